@@ -1,0 +1,99 @@
+import { TurnstoreError } from './errors.js';
+import { describe } from './options.js';
+import { ROLES, type ListOptions, type Role, type TurnInput } from './types.js';
+import { utf8ByteLength } from './utf8.js';
+
+/** Longest id, in UTF-16 code units (SPEC §4). */
+export const MAX_ID_LENGTH = 256;
+/** Most conversations one `list` page returns. */
+export const MAX_LIST_LIMIT = 1000;
+/** Page size of `list` without a `limit`. */
+export const DEFAULT_LIST_LIMIT = 100;
+
+/**
+ * Checks a conversation id: a well-formed string of 1 to 256 UTF-16 code units. Well-formed means
+ * no lone surrogate: SQLite and Redis store UTF-8, where a lone surrogate cannot be represented
+ * and two different ids would collapse into one.
+ */
+export function checkId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !id.isWellFormed()) {
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_ID',
+      typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH
+        ? 'Conversation id must be well-formed UTF-16 (it has a lone surrogate).'
+        : `Conversation id must be a string of 1 to ${MAX_ID_LENGTH} characters; got ${typeof id === 'string' ? `a string of length ${id.length}` : describe(id)}.`,
+    );
+  }
+}
+
+/** Index of a role in {@link ROLES}, or -1. */
+export function roleIndex(role: unknown): number {
+  switch (role) {
+    case 'user': return 0;
+    case 'assistant': return 1;
+    case 'system': return 2;
+    case 'tool': return 3;
+    default: return -1;
+  }
+}
+
+/**
+ * Checks one turn and returns the UTF-8 byte length of its content. `where` names the turn in
+ * messages (e.g. `turns[2]`).
+ */
+export function checkTurn(role: unknown, content: unknown, maxTurnBytes: number, where = 'turn'): number {
+  if (roleIndex(role) < 0) {
+    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `The role of ${where} must be one of ${ROLES.join(', ')}; got ${describe(role)}.`);
+  }
+  if (typeof content !== 'string') {
+    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `The content of ${where} must be a string; got ${describe(content)}.`);
+  }
+  const bytes = utf8ByteLength(content);
+  if (bytes < 0) {
+    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `The content of ${where} must be well-formed UTF-16 (it has a lone surrogate).`);
+  }
+  if (bytes > maxTurnBytes) {
+    throw new TurnstoreError('TURNSTORE_TURN_TOO_LARGE', `The content of ${where} is ${bytes} UTF-8 bytes; maxTurnBytes is ${maxTurnBytes}.`);
+  }
+  return bytes;
+}
+
+/**
+ * Checks the turns of `appendMany` and returns their byte lengths, so a store can refuse the
+ * whole batch before it changes anything.
+ */
+export function checkTurns(turns: unknown, maxTurnBytes: number): { roles: Role[]; contents: string[]; bytes: number[] } {
+  if (!Array.isArray(turns)) {
+    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `turns must be an array of {role, content}; got ${describe(turns)}.`);
+  }
+  const roles: Role[] = [];
+  const contents: string[] = [];
+  const bytes: number[] = [];
+  for (let i = 0; i < turns.length; i++) {
+    const turn: unknown = turns[i];
+    if (turn === null || typeof turn !== 'object') {
+      throw new TurnstoreError('TURNSTORE_INVALID_TURN', `turns[${i}] must be an object {role, content}; got ${describe(turn)}.`);
+    }
+    const { role, content } = turn as TurnInput;
+    bytes.push(checkTurn(role, content, maxTurnBytes, `turns[${i}]`));
+    roles.push(role);
+    contents.push(content);
+  }
+  return { roles, contents, bytes };
+}
+
+/** Checks the options of `list` and applies the default limit. */
+export function checkListOptions(options: unknown): { limit: number; cursor: string | undefined } {
+  if (options === undefined) return { limit: DEFAULT_LIST_LIMIT, cursor: undefined };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `list options must be an object {limit, cursor}; got ${describe(options)}.`);
+  }
+  const { limit = DEFAULT_LIST_LIMIT, cursor } = options as ListOptions;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "limit" of list must be an integer from 1 to ${MAX_LIST_LIMIT}; got ${describe(limit)}.`);
+  }
+  if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length === 0)) {
+    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "cursor" of list must be a cursor string returned by list; got ${describe(cursor)}.`);
+  }
+  return { limit, cursor };
+}
