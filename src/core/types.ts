@@ -38,7 +38,8 @@ export interface ListOptions {
 /** One live conversation as `list` shows it. */
 export interface ConversationSummary {
   readonly id: string;
-  readonly turns: number;
+  /** Its turns, oldest first, as `get` would return them. */
+  readonly turns: Turn[];
   /** Unix time in seconds of the last `get` hit or append. */
   readonly lastAccess: number;
 }

@@ -1,0 +1,23 @@
+/**
+ * turnstore — conversation memory for chatbots. This entry point has no runtime dependencies:
+ * the backends that need drivers live in their own subpaths (`turnstore/sqlite`, `turnstore/redis`).
+ *
+ * @packageDocumentation
+ */
+export { MemoryStore } from './memory/memory-store.js';
+export { TurnstoreError, isTurnstoreError, ERROR_CODES, type TurnstoreErrorCode } from './core/errors.js';
+export { DEFAULT_OPTIONS, type StoreOptions } from './core/options.js';
+export { MAX_ID_LENGTH, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT } from './core/validate.js';
+export {
+  ROLES,
+  type Role,
+  type Turn,
+  type TurnInput,
+  type ConversationStore,
+  type ConversationSummary,
+  type EvictionListener,
+  type EvictionReason,
+  type ListOptions,
+  type ListPage,
+  type StoreStats,
+} from './core/types.js';

@@ -1,0 +1,273 @@
+import { ROLES, type Turn } from '../core/types.js';
+import { IdIndex } from './id-index.js';
+
+/** Marks "no slot" in the recency list and the free list. */
+export const NONE = -1;
+/** Slots allocated at first; the tables then double as needed, up to the most slots allowed. */
+const FIRST_CAPACITY = 16;
+
+// A slot's facts lie side by side in one buffer, seen both as 32-bit integers and as doubles, so
+// touching a cold slot costs a cache miss or two rather than one per fact. That is what keeps a
+// store of a million conversations nearly as fast as one of five hundred.
+const SLOT_DOUBLES = 6; // 48 bytes a slot
+const SLOT_INTS = SLOT_DOUBLES * 2;
+const NEWER = 0; // int: the next more recently used slot, or NONE
+const OLDER = 1; // int: the next less recently used slot, or NONE; also links the free list
+const RING_START = 2; // int: place of the oldest turn in the slot's ring
+const RING_COUNT = 3; // int: turns held
+const ID_HASH = 4; // int: the id's hash in the IdIndex
+const LAST_ACCESS = 3; // double: monotonic ms of the last touch
+const TOUCH_ORDER = 4; // double: the table's touch counter at the last touch
+const SLOT_BYTES = 5; // double: UTF-8 bytes held
+
+// A turn's facts beside its content: 16 bytes.
+const TURN_DOUBLES = 2;
+const TURN_INTS = TURN_DOUBLES * 2;
+const TURN_TIME = 0; // double: wall-clock ms when appended
+const TURN_BYTES = 2; // int: UTF-8 bytes of the content (a V8 string's UTF-8 form is < 2 GiB)
+const TURN_ROLE = 3; // int: index in ROLES
+
+/**
+ * The data structure under {@link MemoryStore}: conversations in numbered slots, their turns in a
+ * ring of `stride` places per slot, and one doubly linked list of slots in order of last touch.
+ * Every operation is O(1) (copying turns out is O(turns)). It keeps no policy: what to evict and
+ * when is the store's business.
+ *
+ * A turn costs its string plus 24 bytes (a pointer and 16 bytes of facts), and no object of its
+ * own; a conversation costs 48 bytes, 8 to 16 in the id index, and its id string.
+ */
+export class ConversationTable {
+  readonly #stride: number;
+  readonly #maxSlots: number;
+  #capacity = 0;
+  #slotInts = new Int32Array(0);
+  #slotDoubles = new Float64Array(0);
+  #turnInts = new Int32Array(0);
+  #turnDoubles = new Float64Array(0);
+  #contents: string[] = [];
+  #ids: string[] = [];
+  readonly #index = new IdIndex();
+  // The last id looked up and its hash: appending to a new id looks it up, then creates it.
+  #lookedUpId = '';
+  #lookedUpHash = 0;
+  #newest = NONE;
+  #oldest = NONE;
+  #freeSlot = NONE;
+  #touches = 0;
+  #live = 0;
+  #turns = 0;
+  #bytes = 0;
+
+  /**
+   * @param stride - turns kept per conversation (maxTurns).
+   * @param maxSlots - most conversations at once (maxConversations); the tables grow up to it.
+   */
+  constructor(stride: number, maxSlots: number) {
+    this.#stride = stride;
+    this.#maxSlots = maxSlots;
+  }
+
+  /** Conversations held. */
+  get live(): number { return this.#live; }
+  /** Turns held. */
+  get turns(): number { return this.#turns; }
+  /** UTF-8 bytes of content held. */
+  get bytes(): number { return this.#bytes; }
+  /** The most recently touched slot, or NONE. */
+  get newest(): number { return this.#newest; }
+  /** The least recently touched slot, or NONE. */
+  get oldest(): number { return this.#oldest; }
+
+  /** The slot of a conversation, or NONE. */
+  slotOf(id: string): number {
+    const hash = this.#index.hash(id);
+    this.#lookedUpId = id;
+    this.#lookedUpHash = hash;
+    return this.#index.find(id, hash, this.#ids);
+  }
+  /** The id held in a slot. */
+  idOf(slot: number): string { return this.#ids[slot]!; }
+  /** The next less recently touched slot, or NONE. */
+  older(slot: number): number { return this.#slotInts[slot * SLOT_INTS + OLDER]!; }
+  /** Monotonic ms of the slot's last touch. */
+  lastAccess(slot: number): number { return this.#slotDoubles[slot * SLOT_DOUBLES + LAST_ACCESS]!; }
+  /** The slot's place in touch order: larger is more recent, never repeated. */
+  touchOrder(slot: number): number { return this.#slotDoubles[slot * SLOT_DOUBLES + TOUCH_ORDER]!; }
+  /** Turns held in a slot. */
+  turnCount(slot: number): number { return this.#slotInts[slot * SLOT_INTS + RING_COUNT]!; }
+
+  /** Takes a free slot for a new, empty conversation; the caller keeps `live` under maxSlots. */
+  create(id: string): number {
+    if (this.#freeSlot === NONE) this.#grow();
+    const slot = this.#freeSlot;
+    const ints = this.#slotInts;
+    const at = slot * SLOT_INTS;
+    this.#freeSlot = ints[at + OLDER]!;
+    ints[at + NEWER] = NONE;
+    ints[at + OLDER] = NONE;
+    ints[at + RING_START] = 0;
+    ints[at + RING_COUNT] = 0;
+    this.#slotDoubles[slot * SLOT_DOUBLES + SLOT_BYTES] = 0;
+    const hash = id === this.#lookedUpId ? this.#lookedUpHash : this.#index.hash(id);
+    ints[at + ID_HASH] = hash;
+    this.#index.insert(hash, slot);
+    this.#ids[slot] = id;
+    this.#live++;
+    return slot;
+  }
+
+  /** Frees a slot and lets its strings be collected. */
+  remove(slot: number): void {
+    this.#unlink(slot);
+    const ints = this.#slotInts;
+    const at = slot * SLOT_INTS;
+    this.#index.remove(ints[at + ID_HASH]!, slot);
+    this.#ids[slot] = '';
+    const stride = this.#stride;
+    const base = slot * stride;
+    const start = ints[at + RING_START]!;
+    const count = ints[at + RING_COUNT]!;
+    for (let k = 0; k < count; k++) {
+      const place = start + k;
+      this.#contents[base + (place >= stride ? place - stride : place)] = '';
+    }
+    this.#turns -= count;
+    this.#bytes -= this.#slotDoubles[slot * SLOT_DOUBLES + SLOT_BYTES]!;
+    this.#live--;
+    ints[at + OLDER] = this.#freeSlot;
+    this.#freeSlot = slot;
+  }
+
+  /** Marks a slot as just used: newest in the list, last access `now`. */
+  touch(slot: number, now: number): void {
+    const doubles = this.#slotDoubles;
+    doubles[slot * SLOT_DOUBLES + LAST_ACCESS] = now;
+    doubles[slot * SLOT_DOUBLES + TOUCH_ORDER] = ++this.#touches;
+    const newest = this.#newest;
+    if (newest === slot) return;
+    this.#unlink(slot);
+    const ints = this.#slotInts;
+    ints[slot * SLOT_INTS + NEWER] = NONE;
+    ints[slot * SLOT_INTS + OLDER] = newest;
+    if (newest !== NONE) ints[newest * SLOT_INTS + NEWER] = slot;
+    this.#newest = slot;
+    if (this.#oldest === NONE) this.#oldest = slot;
+  }
+
+  /** Adds a turn to a slot's ring; a full ring gives up its oldest turn. */
+  pushTurn(slot: number, role: number, content: string, bytes: number, time: number): void {
+    const ints = this.#slotInts;
+    const at = slot * SLOT_INTS;
+    const stride = this.#stride;
+    const start = ints[at + RING_START]!;
+    const count = ints[at + RING_COUNT]!;
+    let index: number;
+    if (count < stride) {
+      const place = start + count;
+      index = slot * stride + (place >= stride ? place - stride : place);
+      ints[at + RING_COUNT] = count + 1;
+      this.#turns++;
+    } else {
+      index = slot * stride + start;
+      ints[at + RING_START] = start + 1 === stride ? 0 : start + 1;
+      this.#addBytes(slot, -this.#turnInts[index * TURN_INTS + TURN_BYTES]!);
+    }
+    this.#contents[index] = content;
+    this.#turnDoubles[index * TURN_DOUBLES + TURN_TIME] = time;
+    this.#turnInts[index * TURN_INTS + TURN_BYTES] = bytes;
+    this.#turnInts[index * TURN_INTS + TURN_ROLE] = role;
+    this.#addBytes(slot, bytes);
+  }
+
+  /** Drops the oldest turn of a slot that holds at least one. */
+  dropOldestTurn(slot: number): void {
+    const ints = this.#slotInts;
+    const at = slot * SLOT_INTS;
+    const start = ints[at + RING_START]!;
+    const index = slot * this.#stride + start;
+    this.#contents[index] = '';
+    this.#addBytes(slot, -this.#turnInts[index * TURN_INTS + TURN_BYTES]!);
+    ints[at + RING_START] = start + 1 === this.#stride ? 0 : start + 1;
+    ints[at + RING_COUNT] = ints[at + RING_COUNT]! - 1;
+    this.#turns--;
+  }
+
+  /** Fresh copies of a slot's turns, oldest first. */
+  copyTurns(slot: number): Turn[] {
+    const stride = this.#stride;
+    const base = slot * stride;
+    const start = this.#slotInts[slot * SLOT_INTS + RING_START]!;
+    const count = this.#slotInts[slot * SLOT_INTS + RING_COUNT]!;
+    const contents = this.#contents;
+    const ints = this.#turnInts;
+    const doubles = this.#turnDoubles;
+    const turns: Turn[] = new Array(count);
+    for (let k = 0; k < count; k++) {
+      const place = start + k;
+      const index = base + (place >= stride ? place - stride : place);
+      turns[k] = {
+        role: ROLES[ints[index * TURN_INTS + TURN_ROLE]!]!,
+        content: contents[index]!,
+        ts: doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000,
+      };
+    }
+    return turns;
+  }
+
+  /** Empties the table and gives its memory back. */
+  reset(): void {
+    this.#capacity = 0;
+    this.#slotInts = new Int32Array(0);
+    this.#slotDoubles = new Float64Array(0);
+    this.#turnInts = new Int32Array(0);
+    this.#turnDoubles = new Float64Array(0);
+    this.#contents = [];
+    this.#ids = [];
+    this.#index.reset();
+    this.#lookedUpId = '';
+    this.#newest = NONE;
+    this.#oldest = NONE;
+    this.#freeSlot = NONE;
+    this.#live = 0;
+    this.#turns = 0;
+    this.#bytes = 0;
+  }
+
+  #addBytes(slot: number, bytes: number): void {
+    this.#slotDoubles[slot * SLOT_DOUBLES + SLOT_BYTES] = this.#slotDoubles[slot * SLOT_DOUBLES + SLOT_BYTES]! + bytes;
+    this.#bytes += bytes;
+  }
+
+  #unlink(slot: number): void {
+    const ints = this.#slotInts;
+    const newer = ints[slot * SLOT_INTS + NEWER]!;
+    const older = ints[slot * SLOT_INTS + OLDER]!;
+    if (newer !== NONE) ints[newer * SLOT_INTS + OLDER] = older;
+    else if (this.#newest === slot) this.#newest = older;
+    if (older !== NONE) ints[older * SLOT_INTS + NEWER] = newer;
+    else if (this.#oldest === slot) this.#oldest = newer;
+  }
+
+  /** Doubles the tables (up to maxSlots); the new slots join the free list. */
+  #grow(): void {
+    const from = this.#capacity;
+    const to = Math.min(this.#maxSlots, Math.max(FIRST_CAPACITY, from * 2));
+    const slotBuffer = new ArrayBuffer(to * SLOT_DOUBLES * 8);
+    new Uint8Array(slotBuffer).set(new Uint8Array(this.#slotDoubles.buffer));
+    const turnBuffer = new ArrayBuffer(to * this.#stride * TURN_DOUBLES * 8);
+    new Uint8Array(turnBuffer).set(new Uint8Array(this.#turnDoubles.buffer));
+    this.#slotInts = new Int32Array(slotBuffer);
+    this.#slotDoubles = new Float64Array(slotBuffer);
+    this.#turnInts = new Int32Array(turnBuffer);
+    this.#turnDoubles = new Float64Array(turnBuffer);
+    // Pushing keeps the arrays packed (no holes), which V8 stores most compactly.
+    for (let i = from * this.#stride; i < to * this.#stride; i++) this.#contents.push('');
+    for (let slot = from; slot < to; slot++) this.#ids.push('');
+    for (let slot = to - 1; slot >= from; slot--) {
+      this.#slotInts[slot * SLOT_INTS + OLDER] = this.#freeSlot;
+      this.#freeSlot = slot;
+    }
+    this.#index.reserve(to);
+    this.#capacity = to;
+  }
+}

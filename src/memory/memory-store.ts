@@ -1,0 +1,265 @@
+import { TurnstoreError } from '../core/errors.js';
+import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
+import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnInput } from '../core/types.js';
+import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { SweepTimer } from '../core/sweep-timer.js';
+import { ConversationTable, NONE } from './conversation-table.js';
+import { performance } from 'node:perf_hooks';
+
+// Bound once: reading the global `performance` goes through a getter on every call.
+const monotonicClock: () => number = performance.now.bind(performance);
+const wallClock: () => number = Date.now;
+
+/**
+ * The embedded store: conversation memory in this process, with no dependencies.
+ *
+ * Every operation is O(1) whatever the number of conversations (`get` and `list` also copy
+ * turns out). The conversations live in a {@link ConversationTable}: slots in typed arrays, turns
+ * in a ring per slot, one recency list. Recency and TTL are refreshed together, so the least
+ * recently used conversation is also the next to expire: the LRU cap, the byte budget and expiry
+ * all evict from the same end of that list.
+ *
+ * TTL is measured on a monotonic clock, so a wall-clock jump (a Raspberry Pi without a real-time
+ * clock sets its time from the network after boot) neither expires everything nor keeps
+ * everything forever; `ts` of a turn is wall-clock.
+ *
+ * @example
+ * ```ts
+ * const memory = new MemoryStore({ maxTurns: 8, ttlSeconds: 3600, maxConversations: 500 });
+ * await memory.append('conv1', 'user', 'Hello');
+ * await memory.append('conv1', 'assistant', 'Hi!');
+ * const turns = await memory.get('conv1'); // [{ role: 'user', content: 'Hello', ts: … }, …]
+ * ```
+ */
+export class MemoryStore implements ConversationStore {
+  readonly #options: ResolvedStoreOptions;
+  readonly #ttlMs: number;
+  readonly #table: ConversationTable;
+  readonly #sweepTimer: SweepTimer | undefined;
+  #closed = false;
+  readonly #evictions = { ttl: 0, lru: 0, bytes: 0 };
+  #pendingEvictions: Array<[string, EvictionReason]> = [];
+
+  // Clocks. With an injected `now` both read it; TTL then uses the largest value seen so far, so
+  // a clock set backwards cannot reorder the recency list.
+  readonly #readMonotonic: () => number;
+  readonly #readWall: () => number;
+  #lastMonotonic = -Infinity;
+
+  /**
+   * @param options - the shared options of SPEC §2; every one is checked, and an unknown key,
+   * wrong type or out-of-range value throws `TURNSTORE_INVALID_OPTION` naming it.
+   */
+  constructor(options?: StoreOptions) {
+    this.#options = resolveStoreOptions(options);
+    this.#ttlMs = this.#options.ttlSeconds * 1000;
+    this.#table = new ConversationTable(this.#options.maxTurns, this.#options.maxConversations);
+    this.#readMonotonic = this.#options.now ?? monotonicClock;
+    this.#readWall = this.#options.now ?? wallClock;
+    if (this.#ttlMs > 0) this.#sweepTimer = new SweepTimer(this.#ttlMs, () => this.#sweepNow());
+  }
+
+  /** {@inheritDoc ConversationStore.get} */
+  async get(id: string): Promise<Turn[]> {
+    this.#checkOpen();
+    checkId(id);
+    const now = this.#monotonicNow();
+    try {
+      this.#sweepExpired(now);
+      const slot = this.#table.slotOf(id);
+      if (slot === NONE) return [];
+      this.#table.touch(slot, now);
+      return this.#table.copyTurns(slot);
+    } finally {
+      this.#flushEvictions();
+    }
+  }
+
+  /** {@inheritDoc ConversationStore.append} */
+  async append(id: string, role: Role, content: string): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const bytes = checkTurn(role, content, this.#options.maxTurnBytes);
+    const now = this.#monotonicNow();
+    const time = this.#readWall();
+    try {
+      this.#sweepExpired(now);
+      const slot = this.#slotFor(id);
+      this.#table.pushTurn(slot, roleIndex(role), content, bytes, time);
+      this.#table.touch(slot, now);
+      this.#enforceByteBudget(slot);
+    } finally {
+      this.#flushEvictions();
+    }
+  }
+
+  /** {@inheritDoc ConversationStore.appendMany} */
+  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const batch = checkTurns(turns, this.#options.maxTurnBytes);
+    if (batch.roles.length === 0) return;
+    const now = this.#monotonicNow();
+    const time = this.#readWall();
+    try {
+      this.#sweepExpired(now);
+      const slot = this.#slotFor(id);
+      // Turns the ring would overwrite within this batch are never written.
+      for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
+        this.#table.pushTurn(slot, roleIndex(batch.roles[i]), batch.contents[i]!, batch.bytes[i]!, time);
+      }
+      this.#table.touch(slot, now);
+      this.#enforceByteBudget(slot);
+    } finally {
+      this.#flushEvictions();
+    }
+  }
+
+  /** {@inheritDoc ConversationStore.delete} */
+  async delete(id: string): Promise<boolean> {
+    this.#checkOpen();
+    checkId(id);
+    this.#sweepNow();
+    const slot = this.#table.slotOf(id);
+    if (slot === NONE) return false;
+    this.#table.remove(slot);
+    return true;
+  }
+
+  /** {@inheritDoc ConversationStore.clear} */
+  async clear(): Promise<void> {
+    this.#checkOpen();
+    this.#table.reset();
+  }
+
+  /** {@inheritDoc ConversationStore.size} */
+  async size(): Promise<number> {
+    this.#checkOpen();
+    this.#sweepNow();
+    return this.#table.live;
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.list}
+   *
+   * The cursor marks a place in touch order, so paging stays correct while other calls go on: a
+   * conversation left untouched while paging shows exactly once.
+   */
+  async list(options?: ListOptions): Promise<ListPage> {
+    this.#checkOpen();
+    const { limit, cursor } = checkListOptions(options);
+    let after = Infinity;
+    if (cursor !== undefined) {
+      if (!/^[0-9]{1,15}$/.test(cursor)) {
+        throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
+      }
+      after = Number(cursor);
+    }
+    this.#sweepNow();
+    const table = this.#table;
+    // Conversations touched since the cursor was handed out stand first, with a higher touch order.
+    let slot = table.newest;
+    while (slot !== NONE && table.touchOrder(slot) >= after) slot = table.older(slot);
+    const items: ConversationSummary[] = [];
+    let last = NONE;
+    while (slot !== NONE && items.length < limit) {
+      items.push({ id: table.idOf(slot), turns: table.copyTurns(slot), lastAccess: this.#wallTimeOf(table.lastAccess(slot)) / 1000 });
+      last = slot;
+      slot = table.older(slot);
+    }
+    return slot !== NONE ? { items, cursor: String(table.touchOrder(last)) } : { items };
+  }
+
+  /** {@inheritDoc ConversationStore.stats} */
+  async stats(): Promise<StoreStats> {
+    this.#checkOpen();
+    this.#sweepNow();
+    const table = this.#table;
+    return { conversations: table.live, turns: table.turns, bytes: table.bytes, evictions: { ...this.#evictions } };
+  }
+
+  /** {@inheritDoc ConversationStore.close} */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sweepTimer?.stop();
+    this.#table.reset();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This MemoryStore was closed.');
+  }
+
+  #monotonicNow(): number {
+    const now = this.#readMonotonic();
+    if (now > this.#lastMonotonic) this.#lastMonotonic = now;
+    return this.#lastMonotonic;
+  }
+
+  /** Converts a monotonic reading to wall-clock ms, as of now. */
+  #wallTimeOf(monotonic: number): number {
+    if (this.#options.now) return monotonic;
+    return wallClock() - (monotonicClock() - monotonic);
+  }
+
+  /** The slot of a conversation, created (after evicting the least recently used, at the cap) if absent. */
+  #slotFor(id: string): number {
+    const slot = this.#table.slotOf(id);
+    if (slot !== NONE) return slot;
+    if (this.#table.live >= this.#options.maxConversations) this.#evict(this.#table.oldest, 'lru');
+    return this.#table.create(id);
+  }
+
+  #evict(slot: number, reason: EvictionReason): void {
+    const id = this.#table.idOf(slot);
+    this.#table.remove(slot);
+    this.#evictions[reason]++;
+    if (this.#options.onEvict) this.#pendingEvictions.push([id, reason]);
+  }
+
+  /** Forgets expired conversations: they all stand at the old end of the recency list. */
+  #sweepExpired(now: number): void {
+    if (this.#ttlMs <= 0) return;
+    const table = this.#table;
+    while (table.oldest !== NONE && now - table.lastAccess(table.oldest) > this.#ttlMs) this.#evict(table.oldest, 'ttl');
+  }
+
+  #sweepNow(): void {
+    try {
+      this.#sweepExpired(this.#monotonicNow());
+    } finally {
+      this.#flushEvictions();
+    }
+  }
+
+  /**
+   * Evicts least recently used other conversations while over maxTotalBytes. Should the written
+   * conversation alone still be over, its own oldest turns go; its newest always fits, since
+   * maxTotalBytes ≥ maxTurnBytes.
+   */
+  #enforceByteBudget(slot: number): void {
+    const table = this.#table;
+    const budget = this.#options.maxTotalBytes;
+    while (table.bytes > budget && table.oldest !== slot) this.#evict(table.oldest, 'bytes');
+    while (table.bytes > budget) table.dropOldestTurn(slot);
+  }
+
+  /**
+   * Tells `onEvict` about this call's evictions once the store is consistent again, so a listener
+   * may itself call the store. A listener that throws cannot fail the call that evicted: its error
+   * is reported as a process warning.
+   */
+  #flushEvictions(): void {
+    if (this.#pendingEvictions.length === 0) return;
+    const listener = this.#options.onEvict!;
+    const pending = this.#pendingEvictions;
+    this.#pendingEvictions = [];
+    for (const [id, reason] of pending) {
+      try {
+        listener(id, reason);
+      } catch (error) {
+        process.emitWarning(`turnstore: onEvict threw for conversation ${JSON.stringify(id)} (${reason}): ${String(error)}`, 'TurnstoreWarning');
+      }
+    }
+  }
+}
