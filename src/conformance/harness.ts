@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TurnstoreError, type TurnstoreErrorCode } from '../core/errors.js';
+import type { StoreOptions } from '../core/options.js';
+import type { ConversationStore, EvictionReason, StoreStats, Turn } from '../core/types.js';
+import type { ResolvedTarget } from './target.js';
+
+/**
+ * Where the fake clock starts: a realistic Unix time in milliseconds, so the `ts` a store derives
+ * from it looks like one a real clock would give (and a store that mixes in `Date.now()` shows up).
+ */
+export const FAKE_CLOCK_START_MS = 1_700_000_000_000;
+
+/**
+ * TTL used by expiry tests against a real clock. Long enough that the round trips of a remote
+ * backend are small beside it, short enough that waiting past it keeps the suite quick.
+ */
+const REAL_CLOCK_TTL_SECONDS = 1;
+
+/** TTL used by expiry tests against the fake clock; any value works, since time only moves by hand. */
+const FAKE_CLOCK_TTL_SECONDS = 60;
+
+/**
+ * How far a real-clock store's `ts` may stray from this process's clock: the store may take time
+ * from another machine (the Redis server), whose clock is only roughly in step with ours.
+ */
+const REAL_CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * Idle time, as a fraction of the TTL, after which tests expect a conversation still alive
+ * ({@link STILL_ALIVE}) and after which they expect it gone ({@link EXPIRED}). With a real clock
+ * (TTL 1 s) that leaves 400 ms and 300 ms of margin for slow round trips and timers that fire
+ * late; with the fake clock any fraction is exact.
+ */
+export const STILL_ALIVE = 0.6;
+/** See {@link STILL_ALIVE}. */
+export const EXPIRED = 1.3;
+
+/** One `onEvict` call as recorded by the harness. */
+export type EvictionCall = readonly [id: string, reason: EvictionReason];
+
+/** `stats()` reduced to the fields SPEC §3 requires, so stores may report extra fields. */
+export type CoreStats = Pick<StoreStats, 'conversations' | 'turns' | 'bytes'> & { evictions: { ttl: number; lru: number; bytes: number } };
+
+/**
+ * One list item as the suite expects it (the team's decision: the turns themselves, as `get`
+ * would return them, not a count).
+ */
+export interface ListedConversation {
+  readonly id: string;
+  readonly turns: Turn[];
+  readonly lastAccess: number;
+}
+
+/** What a test may need from the target; tests whose needs are not met are reported as skipped. */
+export interface TestNeeds {
+  /** The test drives time to the millisecond (clock `'injected'`). */
+  readonly injectedClock?: boolean;
+  /** The test checks `maxTotalBytes` (`enforcesTotalBytes`). */
+  readonly totalBytes?: boolean;
+  /** The test counts TTL evictions exactly (`exactEvictionCounts`). */
+  readonly exactEvictionCounts?: boolean;
+}
+
+/**
+ * Per-test helper: opens stores with the suite's clock and eviction recorder, moves time, and
+ * closes everything it opened when the test ends, pass or fail.
+ */
+export class Harness {
+  /** The target under test, defaults applied. */
+  readonly target: ResolvedTarget;
+  /** Every `onEvict` call of stores opened with the recording listener, in order. */
+  readonly evictions: EvictionCall[] = [];
+  readonly #stores: ConversationStore[] = [];
+  #clockMs = FAKE_CLOCK_START_MS;
+
+  constructor(target: ResolvedTarget) {
+    this.target = target;
+  }
+
+  /** Whether time is driven by hand (exact) rather than waited for. */
+  get injectedClock(): boolean {
+    return this.target.clock === 'injected';
+  }
+
+  /** TTL in seconds for expiry tests: short with a real clock, so waiting past it is cheap. */
+  get ttlSeconds(): number {
+    return this.injectedClock ? FAKE_CLOCK_TTL_SECONDS : REAL_CLOCK_TTL_SECONDS;
+  }
+
+  /** {@link ttlSeconds} in milliseconds. */
+  get ttlMs(): number {
+    return this.ttlSeconds * 1000;
+  }
+
+  /** The fake clock's reading in ms. Only meaningful with an injected clock. */
+  get nowMs(): number {
+    return this.#clockMs;
+  }
+
+  /**
+   * Lets `ms` milliseconds pass: moves the fake clock, or really sleeps with a real one. TTL tests
+   * are written once against this and keep wide margins, so both ways agree.
+   */
+  async advance(ms: number): Promise<void> {
+    if (this.injectedClock) this.#clockMs += ms;
+    else await sleep(Math.ceil(ms));
+  }
+
+  /** Lets `fraction` of {@link ttlMs} pass (see {@link STILL_ALIVE} for the margins). */
+  idle(fraction: number): Promise<void> {
+    return this.advance(Math.round(this.ttlMs * fraction));
+  }
+
+  /**
+   * Opens a fresh store through the target's factory. Adds the fake clock (injected targets) and a
+   * recording `onEvict` unless `options` brings its own; the store is closed after the test.
+   */
+  async open(options: StoreOptions = {}): Promise<ConversationStore> {
+    const store = await this.target.create({
+      ...(this.injectedClock ? { now: () => this.#clockMs } : {}),
+      onEvict: (id, reason) => { this.evictions.push([id, reason]); },
+      ...options,
+    });
+    this.#stores.push(store);
+    return store;
+  }
+
+  /**
+   * Closes every store this harness opened. Closing twice is allowed by SPEC §3, so stores a test
+   * already closed are closed again on purpose.
+   */
+  async closeAll(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const store of this.#stores.splice(0)) {
+      try {
+        await store.close();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'closing a store failed');
+  }
+
+  /**
+   * Checks a `ts` (or `lastAccess`) the store stamped during a call made between `beforeMs` and
+   * `afterMs` of this process's clock: exactly the fake clock's ms / 1000 when injected, near our
+   * own clock otherwise.
+   */
+  assertStamp(seconds: number, beforeMs: number, afterMs: number, what = 'ts'): void {
+    assert.equal(typeof seconds, 'number', `${what} must be a number`);
+    assert.ok(Number.isFinite(seconds), `${what} must be finite; got ${seconds}`);
+    if (this.injectedClock) {
+      assert.equal(seconds, beforeMs / 1000, `${what} must be the injected clock's ms / 1000`);
+    } else {
+      assert.ok(
+        seconds >= beforeMs / 1000 - REAL_CLOCK_TOLERANCE_SECONDS && seconds <= afterMs / 1000 + REAL_CLOCK_TOLERANCE_SECONDS,
+        `${what} ${seconds} must be Unix time in seconds, near ${afterMs / 1000}`,
+      );
+    }
+  }
+
+  /** This process's notion of now for {@link assertStamp}: the fake clock, or `Date.now()`. */
+  clockForStamp(): number {
+    return this.injectedClock ? this.#clockMs : Date.now();
+  }
+}
+
+/** Why a test cannot run against `target`, or undefined when it can. */
+function skipReason(target: ResolvedTarget, needs: TestNeeds): string | undefined {
+  if (needs.injectedClock && target.clock !== 'injected') return 'needs an injected clock (exact time)';
+  if (needs.totalBytes && !target.enforcesTotalBytes) return 'the store treats maxTotalBytes as advisory';
+  if (needs.exactEvictionCounts && !target.exactEvictionCounts) return 'the store does not count TTL evictions exactly';
+  return undefined;
+}
+
+/**
+ * Registers one conformance test with `node:test`: a fresh {@link Harness}, closed afterwards even
+ * when the test fails (a failure of the test wins over a failure to close).
+ */
+export function conformanceTest(target: ResolvedTarget, name: string, body: (harness: Harness) => Promise<void>, needs: TestNeeds = {}): void {
+  const skip = skipReason(target, needs);
+  it(name, { timeout: target.timeoutMs, ...(skip === undefined ? {} : { skip }) }, async () => {
+    const harness = new Harness(target);
+    let passed = false;
+    try {
+      await body(harness);
+      passed = true;
+    } finally {
+      try {
+        await harness.closeAll();
+      } catch (error) {
+        if (passed) throw error;
+      }
+    }
+  });
+}
+
+/**
+ * Asserts that `action` returns a promise rejecting with a {@link TurnstoreError} of `code`.
+ * A synchronous throw fails: SPEC §3 makes every store method async, so callers only ever need
+ * `.catch`. `mentions`, when given, must appear in the message (options are named in errors).
+ */
+export async function assertRejects(action: () => unknown, code: TurnstoreErrorCode, mentions?: string): Promise<TurnstoreError> {
+  let result: unknown;
+  try {
+    result = action();
+  } catch (error) {
+    assert.fail(`expected a rejected promise (${code}), but the call threw synchronously: ${String(error)}`);
+  }
+  assert.ok(result instanceof Promise || (typeof result === 'object' && result !== null && 'then' in result), `expected a promise rejecting with ${code}; got ${String(result)}`);
+  return assertRejectsAsync(result as Promise<unknown>, code, mentions);
+}
+
+/** Like {@link assertRejects}, for work that may also throw synchronously (constructors, factories). */
+export async function assertRejectsAsync(work: Promise<unknown> | (() => unknown), code: TurnstoreErrorCode, mentions?: string): Promise<TurnstoreError> {
+  let caught: unknown;
+  try {
+    await (typeof work === 'function' ? work() : work);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught !== undefined, `expected a rejection with ${code}, but the call succeeded`);
+  assert.ok(caught instanceof TurnstoreError, `expected a TurnstoreError ${code}; got ${String(caught)}`);
+  assert.equal(caught.code, code, `expected ${code}; got ${caught.code}: ${caught.message}`);
+  if (mentions !== undefined) assert.ok(caught.message.includes(mentions), `the message should name ${JSON.stringify(mentions)}: ${caught.message}`);
+  return caught;
+}
+
+/**
+ * Every live conversation, following cursors page by page (`list` never touches, so this is safe
+ * to call anywhere). Fails rather than loops should a store hand out cursors forever.
+ */
+export async function listAll(store: ConversationStore, limit = 1000): Promise<ListedConversation[]> {
+  const items: ListedConversation[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 10_000; page++) {
+    const result = await store.list(cursor === undefined ? { limit } : { limit, cursor });
+    items.push(...(result.items as unknown as ListedConversation[]));
+    if (result.cursor === undefined) return items;
+    assert.equal(typeof result.cursor, 'string', 'cursor must be a string when present');
+    cursor = result.cursor;
+  }
+  assert.fail('list kept returning cursors: paging never ended');
+}
+
+/** The required fields of `stats()`, so extra fields a backend reports do not fail comparisons. */
+export async function coreStats(store: ConversationStore): Promise<CoreStats> {
+  const stats = await store.stats();
+  return {
+    conversations: stats.conversations,
+    turns: stats.turns,
+    bytes: stats.bytes,
+    evictions: { ttl: stats.evictions.ttl, lru: stats.evictions.lru, bytes: stats.evictions.bytes },
+  };
+}
+
+/**
+ * Everything observable without touching anything: size, stats and the full listing (with turns
+ * and lastAccess, in recency order). Two equal snapshots mean nothing changed, recency and TTL
+ * included.
+ */
+export async function snapshot(store: ConversationStore): Promise<{ size: number; stats: CoreStats; listing: ListedConversation[] }> {
+  return { size: await store.size(), stats: await coreStats(store), listing: await listAll(store) };
+}
+
+/** The contents of some turns, for compact assertions. */
+export function contents(turns: readonly Turn[]): string[] {
+  return turns.map((turn) => turn.content);
+}
+
+/** The ids of a listing, for compact assertions. */
+export function ids(listing: readonly ListedConversation[]): string[] {
+  return listing.map((item) => item.id);
+}
+
+/** For `.catch`: rethrows an assertion failure prefixed with which case of a loop it was. */
+export function explain(what: string): (error: unknown) => never {
+  return (error) => {
+    throw new assert.AssertionError({ message: `${what}: ${error instanceof Error ? error.message : String(error)}` });
+  };
+}

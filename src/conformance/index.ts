@@ -1,0 +1,55 @@
+/**
+ * `turnstore/conformance`: the contract every turnstore backend keeps (SPEC §1–§5), as one
+ * `node:test` suite. A backend runs it in three lines:
+ *
+ * @example
+ * ```ts
+ * // test/conformance/memory.test.ts
+ * import { runConformanceSuite } from 'turnstore/conformance';
+ * import { MemoryStore } from 'turnstore';
+ * runConformanceSuite({ name: 'MemoryStore', create: (options) => new MemoryStore(options), clock: 'injected' });
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { describe } from 'node:test';
+import { badInputTests } from './suites/bad-input.js';
+import { concurrencyTests } from './suites/concurrency.js';
+import { deleteClearTests } from './suites/delete-clear.js';
+import { evictionTests } from './suites/eviction.js';
+import { expiryTests } from './suites/expiry.js';
+import { idTests } from './suites/ids.js';
+import { lifecycleTests } from './suites/lifecycle.js';
+import { listTests } from './suites/list.js';
+import { modelPropertyTests } from './suites/model-property.js';
+import { recencyTests } from './suites/recency.js';
+import { turnTests } from './suites/turns.js';
+import { resolveTarget, type ConformanceTarget } from './target.js';
+
+export type { ConformanceClock, ConformanceTarget } from './target.js';
+export { ReferenceModel, ModelRejection, type ModelOptions, type ModelListItem } from './model.js';
+export { TRICKY_IDS } from './suites/ids.js';
+
+/**
+ * Registers the whole conformance suite for one backend with `node:test` (`describe`/`it`), under
+ * `turnstore conformance: <name>`. Call it at the top level of a test file. Every store the suite
+ * creates through `target.create` is closed when its test ends.
+ *
+ * @param target - the backend under test: how to create a store and what its clock can do.
+ */
+export function runConformanceSuite(target: ConformanceTarget): void {
+  const resolved = resolveTarget(target);
+  describe(`turnstore conformance: ${resolved.name}`, () => {
+    turnTests(resolved);
+    idTests(resolved);
+    badInputTests(resolved);
+    recencyTests(resolved);
+    expiryTests(resolved);
+    evictionTests(resolved);
+    deleteClearTests(resolved);
+    listTests(resolved);
+    lifecycleTests(resolved);
+    concurrencyTests(resolved);
+    modelPropertyTests(resolved);
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * A reference model of a conversation store: the semantics of SPEC §1–§5 and the team's decisions
+ * (docs), written to be obviously right rather than fast — plain arrays, linear scans, no
+ * cleverness — so the property test can compare any store against it step by step.
+ *
+ * Time is passed into every call (milliseconds), so the model has no clock of its own.
+ */
+import type { TurnstoreErrorCode } from '../core/errors.js';
+import type { EvictionReason, Role, Turn, TurnInput } from '../core/types.js';
+
+/** The caps the model enforces. */
+export interface ModelOptions {
+  readonly maxTurns: number;
+  /** 0 means never expire. */
+  readonly ttlSeconds: number;
+  readonly maxConversations: number;
+  readonly maxTurnBytes: number;
+  /** `Infinity` when the store under test does not enforce a byte budget. */
+  readonly maxTotalBytes: number;
+}
+
+/**
+ * A call the model refuses. `codes` lists every code a store may reject it with: when a batch has
+ * several bad turns, which one a store reports first is not part of the contract.
+ */
+export class ModelRejection extends Error {
+  /** The error codes a store may use. */
+  readonly codes: readonly TurnstoreErrorCode[];
+
+  constructor(codes: readonly TurnstoreErrorCode[]) {
+    super(codes.join(' or '));
+    this.codes = codes;
+  }
+}
+
+/** One conversation of the model, as `list` shows it. */
+export interface ModelListItem {
+  readonly id: string;
+  readonly turns: Turn[];
+  /** Unix seconds of the last touch. */
+  readonly lastAccess: number;
+}
+
+interface Conversation {
+  readonly id: string;
+  turns: Turn[];
+  lastAccessMs: number;
+}
+
+const ROLES: readonly string[] = ['user', 'assistant', 'system', 'tool'];
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+function copy(turns: readonly Turn[]): Turn[] {
+  return turns.map((turn) => ({ role: turn.role, content: turn.content, ts: turn.ts }));
+}
+
+/** The reference model. Each method mirrors the store method of the same name, taking `nowMs`. */
+export class ReferenceModel {
+  /** Evictions so far, by reason, as `stats().evictions` must report them. */
+  readonly evictions = { ttl: 0, lru: 0, bytes: 0 };
+  /** Every eviction so far, in order, as `onEvict` must have been called. */
+  readonly evicted: Array<[string, EvictionReason]> = [];
+  readonly #options: ModelOptions;
+  /** Live conversations, least recently used first: the array order is the recency order. */
+  #conversations: Conversation[] = [];
+
+  constructor(options: ModelOptions) {
+    this.#options = options;
+  }
+
+  /** `get`: the turns, touching a hit; an unknown id stays unknown. */
+  get(id: string, nowMs: number): Turn[] {
+    this.#forgetExpired(nowMs);
+    const conversation = this.#find(id);
+    if (conversation === undefined) return [];
+    this.#touch(conversation, nowMs);
+    return copy(conversation.turns);
+  }
+
+  /** `append` and `appendMany` alike: validate all, then store all with one `ts`, then enforce the caps. */
+  append(id: string, turns: readonly TurnInput[], nowMs: number): void {
+    const codes = new Set<TurnstoreErrorCode>();
+    for (const turn of turns) {
+      if (!ROLES.includes(turn.role) || typeof turn.content !== 'string' || !turn.content.isWellFormed()) codes.add('TURNSTORE_INVALID_TURN');
+      else if (utf8Bytes(turn.content) > this.#options.maxTurnBytes) codes.add('TURNSTORE_TURN_TOO_LARGE');
+    }
+    if (codes.size > 0) throw new ModelRejection([...codes]);
+    if (turns.length === 0) return; // the team's decision: a no-op that refreshes nothing
+    this.#forgetExpired(nowMs);
+    let conversation = this.#find(id);
+    if (conversation === undefined) {
+      conversation = { id, turns: [], lastAccessMs: nowMs };
+      this.#conversations.push(conversation);
+    }
+    for (const turn of turns) conversation.turns.push({ role: turn.role as Role, content: turn.content, ts: nowMs / 1000 });
+    conversation.turns = conversation.turns.slice(-this.#options.maxTurns);
+    this.#touch(conversation, nowMs);
+    while (this.#conversations.length > this.#options.maxConversations) {
+      this.#evict(this.#leastRecentOtherThan(conversation), 'lru');
+    }
+    while (this.#totalBytes() > this.#options.maxTotalBytes && this.#conversations.length > 1) {
+      this.#evict(this.#leastRecentOtherThan(conversation), 'bytes');
+    }
+    while (this.#totalBytes() > this.#options.maxTotalBytes) conversation.turns.shift();
+  }
+
+  /** `delete`: whether a live conversation was removed. */
+  delete(id: string, nowMs: number): boolean {
+    this.#forgetExpired(nowMs);
+    const before = this.#conversations.length;
+    this.#conversations = this.#conversations.filter((conversation) => conversation.id !== id);
+    return this.#conversations.length < before;
+  }
+
+  /**
+   * `clear`: conversations already expired count as TTL evictions first, as at any other call —
+   * otherwise the count would depend on whether a background sweep happened to run before.
+   */
+  clear(nowMs: number): void {
+    this.#forgetExpired(nowMs);
+    this.#conversations = [];
+  }
+
+  /** `size`: live conversations. */
+  size(nowMs: number): number {
+    this.#forgetExpired(nowMs);
+    return this.#conversations.length;
+  }
+
+  /** The full listing `list` pages through: most recently used first. */
+  list(nowMs: number): ModelListItem[] {
+    this.#forgetExpired(nowMs);
+    return [...this.#conversations].reverse().map((conversation) => ({
+      id: conversation.id,
+      turns: copy(conversation.turns),
+      lastAccess: conversation.lastAccessMs / 1000,
+    }));
+  }
+
+  /** `stats`. */
+  stats(nowMs: number): { conversations: number; turns: number; bytes: number; evictions: { ttl: number; lru: number; bytes: number } } {
+    this.#forgetExpired(nowMs);
+    return {
+      conversations: this.#conversations.length,
+      turns: this.#conversations.reduce((sum, conversation) => sum + conversation.turns.length, 0),
+      bytes: this.#totalBytes(),
+      evictions: { ...this.evictions },
+    };
+  }
+
+  #find(id: string): Conversation | undefined {
+    return this.#conversations.find((conversation) => conversation.id === id);
+  }
+
+  /** Moves a conversation to the most recent end and restarts its TTL. */
+  #touch(conversation: Conversation, nowMs: number): void {
+    this.#conversations = this.#conversations.filter((other) => other !== conversation);
+    this.#conversations.push(conversation);
+    conversation.lastAccessMs = nowMs;
+  }
+
+  #leastRecentOtherThan(conversation: Conversation): Conversation {
+    const other = this.#conversations.find((candidate) => candidate !== conversation);
+    if (other === undefined) throw new Error('model: no other conversation to evict');
+    return other;
+  }
+
+  #evict(conversation: Conversation, reason: EvictionReason): void {
+    this.#conversations = this.#conversations.filter((other) => other !== conversation);
+    this.evictions[reason]++;
+    this.evicted.push([conversation.id, reason]);
+  }
+
+  /** Expired: idle strictly longer than the TTL. Scanned oldest first, so evictions log in that order. */
+  #forgetExpired(nowMs: number): void {
+    if (this.#options.ttlSeconds === 0) return;
+    for (const conversation of [...this.#conversations]) {
+      if (nowMs - conversation.lastAccessMs > this.#options.ttlSeconds * 1000) this.#evict(conversation, 'ttl');
+    }
+  }
+
+  #totalBytes(): number {
+    let total = 0;
+    for (const conversation of this.#conversations) {
+      for (const turn of conversation.turns) total += utf8Bytes(turn.content);
+    }
+    return total;
+  }
+}

@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TurnstoreError } from '../../core/errors.js';
+import type { StoreOptions } from '../../core/options.js';
+import type { ConversationStore, Role, Turn, TurnInput } from '../../core/types.js';
+import { FAKE_CLOCK_START_MS, type EvictionCall, type ListedConversation } from '../harness.js';
+import { ModelRejection, ReferenceModel, type ModelListItem } from '../model.js';
+import type { ResolvedTarget } from '../target.js';
+
+type FastCheck = typeof import('fast-check');
+type Arbitrary<T> = import('fast-check').Arbitrary<T>;
+
+/** One step of a generated sequence. Plain data, so a failing sequence prints readably. */
+export type Operation =
+  | { readonly op: 'append'; readonly id: string; readonly role: string; readonly content: string }
+  | { readonly op: 'appendMany'; readonly id: string; readonly turns: ReadonlyArray<{ readonly role: string; readonly content: string }> }
+  | { readonly op: 'get'; readonly id: string }
+  | { readonly op: 'delete'; readonly id: string }
+  | { readonly op: 'size' }
+  | { readonly op: 'list'; readonly limit: number }
+  | { readonly op: 'stats' }
+  | { readonly op: 'clear' }
+  | { readonly op: 'advance'; readonly ms: number };
+
+/** The caps of one generated run, and its operations. */
+export interface Scenario {
+  readonly maxTurns: number;
+  readonly maxConversations: number;
+  readonly maxTurnBytes: number;
+  /** Absent when the target does not enforce a byte budget. */
+  readonly maxTotalBytes?: number;
+  readonly ttlSeconds: number;
+  readonly operations: readonly Operation[];
+}
+
+/**
+ * A small id pool, so operations meet the same conversations often and the LRU cap bites; two
+ * ids that are also names of Object.prototype members catch stores keyed by plain objects.
+ */
+const ID_POOL = ['a', 'b', 'c', '__proto__', 'constructor'];
+/** Units of content: 1 to 4 UTF-8 bytes each, so byte counts and UTF-16 lengths disagree. */
+const CONTENT_UNITS = ['a', 'b', 'é', '€', '😀'];
+/** The fake-clock TTL of generated runs; clock advances are drawn around it. */
+const MODEL_TTL_MS = 1000;
+
+function scenarioArbitrary(fc: FastCheck, target: ResolvedTarget): Arbitrary<Scenario> {
+  const injected = target.clock === 'injected';
+  const id = fc.constantFrom(...ID_POOL);
+  // A rare invalid role keeps "a rejected call changes nothing" under test inside sequences.
+  const role = fc.oneof({ weight: 19, arbitrary: fc.constantFrom('user', 'assistant', 'system', 'tool') }, { weight: 1, arbitrary: fc.constant('robot') });
+  const content = fc.array(fc.constantFrom(...CONTENT_UNITS), { maxLength: 4 }).map((units) => units.join(''));
+  const turn = fc.record({ role, content });
+  const weighted = <T extends Operation>(weight: number, arbitrary: Arbitrary<T>) => ({ weight, arbitrary: arbitrary as Arbitrary<Operation> });
+  const operations = fc.oneof(
+    weighted(10, fc.record({ op: fc.constant('append' as const), id, role, content })),
+    weighted(4, fc.record({ op: fc.constant('appendMany' as const), id, turns: fc.array(turn, { maxLength: 6 }) })),
+    weighted(6, fc.record({ op: fc.constant('get' as const), id })),
+    weighted(2, fc.record({ op: fc.constant('delete' as const), id })),
+    weighted(2, fc.record({ op: fc.constant('size' as const) })),
+    weighted(2, fc.record({ op: fc.constant('list' as const), limit: fc.integer({ min: 1, max: 3 }) })),
+    weighted(2, fc.record({ op: fc.constant('stats' as const) })),
+    weighted(1, fc.record({ op: fc.constant('clear' as const) })),
+    // Without a fake clock time cannot be moved, so runs use a TTL they never reach instead.
+    weighted(injected ? 5 : 0, fc.record({
+      op: fc.constant('advance' as const),
+      ms: fc.oneof(fc.integer({ min: 0, max: 2 * MODEL_TTL_MS }), fc.constantFrom(MODEL_TTL_MS, MODEL_TTL_MS + 1, 1)),
+    })),
+  );
+  return fc.record({
+    maxTurns: fc.integer({ min: 1, max: 4 }),
+    maxConversations: fc.integer({ min: 1, max: 4 }),
+    maxTurnBytes: fc.integer({ min: 4, max: 12 }),
+    extraTotalBytes: fc.integer({ min: 0, max: 24 }),
+    ttlSeconds: injected
+      ? fc.oneof({ weight: 4, arbitrary: fc.constant(MODEL_TTL_MS / 1000) }, { weight: 1, arbitrary: fc.constant(0) })
+      : fc.constantFrom(0, 3600),
+    operations: fc.array(operations, { maxLength: 40 }),
+  }).map(({ extraTotalBytes, ...rest }) => (target.enforcesTotalBytes ? { ...rest, maxTotalBytes: rest.maxTurnBytes + extraTotalBytes } : rest));
+}
+
+/** Either a value or the codes a rejection may carry (model) / the error (store). */
+type ModelOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly codes: readonly string[] };
+type StoreOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+function modelOutcome<T>(work: () => T): ModelOutcome<T> {
+  try {
+    return { ok: true, value: work() };
+  } catch (error) {
+    if (error instanceof ModelRejection) return { ok: false, codes: error.codes };
+    throw error;
+  }
+}
+
+async function storeOutcome<T>(work: () => Promise<T>): Promise<StoreOutcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Fails unless store and model agree on success, on the error code, and (via `compare`) on the value. */
+function assertSameOutcome<S, M>(actual: StoreOutcome<S>, expected: ModelOutcome<M>, compare: (actual: S, expected: M) => void): void {
+  if (!expected.ok) {
+    assert.ok(!actual.ok, `the store accepted a call the model rejects with ${expected.codes.join(' or ')}`);
+    const { error } = actual;
+    assert.ok(error instanceof TurnstoreError && expected.codes.includes(error.code), `expected ${expected.codes.join(' or ')}; got ${String(error)}`);
+    return;
+  }
+  if (!actual.ok) assert.fail(`the store rejected a call the model accepts: ${String(actual.error)}`);
+  compare(actual.value, expected.value);
+}
+
+/** Runs one scenario against a fresh store and the model, comparing after every operation. */
+export async function runScenario(target: ResolvedTarget, scenario: Scenario): Promise<void> {
+  const injected = target.clock === 'injected';
+  let clockMs = FAKE_CLOCK_START_MS;
+  // Without a fake clock the model's time stands still: runs never reach the TTL.
+  const modelNow = (): number => (injected ? clockMs : 0);
+  const log: EvictionCall[] = [];
+  const options: StoreOptions = {
+    maxTurns: scenario.maxTurns,
+    maxConversations: scenario.maxConversations,
+    maxTurnBytes: scenario.maxTurnBytes,
+    ttlSeconds: scenario.ttlSeconds,
+    ...(scenario.maxTotalBytes === undefined ? {} : { maxTotalBytes: scenario.maxTotalBytes }),
+    ...(injected ? { now: () => clockMs } : {}),
+    onEvict: (id, reason) => { log.push([id, reason]); },
+  };
+  const model = new ReferenceModel({
+    maxTurns: scenario.maxTurns,
+    maxConversations: scenario.maxConversations,
+    maxTurnBytes: scenario.maxTurnBytes,
+    maxTotalBytes: scenario.maxTotalBytes ?? Infinity,
+    ttlSeconds: scenario.ttlSeconds,
+  });
+
+  // With a real clock, times are the store's own and cannot be predicted: compare the rest.
+  const turnsOf = (turns: readonly Turn[]): unknown[] => (injected ? [...turns] : turns.map(({ role, content }) => ({ role, content })));
+  const itemsOf = (items: ReadonlyArray<ListedConversation | ModelListItem>): unknown[] =>
+    items.map((item) => (injected ? { id: item.id, turns: turnsOf(item.turns), lastAccess: item.lastAccess } : { id: item.id, turns: turnsOf(item.turns) }));
+  // Inexact TTL counting (a backend expiring keys itself) leaves 'ttl' out of every comparison.
+  const countable = (calls: readonly EvictionCall[]): string[] =>
+    calls.filter(([, reason]) => target.exactEvictionCounts || reason !== 'ttl').map(([id, reason]) => `${reason}:${id}`).sort();
+  const statsOf = (stats: { conversations: number; turns: number; bytes: number; evictions: { ttl: number; lru: number; bytes: number } }) => ({
+    conversations: stats.conversations,
+    turns: stats.turns,
+    bytes: stats.bytes,
+    evictions: { lru: stats.evictions.lru, bytes: stats.evictions.bytes, ...(target.exactEvictionCounts ? { ttl: stats.evictions.ttl } : {}) },
+  });
+
+  const store = await target.create(options);
+  // onEvict calls are compared in windows between agreeing points: within one call the order of
+  // several evictions is the store's business, and a store may report an expiry one call early
+  // (a background sweep) or late (a call that changed nothing), but never differently.
+  let logChecked = 0;
+  let modelLogChecked = 0;
+  const checkEvictions = (): void => {
+    assert.deepEqual(countable(log.slice(logChecked)), countable(model.evicted.slice(modelLogChecked)), 'onEvict calls');
+    logChecked = log.length;
+    modelLogChecked = model.evicted.length;
+  };
+
+  const step = async (operation: Operation): Promise<void> => {
+    switch (operation.op) {
+      case 'advance':
+        clockMs += operation.ms;
+        return;
+      case 'append': {
+        const expected = modelOutcome(() => model.append(operation.id, [{ role: operation.role as Role, content: operation.content }], modelNow()));
+        const actual = await storeOutcome(() => store.append(operation.id, operation.role as Role, operation.content));
+        assertSameOutcome(actual, expected, () => {});
+        if (expected.ok) checkEvictions();
+        return;
+      }
+      case 'appendMany': {
+        const turns = operation.turns as TurnInput[];
+        const expected = modelOutcome(() => model.append(operation.id, turns, modelNow()));
+        const actual = await storeOutcome(() => store.appendMany(operation.id, turns));
+        assertSameOutcome(actual, expected, () => {});
+        if (expected.ok && turns.length > 0) checkEvictions();
+        return;
+      }
+      case 'get': {
+        const expected = modelOutcome(() => model.get(operation.id, modelNow()));
+        const actual = await storeOutcome(() => store.get(operation.id));
+        assertSameOutcome(actual, expected, (a, e) => assert.deepEqual(turnsOf(a), turnsOf(e), 'get'));
+        checkEvictions();
+        return;
+      }
+      case 'delete': {
+        const expected = modelOutcome(() => model.delete(operation.id, modelNow()));
+        const actual = await storeOutcome(() => store.delete(operation.id));
+        assertSameOutcome(actual, expected, (a, e) => assert.equal(a, e, 'delete'));
+        checkEvictions();
+        return;
+      }
+      case 'size': {
+        const expected = modelOutcome(() => model.size(modelNow()));
+        const actual = await storeOutcome(() => store.size());
+        assertSameOutcome(actual, expected, (a, e) => assert.equal(a, e, 'size'));
+        checkEvictions();
+        return;
+      }
+      case 'list': {
+        const expected = modelOutcome(() => model.list(modelNow()));
+        const actual = await storeOutcome(() => pageThrough(store, operation.limit));
+        assertSameOutcome(actual, expected, (a, e) => {
+          assert.deepEqual(itemsOf(a.items), itemsOf(e), 'list, paged through');
+          assert.equal(a.pages, Math.max(1, Math.ceil(e.length / operation.limit)), 'number of pages: a cursor exactly when more items follow');
+        });
+        checkEvictions();
+        return;
+      }
+      case 'stats': {
+        const expected = modelOutcome(() => model.stats(modelNow()));
+        const actual = await storeOutcome(() => store.stats());
+        assertSameOutcome(actual, expected, (a, e) => assert.deepEqual(statsOf(a), statsOf(e), 'stats'));
+        checkEvictions();
+        return;
+      }
+      case 'clear': {
+        const expected = modelOutcome(() => model.clear(modelNow()));
+        const actual = await storeOutcome(() => store.clear());
+        assertSameOutcome(actual, expected, () => {});
+        checkEvictions();
+        return;
+      }
+    }
+  };
+
+  try {
+    for (const [index, operation] of scenario.operations.entries()) {
+      try {
+        await step(operation);
+      } catch (error) {
+        throw new assert.AssertionError({ message: `operation #${index} ${JSON.stringify(operation)}: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+    try {
+      assert.deepEqual(statsOf(await store.stats()), statsOf(model.stats(modelNow())), 'stats');
+      assert.deepEqual(itemsOf((await pageThrough(store, 1000)).items), itemsOf(model.list(modelNow())), 'list');
+      checkEvictions();
+    } catch (error) {
+      throw new assert.AssertionError({ message: `after the last operation: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** Every item of `list`, page by page, and how many pages it took. */
+async function pageThrough(store: ConversationStore, limit: number): Promise<{ items: ListedConversation[]; pages: number }> {
+  const items: ListedConversation[] = [];
+  let cursor: string | undefined;
+  for (let pages = 1; pages <= 1000; pages++) {
+    const page = await store.list(cursor === undefined ? { limit } : { limit, cursor });
+    assert.ok(page.items.length <= limit, `a page of at most ${limit} items`);
+    items.push(...(page.items as unknown as ListedConversation[]));
+    if (page.cursor === undefined) return { items, pages };
+    cursor = page.cursor;
+  }
+  assert.fail('paging never ended');
+}
+
+/**
+ * Registers the model-based property test: random sequences of operations run against a fresh
+ * store and the {@link ReferenceModel}, every result compared. fast-check is loaded only here, so
+ * the rest of the suite runs without it; a failure prints the shrunk sequence.
+ */
+export function modelPropertyTests(target: ResolvedTarget): void {
+  describe('model-based property test', () => {
+    const skip = target.propertyRuns === 0 ? 'propertyRuns is 0' : undefined;
+    it(`random operation sequences agree with the reference model (${target.propertyRuns} runs, seed ${target.propertySeed})`, { timeout: target.timeoutMs * 10, ...(skip === undefined ? {} : { skip }) }, async () => {
+      let fc: FastCheck;
+      try {
+        fc = await import('fast-check');
+      } catch (error) {
+        throw new TurnstoreError('TURNSTORE_MISSING_PEER', 'The conformance property test needs fast-check (npm install --save-dev fast-check), or set propertyRuns: 0.', { cause: error });
+      }
+      await fc.assert(
+        fc.asyncProperty(scenarioArbitrary(fc, target), (scenario) => runScenario(target, scenario)),
+        { numRuns: target.propertyRuns, seed: target.propertySeed },
+      );
+    });
+  });
+}

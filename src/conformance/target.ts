@@ -1,0 +1,100 @@
+import type { StoreOptions } from '../core/options.js';
+import type { ConversationStore } from '../core/types.js';
+
+/**
+ * How a store's clock can be driven by the conformance suite.
+ *
+ * - `'injected'`: the store honours the `now` option (milliseconds). The suite passes a fake clock
+ *   and moves it by hand, so TTL tests are exact (down to the millisecond boundary) and never sleep.
+ * - `'real'`: the store takes time from somewhere the suite cannot move (RedisStore uses the Redis
+ *   server's clock). The suite never passes `now`, uses short TTLs and really waits past them, with
+ *   margins wide enough not to be flaky; boundary tests that need an exact clock are skipped.
+ */
+export type ConformanceClock = 'injected' | 'real';
+
+/**
+ * A backend under test: what {@link runConformanceSuite} needs to create its stores.
+ *
+ * @example
+ * ```ts
+ * import { runConformanceSuite } from 'turnstore/conformance';
+ * import { MemoryStore } from 'turnstore';
+ * runConformanceSuite({ name: 'MemoryStore', create: (options) => new MemoryStore(options), clock: 'injected' });
+ * ```
+ */
+export interface ConformanceTarget {
+  /** Shown in the test report, e.g. `'MemoryStore'` or `'RedisStore (cluster)'`. */
+  readonly name: string;
+  /**
+   * Creates a fresh, EMPTY store with the given shared options (caps, `now`, `onEvict`), adding
+   * whatever the backend needs itself (a temporary file, a unique Redis prefix). Called many times;
+   * the suite closes every store it gets. Invalid options may throw here or reject: both count.
+   */
+  readonly create: (options: StoreOptions) => ConversationStore | Promise<ConversationStore>;
+  /** Whether the store honours an injected `now` clock; see {@link ConformanceClock}. */
+  readonly clock: ConformanceClock;
+  /**
+   * Whether the store enforces `maxTotalBytes` (SPEC §2 lets backends other than memory treat it
+   * as advisory). When false, byte-budget tests are skipped and the suite never sets it.
+   * @default true
+   */
+  readonly enforcesTotalBytes?: boolean;
+  /**
+   * Whether `stats().evictions.ttl` and `onEvict(id, 'ttl')` are exact: one per expired
+   * conversation, reported by the time any later call returns. False for stores whose backend
+   * expires data by itself (Redis key expiry); the suite then still checks that expired
+   * conversations vanish, and still checks `'lru'` and `'bytes'` counts exactly.
+   * @default true
+   */
+  readonly exactEvictionCounts?: boolean;
+  /**
+   * Runs of the model-based property test (random operation sequences compared with a reference
+   * model). Lower it for slow backends; 0 skips the property test.
+   * @default 200
+   */
+  readonly propertyRuns?: number;
+  /**
+   * Seed of the property test, so a failure seen once can be replayed. Fixed by default, so every
+   * run checks the same sequences; pass another to explore.
+   * @default 20240611
+   */
+  readonly propertySeed?: number;
+  /**
+   * Time limit of each test in milliseconds (the property test gets ten times as much). Raise it
+   * for backends with slow round trips.
+   * @default 20000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** A {@link ConformanceTarget} with every default applied. */
+export interface ResolvedTarget {
+  readonly name: string;
+  readonly create: (options: StoreOptions) => ConversationStore | Promise<ConversationStore>;
+  readonly clock: ConformanceClock;
+  readonly enforcesTotalBytes: boolean;
+  readonly exactEvictionCounts: boolean;
+  readonly propertyRuns: number;
+  readonly propertySeed: number;
+  readonly timeoutMs: number;
+}
+
+/** Applies the defaults of {@link ConformanceTarget}, refusing a descriptor that cannot work. */
+export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
+  if (typeof target.create !== 'function') throw new TypeError('runConformanceSuite: target.create must be a function.');
+  if (target.clock !== 'injected' && target.clock !== 'real') {
+    throw new TypeError(`runConformanceSuite: target.clock must be 'injected' or 'real'; got ${String(target.clock)}.`);
+  }
+  const propertyRuns = target.propertyRuns ?? 200;
+  if (!Number.isInteger(propertyRuns) || propertyRuns < 0) throw new TypeError('runConformanceSuite: target.propertyRuns must be an integer ≥ 0.');
+  return {
+    name: target.name,
+    create: target.create,
+    clock: target.clock,
+    enforcesTotalBytes: target.enforcesTotalBytes ?? true,
+    exactEvictionCounts: target.exactEvictionCounts ?? true,
+    propertyRuns,
+    propertySeed: target.propertySeed ?? 20240611,
+    timeoutMs: target.timeoutMs ?? 20_000,
+  };
+}
