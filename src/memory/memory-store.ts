@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 
 // Bound once: reading the global `performance` goes through a getter on every call.
 const monotonicClock: () => number = performance.now.bind(performance);
-const wallClock: () => number = Date.now;
+const wallClock = (): number => Date.now(); // looked up per call, so tests can move it
 
 /**
  * The embedded store: conversation memory in this process, with no dependencies.

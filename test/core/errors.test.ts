@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { ERROR_CODES, TurnstoreError, isTurnstoreError } from '../../src/index.js';
+
+const errorsPage = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+
+describe('TurnstoreError', () => {
+  it('is an Error with a stable code, a name and the cause', () => {
+    const cause = new Error('socket closed');
+    const error = new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', 'Redis is down', { cause });
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, 'TurnstoreError');
+    assert.equal(error.code, 'TURNSTORE_BACKEND_UNAVAILABLE');
+    assert.equal(error.cause, cause);
+    assert.ok(isTurnstoreError(error));
+    assert.ok(isTurnstoreError(error, 'TURNSTORE_BACKEND_UNAVAILABLE'));
+    assert.ok(!isTurnstoreError(error, 'TURNSTORE_CLOSED'));
+    assert.ok(!isTurnstoreError(new Error('x')));
+  });
+
+  it('has exactly the codes of the contract (SPEC §4)', () => {
+    assert.deepEqual(Object.keys(ERROR_CODES).sort(), [
+      'TURNSTORE_BACKEND_UNAVAILABLE',
+      'TURNSTORE_CLOSED',
+      'TURNSTORE_INVALID_ID',
+      'TURNSTORE_INVALID_OPTION',
+      'TURNSTORE_INVALID_TURN',
+      'TURNSTORE_MISSING_PEER',
+      'TURNSTORE_TURN_TOO_LARGE',
+    ]);
+  });
+
+  it('docs/errors.md documents every code and no other', () => {
+    const documented = [...errorsPage.matchAll(/^\| `(TURNSTORE_[A-Z_]+)` \|/gm)].map((match) => match[1]).sort();
+    assert.deepEqual(documented, Object.keys(ERROR_CODES).sort());
+  });
+});
