@@ -129,6 +129,9 @@ export class MemoryStore implements ConversationStore {
   /** {@inheritDoc ConversationStore.clear} */
   async clear(): Promise<void> {
     this.#checkOpen();
+    // Like every call, clear first expires what is due, so eviction counts do not depend on
+    // whether the sweep timer happened to run just before.
+    this.#sweepNow();
     this.#table.reset();
   }
 
