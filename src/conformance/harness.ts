@@ -167,6 +167,14 @@ export class Harness {
   }
 }
 
+/**
+ * Options for the `describe` of each test group. Against a real clock the groups run their tests
+ * concurrently: most of their time is spent sleeping past TTLs, and each test has its own stores.
+ */
+export function groupOptions(target: ResolvedTarget): { concurrency?: boolean } {
+  return target.clock === 'real' ? { concurrency: true } : {};
+}
+
 /** Why a test cannot run against `target`, or undefined when it can. */
 function skipReason(target: ResolvedTarget, needs: TestNeeds): string | undefined {
   if (needs.injectedClock && target.clock !== 'injected') return 'needs an injected clock (exact time)';

@@ -24,6 +24,7 @@ import { listTests } from './suites/list.js';
 import { modelPropertyTests } from './suites/model-property.js';
 import { recencyTests } from './suites/recency.js';
 import { turnTests } from './suites/turns.js';
+import { groupOptions } from './harness.js';
 import { resolveTarget, type ConformanceTarget } from './target.js';
 
 export type { ConformanceClock, ConformanceTarget } from './target.js';
@@ -39,7 +40,7 @@ export { TRICKY_IDS } from './suites/ids.js';
  */
 export function runConformanceSuite(target: ConformanceTarget): void {
   const resolved = resolveTarget(target);
-  describe(`turnstore conformance: ${resolved.name}`, () => {
+  describe(`turnstore conformance: ${resolved.name}`, groupOptions(resolved), () => {
     turnTests(resolved);
     idTests(resolved);
     badInputTests(resolved);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { assertRejects, conformanceTest, contents, coreStats, EXPIRED, ids, listAll, STILL_ALIVE } from '../harness.js';
+import { assertRejects, conformanceTest, contents, coreStats, EXPIRED, groupOptions, ids, listAll, STILL_ALIVE } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 const EMPTY_STATS = { conversations: 0, turns: 0, bytes: 0 };
 
 /** Registers the tests of the sliding TTL (SPEC §3, decision 6). */
 export function expiryTests(target: ResolvedTarget): void {
-  describe('expiry', () => {
+  describe('expiry', groupOptions(target), () => {
     conformanceTest(target, 'alive at exactly ttlSeconds idle, expired one millisecond later', async (h) => {
       const store = await h.open({ ttlSeconds: h.ttlSeconds });
       await store.append('a', 'user', 'a1');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { assertRejects, conformanceTest, contents, explain, ids, listAll } from '../harness.js';
+import { assertRejects, conformanceTest, contents, explain, groupOptions, ids, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /**
@@ -31,7 +31,7 @@ const INVALID_IDS: ReadonlyArray<readonly [string, unknown]> = [
 
 /** Registers the tests of conversation ids (SPEC §4, decision 2). */
 export function idTests(target: ResolvedTarget): void {
-  describe('ids', () => {
+  describe('ids', groupOptions(target), () => {
     conformanceTest(target, 'tricky ids are plain data: each keeps its own turns and lists as-is', async (h) => {
       const store = await h.open({ maxConversations: 1000 });
       for (const [index, id] of TRICKY_IDS.entries()) await store.append(id, 'user', `turn of #${index}`);

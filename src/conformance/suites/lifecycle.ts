@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { StoreOptions } from '../../core/options.js';
 import type { ConversationStore } from '../../core/types.js';
-import { assertRejects, assertRejectsAsync, conformanceTest, contents, explain, type Harness } from '../harness.js';
+import { assertRejects, assertRejectsAsync, conformanceTest, contents, explain, groupOptions, type Harness } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** Every store method, called with valid arguments. */
@@ -40,7 +40,7 @@ async function assertRefused(h: Harness, options: Record<string, unknown>, menti
 
 /** Registers the tests of the store's life: options and defaults, `close` (decisions 12, 13). */
 export function lifecycleTests(target: ResolvedTarget): void {
-  describe('options and close', () => {
+  describe('options and close', groupOptions(target), () => {
     for (const [name, values] of BAD_OPTIONS) {
       conformanceTest(target, `a bad ${name} is refused with TURNSTORE_INVALID_OPTION naming it`, async (h) => {
         for (const value of values) {

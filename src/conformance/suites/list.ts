@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { ConversationStore, ListOptions } from '../../core/types.js';
-import { assertRejects, conformanceTest, explain, ids, listAll, type ListedConversation } from '../harness.js';
+import { assertRejects, conformanceTest, explain, groupOptions, ids, listAll, type ListedConversation } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** One page of `list` with its items typed as the suite expects them. */
@@ -30,7 +30,7 @@ async function restOfPages(store: ConversationStore, cursor: string, limit: numb
 
 /** Registers the tests of `list` and its cursors (decision 10). */
 export function listTests(target: ResolvedTarget): void {
-  describe('list', () => {
+  describe('list', groupOptions(target), () => {
     conformanceTest(target, 'lists live conversations most recently used first, as {id, turns, lastAccess}', async (h) => {
       const store = await h.open();
       const touched: Record<string, [number, number]> = {};

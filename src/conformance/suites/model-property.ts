@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { TurnstoreError } from '../../core/errors.js';
 import type { StoreOptions } from '../../core/options.js';
 import type { ConversationStore, Role, Turn, TurnInput } from '../../core/types.js';
-import { FAKE_CLOCK_START_MS, type EvictionCall, type ListedConversation } from '../harness.js';
+import { type EvictionCall, FAKE_CLOCK_START_MS, groupOptions, type ListedConversation } from '../harness.js';
 import { ModelRejection, ReferenceModel, type ModelListItem } from '../model.js';
 import type { ResolvedTarget } from '../target.js';
 
@@ -269,7 +269,7 @@ async function pageThrough(store: ConversationStore, limit: number): Promise<{ i
  * the rest of the suite runs without it; a failure prints the shrunk sequence.
  */
 export function modelPropertyTests(target: ResolvedTarget): void {
-  describe('model-based property test', () => {
+  describe('model-based property test', groupOptions(target), () => {
     const skip = target.propertyRuns === 0 ? 'propertyRuns is 0' : undefined;
     it(`random operation sequences agree with the reference model (${target.propertyRuns} runs, seed ${target.propertySeed})`, { timeout: target.timeoutMs * 10, ...(skip === undefined ? {} : { skip }) }, async () => {
       let fc: FastCheck;
