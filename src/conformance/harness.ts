@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TurnstoreError, type TurnstoreErrorCode } from '../core/errors.js';
 import type { StoreOptions } from '../core/options.js';
-import type { ConversationStore, EvictionReason, StoreStats, Turn } from '../core/types.js';
+import type { ConversationStore, ConversationSummary, EvictionReason, StoreStats, Turn } from '../core/types.js';
 import type { ResolvedTarget } from './target.js';
 
 /**
@@ -42,16 +42,6 @@ export type EvictionCall = readonly [id: string, reason: EvictionReason];
 
 /** `stats()` reduced to the fields SPEC §3 requires, so stores may report extra fields. */
 export type CoreStats = Pick<StoreStats, 'conversations' | 'turns' | 'bytes'> & { evictions: { ttl: number; lru: number; bytes: number } };
-
-/**
- * One list item as the suite expects it (the team's decision: the turns themselves, as `get`
- * would return them, not a count).
- */
-export interface ListedConversation {
-  readonly id: string;
-  readonly turns: Turn[];
-  readonly lastAccess: number;
-}
 
 /** What a test may need from the target; tests whose needs are not met are reported as skipped. */
 export interface TestNeeds {
@@ -240,12 +230,12 @@ export async function assertRejectsAsync(work: Promise<unknown> | (() => unknown
  * Every live conversation, following cursors page by page (`list` never touches, so this is safe
  * to call anywhere). Fails rather than loops should a store hand out cursors forever.
  */
-export async function listAll(store: ConversationStore, limit = 1000): Promise<ListedConversation[]> {
-  const items: ListedConversation[] = [];
+export async function listAll(store: ConversationStore, limit = 1000): Promise<ConversationSummary[]> {
+  const items: ConversationSummary[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 10_000; page++) {
     const result = await store.list(cursor === undefined ? { limit } : { limit, cursor });
-    items.push(...(result.items as unknown as ListedConversation[]));
+    items.push(...result.items);
     if (result.cursor === undefined) return items;
     assert.equal(typeof result.cursor, 'string', 'cursor must be a string when present');
     cursor = result.cursor;
@@ -269,7 +259,7 @@ export async function coreStats(store: ConversationStore): Promise<CoreStats> {
  * and lastAccess, in recency order). Two equal snapshots mean nothing changed, recency and TTL
  * included.
  */
-export async function snapshot(store: ConversationStore): Promise<{ size: number; stats: CoreStats; listing: ListedConversation[] }> {
+export async function snapshot(store: ConversationStore): Promise<{ size: number; stats: CoreStats; listing: ConversationSummary[] }> {
   return { size: await store.size(), stats: await coreStats(store), listing: await listAll(store) };
 }
 
@@ -279,7 +269,7 @@ export function contents(turns: readonly Turn[]): string[] {
 }
 
 /** The ids of a listing, for compact assertions. */
-export function ids(listing: readonly ListedConversation[]): string[] {
+export function ids(listing: readonly ConversationSummary[]): string[] {
   return listing.map((item) => item.id);
 }
 

@@ -28,7 +28,7 @@ import { groupOptions } from './harness.js';
 import { resolveTarget, type ConformanceTarget } from './target.js';
 
 export type { ConformanceClock, ConformanceTarget } from './target.js';
-export { ReferenceModel, ModelRejection, type ModelOptions, type ModelListItem } from './model.js';
+export { ReferenceModel, ModelRejection, type ModelOptions } from './model.js';
 export { TRICKY_IDS } from './suites/ids.js';
 
 /**

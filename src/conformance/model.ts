@@ -6,7 +6,7 @@
  * Time is passed into every call (milliseconds), so the model has no clock of its own.
  */
 import type { TurnstoreErrorCode } from '../core/errors.js';
-import type { EvictionReason, Role, Turn, TurnInput } from '../core/types.js';
+import type { ConversationSummary, EvictionReason, Role, Turn, TurnInput } from '../core/types.js';
 
 /** The caps the model enforces. */
 export interface ModelOptions {
@@ -31,14 +31,6 @@ export class ModelRejection extends Error {
     super(codes.join(' or '));
     this.codes = codes;
   }
-}
-
-/** One conversation of the model, as `list` shows it. */
-export interface ModelListItem {
-  readonly id: string;
-  readonly turns: Turn[];
-  /** Unix seconds of the last touch. */
-  readonly lastAccess: number;
 }
 
 interface Conversation {
@@ -131,7 +123,7 @@ export class ReferenceModel {
   }
 
   /** The full listing `list` pages through: most recently used first. */
-  list(nowMs: number): ModelListItem[] {
+  list(nowMs: number): ConversationSummary[] {
     this.#forgetExpired(nowMs);
     return [...this.#conversations].reverse().map((conversation) => ({
       id: conversation.id,

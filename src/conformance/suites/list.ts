@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import type { ConversationStore, ListOptions } from '../../core/types.js';
-import { assertRejects, conformanceTest, explain, groupOptions, ids, listAll, type ListedConversation } from '../harness.js';
+import type { ConversationStore, ConversationSummary, ListOptions } from '../../core/types.js';
+import { assertRejects, conformanceTest, explain, groupOptions, ids, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** One page of `list` with its items typed as the suite expects them. */
-async function page(store: ConversationStore, options: ListOptions): Promise<{ items: ListedConversation[]; cursor: string | undefined }> {
+async function page(store: ConversationStore, options: ListOptions): Promise<{ items: ConversationSummary[]; cursor: string | undefined }> {
   const result = await store.list(options);
-  return { items: result.items as unknown as ListedConversation[], cursor: result.cursor };
+  return { items: result.items, cursor: result.cursor };
 }
 
 /** Appends one turn to each id in order, so the last one is the most recently used. */

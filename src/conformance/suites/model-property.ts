@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TurnstoreError } from '../../core/errors.js';
 import type { StoreOptions } from '../../core/options.js';
-import type { ConversationStore, Role, Turn, TurnInput } from '../../core/types.js';
-import { type EvictionCall, FAKE_CLOCK_START_MS, groupOptions, type ListedConversation } from '../harness.js';
-import { ModelRejection, ReferenceModel, type ModelListItem } from '../model.js';
+import type { ConversationStore, ConversationSummary, Role, Turn, TurnInput } from '../../core/types.js';
+import { type EvictionCall, FAKE_CLOCK_START_MS, groupOptions } from '../harness.js';
+import { ModelRejection, ReferenceModel } from '../model.js';
 import type { ResolvedTarget } from '../target.js';
 
 type FastCheck = typeof import('fast-check');
@@ -137,7 +137,7 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
 
   // With a real clock, times are the store's own and cannot be predicted: compare the rest.
   const turnsOf = (turns: readonly Turn[]): unknown[] => (injected ? [...turns] : turns.map(({ role, content }) => ({ role, content })));
-  const itemsOf = (items: ReadonlyArray<ListedConversation | ModelListItem>): unknown[] =>
+  const itemsOf = (items: readonly ConversationSummary[]): unknown[] =>
     items.map((item) => (injected ? { id: item.id, turns: turnsOf(item.turns), lastAccess: item.lastAccess } : { id: item.id, turns: turnsOf(item.turns) }));
   // Inexact TTL counting (a backend expiring keys itself) leaves 'ttl' out of every comparison.
   const countable = (calls: readonly EvictionCall[]): string[] =>
@@ -250,13 +250,13 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
 }
 
 /** Every item of `list`, page by page, and how many pages it took. */
-async function pageThrough(store: ConversationStore, limit: number): Promise<{ items: ListedConversation[]; pages: number }> {
-  const items: ListedConversation[] = [];
+async function pageThrough(store: ConversationStore, limit: number): Promise<{ items: ConversationSummary[]; pages: number }> {
+  const items: ConversationSummary[] = [];
   let cursor: string | undefined;
   for (let pages = 1; pages <= 1000; pages++) {
     const page = await store.list(cursor === undefined ? { limit } : { limit, cursor });
     assert.ok(page.items.length <= limit, `a page of at most ${limit} items`);
-    items.push(...(page.items as unknown as ListedConversation[]));
+    items.push(...(page.items));
     if (page.cursor === undefined) return { items, pages };
     cursor = page.cursor;
   }
