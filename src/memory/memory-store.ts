@@ -45,6 +45,7 @@ export class MemoryStore implements ConversationStore {
   readonly #readMonotonic: () => number;
   readonly #readWall: () => number;
   #lastMonotonic = -Infinity;
+  #wallOffset = wallClock() - monotonicClock();
 
   /**
    * @param options - the shared options of SPEC §2; every one is checked, and an unknown key,
@@ -202,7 +203,12 @@ export class MemoryStore implements ConversationStore {
   /** Converts a monotonic reading to wall-clock ms, as of now. */
   #wallTimeOf(monotonic: number): number {
     if (this.#options.now) return monotonic;
-    return wallClock() - (monotonicClock() - monotonic);
+    // The two clocks drift apart by jitter of a millisecond or so between readings; keeping the
+    // offset until the wall clock really jumps (by over a second) makes an untouched
+    // conversation's lastAccess the same on every read.
+    const offset = wallClock() - monotonicClock();
+    if (Math.abs(offset - this.#wallOffset) > 1000) this.#wallOffset = offset;
+    return Math.round(monotonic + this.#wallOffset);
   }
 
   /** The slot of a conversation, created (after evicting the least recently used, at the cap) if absent. */
