@@ -25,11 +25,13 @@ function progress(message: string): void {
 }
 
 const role = (index: number): Role => (index & 1 ? 'assistant' : 'user');
+// Ids are short (`c-123`, `new-123`: under 13 characters), so V8 makes them flat strings, as ids
+// parsed from a request are, and never cons-strings that a store would flatten on first use.
 
 async function existingConversations(make: (limits: StoreLimits) => BenchStore, workload: 'append' | 'get'): Promise<Rate> {
   const { conversations, turnsEach } = parameters.existing;
   const store = make({ maxTurns: parameters.maxTurns, ttlSeconds: parameters.ttlSeconds, maxConversations: conversations });
-  const ids = Array.from({ length: conversations }, (_, i) => `conversation-${i}`);
+  const ids = Array.from({ length: conversations }, (_, i) => `c-${i}`);
   const content = freshString(seededRandom(parameters.randomSeed), parameters.contentLength);
   for (let turn = 0; turn < turnsEach; turn++) for (const id of ids) await store.append(id, role(turn), content);
   const rate = workload === 'append'
@@ -43,7 +45,7 @@ async function createAtCap(make: (limits: StoreLimits) => BenchStore, cap: numbe
   const store = make({ maxTurns: parameters.maxTurns, ttlSeconds: parameters.ttlSeconds, maxConversations: cap });
   const content = freshString(seededRandom(parameters.randomSeed), parameters.contentLength);
   const fillStart = performance.now();
-  for (let i = 0; i < cap; i++) await store.append(`conversation-${i}`, 'user', content);
+  for (let i = 0; i < cap; i++) await store.append(`c-${i}`, 'user', content);
   progress(`filled ${cap.toLocaleString('en-US')} conversations in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
   const rate = await measureRate((i) => store.append(`new-${i}`, 'user', content), parameters.timing);
   await store.close();
@@ -56,7 +58,7 @@ async function fillForHeap(make: (limits: StoreLimits) => BenchStore, conversati
   const store = make({ maxTurns: parameters.maxTurns, ttlSeconds: parameters.ttlSeconds, maxConversations: parameters.heap.conversations });
   const random = seededRandom(parameters.randomSeed);
   for (let c = 0; c < conversations; c++) {
-    const id = `conversation-${c}`;
+    const id = `c-${c}`;
     for (let turn = 0; turn < turnsEach; turn++) await store.append(id, role(turn), freshString(random, parameters.contentLength));
   }
   return store;

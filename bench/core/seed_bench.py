@@ -93,7 +93,7 @@ class Bench:
     async def existing(self, workload: str) -> dict:
         conversations = self.p["existing"]["conversations"]
         store = self.store(conversations)
-        ids = [f"conversation-{i}" for i in range(conversations)]
+        ids = [f"c-{i}" for i in range(conversations)]
         content = self.fresh_string(random.Random(self.p["randomSeed"]))
         for turn in range(self.p["existing"]["turnsEach"]):
             for convo_id in ids:
@@ -107,7 +107,7 @@ class Bench:
         content = self.fresh_string(random.Random(self.p["randomSeed"]))
         start = time.perf_counter()
         for i in range(cap):
-            await store.append(f"conversation-{i}", "user", content)
+            await store.append(f"c-{i}", "user", content)
         progress(f"filled {cap:,} conversations in {time.perf_counter() - start:.1f} s")
         result = await self.measure_rate(lambda i: store.append(f"new-{i}", "user", content))
         del store
@@ -118,7 +118,7 @@ class Bench:
         store = self.store(self.p["heap"]["conversations"])
         rng = random.Random(self.p["randomSeed"])
         for c in range(conversations):
-            convo_id = f"conversation-{c}"
+            convo_id = f"c-{c}"
             for turn in range(self.p["heap"]["turnsEach"]):
                 await store.append(convo_id, role(turn), self.fresh_string(rng))
         return store
