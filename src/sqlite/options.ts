@@ -1,0 +1,72 @@
+import { TurnstoreError } from '../core/errors.js';
+import { describe, integerOption, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
+import type { SqliteDriver } from './driver.js';
+
+/** Options of {@link SqliteStore}: the shared ones of every store, plus where and how to keep the file. */
+export interface SqliteStoreOptions extends StoreOptions {
+  /**
+   * The database file; created (with its folder's permissions) when absent. Give every process
+   * that should share the memory the same path. `':memory:'` keeps a private in-memory database.
+   * @example
+   * ```ts
+   * new SqliteStore({ path: '/var/lib/mybot/memory.db' })
+   * ```
+   */
+  readonly path: string;
+  /**
+   * How hard SQLite works to make a commit durable (`PRAGMA synchronous`, in WAL mode).
+   * `'normal'`: a write acknowledged survives a crash of the process; a power cut or an OS crash
+   * may lose the last writes before it (the file stays consistent). `'full'`: every acknowledged
+   * write also survives a power cut, at the price of one fsync per write.
+   * @default 'normal'
+   */
+  readonly synchronous?: 'normal' | 'full';
+  /**
+   * How long a call waits for another process holding the write lock before it rejects with
+   * `TURNSTORE_BACKEND_UNAVAILABLE` (`PRAGMA busy_timeout`). better-sqlite3 is synchronous, so the
+   * wait blocks this process's event loop: keep it short in a server. Integer ms ≥ 0.
+   * @default 5000
+   */
+  readonly busyTimeoutMs?: number;
+  /**
+   * The better-sqlite3 module to use (`import Database from 'better-sqlite3'`), for bundlers or
+   * package layouts where turnstore cannot `require` it itself. Without it, turnstore loads
+   * better-sqlite3 on first use.
+   */
+  readonly driver?: SqliteDriver;
+}
+
+/** {@link SqliteStoreOptions} with every default applied. */
+export interface ResolvedSqliteOptions {
+  readonly shared: ResolvedStoreOptions;
+  readonly path: string;
+  readonly synchronous: 'normal' | 'full';
+  readonly busyTimeoutMs: number;
+  readonly driver: SqliteDriver | undefined;
+}
+
+/** The options SqliteStore adds to the shared ones. */
+export const SQLITE_OPTION_KEYS: readonly string[] = ['path', 'synchronous', 'busyTimeoutMs', 'driver'];
+
+/** SQLite's own limit on `busy_timeout` (a signed 32-bit count of milliseconds). */
+const MAX_BUSY_TIMEOUT_MS = 2_147_483_647;
+
+function invalid(name: string, rule: string, value: unknown): TurnstoreError {
+  return new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "${name}" of SqliteStore must be ${rule}; got ${describe(value)}.`);
+}
+
+/**
+ * Validates the options of SqliteStore, the shared ones through the core (which also refuses
+ * unknown keys), and applies the defaults. Throws `TURNSTORE_INVALID_OPTION` naming the option.
+ */
+export function resolveSqliteOptions(options: unknown): ResolvedSqliteOptions {
+  const shared = resolveStoreOptions(options, SQLITE_OPTION_KEYS);
+  const raw = (options ?? {}) as Record<string, unknown>;
+  const { path, synchronous = 'normal', driver } = raw;
+  if (typeof path !== 'string' || path.trim().length === 0) throw invalid('path', 'a non-empty string (the database file)', path);
+  if (path.includes('\u0000')) throw invalid('path', 'a file path without NUL characters', path);
+  if (synchronous !== 'normal' && synchronous !== 'full') throw invalid('synchronous', "'normal' or 'full'", synchronous);
+  if (driver !== undefined && typeof driver !== 'function') throw invalid('driver', "better-sqlite3's default export (a class)", driver);
+  const busyTimeoutMs = integerOption(raw, 'busyTimeoutMs', 5000, 0, MAX_BUSY_TIMEOUT_MS);
+  return { shared, path, synchronous, busyTimeoutMs, driver: driver as SqliteDriver | undefined };
+}

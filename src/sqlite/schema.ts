@@ -1,0 +1,107 @@
+/**
+ * The database layout of SqliteStore and how a file gets to it. The layout's version lives in
+ * `PRAGMA user_version`; {@link MIGRATIONS}[v] takes a file from version v to v + 1, so a later
+ * layout change is one more entry here and existing files upgrade themselves when opened.
+ */
+import { TurnstoreError } from '../core/errors.js';
+import type { Database } from './driver.js';
+
+/**
+ * Version 1.
+ *
+ * - `conversations`: one row per live conversation. `key` is a small integer the turns refer to,
+ *   so an id of up to 256 characters is stored once. `touch_order` comes from the one counter in
+ *   `totals`, so recency is a strict order shared by every process using the file, even within
+ *   one millisecond. `last_access_ms` never decreases along `touch_order` (the store stamps a touch
+ *   with the latest clock reading any process recorded), so the least recently used conversation is
+ *   also the first to expire and one index serves the LRU cap, the expiry sweep and `list`; it holds
+ *   `last_access_ms` too, so checking the oldest conversation for expiry reads the index alone.
+ *   `next_seq` numbers the conversation's next turn.
+ * - `turns`: keyed by (conversation, seq) without a rowid, so a conversation's turns are one range
+ *   of the primary key: read in order, and trimmed to the newest maxTurns with one range delete.
+ *   `bytes` is the UTF-8 length of `content`, kept so totals can be adjusted without re-measuring.
+ * - `totals`: one row, updated in the same transaction as every change: the touch counter, the
+ *   latest clock reading, and the counts the LRU cap and the byte budget are checked against
+ *   (counting rows would cost a scan).
+ * - `evictions`: how many conversations each reason evicted, across processes and restarts.
+ */
+const VERSION_1 = `
+  CREATE TABLE conversations (
+    key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    touch_order INTEGER NOT NULL,
+    last_access_ms INTEGER NOT NULL,
+    next_seq INTEGER NOT NULL
+  );
+  CREATE INDEX conversations_by_touch ON conversations (touch_order, last_access_ms);
+
+  CREATE TABLE turns (
+    conversation INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    role INTEGER NOT NULL,
+    content TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (conversation, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE totals (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+    touch_counter INTEGER NOT NULL,
+    clock_ms INTEGER NOT NULL,
+    conversations INTEGER NOT NULL,
+    turns INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+  );
+  INSERT INTO totals VALUES (1, 0, 0, 0, 0, 0);
+
+  CREATE TABLE evictions (
+    reason TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO evictions VALUES ('ttl', 0), ('lru', 0), ('bytes', 0);
+`;
+
+/** Each step takes the schema from version `index` to `index + 1`, inside the opening transaction. */
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
+  (db) => { db.exec(VERSION_1); },
+];
+
+/** The layout this code reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Tables a file at version 0 may hold: none of its own (SQLite's internal ones do not count). */
+function userTables(db: Database): string[] {
+  const rows = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as Array<{ name: string }>;
+  return rows.map((row) => row.name);
+}
+
+/**
+ * Brings the file to {@link SCHEMA_VERSION}, in one immediate transaction so that processes
+ * opening a new file at once do not both create it. Refuses a file written by a newer turnstore
+ * (it cannot know that layout) and a version-0 file that already holds someone else's tables
+ * (`user_version` is a single number per file, so sharing it with another schema would confuse both).
+ */
+export function migrate(db: Database, path: string): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new TurnstoreError(
+        'TURNSTORE_BACKEND_UNAVAILABLE',
+        `The SQLite file ${JSON.stringify(path)} has turnstore schema version ${version}, newer than this turnstore understands (${SCHEMA_VERSION}); upgrade turnstore to open it.`,
+      );
+    }
+    if (version === 0) {
+      const foreign = userTables(db);
+      if (foreign.length > 0) {
+        throw new TurnstoreError(
+          'TURNSTORE_BACKEND_UNAVAILABLE',
+          `The SQLite file ${JSON.stringify(path)} is not a turnstore database: it holds other tables (${foreign.slice(0, 5).join(', ')}). Give SqliteStore a file of its own.`,
+        );
+      }
+    }
+    for (let step = version; step < SCHEMA_VERSION; step++) MIGRATIONS[step]!(db);
+    // PRAGMA takes no bound parameters; the version is a constant integer of this module.
+    if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,371 @@
+import { TurnstoreError } from '../core/errors.js';
+import type { ResolvedStoreOptions } from '../core/options.js';
+import { SweepTimer } from '../core/sweep-timer.js';
+import { ROLES, type ConversationStore, type ConversationSummary, type EvictionReason, type ListOptions, type ListPage, type Role, type StoreStats, type Turn, type TurnInput } from '../core/types.js';
+import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { backendError, isBackendFailure, loadDriver, openDatabase, type Database, type DatabaseConstructor } from './driver.js';
+import { resolveSqliteOptions, type SqliteStoreOptions } from './options.js';
+import { migrate } from './schema.js';
+import { Statements } from './statements.js';
+
+/** Returned by a read transaction that found expired conversations it may not remove itself. */
+const EXPIRED_FIRST = Symbol('expired conversations must go first');
+
+/** A list cursor: the touch order of the last conversation listed, in decimal. */
+const CURSOR_PATTERN = /^[0-9]{1,16}$/;
+
+/** Work done inside one transaction, given the clock reading it runs at. */
+type Work<T> = (nowMs: number) => T;
+
+/**
+ * Conversation memory in a SQLite file, on better-sqlite3: it survives restarts, and several
+ * processes may share one file.
+ *
+ * Every call is one SQLite transaction; calls that change anything take the write lock at their
+ * start (`BEGIN IMMEDIATE`), so processes writing at once queue for up to `busyTimeoutMs` instead
+ * of failing. The turn cap, the LRU cap and the byte budget are enforced inside that transaction,
+ * so they hold across processes. Recency is a counter stored in the file, a strict order shared by
+ * every process; TTL is measured on the wall clock (or `now`), since a monotonic clock does not
+ * survive a restart. An unref'd timer removes expired conversations.
+ *
+ * `onEvict` hears about the evictions this process performs; `stats().evictions` counts those of
+ * every process that used the file, since it was created.
+ *
+ * @example
+ * ```ts
+ * import { SqliteStore } from 'turnstore/sqlite';
+ * const memory = new SqliteStore({ path: './memory.db', maxTurns: 8, ttlSeconds: 3600 });
+ * await memory.append('conv1', 'user', 'Hello');
+ * const turns = await memory.get('conv1');
+ * await memory.close();
+ * ```
+ */
+export class SqliteStore implements ConversationStore {
+  readonly #options: ResolvedStoreOptions;
+  readonly #ttlMs: number;
+  readonly #db: Database;
+  readonly #sql: Statements;
+  readonly #clock: () => number;
+  // Transaction wrappers made once: better-sqlite3 prepares their BEGIN/COMMIT once per connection.
+  readonly #writeTransaction: { immediate(work: Work<unknown>, nowMs: number | undefined): unknown };
+  readonly #readTransaction: { deferred(work: Work<unknown>, nowMs: number | undefined): unknown };
+  readonly #sweepTimer: SweepTimer | undefined;
+  #closed = false;
+  #pendingEvictions: Array<[string, EvictionReason]> = [];
+
+  /**
+   * Opens (creating if needed) the database file, switches it to WAL and brings its schema up to
+   * date.
+   *
+   * @param options - `path` and the SQLite options of {@link SqliteStoreOptions}, plus the shared
+   * options of every store. A bad or unknown option throws `TURNSTORE_INVALID_OPTION` naming it.
+   * @throws `TURNSTORE_MISSING_PEER` when better-sqlite3 is not installed;
+   * `TURNSTORE_BACKEND_UNAVAILABLE` when the file cannot be opened, is not a SQLite database, or
+   * was written by a newer turnstore.
+   */
+  constructor(options: SqliteStoreOptions) {
+    const resolved = resolveSqliteOptions(options);
+    this.#options = resolved.shared;
+    this.#ttlMs = resolved.shared.ttlSeconds * 1000;
+    this.#clock = resolved.shared.now ?? Date.now;
+    const driver = (resolved.driver ?? loadDriver()) as DatabaseConstructor;
+    const db = openDatabase(driver, resolved.path, resolved.busyTimeoutMs);
+    try {
+      // WAL lets readers go on while one process writes, and makes a commit one append to the log.
+      db.pragma('journal_mode = WAL');
+      db.pragma(resolved.synchronous === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+      migrate(db, resolved.path);
+      this.#sql = new Statements(db);
+    } catch (error) {
+      db.close();
+      if (error instanceof TurnstoreError) throw error;
+      throw isBackendFailure(error) ? backendError(error, `SQLite could not prepare ${JSON.stringify(resolved.path)}`) : error;
+    }
+    this.#db = db;
+    const run = (work: Work<unknown>, nowMs: number | undefined): unknown => work(nowMs ?? this.#clock());
+    this.#writeTransaction = db.transaction(run);
+    this.#readTransaction = db.transaction(run);
+    if (this.#ttlMs > 0) this.#sweepTimer = new SweepTimer(this.#ttlMs, () => this.#sweepNow());
+  }
+
+  /** {@inheritDoc ConversationStore.get} */
+  async get(id: string): Promise<Turn[]> {
+    this.#checkOpen();
+    checkId(id);
+    return this.#write((nowMs) => {
+      this.#expireDue(nowMs);
+      const touched = this.#sql.touch.get({ id, nowMs });
+      if (touched === undefined) return [];
+      this.#sql.recordTouch.run({ touchOrder: touched.touchOrder, lastAccessMs: touched.lastAccessMs });
+      return this.#turnsOf(touched.key);
+    });
+  }
+
+  /** {@inheritDoc ConversationStore.append} */
+  async append(id: string, role: Role, content: string): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const bytes = checkTurn(role, content, this.#options.maxTurnBytes);
+    this.#write((nowMs) => this.#appendTurns(nowMs, id, [role], [content], [bytes]));
+  }
+
+  /** {@inheritDoc ConversationStore.appendMany} */
+  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const batch = checkTurns(turns, this.#options.maxTurnBytes);
+    if (batch.roles.length === 0) return;
+    this.#write((nowMs) => this.#appendTurns(nowMs, id, batch.roles, batch.contents, batch.bytes));
+  }
+
+  /** {@inheritDoc ConversationStore.delete} */
+  async delete(id: string): Promise<boolean> {
+    this.#checkOpen();
+    checkId(id);
+    return this.#write((nowMs) => {
+      this.#expireDue(nowMs);
+      const removed = this.#sql.removeConversationById.get(id);
+      if (removed === undefined) return false;
+      this.#removeTurns(removed.key);
+      return true;
+    });
+  }
+
+  /** {@inheritDoc ConversationStore.clear} */
+  async clear(): Promise<void> {
+    this.#checkOpen();
+    this.#write((nowMs) => {
+      // Expired conversations are counted as evictions first, as by every call.
+      this.#expireDue(nowMs);
+      this.#sql.clearTurns.run();
+      this.#sql.clearConversations.run();
+      this.#sql.clearTotals.run();
+    });
+  }
+
+  /** {@inheritDoc ConversationStore.size} */
+  async size(): Promise<number> {
+    this.#checkOpen();
+    return this.#read(() => this.#sql.totals.get()!.conversations);
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.list}
+   *
+   * The cursor is the touch order of the last conversation listed: the next page starts below it,
+   * so a conversation left untouched while paging shows exactly once, and one touched meanwhile
+   * moves above the cursor (to the front).
+   */
+  async list(options?: ListOptions): Promise<ListPage> {
+    this.#checkOpen();
+    const { limit, cursor } = checkListOptions(options);
+    let before = Number.MAX_SAFE_INTEGER;
+    if (cursor !== undefined) {
+      if (!CURSOR_PATTERN.test(cursor) || Number(cursor) > Number.MAX_SAFE_INTEGER) {
+        throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
+      }
+      before = Number(cursor);
+    }
+    return this.#read(() => {
+      // One row more than asked says whether another page follows.
+      const rows = this.#sql.page.all({ before, limit: limit + 1 });
+      const more = rows.length > limit;
+      if (more) rows.pop();
+      const items: ConversationSummary[] = rows.map((row) => ({ id: row.id, turns: this.#turnsOf(row.key), lastAccess: row.lastAccessMs / 1000 }));
+      return more ? { items, cursor: String(rows[rows.length - 1]!.touchOrder) } : { items };
+    });
+  }
+
+  /** {@inheritDoc ConversationStore.stats} */
+  async stats(): Promise<StoreStats> {
+    this.#checkOpen();
+    return this.#read(() => {
+      const { conversations, turns, bytes } = this.#sql.totals.get()!;
+      const evictions = { ttl: 0, lru: 0, bytes: 0 };
+      for (const row of this.#sql.evictionCounts.all()) evictions[row.reason as EvictionReason] = row.count;
+      return { conversations, turns, bytes, evictions };
+    });
+  }
+
+  /** {@inheritDoc ConversationStore.close} */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sweepTimer?.stop();
+    try {
+      this.#db.close();
+    } catch (error) {
+      throw isBackendFailure(error) ? backendError(error, 'SQLite could not close the database') : error;
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This SqliteStore was closed.');
+  }
+
+  /**
+   * Runs `work` in a write transaction (`BEGIN IMMEDIATE`: the write lock is taken first, so two
+   * processes never both read and then fail to upgrade). The clock is read once the lock is held,
+   * so turns of concurrent processes are stamped in the order they are stored. `onEvict` hears of
+   * this call's evictions once it has committed; a rolled back call evicted nothing.
+   */
+  #write<T>(work: Work<T>, nowMs?: number): T {
+    let result: T;
+    try {
+      result = this.#writeTransaction.immediate(work, nowMs) as T;
+    } catch (error) {
+      this.#pendingEvictions = [];
+      throw this.#failure(error);
+    }
+    this.#flushEvictions();
+    return result;
+  }
+
+  /**
+   * Runs `work` in a read transaction, which lets other processes write meanwhile. Reads must not
+   * show expired conversations and must count them as evicted, which takes a write: when any are
+   * due, they are removed in a write transaction first, and the read is tried again.
+   */
+  #read<T>(work: () => T): T {
+    const nowMs = this.#clock();
+    for (;;) {
+      let result: T | typeof EXPIRED_FIRST;
+      try {
+        result = this.#readTransaction.deferred(() => (this.#hasExpired(nowMs) ? EXPIRED_FIRST : work()), nowMs) as T | typeof EXPIRED_FIRST;
+      } catch (error) {
+        throw this.#failure(error);
+      }
+      if (result !== EXPIRED_FIRST) return result;
+      this.#write((at) => this.#expireDue(at), nowMs);
+    }
+  }
+
+  /** A driver error as `TURNSTORE_BACKEND_UNAVAILABLE`; turnstore's own errors (and bugs) as they are. */
+  #failure(error: unknown): unknown {
+    if (error instanceof TurnstoreError || !isBackendFailure(error)) return error;
+    return backendError(error, 'SQLite failed');
+  }
+
+  /** Stores turns (at most the newest maxTurns of them), touches the conversation, enforces the caps. */
+  #appendTurns(nowMs: number, id: string, roles: readonly Role[], contents: readonly string[], bytes: readonly number[]): void {
+    const sql = this.#sql;
+    const { maxTurns, maxConversations, maxTotalBytes } = this.#options;
+    this.#expireDue(nowMs);
+    const first = Math.max(0, roles.length - maxTurns);
+    const count = roles.length - first;
+    const conversation = sql.upsertConversation.get({ id, nowMs, count })!;
+    const firstSeq = conversation.nextSeq - count;
+    let addedBytes = 0;
+    for (let i = first; i < roles.length; i++) {
+      sql.insertTurn.run(conversation.key, firstSeq + i - first, roleIndex(roles[i]), contents[i]!, nowMs, bytes[i]!);
+      addedBytes += bytes[i]!;
+    }
+    let trimmedTurns = 0;
+    let trimmedBytes = 0;
+    const below = conversation.nextSeq - maxTurns;
+    if (below > 0) {
+      for (const turn of sql.trimTurns.all({ key: conversation.key, below })) {
+        trimmedTurns++;
+        trimmedBytes += turn.bytes;
+      }
+    }
+    const totals = sql.recordAppend.get({
+      touchOrder: conversation.touchOrder,
+      lastAccessMs: conversation.lastAccessMs,
+      conversations: firstSeq === 0 ? 1 : 0,
+      turns: count - trimmedTurns,
+      bytes: addedBytes - trimmedBytes,
+    })!;
+    let { conversations, bytes: totalBytes } = totals;
+    // The caps, in the order of the contract: the LRU cap, then the byte budget on others, then on
+    // the written conversation's own oldest turns (its newest always fits: maxTotalBytes ≥ maxTurnBytes).
+    while (conversations > maxConversations) {
+      const victim = sql.oldestOther.get(conversation.key);
+      if (victim === undefined) break;
+      totalBytes -= this.#evict(victim.key, 'lru');
+      conversations--;
+    }
+    while (totalBytes > maxTotalBytes) {
+      const victim = sql.oldestOther.get(conversation.key);
+      if (victim === undefined) break;
+      totalBytes -= this.#evict(victim.key, 'bytes');
+      conversations--;
+    }
+    while (totalBytes > maxTotalBytes) {
+      const dropped = sql.dropOldestTurn.get({ key: conversation.key });
+      if (dropped === undefined) break;
+      sql.addToTotals.run({ conversations: 0, turns: -1, bytes: -dropped.bytes });
+      totalBytes -= dropped.bytes;
+    }
+  }
+
+  /** Whether the least recently used conversation is expired (and so, possibly, others after it). */
+  #hasExpired(nowMs: number): boolean {
+    if (this.#ttlMs <= 0) return false;
+    const oldest = this.#sql.oldest.get();
+    return oldest !== undefined && nowMs - oldest.lastAccessMs > this.#ttlMs;
+  }
+
+  /**
+   * Evicts every expired conversation. Last access never decreases along recency order, so they are
+   * the least recently used ones: walk from the oldest until one is alive.
+   */
+  #expireDue(nowMs: number): void {
+    if (this.#ttlMs <= 0) return;
+    for (;;) {
+      const oldest = this.#sql.oldest.get();
+      if (oldest === undefined || nowMs - oldest.lastAccessMs <= this.#ttlMs) return;
+      this.#evict(oldest.key, 'ttl');
+    }
+  }
+
+  /** Removes a conversation as an eviction: counted in the file, reported to `onEvict` after commit. Returns the bytes freed. */
+  #evict(key: number, reason: EvictionReason): number {
+    const { id } = this.#sql.removeConversation.get(key)!;
+    const freed = this.#removeTurns(key);
+    this.#sql.countEviction.run({ reason, count: 1 });
+    if (this.#options.onEvict) this.#pendingEvictions.push([id, reason]);
+    return freed;
+  }
+
+  /** Deletes the turns of a conversation whose row is already gone, and takes it off the totals. Returns the bytes freed. */
+  #removeTurns(key: number): number {
+    let turns = 0;
+    let bytes = 0;
+    for (const turn of this.#sql.removeTurnsOf.all(key)) {
+      turns++;
+      bytes += turn.bytes;
+    }
+    this.#sql.addToTotals.run({ conversations: -1, turns: -turns, bytes: -bytes });
+    return bytes;
+  }
+
+  /** Turns of a conversation, oldest first, as fresh objects. */
+  #turnsOf(key: number): Turn[] {
+    return this.#sql.turnsOf.all(key).map((row) => ({ role: ROLES[row.role]!, content: row.content, ts: row.tsMs / 1000 }));
+  }
+
+  /** The timer's sweep: a read that finds expired conversations removes them first. */
+  #sweepNow(): void {
+    if (this.#closed) return;
+    this.#read(() => undefined);
+  }
+
+  /**
+   * Tells `onEvict` about this call's evictions once they are committed, so a listener may itself
+   * call the store; a listener that throws cannot fail the call: its error becomes a warning.
+   */
+  #flushEvictions(): void {
+    if (this.#pendingEvictions.length === 0) return;
+    const listener = this.#options.onEvict!;
+    const pending = this.#pendingEvictions;
+    this.#pendingEvictions = [];
+    for (const [id, reason] of pending) {
+      try {
+        listener(id, reason);
+      } catch (error) {
+        process.emitWarning(`turnstore: onEvict threw for conversation ${JSON.stringify(id)} (${reason}): ${String(error)}`, 'TurnstoreWarning');
+      }
+    }
+  }
+}
