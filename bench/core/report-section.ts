@@ -143,7 +143,10 @@ ${heapTable(run)}
   and re-adds the last \`maxTurns\` messages; a touched conversation is deleted and re-inserted in
   the Map, and past \`maxConversations\` the first key (\`keys().next()\`) is evicted; no TTL; get
   returns LangChain's own array. Every store is called through async methods and awaited, one call
-  at a time.
+  at a time. lru-cache keeps a clock reading for \`ttlResolution\` (1 ms) until a timer clears it;
+  back to back, as here, timers do not run, so it reads the clock about once per sample where the
+  other stores read it on every call — an edge a server, handling requests on separate
+  event-loop turns, gives it less often.
 - **Limits.** maxTurns ${p.maxTurns}, ttlSeconds ${p.ttlSeconds}; content is ${p.contentLength} ASCII characters.
 - **append / get.** ${count(existing.conversations)} conversations pre-filled with ${existing.turnsEach} turns each
   (maxConversations ${count(existing.conversations)}), then appends (alternating user/assistant) or gets
