@@ -1,0 +1,116 @@
+import { TurnstoreError } from '../core/errors.js';
+import { checkOptionKeys, describe, integerOption, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
+import type { RedisClientLike, RedisClusterLike } from './connection.js';
+
+/** The options of {@link RedisStore} beside the shared ones of SPEC §2. */
+export interface RedisStoreOptions extends StoreOptions {
+  /**
+   * Where Redis is, as `redis[s]://[[user][:password]@]host[:port][/db]`. The store then creates,
+   * connects and owns a node-redis client (loaded on first use), and `close()` closes it.
+   * Give either `url` or `client`, not both.
+   * @example 'redis://127.0.0.1:6379'
+   */
+  readonly url?: string;
+  /**
+   * A node-redis client (`createClient`), client pool (`createClientPool`) or cluster
+   * (`createCluster`) you created and connected. You own it: `close()` leaves it open, and you
+   * listen to its `'error'` events. Give either `url` or `client`, not both.
+   */
+  readonly client?: RedisClientLike | RedisClusterLike;
+  /**
+   * Names the store's keys, and is their Redis Cluster hash tag: every key is
+   * `{<prefix>}:…`, so one store's keys live in one slot. Stores with different prefixes share
+   * nothing. A non-empty string of at most 128 characters without `{` or `}`.
+   * @default 'turnstore'
+   */
+  readonly prefix?: string;
+  /**
+   * Most milliseconds a call waits for Redis — for the connection, a reconnection, or the
+   * reply — before it rejects with `TURNSTORE_BACKEND_UNAVAILABLE`. Integer from 1 to 600000.
+   * @default 2000
+   */
+  readonly commandTimeoutMs?: number;
+  /**
+   * Not supported: a RedisStore takes time from the Redis server (`TIME` inside its scripts), so
+   * that every app instance sharing the data agrees on it. Passing `now` throws
+   * `TURNSTORE_INVALID_OPTION`. (Typed as the shared option, so one options object can serve every
+   * store; only its absence is accepted.)
+   */
+  readonly now?: StoreOptions['now'];
+}
+
+/** The default of {@link RedisStoreOptions.prefix}. */
+export const DEFAULT_PREFIX = 'turnstore';
+/** The default of {@link RedisStoreOptions.commandTimeoutMs}. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
+/** Longest prefix, in UTF-16 code units. */
+export const MAX_PREFIX_LENGTH = 128;
+
+const REDIS_KEYS = ['url', 'client', 'prefix', 'commandTimeoutMs'] as const;
+
+/** {@link RedisStoreOptions} checked, with defaults applied. */
+export interface ResolvedRedisOptions {
+  readonly store: ResolvedStoreOptions;
+  readonly url: string | undefined;
+  readonly client: RedisClientLike | RedisClusterLike | undefined;
+  readonly prefix: string;
+  readonly commandTimeoutMs: number;
+}
+
+function invalid(message: string): TurnstoreError {
+  return new TurnstoreError('TURNSTORE_INVALID_OPTION', message);
+}
+
+/**
+ * Checks the options of a RedisStore: the shared ones through `resolveStoreOptions`, the Redis
+ * ones here. Throws `TURNSTORE_INVALID_OPTION` naming the option.
+ */
+export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
+  const raw = checkOptionKeys(options, REDIS_KEYS);
+  if (raw.now !== undefined) {
+    throw invalid(
+      'Option "now" is not supported by RedisStore: it takes time from the Redis server (TIME inside its scripts), ' +
+        `so that every app instance sharing the data agrees on it; got ${describe(raw.now)}.`,
+    );
+  }
+  const store = resolveStoreOptions(raw, REDIS_KEYS);
+
+  const { url, client } = raw;
+  if (url !== undefined && client !== undefined) throw invalid('Options "url" and "client" exclude each other: give one.');
+  if (url === undefined && client === undefined) throw invalid('Option "url" or "client" is required: where the Redis server is, or a node-redis client to use.');
+  if (url !== undefined) checkUrl(url);
+  if (client !== undefined) checkClient(client);
+
+  const prefix = raw.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > MAX_PREFIX_LENGTH || /[{}]/.test(prefix) || !prefix.isWellFormed()) {
+    throw invalid(`Option "prefix" must be a non-empty string of at most ${MAX_PREFIX_LENGTH} characters without "{" or "}" (it becomes the Redis Cluster hash tag); got ${describe(prefix)}.`);
+  }
+  const commandTimeoutMs = integerOption(raw, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS, 1, 600_000);
+  return {
+    store,
+    url: url as string | undefined,
+    client: client as RedisClientLike | RedisClusterLike | undefined,
+    prefix,
+    commandTimeoutMs,
+  };
+}
+
+function checkUrl(url: unknown): void {
+  let protocol: string | undefined;
+  if (typeof url === 'string') {
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      protocol = undefined;
+    }
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw invalid(`Option "url" must be a redis:// or rediss:// URL; got ${typeof url === 'string' ? 'a string that is not one' : describe(url)}.`);
+  }
+}
+
+function checkClient(client: unknown): void {
+  if (client === null || typeof client !== 'object' || typeof (client as { sendCommand?: unknown }).sendCommand !== 'function') {
+    throw invalid(`Option "client" must be a node-redis client, client pool or cluster (with a sendCommand method); got ${describe(client)}.`);
+  }
+}

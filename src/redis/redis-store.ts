@@ -1,0 +1,246 @@
+import { TurnstoreError } from '../core/errors.js';
+import type { ResolvedStoreOptions } from '../core/options.js';
+import { SweepTimer } from '../core/sweep-timer.js';
+import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnInput } from '../core/types.js';
+import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { CommandTimeout, RedisConnection } from './connection.js';
+import type { LuaScript } from './lua-script.js';
+import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
+import { SCRIPTS } from './scripts.js';
+import { decodeTurns } from './turn-codec.js';
+
+/** Longest TTL handed to PEXPIRE (about 31,700 years): beyond it Redis would overflow. */
+const MAX_TTL_MS = 1e15;
+/** Role index → the digit stored in front of a turn. */
+const ROLE_DIGITS = ['0', '1', '2', '3'];
+
+type Evictions = readonly string[];
+
+/**
+ * Conversation memory in Redis, shared by every app instance and machine that uses the same
+ * server and `prefix`.
+ *
+ * Each call is one Lua script, run atomically by Redis in one round trip (EVALSHA, with EVAL
+ * when the server lost its script cache): append + trim + TTL + LRU bookkeeping + eviction
+ * together, so the caps hold across processes. Time comes from the Redis server (`TIME`), never
+ * from the app hosts, so instances with skewed clocks agree. Idle conversations are PEXPIREd by
+ * Redis itself. Keys carry the hash tag `{prefix}`, so the scripts work on Redis Cluster too.
+ *
+ * When Redis is unreachable, calls reject with `TURNSTORE_BACKEND_UNAVAILABLE` within
+ * `commandTimeoutMs`, and the store reconnects by itself when Redis is back.
+ *
+ * @example
+ * ```ts
+ * import { RedisStore } from 'turnstore/redis';
+ * const memory = new RedisStore({ url: 'redis://127.0.0.1:6379', maxTurns: 8, ttlSeconds: 3600 });
+ * await memory.append('conv1', 'user', 'Hello');
+ * const turns = await memory.get('conv1');
+ * await memory.close();
+ * ```
+ */
+export class RedisStore implements ConversationStore {
+  readonly #options: ResolvedStoreOptions;
+  readonly #connection: RedisConnection;
+  readonly #commandTimeoutMs: number;
+  readonly #sweepTimer: SweepTimer | undefined;
+  #closed = false;
+
+  // Key names and the script arguments every call shares, built once.
+  readonly #conversationKeyPrefix: string;
+  readonly #indexKeys: readonly [lru: string, info: string, meta: string];
+  readonly #ttlArgument: string;
+  readonly #capArguments: readonly [maxTurns: string, maxConversations: string, maxTotalBytes: string];
+
+  /**
+   * @param options - `url` or `client`, `prefix`, `commandTimeoutMs` and the shared options of
+   * SPEC §2 (except `now`: time is the server's). Anything out of rule throws
+   * `TURNSTORE_INVALID_OPTION` naming the option. Nothing connects yet: a store created with
+   * `url` loads node-redis and connects on its first call.
+   */
+  constructor(options: RedisStoreOptions) {
+    const resolved = resolveRedisOptions(options);
+    this.#options = resolved.store;
+    this.#commandTimeoutMs = resolved.commandTimeoutMs;
+    this.#connection = new RedisConnection(resolved, resolved.commandTimeoutMs);
+    const tag = `{${resolved.prefix}}`;
+    this.#conversationKeyPrefix = `${tag}:c:`;
+    this.#indexKeys = [`${tag}:lru`, `${tag}:info`, `${tag}:meta`];
+    const ttlMs = this.#options.ttlSeconds * 1000;
+    this.#ttlArgument = String(redisTtlMs(this.#options.ttlSeconds));
+    this.#capArguments = [String(this.#options.maxTurns), String(this.#options.maxConversations), String(this.#options.maxTotalBytes)];
+    if (ttlMs > 0) this.#sweepTimer = new SweepTimer(ttlMs, () => this.#sweep());
+  }
+
+  /** {@inheritDoc ConversationStore.get} */
+  async get(id: string): Promise<Turn[]> {
+    this.#checkOpen();
+    checkId(id);
+    const [evictions, elements] = (await this.#run(SCRIPTS.get, id, [this.#ttlArgument, id])) as [Evictions, string[]];
+    this.#report(evictions);
+    return decodeTurns(elements);
+  }
+
+  /** {@inheritDoc ConversationStore.append} */
+  async append(id: string, role: Role, content: string): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    checkTurn(role, content, this.#options.maxTurnBytes);
+    const [evictions] = (await this.#run(SCRIPTS.append, id, [this.#ttlArgument, id, ...this.#capArguments, ROLE_DIGITS[roleIndex(role)]!, content])) as [Evictions];
+    this.#report(evictions);
+  }
+
+  /** {@inheritDoc ConversationStore.appendMany} */
+  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const batch = checkTurns(turns, this.#options.maxTurnBytes);
+    if (batch.roles.length === 0) return;
+    const args = [this.#ttlArgument, id, ...this.#capArguments];
+    // Turns the cap would drop within this batch are never sent.
+    for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
+      args.push(ROLE_DIGITS[roleIndex(batch.roles[i])]!, batch.contents[i]!);
+    }
+    const [evictions] = (await this.#run(SCRIPTS.append, id, args)) as [Evictions];
+    this.#report(evictions);
+  }
+
+  /** {@inheritDoc ConversationStore.delete} */
+  async delete(id: string): Promise<boolean> {
+    this.#checkOpen();
+    checkId(id);
+    const [evictions, removed] = (await this.#run(SCRIPTS.delete, id, [id])) as [Evictions, number];
+    this.#report(evictions);
+    return removed === 1;
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.clear}
+   *
+   * Removes this prefix's conversations only; other prefixes and other keys in the same Redis
+   * are untouched. Eviction counts are kept (`stats().evictions` counts since creation).
+   */
+  async clear(): Promise<void> {
+    this.#checkOpen();
+    const [evictions] = (await this.#run(SCRIPTS.clear, undefined, [])) as [Evictions];
+    this.#report(evictions);
+  }
+
+  /** {@inheritDoc ConversationStore.size} */
+  async size(): Promise<number> {
+    this.#checkOpen();
+    const [evictions, count] = (await this.#run(SCRIPTS.size, undefined, [])) as [Evictions, number];
+    this.#report(evictions);
+    return count;
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.list}
+   *
+   * The cursor is a place in touch order (the recency counter), so paging stays correct while
+   * other calls go on: a conversation left untouched while paging shows exactly once.
+   */
+  async list(options?: ListOptions): Promise<ListPage> {
+    this.#checkOpen();
+    const { limit, cursor } = checkListOptions(options);
+    if (cursor !== undefined && !/^[0-9]{1,15}$/.test(cursor)) {
+      throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
+    }
+    const [evictions, rows, next] = (await this.#run(SCRIPTS.list, undefined, [cursor ?? '', String(limit)])) as [Evictions, Array<[string, number, string[]]>, string | null];
+    this.#report(evictions);
+    const items: ConversationSummary[] = rows.map(([id, lastAccessMs, elements]) => ({ id, turns: decodeTurns(elements), lastAccess: lastAccessMs / 1000 }));
+    return next === null ? { items } : { items, cursor: next };
+  }
+
+  /** {@inheritDoc ConversationStore.stats} */
+  async stats(): Promise<StoreStats> {
+    this.#checkOpen();
+    const [evictions, conversations, turns, bytes, ttl, lru, bytesEvicted] = (await this.#run(SCRIPTS.stats, undefined, [])) as [Evictions, ...number[]];
+    this.#report(evictions);
+    return { conversations: conversations!, turns: turns!, bytes: bytes!, evictions: { ttl: ttl!, lru: lru!, bytes: bytesEvicted! } };
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.close}
+   *
+   * Closes the connection the store opened from `url`; a `client` you passed stays open.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sweepTimer?.stop();
+    await this.#connection.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This RedisStore was closed.');
+  }
+
+  /**
+   * Runs a script with the index keys (and the conversation's key, when the call has an id) and
+   * turns any failure into a {@link TurnstoreError}.
+   */
+  async #run(script: LuaScript, id: string | undefined, args: string[]): Promise<unknown> {
+    const keys = id === undefined ? this.#indexKeys : [...this.#indexKeys, this.#conversationKeyPrefix + id];
+    const deadline = performance.now() + this.#commandTimeoutMs;
+    try {
+      return await script.run(this.#connection.send, keys, [this.#conversationKeyPrefix, ...args], deadline);
+    } catch (error) {
+      throw this.#failure(error, script);
+    }
+  }
+
+  #failure(error: unknown, script: LuaScript): TurnstoreError {
+    if (error instanceof TurnstoreError) return error;
+    if (this.#closed) return new TurnstoreError('TURNSTORE_CLOSED', `This RedisStore was closed while ${script.name} was running.`, { cause: error });
+    if (error instanceof CommandTimeout) {
+      return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `${error.message} (${script.name}); whether the call took effect is unknown.`, { cause: error.cause });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = message === 'The client is closed' ? ' (a client passed with the "client" option must be connected: await client.connect())' : '';
+    return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `Redis failed during ${script.name}: ${message}${hint}`, { cause: error });
+  }
+
+  /**
+   * Tells `onEvict` about the evictions a script reported, once the call is done, so a listener
+   * may itself use the store. One that throws cannot fail the call: its error becomes a warning.
+   */
+  #report(evictions: Evictions): void {
+    const listener = this.#options.onEvict;
+    if (listener === undefined || evictions.length === 0) return;
+    for (let i = 0; i < evictions.length; i += 2) {
+      const reason = evictions[i] as EvictionReason;
+      const id = evictions[i + 1]!;
+      try {
+        listener(id, reason);
+      } catch (error) {
+        process.emitWarning(`turnstore: onEvict threw for conversation ${JSON.stringify(id)} (${reason}): ${String(error)}`, 'TurnstoreWarning');
+      }
+    }
+  }
+
+  /**
+   * The periodic sweep: Redis frees expired turns itself, this forgets them from the index and
+   * reports them to `onEvict` even when no call comes. It waits for the store's first call (no
+   * connection before), and stays quiet during an outage: the calls report that.
+   */
+  async #sweep(): Promise<void> {
+    if (this.#closed || !this.#connection.opened) return;
+    try {
+      const [evictions] = (await this.#run(SCRIPTS.size, undefined, [])) as [Evictions];
+      this.#report(evictions);
+    } catch (error) {
+      if (error instanceof TurnstoreError && (error.code === 'TURNSTORE_BACKEND_UNAVAILABLE' || error.code === 'TURNSTORE_CLOSED')) return;
+      throw error;
+    }
+  }
+}
+
+/**
+ * The TTL handed to PEXPIRE, or 0 for never. Redis expires a key when its idle time in whole
+ * milliseconds exceeds this, so the floor keeps "expired when idle > ttl" for fractional
+ * milliseconds too; the small epsilon undoes float noise (0.3 * 1000 is 300.00000000000006).
+ */
+export function redisTtlMs(ttlSeconds: number): number {
+  if (ttlSeconds === 0) return 0;
+  return Math.min(MAX_TTL_MS, Math.max(1, Math.floor(ttlSeconds * 1000 + 1e-6)));
+}
