@@ -11,12 +11,12 @@ export interface RedisCommandOptions {
 
 /** The part of a node-redis client (`createClient`) or client pool RedisStore uses. */
 export interface RedisClientLike {
-  sendCommand(args: ReadonlyArray<string>, options?: RedisCommandOptions): Promise<unknown>;
+  sendCommand(args: string[], options?: RedisCommandOptions): Promise<unknown>;
 }
 
 /** The part of a node-redis cluster (`createCluster`) RedisStore uses. */
 export interface RedisClusterLike {
-  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: ReadonlyArray<string>, options?: RedisCommandOptions): Promise<unknown>;
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[], options?: RedisCommandOptions): Promise<unknown>;
   getSlotMaster(slot: number): unknown;
 }
 

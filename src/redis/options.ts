@@ -81,7 +81,7 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
   if (url !== undefined) checkUrl(url);
   if (client !== undefined) checkClient(client);
 
-  const prefix = raw.prefix ?? DEFAULT_PREFIX;
+  const prefix = raw.prefix === undefined ? DEFAULT_PREFIX : raw.prefix;
   if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > MAX_PREFIX_LENGTH || /[{}]/.test(prefix) || !prefix.isWellFormed()) {
     throw invalid(`Option "prefix" must be a non-empty string of at most ${MAX_PREFIX_LENGTH} characters without "{" or "}" (it becomes the Redis Cluster hash tag); got ${describe(prefix)}.`);
   }

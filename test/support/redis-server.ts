@@ -147,6 +147,16 @@ export class RedisTestServer {
     }
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a hung server. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Lets a {@link pause}d process run again (SIGCONT). */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Stops the server and removes its directory. */
   async stop(): Promise<void> {
     await this.kill();
@@ -203,5 +213,70 @@ export class RedisTestCluster {
   /** Stops every node. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.stop()));
+  }
+}
+
+/** One command as MONITOR shows it: who sent it (`lua` for commands run by a script) and its words. */
+export interface MonitoredCommand {
+  readonly source: string;
+  readonly words: readonly string[];
+}
+
+/**
+ * A raw MONITOR connection: records every command the server executes, with its source, so a test
+ * can count what a client really sent (commands run inside scripts show with source `lua`).
+ */
+export class RedisMonitor {
+  readonly commands: MonitoredCommand[] = [];
+  readonly #socket: Socket;
+  #buffer = '';
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+  }
+
+  /** Connects and sends MONITOR; resolves once the server acknowledged it. */
+  static async start(port: number): Promise<RedisMonitor> {
+    const socket = new Socket();
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(port, '127.0.0.1', resolve);
+    });
+    const monitor = new RedisMonitor(socket);
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        monitor.#buffer += chunk.toString('utf8');
+        let end: number;
+        while ((end = monitor.#buffer.indexOf('\r\n')) >= 0) {
+          const line = monitor.#buffer.slice(0, end);
+          monitor.#buffer = monitor.#buffer.slice(end + 2);
+          if (line === '+OK') resolve();
+          else monitor.#record(line);
+        }
+      });
+      socket.write('MONITOR\r\n');
+    });
+    return monitor;
+  }
+
+  /** `+1700000000.123456 [0 127.0.0.1:5555] "EVALSHA" "…"` → source and words. */
+  #record(line: string): void {
+    const match = /^\+[0-9.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
+    if (!match) return;
+    const words = [...match[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((word) => word[1]!);
+    this.commands.push({ source: match[1]!, words });
+  }
+
+  /** Waits until a command satisfying `predicate` was seen (e.g. a marker PING sent last). */
+  async waitFor(predicate: (command: MonitoredCommand) => boolean, timeoutMs = 5000): Promise<void> {
+    const started = Date.now();
+    while (!this.commands.some(predicate)) {
+      if (Date.now() - started > timeoutMs) throw new Error('the monitor did not see the expected command');
+      await sleep(5);
+    }
+  }
+
+  stop(): void {
+    this.#socket.destroy();
   }
 }
