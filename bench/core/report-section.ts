@@ -1,7 +1,7 @@
 /** The core benchmark's section of docs/benchmarks.md, and its tables for the terminal. */
 import { markdownTable } from '../markdown-table.js';
 import { capOf, workloads, type Workload } from './parameters.js';
-import { bytesPerTurnOf, isHeapFigure, rateOf, type Check, type CoreResults, type StoreName } from './results.js';
+import { bytesPerTurnOf, isHeapFigure, rateOf, ratio, type Check, type CoreResults, type StoreName } from './results.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -36,10 +36,7 @@ export function ratesTable(run: CoreResults): string {
       const outcome = run.results[store]?.[workload];
       return outcome && 'error' in outcome ? 'failed' : formatRate(rateOf(run.results, store, workload));
     });
-    const ratios = BASELINES.map((store) => {
-      const theirs = rateOf(run.results, store, workload);
-      return formatRatio(ours === undefined || theirs === undefined ? null : ours / theirs);
-    });
+    const ratios = BASELINES.map((store) => formatRatio(ratio(ours, rateOf(run.results, store, workload))));
     return [workloadLabel(workload), ...rates, ...ratios];
   });
   return markdownTable(
@@ -58,7 +55,7 @@ export function ceilingLine(run: CoreResults): string {
   const parts = (['append', 'get'] as const).map((workload) => {
     const empty = rateOf(run.results, 'empty-async', workload);
     const seed = rateOf(run.results, 'seed', workload);
-    return `${formatRate(empty)} ops/s as ${workload} (${formatRatio(empty !== undefined && seed !== undefined ? empty / seed : null)} the seed)`;
+    return `${formatRate(empty)} ops/s as ${workload} (${formatRatio(ratio(empty, seed))} the seed)`;
   });
   return `Ceiling: an empty async method, called and awaited the same way, runs at ${parts.join(' and ')} on this machine; no async store can show more.`;
 }
@@ -68,12 +65,12 @@ export function heapTable(run: CoreResults): string {
   const bare = bytesPerTurnOf(run.results, 'bare-strings');
   const node = (['turnstore', 'lru-cache', 'langchain', 'bare-strings'] as const).map((store) => {
     const bytes = bytesPerTurnOf(run.results, store);
-    return [store === 'bare-strings' ? 'bare strings (pre-sized array)' : store, 'V8 heap', formatBytes(bytes), formatRatio(bytes !== undefined && bare ? bytes / bare : null)];
+    return [store === 'bare-strings' ? 'bare strings (pre-sized array)' : store, 'V8 heap', formatBytes(bytes), formatRatio(ratio(bytes, bare))];
   });
   const seed = run.results.seed?.heap;
   const seedRows = isHeapFigure(seed)
     ? [
-        ['seed', 'Python (tracemalloc)', formatBytes(seed.bytesPerTurn), formatRatio(seed.bareStringBytes ? seed.bytesPerTurn / seed.bareStringBytes : null)],
+        ['seed', 'Python (tracemalloc)', formatBytes(seed.bytesPerTurn), formatRatio(ratio(seed.bytesPerTurn, seed.bareStringBytes))],
         ['bare strings (Python list)', 'Python (tracemalloc)', formatBytes(seed.bareStringBytes), formatRatio(1)],
       ]
     : [['seed', 'Python (tracemalloc)', '—', '—']];

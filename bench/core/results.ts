@@ -73,7 +73,8 @@ export function bytesPerTurnOf(results: CoreResults['results'], store: StoreName
   return isHeapFigure(outcome) ? outcome.bytesPerTurn : undefined;
 }
 
-function ratio(numerator: number | undefined, denominator: number | undefined): number | null {
+/** numerator ÷ denominator, or null when either is missing (or the denominator is 0). */
+export function ratio(numerator: number | undefined, denominator: number | undefined): number | null {
   return numerator === undefined || denominator === undefined || denominator === 0 ? null : numerator / denominator;
 }
 
