@@ -9,6 +9,10 @@ import { performance } from 'node:perf_hooks';
 // Bound once: reading the global `performance` goes through a getter on every call.
 const monotonicClock: () => number = performance.now.bind(performance);
 const wallClock = (): number => Date.now(); // looked up per call, so tests can move it
+/** How often the wall clock is read to notice it was set: turns appended within this long after a step still get the old time. */
+const WALL_CHECK_EVERY_MS = 100;
+/** A change of the wall clock against the monotonic one larger than this is a step, not jitter. */
+const WALL_STEP_MS = 5;
 
 /**
  * The embedded store: conversation memory in this process, with no dependencies.
@@ -43,9 +47,12 @@ export class MemoryStore implements ConversationStore {
   // Clocks. With an injected `now` both read it; TTL then uses the largest value seen so far, so
   // a clock set backwards cannot reorder the recency list.
   readonly #readMonotonic: () => number;
-  readonly #readWall: () => number;
   #lastMonotonic = -Infinity;
+  // Wall-clock ms = monotonic ms + #wallOffset. Re-reading the wall clock at most every 100 ms
+  // saves a clock read per append, and keeping the offset until the wall clock really steps keeps
+  // ts in order and an untouched conversation's lastAccess the same on every read.
   #wallOffset = wallClock() - monotonicClock();
+  #wallCheckedAt = -Infinity;
 
   /**
    * @param options - the shared options of SPEC §2; every one is checked, and an unknown key,
@@ -56,7 +63,6 @@ export class MemoryStore implements ConversationStore {
     this.#ttlMs = this.#options.ttlSeconds * 1000;
     this.#table = new ConversationTable(this.#options.maxTurns, this.#options.maxConversations);
     this.#readMonotonic = this.#options.now ?? monotonicClock;
-    this.#readWall = this.#options.now ?? wallClock;
     if (this.#ttlMs > 0) this.#sweepTimer = new SweepTimer(this.#ttlMs, () => this.#sweepNow());
   }
 
@@ -82,7 +88,7 @@ export class MemoryStore implements ConversationStore {
     checkId(id);
     const bytes = checkTurn(role, content, this.#options.maxTurnBytes);
     const now = this.#monotonicNow();
-    const time = this.#readWall();
+    const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
     try {
       this.#sweepExpired(now);
       const slot = this.#slotFor(id);
@@ -101,7 +107,7 @@ export class MemoryStore implements ConversationStore {
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
     if (batch.roles.length === 0) return;
     const now = this.#monotonicNow();
-    const time = this.#readWall();
+    const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
     try {
       this.#sweepExpired(now);
       const slot = this.#slotFor(id);
@@ -200,14 +206,15 @@ export class MemoryStore implements ConversationStore {
     return this.#lastMonotonic;
   }
 
-  /** Converts a monotonic reading to wall-clock ms, as of now. */
+  /** Wall-clock ms of a monotonic reading (itself, with an injected clock). */
   #wallTimeOf(monotonic: number): number {
     if (this.#options.now) return monotonic;
-    // The two clocks drift apart by jitter of a millisecond or so between readings; keeping the
-    // offset until the wall clock really jumps (by over a second) makes an untouched
-    // conversation's lastAccess the same on every read.
-    const offset = wallClock() - monotonicClock();
-    if (Math.abs(offset - this.#wallOffset) > 1000) this.#wallOffset = offset;
+    const current = this.#lastMonotonic;
+    if (current - this.#wallCheckedAt >= WALL_CHECK_EVERY_MS) {
+      this.#wallCheckedAt = current;
+      const offset = wallClock() - monotonicClock();
+      if (Math.abs(offset - this.#wallOffset) > WALL_STEP_MS) this.#wallOffset = offset;
+    }
     return Math.round(monotonic + this.#wallOffset);
   }
 
