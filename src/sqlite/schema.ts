@@ -10,19 +10,21 @@ import type { Database } from './driver.js';
  * Version 1.
  *
  * - `conversations`: one row per live conversation. `key` is a small integer the turns refer to,
- *   so an id of up to 256 characters is stored once. `touch_order` comes from the one counter in
- *   `totals`, so recency is a strict order shared by every process using the file, even within
- *   one millisecond. `last_access_ms` never decreases along `touch_order` (the store stamps a touch
- *   with the latest clock reading any process recorded), so the least recently used conversation is
- *   also the first to expire and one index serves the LRU cap, the expiry sweep and `list`; it holds
+ *   so an id of up to 256 characters is stored once. `touch_order` orders conversations by recency:
+ *   each touch gives the touched conversation one more than the largest ever given, so recency is a
+ *   strict order shared by every process using the file, even within one millisecond.
+ *   `last_access_ms` never decreases along `touch_order` (a touch is stamped with the latest time
+ *   ever recorded if the clock reads earlier), so the least recently used conversation is also the
+ *   first to expire, and one index serves the LRU cap, the expiry sweep and `list`; it holds
  *   `last_access_ms` too, so checking the oldest conversation for expiry reads the index alone.
  *   `next_seq` numbers the conversation's next turn.
  * - `turns`: keyed by (conversation, seq) without a rowid, so a conversation's turns are one range
  *   of the primary key: read in order, and trimmed to the newest maxTurns with one range delete.
  *   `bytes` is the UTF-8 length of `content`, kept so totals can be adjusted without re-measuring.
- * - `totals`: one row, updated in the same transaction as every change: the touch counter, the
- *   latest clock reading, and the counts the LRU cap and the byte budget are checked against
- *   (counting rows would cost a scan).
+ * - `totals`: one row, kept in step within each transaction: the counts the LRU cap and
+ *   the byte budget are checked against (counting rows would cost a scan), and the largest touch
+ *   order and last access of any conversation removed. The largest ones of live conversations are
+ *   read from the recency index, so a `get` (which changes no count) does not write this row.
  * - `evictions`: how many conversations each reason evicted, across processes and restarts.
  */
 const VERSION_1 = `
@@ -47,11 +49,11 @@ const VERSION_1 = `
 
   CREATE TABLE totals (
     only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
-    touch_counter INTEGER NOT NULL,
-    clock_ms INTEGER NOT NULL,
     conversations INTEGER NOT NULL,
     turns INTEGER NOT NULL,
-    bytes INTEGER NOT NULL
+    bytes INTEGER NOT NULL,
+    removed_touch_order INTEGER NOT NULL,
+    removed_last_access_ms INTEGER NOT NULL
   );
   INSERT INTO totals VALUES (1, 0, 0, 0, 0, 0);
 

@@ -6,10 +6,12 @@ import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../
 import { backendError, isBackendFailure, loadDriver, openDatabase, type Database, type DatabaseConstructor } from './driver.js';
 import { resolveSqliteOptions, type SqliteStoreOptions } from './options.js';
 import { migrate } from './schema.js';
-import { Statements } from './statements.js';
+import { Statements, type ConversationRow, type TurnCountRow } from './statements.js';
 
 /** Returned by a read transaction that found expired conversations it may not remove itself. */
 const EXPIRED_FIRST = Symbol('expired conversations must go first');
+
+const NOTHING_TRIMMED: TurnCountRow = Object.freeze({ turns: 0, bytes: 0 });
 
 /** A list cursor: the touch order of the last conversation listed, in decimal. */
 const CURSOR_PATTERN = /^[0-9]{1,16}$/;
@@ -51,6 +53,14 @@ export class SqliteStore implements ConversationStore {
   readonly #readTransaction: { deferred(work: Work<unknown>, nowMs: number | undefined): unknown };
   readonly #sweepTimer: SweepTimer | undefined;
   #closed = false;
+  /**
+   * A time no conversation in the file was last accessed before. The earliest last access never
+   * decreases (a touch stamps at least the latest time ever recorded; removals only raise it), in
+   * any process, so once read it stays a valid bound: while `now` is within the TTL of it, nothing
+   * can be expired and the check costs no query. Reset when a transaction of ours rolls back, since
+   * it may have been read after evictions that were undone.
+   */
+  #expiryFloorMs = -Infinity;
   #pendingEvictions: Array<[string, EvictionReason]> = [];
 
   /**
@@ -94,10 +104,10 @@ export class SqliteStore implements ConversationStore {
     checkId(id);
     return this.#write((nowMs) => {
       this.#expireDue(nowMs);
-      const touched = this.#sql.touch.get({ id, nowMs });
-      if (touched === undefined) return [];
-      this.#sql.recordTouch.run({ touchOrder: touched.touchOrder, lastAccessMs: touched.lastAccessMs });
-      return this.#turnsOf(touched.key);
+      const conversation = this.#sql.appendTarget.get(id);
+      if (conversation === undefined) return [];
+      this.#sql.touch.run({ key: conversation.key, nowMs });
+      return this.#turnsOf(conversation.key);
     });
   }
 
@@ -124,9 +134,9 @@ export class SqliteStore implements ConversationStore {
     checkId(id);
     return this.#write((nowMs) => {
       this.#expireDue(nowMs);
-      const removed = this.#sql.removeConversationById.get(id);
-      if (removed === undefined) return false;
-      this.#removeTurns(removed.key);
+      const conversation = this.#sql.conversationById.get(id);
+      if (conversation === undefined) return false;
+      this.#remove(conversation);
       return true;
     });
   }
@@ -138,8 +148,8 @@ export class SqliteStore implements ConversationStore {
       // Expired conversations are counted as evictions first, as by every call.
       this.#expireDue(nowMs);
       this.#sql.clearTurns.run();
-      this.#sql.clearConversations.run();
       this.#sql.clearTotals.run();
+      this.#sql.clearConversations.run();
     });
   }
 
@@ -168,7 +178,7 @@ export class SqliteStore implements ConversationStore {
     }
     return this.#read(() => {
       // One row more than asked says whether another page follows.
-      const rows = this.#sql.page.all({ before, limit: limit + 1 });
+      const rows = this.#sql.page.all(before, limit + 1);
       const more = rows.length > limit;
       if (more) rows.pop();
       const items: ConversationSummary[] = rows.map((row) => ({ id: row.id, turns: this.#turnsOf(row.key), lastAccess: row.lastAccessMs / 1000 }));
@@ -215,6 +225,7 @@ export class SqliteStore implements ConversationStore {
       result = this.#writeTransaction.immediate(work, nowMs) as T;
     } catch (error) {
       this.#pendingEvictions = [];
+      this.#expiryFloorMs = -Infinity;
       throw this.#failure(error);
     }
     this.#flushEvictions();
@@ -253,57 +264,59 @@ export class SqliteStore implements ConversationStore {
     this.#expireDue(nowMs);
     const first = Math.max(0, roles.length - maxTurns);
     const count = roles.length - first;
-    const conversation = sql.upsertConversation.get({ id, nowMs, count })!;
-    const firstSeq = conversation.nextSeq - count;
-    let addedBytes = 0;
-    for (let i = first; i < roles.length; i++) {
-      sql.insertTurn.run(conversation.key, firstSeq + i - first, roleIndex(roles[i]), contents[i]!, nowMs, bytes[i]!);
-      addedBytes += bytes[i]!;
-    }
-    let trimmedTurns = 0;
-    let trimmedBytes = 0;
-    const below = conversation.nextSeq - maxTurns;
-    if (below > 0) {
-      for (const turn of sql.trimTurns.all({ key: conversation.key, below })) {
-        trimmedTurns++;
-        trimmedBytes += turn.bytes;
+    let key: number;
+    let firstSeq = 0;
+    let trimmed: TurnCountRow = NOTHING_TRIMMED;
+    const existing = sql.appendTarget.get(id);
+    if (existing === undefined) {
+      key = Number(sql.createConversation.run({ id, nowMs, count }).lastInsertRowid);
+    } else {
+      key = existing.key;
+      firstSeq = existing.nextSeq;
+      sql.touchForAppend.run({ key, nowMs, count });
+      // Trim before inserting: the new turns then usually fit in the space the old ones left in
+      // the same page, rather than splitting it (fewer pages written per append).
+      const below = firstSeq + count - maxTurns;
+      if (below > 0) {
+        trimmed = sql.countTurnsBelow.get(key, below)!;
+        if (trimmed.turns > 0) sql.deleteTurnsBelow.run(key, below);
       }
     }
-    const totals = sql.recordAppend.get({
-      touchOrder: conversation.touchOrder,
-      lastAccessMs: conversation.lastAccessMs,
-      conversations: firstSeq === 0 ? 1 : 0,
-      turns: count - trimmedTurns,
-      bytes: addedBytes - trimmedBytes,
-    })!;
-    let { conversations, bytes: totalBytes } = totals;
+    let addedBytes = 0;
+    for (let i = first; i < roles.length; i++) {
+      sql.insertTurn.run(key, firstSeq + i - first, roleIndex(roles[i]), contents[i]!, nowMs, bytes[i]!);
+      addedBytes += bytes[i]!;
+    }
+    sql.addToTotals.run(existing === undefined ? 1 : 0, count - trimmed.turns, addedBytes - trimmed.bytes);
+    let { conversations, bytes: totalBytes } = sql.totals.get()!;
     // The caps, in the order of the contract: the LRU cap, then the byte budget on others, then on
     // the written conversation's own oldest turns (its newest always fits: maxTotalBytes ≥ maxTurnBytes).
     while (conversations > maxConversations) {
-      const victim = sql.oldestOther.get(conversation.key);
+      const victim = sql.oldestOther.get(key);
       if (victim === undefined) break;
-      totalBytes -= this.#evict(victim.key, 'lru');
+      totalBytes -= this.#evict(victim, 'lru');
       conversations--;
     }
     while (totalBytes > maxTotalBytes) {
-      const victim = sql.oldestOther.get(conversation.key);
+      const victim = sql.oldestOther.get(key);
       if (victim === undefined) break;
-      totalBytes -= this.#evict(victim.key, 'bytes');
+      totalBytes -= this.#evict(victim, 'bytes');
       conversations--;
     }
     while (totalBytes > maxTotalBytes) {
-      const dropped = sql.dropOldestTurn.get({ key: conversation.key });
-      if (dropped === undefined) break;
-      sql.addToTotals.run({ conversations: 0, turns: -1, bytes: -dropped.bytes });
-      totalBytes -= dropped.bytes;
+      const oldest = sql.oldestTurn.get(key);
+      if (oldest === undefined) break;
+      sql.deleteTurnsBelow.run(key, oldest.seq + 1);
+      sql.addToTotals.run(0, -1, -oldest.bytes);
+      totalBytes -= oldest.bytes;
     }
   }
 
   /** Whether the least recently used conversation is expired (and so, possibly, others after it). */
   #hasExpired(nowMs: number): boolean {
-    if (this.#ttlMs <= 0) return false;
+    if (this.#ttlMs <= 0 || nowMs - this.#expiryFloorMs <= this.#ttlMs) return false;
     const oldest = this.#sql.oldest.get();
-    return oldest !== undefined && nowMs - oldest.lastAccessMs > this.#ttlMs;
+    return oldest !== undefined && !this.#isAlive(oldest, nowMs);
   }
 
   /**
@@ -311,32 +324,34 @@ export class SqliteStore implements ConversationStore {
    * the least recently used ones: walk from the oldest until one is alive.
    */
   #expireDue(nowMs: number): void {
-    if (this.#ttlMs <= 0) return;
-    for (;;) {
-      const oldest = this.#sql.oldest.get();
-      if (oldest === undefined || nowMs - oldest.lastAccessMs <= this.#ttlMs) return;
-      this.#evict(oldest.key, 'ttl');
+    if (this.#ttlMs <= 0 || nowMs - this.#expiryFloorMs <= this.#ttlMs) return;
+    for (let oldest = this.#sql.oldest.get(); oldest !== undefined && !this.#isAlive(oldest, nowMs); oldest = this.#sql.oldest.get()) {
+      this.#evict(oldest, 'ttl');
     }
+  }
+
+  /** Whether the oldest conversation is alive; if so, its last access becomes the expiry floor. */
+  #isAlive(oldest: ConversationRow, nowMs: number): boolean {
+    if (nowMs - oldest.lastAccessMs > this.#ttlMs) return false;
+    this.#expiryFloorMs = oldest.lastAccessMs;
+    return true;
   }
 
   /** Removes a conversation as an eviction: counted in the file, reported to `onEvict` after commit. Returns the bytes freed. */
-  #evict(key: number, reason: EvictionReason): number {
-    const { id } = this.#sql.removeConversation.get(key)!;
-    const freed = this.#removeTurns(key);
-    this.#sql.countEviction.run({ reason, count: 1 });
-    if (this.#options.onEvict) this.#pendingEvictions.push([id, reason]);
+  #evict(conversation: ConversationRow, reason: EvictionReason): number {
+    const freed = this.#remove(conversation);
+    this.#sql.countEviction.run(reason);
+    if (this.#options.onEvict) this.#pendingEvictions.push([conversation.id, reason]);
     return freed;
   }
 
-  /** Deletes the turns of a conversation whose row is already gone, and takes it off the totals. Returns the bytes freed. */
-  #removeTurns(key: number): number {
-    let turns = 0;
-    let bytes = 0;
-    for (const turn of this.#sql.removeTurnsOf.all(key)) {
-      turns++;
-      bytes += turn.bytes;
-    }
-    this.#sql.addToTotals.run({ conversations: -1, turns: -turns, bytes: -bytes });
+  /** Removes a conversation and its turns, and takes it off the totals. Returns the bytes freed. */
+  #remove(conversation: ConversationRow): number {
+    const sql = this.#sql;
+    const { turns, bytes } = sql.countTurnsBelow.get(conversation.key, Number.MAX_SAFE_INTEGER)!;
+    sql.deleteTurnsBelow.run(conversation.key, Number.MAX_SAFE_INTEGER);
+    sql.removeConversation.run(conversation.key);
+    sql.recordRemoval.run({ turns, bytes, touchOrder: conversation.touchOrder, lastAccessMs: conversation.lastAccessMs });
     return bytes;
   }
 

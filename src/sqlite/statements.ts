@@ -1,29 +1,24 @@
 /**
  * Every SQL statement SqliteStore runs, prepared once per connection. Ids, contents and numbers
  * are always bound parameters, never part of the SQL text. The tables are described in schema.ts.
+ *
+ * No statement uses `RETURNING`: SQLite implements it with a temporary table, which made each such
+ * statement several times slower than an `UPDATE` or `DELETE` followed by a `SELECT` by primary key.
  */
 import type { Database, Statement } from './driver.js';
 
-/** A conversation as the recency index sees it. */
+/** A conversation's row, but for its sequence numbers. */
 export interface ConversationRow {
-  readonly key: number;
-  readonly lastAccessMs: number;
-}
-
-/** A conversation just touched: where its new turns go and the touch recorded for it. */
-export interface TouchedRow {
-  readonly key: number;
-  readonly nextSeq: number;
-  readonly touchOrder: number;
-  readonly lastAccessMs: number;
-}
-
-/** A conversation as `list` shows it. */
-export interface ListedRow {
   readonly key: number;
   readonly id: string;
   readonly touchOrder: number;
   readonly lastAccessMs: number;
+}
+
+/** A conversation about to be appended to. */
+export interface AppendTargetRow {
+  readonly key: number;
+  readonly nextSeq: number;
 }
 
 /** A stored turn: role as its index in ROLES, time in ms. */
@@ -33,6 +28,12 @@ export interface TurnRow {
   readonly tsMs: number;
 }
 
+/** How many turns, of how many bytes. */
+export interface TurnCountRow {
+  readonly turns: number;
+  readonly bytes: number;
+}
+
 /** The counts kept in `totals`. */
 export interface TotalsRow {
   readonly conversations: number;
@@ -40,12 +41,15 @@ export interface TotalsRow {
   readonly bytes: number;
 }
 
-// A touch takes the next value of the shared counter and the latest clock reading any process has
-// recorded (or this call's, if later): recency stays a strict order, and last access never
-// decreases along it, even when clocks of several processes or a clock set back disagree. The
-// caller then writes both back into `totals` (recordTouch, recordAppend).
-const NEXT_TOUCH_ORDER = '(SELECT touch_counter + 1 FROM totals)';
-const TOUCH_TIME = 'max(@nowMs, (SELECT clock_ms FROM totals))';
+// A touch gives the conversation one more than the largest touch order ever given (the newest
+// live conversation's, or the largest removed one's, kept in totals), and stamps it with the
+// latest time ever recorded if this call's clock reads earlier. So recency is a strict order, and
+// last access never decreases along it, even when the clocks of several processes disagree or one
+// is set back. Both maxima come from the end of the recency index: no row is written to find them.
+const NEXT_TOUCH_ORDER = '(SELECT max(coalesce((SELECT max(touch_order) FROM conversations), 0), removed_touch_order) + 1 FROM totals)';
+const TOUCH_TIME = '(SELECT max(@nowMs, coalesce((SELECT last_access_ms FROM conversations ORDER BY touch_order DESC LIMIT 1), 0), removed_last_access_ms) FROM totals)';
+
+const CONVERSATION_COLUMNS = 'key, id, touch_order AS touchOrder, last_access_ms AS lastAccessMs';
 
 /** The prepared statements of one connection. */
 export class Statements {
@@ -53,84 +57,78 @@ export class Statements {
   readonly oldest: Statement<[], ConversationRow>;
   /** The least recently used conversation other than the given one. */
   readonly oldestOther: Statement<[key: number], ConversationRow>;
-  /** Removes a conversation's row by key, returning its id (its turns go separately). */
-  readonly removeConversation: Statement<[key: number], { id: string }>;
-  /** Removes a conversation's row by id, returning its key. */
-  readonly removeConversationById: Statement<[id: string], { key: number }>;
-  /** Removes every turn of a conversation: one range of the primary key. */
-  readonly removeTurnsOf: Statement<[key: number], { bytes: number }>;
-  /** Touches a conversation (a `get` hit); no row for an unknown id. */
-  readonly touch: Statement<[{ id: string; nowMs: number }], TouchedRow>;
-  /** Records a touch in `totals`. */
-  readonly recordTouch: Statement<[{ touchOrder: number; lastAccessMs: number }]>;
-  /** Touches a conversation for an append, creating it if absent, and reserves `count` sequence numbers. */
-  readonly upsertConversation: Statement<[{ id: string; nowMs: number; count: number }], TouchedRow>;
+  readonly conversationById: Statement<[id: string], ConversationRow>;
+  /** Where an append's turns go: the conversation's key and next sequence number. */
+  readonly appendTarget: Statement<[id: string], AppendTargetRow>;
+  /** Creates a conversation, touched now, with `count` sequence numbers taken; its key is the rowid. */
+  readonly createConversation: Statement<[{ id: string; nowMs: number; count: number }]>;
+  /** Touches a conversation for an append, taking `count` more sequence numbers. */
+  readonly touchForAppend: Statement<[{ key: number; nowMs: number; count: number }]>;
+  /** Touches a conversation (a `get` hit). */
+  readonly touch: Statement<[{ key: number; nowMs: number }]>;
+  /** Removes a conversation's row (its turns go separately). */
+  readonly removeConversation: Statement<[key: number]>;
   readonly insertTurn: Statement<[key: number, seq: number, role: number, content: string, tsMs: number, bytes: number]>;
-  /** Deletes a conversation's turns numbered below `below`: the range delete that enforces maxTurns. */
-  readonly trimTurns: Statement<[{ key: number; below: number }], { bytes: number }>;
-  /** Deletes a conversation's oldest turn (the byte budget, when it alone is over). */
-  readonly dropOldestTurn: Statement<[{ key: number }], { bytes: number }>;
-  /** Records an append's touch and its changes to the counts, returning the new counts. */
-  readonly recordAppend: Statement<[{ touchOrder: number; lastAccessMs: number; conversations: number; turns: number; bytes: number }], TotalsRow>;
-  /** Adds (signed) changes to the counts. */
-  readonly addToTotals: Statement<[{ conversations: number; turns: number; bytes: number }]>;
-  readonly countEviction: Statement<[{ reason: string; count: number }]>;
+  /** Counts a conversation's turns numbered below `below`. */
+  readonly countTurnsBelow: Statement<[key: number, below: number], TurnCountRow>;
+  /** Deletes a conversation's turns numbered below `below`: one range of the primary key. */
+  readonly deleteTurnsBelow: Statement<[key: number, below: number]>;
+  /** A conversation's oldest turn. */
+  readonly oldestTurn: Statement<[key: number], { seq: number; bytes: number }>;
   readonly turnsOf: Statement<[key: number], TurnRow>;
-  /** Up to `limit` conversations touched before `before`, most recent first. */
-  readonly page: Statement<[{ before: number; limit: number }], ListedRow>;
+  /** Adds (signed) changes to the counts. */
+  readonly addToTotals: Statement<[conversations: number, turns: number, bytes: number]>;
+  /** Takes a removed conversation off the counts, remembering its place in recency and time. */
+  readonly recordRemoval: Statement<[{ turns: number; bytes: number; touchOrder: number; lastAccessMs: number }]>;
   readonly totals: Statement<[], TotalsRow>;
+  readonly countEviction: Statement<[reason: string]>;
   readonly evictionCounts: Statement<[], { reason: string; count: number }>;
+  /** Up to `limit` conversations touched before `before`, most recent first. */
+  readonly page: Statement<[before: number, limit: number], ConversationRow>;
   readonly clearTurns: Statement<[]>;
-  readonly clearConversations: Statement<[]>;
+  /** Zeroes the counts, remembering the largest touch order and last access of what is cleared. */
   readonly clearTotals: Statement<[]>;
+  readonly clearConversations: Statement<[]>;
 
   constructor(db: Database) {
-    this.oldest = db.prepare('SELECT key, last_access_ms AS lastAccessMs FROM conversations ORDER BY touch_order LIMIT 1');
-    this.oldestOther = db.prepare('SELECT key, last_access_ms AS lastAccessMs FROM conversations WHERE key != ? ORDER BY touch_order LIMIT 1');
-    this.removeConversation = db.prepare('DELETE FROM conversations WHERE key = ? RETURNING id');
-    this.removeConversationById = db.prepare('DELETE FROM conversations WHERE id = ? RETURNING key');
-    this.removeTurnsOf = db.prepare('DELETE FROM turns WHERE conversation = ? RETURNING bytes');
-    this.touch = db.prepare(`
-      UPDATE conversations SET touch_order = ${NEXT_TOUCH_ORDER}, last_access_ms = ${TOUCH_TIME}
-      WHERE id = @id
-      RETURNING key, next_seq AS nextSeq, touch_order AS touchOrder, last_access_ms AS lastAccessMs`);
-    this.recordTouch = db.prepare('UPDATE totals SET touch_counter = @touchOrder, clock_ms = @lastAccessMs');
-    // A new conversation gets next_seq = count, an existing one adds count to its own (which is
-    // at least 1, since a conversation is only ever created with turns): so next_seq - count is 0
-    // exactly when the conversation was just created.
-    this.upsertConversation = db.prepare(`
+    this.oldest = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations ORDER BY touch_order LIMIT 1`);
+    this.oldestOther = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE key != ? ORDER BY touch_order LIMIT 1`);
+    this.conversationById = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`);
+    this.appendTarget = db.prepare('SELECT key, next_seq AS nextSeq FROM conversations WHERE id = ?');
+    this.createConversation = db.prepare(`
       INSERT INTO conversations (id, touch_order, last_access_ms, next_seq)
-      VALUES (@id, ${NEXT_TOUCH_ORDER}, ${TOUCH_TIME}, @count)
-      ON CONFLICT (id) DO UPDATE SET
-        touch_order = excluded.touch_order,
-        last_access_ms = excluded.last_access_ms,
-        next_seq = next_seq + excluded.next_seq
-      RETURNING key, next_seq AS nextSeq, touch_order AS touchOrder, last_access_ms AS lastAccessMs`);
+      VALUES (@id, ${NEXT_TOUCH_ORDER}, ${TOUCH_TIME}, @count)`);
+    this.touchForAppend = db.prepare(`
+      UPDATE conversations SET touch_order = ${NEXT_TOUCH_ORDER}, last_access_ms = ${TOUCH_TIME}, next_seq = next_seq + @count
+      WHERE key = @key`);
+    this.touch = db.prepare(`UPDATE conversations SET touch_order = ${NEXT_TOUCH_ORDER}, last_access_ms = ${TOUCH_TIME} WHERE key = @key`);
+    this.removeConversation = db.prepare('DELETE FROM conversations WHERE key = ?');
     this.insertTurn = db.prepare('INSERT INTO turns (conversation, seq, role, content, ts_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)');
-    this.trimTurns = db.prepare('DELETE FROM turns WHERE conversation = @key AND seq < @below RETURNING bytes');
-    this.dropOldestTurn = db.prepare(`
-      DELETE FROM turns
-      WHERE conversation = @key AND seq = (SELECT min(seq) FROM turns WHERE conversation = @key)
-      RETURNING bytes`);
-    this.recordAppend = db.prepare(`
-      UPDATE totals SET
-        touch_counter = @touchOrder,
-        clock_ms = @lastAccessMs,
-        conversations = conversations + @conversations,
-        turns = turns + @turns,
-        bytes = bytes + @bytes
-      RETURNING conversations, turns, bytes`);
-    this.addToTotals = db.prepare(`
-      UPDATE totals SET conversations = conversations + @conversations, turns = turns + @turns, bytes = bytes + @bytes`);
-    this.countEviction = db.prepare('UPDATE evictions SET count = count + @count WHERE reason = @reason');
+    this.countTurnsBelow = db.prepare('SELECT count(*) AS turns, coalesce(sum(bytes), 0) AS bytes FROM turns WHERE conversation = ? AND seq < ?');
+    this.deleteTurnsBelow = db.prepare('DELETE FROM turns WHERE conversation = ? AND seq < ?');
+    this.oldestTurn = db.prepare('SELECT seq, bytes FROM turns WHERE conversation = ? ORDER BY seq LIMIT 1');
     this.turnsOf = db.prepare('SELECT role, content, ts_ms AS tsMs FROM turns WHERE conversation = ? ORDER BY seq');
-    this.page = db.prepare(`
-      SELECT key, id, touch_order AS touchOrder, last_access_ms AS lastAccessMs FROM conversations
-      WHERE touch_order < @before ORDER BY touch_order DESC LIMIT @limit`);
+    this.addToTotals = db.prepare('UPDATE totals SET conversations = conversations + ?, turns = turns + ?, bytes = bytes + ?');
+    this.recordRemoval = db.prepare(`
+      UPDATE totals SET
+        conversations = conversations - 1,
+        turns = turns - @turns,
+        bytes = bytes - @bytes,
+        removed_touch_order = max(removed_touch_order, @touchOrder),
+        removed_last_access_ms = max(removed_last_access_ms, @lastAccessMs)`);
     this.totals = db.prepare('SELECT conversations, turns, bytes FROM totals');
+    this.countEviction = db.prepare('UPDATE evictions SET count = count + 1 WHERE reason = ?');
     this.evictionCounts = db.prepare('SELECT reason, count FROM evictions');
+    this.page = db.prepare(`
+      SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE touch_order < ? ORDER BY touch_order DESC LIMIT ?`);
     this.clearTurns = db.prepare('DELETE FROM turns');
+    this.clearTotals = db.prepare(`
+      UPDATE totals SET
+        conversations = 0,
+        turns = 0,
+        bytes = 0,
+        removed_touch_order = max(removed_touch_order, coalesce((SELECT max(touch_order) FROM conversations), 0)),
+        removed_last_access_ms = max(removed_last_access_ms, coalesce((SELECT max(last_access_ms) FROM conversations), 0))`);
     this.clearConversations = db.prepare('DELETE FROM conversations');
-    this.clearTotals = db.prepare('UPDATE totals SET conversations = 0, turns = 0, bytes = 0');
   }
 }
