@@ -23,7 +23,7 @@ export interface RedisClusterLike {
 /** The node-redis client the store creates from a `url`, as far as the store uses it. */
 interface OwnedClient extends RedisClientLike {
   readonly isReady: boolean;
-  on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'error' | 'ready', listener: (error: unknown) => void): unknown;
   connect(): Promise<unknown>;
   close(): Promise<void>;
   destroy(): void;
@@ -42,6 +42,14 @@ export class CommandTimeout extends Error {
   }
 }
 
+/** Raised without trying when the store's own connection has been down for a whole command timeout. */
+export class Unreachable extends Error {
+  constructor(downForMs: number, cause: unknown) {
+    super(`Redis has been unreachable for ${Math.round(downForMs)} ms; the store keeps reconnecting`, { cause });
+    this.name = 'Unreachable';
+  }
+}
+
 /**
  * Longest pause between two reconnection attempts: when Redis is back, the store notices within
  * this time. Short on purpose: an attempt is one TCP connect, and a chatbot waiting on memory
@@ -49,20 +57,24 @@ export class CommandTimeout extends Error {
  */
 const MAX_RECONNECT_DELAY_MS = 500;
 /**
- * The store's own timer fires this much after node-redis's per-command timeout, which should
- * always come first (it also drops the command from the offline queue, so it is never sent
- * late). The store's timer is only the backstop for waits node-redis does not time: loading the
- * driver, a cluster finding its slots.
+ * node-redis's per-command timeout only covers the wait to be written (in its offline queue while
+ * it reconnects); once a command is on the wire it waits for the reply forever. So the store
+ * keeps its own timer on every call, at the deadline, and gives node-redis this much less, so
+ * that a command still queued is dropped (never sent late) just before the store gives up on it.
  */
-const BACKSTOP_GRACE_MS = 100;
+const QUEUE_TIMEOUT_MARGIN_MS = 20;
 
 /**
  * The store's way to Redis: a client the caller gave (used as-is, never closed), or one the store
  * creates from a URL on first use (loading node-redis only then) and owns.
  *
- * Every command is bounded in time: node-redis gets a per-command `timeout`; commands wait in its
- * offline queue while it reconnects, but never longer than that; and a backstop timer here
- * covers the rest. Reconnection never gives up, so the same store works again once Redis is back.
+ * Every command is bounded in time: a timer here rejects it at its deadline whatever it waits for
+ * (the driver, a connection, a reply from a hung server), and node-redis's per-command `timeout`
+ * drops it from the offline queue just before, so a call that failed is never sent later. With
+ * the client the store owns, once the connection has been down for a whole `commandTimeoutMs`,
+ * calls fail at once instead of each waiting out the bound, until it is back: a long outage does
+ * not pile up waiting calls. Reconnection never gives up, so the same store works again once Redis
+ * is back.
  */
 export class RedisConnection {
   readonly #timeoutMs: number;
@@ -72,6 +84,8 @@ export class RedisConnection {
   #owned: OwnedClient | undefined;
   /** The owned client's latest connection error, given as `cause` when a command times out. */
   #lastError: unknown;
+  /** When the owned client lost (or never had) its connection; undefined while connected. */
+  #downSince: number | undefined;
   #closed = false;
 
   constructor(target: { url?: string | undefined; client?: RedisClientLike | RedisClusterLike | undefined }, timeoutMs: number) {
@@ -88,8 +102,10 @@ export class RedisConnection {
   /** The command sender, once open; opens the owned client on first use. */
   readonly send: CommandSender = (firstKey, args, deadline) => {
     const sender = this.#sender;
-    if (sender !== undefined) return this.#bounded(sender(firstKey, args, deadline), deadline);
-    return this.#bounded(this.#open().then((opened) => opened(firstKey, args, deadline)), deadline);
+    if (sender === undefined) return this.#bounded(this.#open().then((opened) => opened(firstKey, args, deadline)), deadline);
+    const downFor = this.#downSince === undefined || this.#owned?.isReady !== false ? 0 : performance.now() - this.#downSince;
+    if (downFor >= this.#timeoutMs) return Promise.reject(new Unreachable(downFor, this.#lastError));
+    return this.#bounded(sender(firstKey, args, deadline), deadline);
   };
 
   /** Closes the owned client (pending replies first, when connected); a caller's client is left alone. */
@@ -145,6 +161,11 @@ export class RedisConnection {
     // process would crash. The last one explains a later timeout.
     client.on('error', (error) => {
       this.#lastError = error;
+      // Connection failures come with the client no longer ready; other errors do not start the clock.
+      if (!client.isReady) this.#downSince ??= performance.now();
+    });
+    client.on('ready', () => {
+      this.#downSince = undefined;
     });
     this.#owned = client;
     // Resolves at the first connection; node-redis retries until then (forever, by the strategy
@@ -155,10 +176,10 @@ export class RedisConnection {
     return sender;
   }
 
-  /** `work`, or a {@link CommandTimeout} should it outlast the deadline (plus a grace: see {@link BACKSTOP_GRACE_MS}). */
+  /** `work`, or a {@link CommandTimeout} should it outlast the deadline. */
   #bounded(work: Promise<unknown>, deadline: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CommandTimeout(this.#timeoutMs, this.#lastError)), Math.max(0, deadline - performance.now()) + BACKSTOP_GRACE_MS);
+      const timer = setTimeout(() => reject(new CommandTimeout(this.#timeoutMs, this.#lastError)), Math.max(0, deadline - performance.now()));
       work.then(
         (value) => {
           clearTimeout(timer);
@@ -190,7 +211,7 @@ function isCluster(client: RedisClientLike | RedisClusterLike): client is RedisC
 function senderFor(client: RedisClientLike | RedisClusterLike, timeoutMs: number): CommandSender {
   const typeMapping = {};
   const optionsFor = (deadline: number): RedisCommandOptions => ({
-    timeout: Math.max(1, Math.min(timeoutMs, Math.ceil(deadline - performance.now()))),
+    timeout: Math.max(1, Math.min(timeoutMs, Math.floor(deadline - performance.now())) - QUEUE_TIMEOUT_MARGIN_MS),
     typeMapping,
   });
   if (isCluster(client)) {

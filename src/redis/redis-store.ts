@@ -3,7 +3,7 @@ import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnInput } from '../core/types.js';
 import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
-import { CommandTimeout, RedisConnection } from './connection.js';
+import { CommandTimeout, RedisConnection, Unreachable } from './connection.js';
 import type { LuaScript } from './lua-script.js';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { SCRIPTS } from './scripts.js';
@@ -192,6 +192,7 @@ export class RedisStore implements ConversationStore {
   #failure(error: unknown, script: LuaScript): TurnstoreError {
     if (error instanceof TurnstoreError) return error;
     if (this.#closed) return new TurnstoreError('TURNSTORE_CLOSED', `This RedisStore was closed while ${script.name} was running.`, { cause: error });
+    if (error instanceof Unreachable) return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `${error.message} (${script.name} not sent).`, { cause: error.cause });
     if (error instanceof CommandTimeout) {
       return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `${error.message} (${script.name}); whether the call took effect is unknown.`, { cause: error.cause });
     }

@@ -1,0 +1,4 @@
+/** The caps every process of the multi-process test opens its store with. */
+export const STORE_OPTIONS = { maxTurns: 40, maxConversations: 25 } as const;
+/** How many conversations of its own each worker cycles through (4 × 30 + 1 shared > 25: the LRU cap bites). */
+export const OWN_CONVERSATIONS = 30;
