@@ -6,19 +6,15 @@ import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { TurnstoreError } from '../core/errors.js';
 
-/** The driver's database class, as this subpath uses it (types from @types/better-sqlite3, never exported). */
+// Types from @types/better-sqlite3, for this folder's own use: no public declaration of turnstore
+// refers to them, so users need not install those types.
+
+/** The driver's database class. */
 export type DatabaseConstructor = typeof BetterSqlite3;
 /** An open better-sqlite3 connection. */
 export type Database = BetterSqlite3.Database;
 /** A prepared better-sqlite3 statement. */
 export type Statement<Parameters extends unknown[] | object = unknown[], Row = unknown> = BetterSqlite3.Statement<Parameters, Row>;
-
-/**
- * What the `driver` option accepts: better-sqlite3's default export (`import Database from
- * 'better-sqlite3'`). Typed loosely on purpose, so turnstore's public types do not depend on
- * `@types/better-sqlite3`, which better-sqlite3 users may not have installed.
- */
-export type SqliteDriver = abstract new (filename: string, ...rest: never[]) => object;
 
 /** What to tell someone whose project lacks the driver. */
 export const INSTALL_HINT = 'npm install better-sqlite3@12';
@@ -46,22 +42,29 @@ export function loadDriver(): DatabaseConstructor {
 
 /**
  * Opens a connection. better-sqlite3 loads its native module at the first open, so an install built
- * for another Node version fails here; that too is a missing peer, with a different hint.
+ * for another Node.js version fails here: that is a missing peer too, with its own hint. Anything
+ * else (a folder that does not exist, no permission, SQLITE_CANTOPEN) means the file is unusable.
  */
 export function openDatabase(driver: DatabaseConstructor, path: string, busyTimeoutMs: number): Database {
   try {
     return new driver(path, { timeout: busyTimeoutMs });
   } catch (error) {
-    if (isSqliteError(error)) throw backendError(error, `SQLite could not open ${JSON.stringify(path)}`);
-    if (error instanceof Error && /bindings|NODE_MODULE_VERSION|\.node\b|ERR_DLOPEN_FAILED/.test(`${error.message} ${String((error as { code?: unknown }).code)}`)) {
+    if (isNativeModuleFailure(error)) {
       throw new TurnstoreError(
         'TURNSTORE_MISSING_PEER',
         `better-sqlite3 is installed but its native module could not be loaded (built for another Node.js version?): npm rebuild better-sqlite3, or ${INSTALL_HINT}`,
         { cause: error },
       );
     }
-    throw error;
+    throw backendError(error, `SQLite could not open ${JSON.stringify(path)}`);
   }
+}
+
+/** Whether an error is the `bindings` package or Node failing to load a compiled addon. */
+function isNativeModuleFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code } = error as { code?: unknown };
+  return code === 'ERR_DLOPEN_FAILED' || /Could not locate the bindings file|NODE_MODULE_VERSION/.test(error.message);
 }
 
 /** Whether an error comes from SQLite itself (it carries an `SQLITE_…` code). */

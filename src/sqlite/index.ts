@@ -12,6 +12,4 @@
  * @packageDocumentation
  */
 export { SqliteStore } from './sqlite-store.js';
-export type { SqliteStoreOptions } from './options.js';
-export type { SqliteDriver } from './driver.js';
-export { SCHEMA_VERSION } from './schema.js';
+export type { SqliteDriver, SqliteStoreOptions } from './options.js';

@@ -1,6 +1,12 @@
 import { TurnstoreError } from '../core/errors.js';
 import { describe, integerOption, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
-import type { SqliteDriver } from './driver.js';
+
+/**
+ * What the `driver` option accepts: better-sqlite3's default export (`import Database from
+ * 'better-sqlite3'`). Typed loosely on purpose, so turnstore's public types do not depend on
+ * `@types/better-sqlite3`, which better-sqlite3 users may not have installed.
+ */
+export type SqliteDriver = abstract new (filename: string, ...rest: never[]) => object;
 
 /** Options of {@link SqliteStore}: the shared ones of every store, plus where and how to keep the file. */
 export interface SqliteStoreOptions extends StoreOptions {

@@ -83,14 +83,16 @@ function userTables(db: Database): string[] {
  * opening a new file at once do not both create it. Refuses a file written by a newer turnstore
  * (it cannot know that layout) and a version-0 file that already holds someone else's tables
  * (`user_version` is a single number per file, so sharing it with another schema would confuse both).
+ * `migrations` is for tests of the upgrade path.
  */
-export function migrate(db: Database, path: string): void {
+export function migrate(db: Database, path: string, migrations: ReadonlyArray<(db: Database) => void> = MIGRATIONS): void {
+  const target = migrations.length;
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
+    if (version > target) {
       throw new TurnstoreError(
         'TURNSTORE_BACKEND_UNAVAILABLE',
-        `The SQLite file ${JSON.stringify(path)} has turnstore schema version ${version}, newer than this turnstore understands (${SCHEMA_VERSION}); upgrade turnstore to open it.`,
+        `The SQLite file ${JSON.stringify(path)} has turnstore schema version ${version}, newer than this turnstore understands (${target}); upgrade turnstore to open it.`,
       );
     }
     if (version === 0) {
@@ -102,8 +104,8 @@ export function migrate(db: Database, path: string): void {
         );
       }
     }
-    for (let step = version; step < SCHEMA_VERSION; step++) MIGRATIONS[step]!(db);
-    // PRAGMA takes no bound parameters; the version is a constant integer of this module.
-    if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    for (let step = version; step < target; step++) migrations[step]!(db);
+    // PRAGMA takes no bound parameters; the version is an integer this module counted.
+    if (version !== target) db.pragma(`user_version = ${target}`);
   }).immediate();
 }
