@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `turnstore` command. `serve` (the HTTP service) arrives with the service; `--help` and
- * `--version` work now. Exit codes: 0 done, 1 failed, 2 bad usage.
+ * The `turnstore` command: `serve` runs the HTTP service; `--help` and `--version`.
+ * Exit codes: 0 done, 1 failed, 2 bad usage. Every error is one line on stderr.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { isTurnstoreError } from '../core/errors.js';
+import { packageVersion } from '../server/package-version.js';
+import { readServeConfig, SERVE_FLAGS, type ServeFlag } from './serve-config.js';
+import { UsageError } from './usage-error.js';
+
+export { packageVersion };
 
 const USAGE = `turnstore — conversation memory for chatbots
 
@@ -13,28 +18,41 @@ Usage:
   turnstore --help            show this help
   turnstore --version         show the version
 
+Options of serve (each also read from the environment variable beside it; a flag wins):
+  --host HOST                  TURNSTORE_HOST               address to listen on (default 127.0.0.1)
+  --port PORT                  TURNSTORE_PORT               port, 0 for any free one (default 8080)
+  --store STORE                TURNSTORE_STORE              memory | sqlite:PATH | redis://HOST:PORT (default memory)
+  --max-turns N                TURNSTORE_MAX_TURNS          newest turns kept per conversation (default 8)
+  --ttl SECONDS                TURNSTORE_TTL_SECONDS        idle seconds before a conversation is forgotten, 0 = never (default 3600)
+  --max-conversations N        TURNSTORE_MAX_CONVERSATIONS  conversations held, least recently used out first (default 500)
+  --max-turn-bytes N           TURNSTORE_MAX_TURN_BYTES     UTF-8 bytes of one turn's content (default 65536)
+  --log-level LEVEL            fatal | error | warn | info | debug | trace | silent (default info; requests are logged at debug)
+                               TURNSTORE_TOKEN              when set, /v1 needs "Authorization: Bearer <token>";
+                                                            required to listen on anything but loopback
+
 Library use: import { MemoryStore } from 'turnstore' — see the README.
 `;
 
-/** The package version, read from package.json beside dist/. */
-export function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
+const HINT = '(see turnstore --help)';
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`turnstore: ${message.replaceAll('\n', ' ')} ${code === 2 ? HINT : ''}`.trimEnd() + '\n');
+  return code;
 }
 
-/** Runs the command line; returns the exit code. */
-export function main(argv: readonly string[]): number {
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const flagOptions = Object.fromEntries(Object.keys(SERVE_FLAGS).map((flag) => [flag, { type: 'string' as const }]));
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+      options: { ...flagOptions, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
       allowPositionals: true,
       strict: true,
     });
   } catch (error) {
-    process.stderr.write(`turnstore: ${(error as Error).message}\nRun "turnstore --help" for usage.\n`);
-    return 2;
+    return fail((error as Error).message, 2);
   }
   const { values, positionals } = parsed;
   if (values.version) {
@@ -45,13 +63,30 @@ export function main(argv: readonly string[]): number {
     process.stdout.write(USAGE);
     return values.help ? 0 : 2;
   }
-  const [command] = positionals;
-  if (command === 'serve') {
-    process.stderr.write('turnstore: the HTTP service is not part of this version yet; use the library API (see the README).\n');
-    return 1;
+  const [command, ...extra] = positionals;
+  if (command !== 'serve') return fail(`unknown command "${command}"`, 2);
+  if (extra.length > 0) return fail(`serve takes no arguments; got "${extra.join(' ')}"`, 2);
+  const serveFlagsGiven = Object.fromEntries(Object.entries(values).filter(([name]) => name in SERVE_FLAGS)) as Partial<Record<ServeFlag, string>>;
+  try {
+    const config = readServeConfig(serveFlagsGiven, process.env);
+    const { serve } = await import('./serve.js');
+    return await serve(config);
+  } catch (error) {
+    if (error instanceof UsageError) return fail(error.message, 2);
+    // A bad option value the store itself refused is still a usage mistake.
+    if (isTurnstoreError(error, 'TURNSTORE_INVALID_OPTION')) return fail(error.message, 2);
+    if (isTurnstoreError(error)) return fail(`${error.message} (${error.code})`, 1);
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      return fail(`cannot listen: ${(error as Error).message}`, 1);
+    }
+    return fail(`failed: ${error instanceof Error ? error.message : String(error)}`, 1);
   }
-  process.stderr.write(`turnstore: unknown command "${command}".\nRun "turnstore --help" for usage.\n`);
-  return 2;
 }
 
-process.exitCode = main(process.argv.slice(2));
+const exitCode = await main(process.argv.slice(2));
+process.exitCode = exitCode;
+// Everything is closed by now and the process ends by itself; should a driver still hold a handle
+// open (a reconnect timer), this unref'd timer ends it anyway rather than leave a stopped service
+// running.
+setTimeout(() => process.exit(exitCode), 1000).unref();

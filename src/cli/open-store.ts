@@ -1,0 +1,55 @@
+/**
+ * Opens the store `serve` was asked for. The SQLite and Redis stores are imported only when chosen,
+ * so the memory store runs without their drivers installed; when a backend or its driver is
+ * missing, the failure is a `TURNSTORE_MISSING_PEER` saying what to install.
+ */
+import { TurnstoreError, isTurnstoreError } from '../core/errors.js';
+import type { StoreOptions } from '../core/options.js';
+import type { ConversationStore } from '../core/types.js';
+import { MemoryStore } from '../memory/memory-store.js';
+import { isMissingPackage } from '../server/peers.js';
+import type { StoreChoice, StoreLimits } from './serve-config.js';
+
+/** The backends loaded on demand: their module beside this one, export, and driver package. */
+const BACKENDS = {
+  sqlite: { module: '../sqlite/index.js', exportName: 'SqliteStore', driver: 'better-sqlite3', label: 'The SQLite store' },
+  redis: { module: '../redis/index.js', exportName: 'RedisStore', driver: 'redis', label: 'The Redis store' },
+} as const;
+
+type BackendConstructor = new (options: StoreOptions & Record<string, unknown>) => ConversationStore;
+
+async function loadBackend(kind: keyof typeof BACKENDS): Promise<BackendConstructor> {
+  const backend = BACKENDS[kind];
+  let loaded: Record<string, unknown>;
+  try {
+    // A computed specifier: the backend is not a static dependency of the command line.
+    const specifier: string = backend.module;
+    loaded = (await import(specifier)) as Record<string, unknown>;
+  } catch (error) {
+    if (isTurnstoreError(error)) throw error;
+    if (isMissingPackage(error, backend.driver)) {
+      throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${backend.label} needs the package "${backend.driver}", which is not installed: run npm install ${backend.driver}`, { cause: error });
+    }
+    if (error instanceof Error && (error as Error & { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && error.message.includes(backend.module.slice(3))) {
+      throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${backend.label} (turnstore/${kind}) is not part of this build of turnstore; use --store memory or a version that has it`, { cause: error });
+    }
+    throw error;
+  }
+  const constructor = loaded[backend.exportName];
+  if (typeof constructor !== 'function') {
+    throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${backend.label} (turnstore/${kind}) does not export ${backend.exportName} in this build`);
+  }
+  return constructor as BackendConstructor;
+}
+
+/** Creates the chosen store with the command line's limits. */
+export async function openStore(choice: StoreChoice, limits: StoreLimits): Promise<ConversationStore> {
+  switch (choice.kind) {
+    case 'memory':
+      return new MemoryStore({ ...limits });
+    case 'sqlite':
+      return new (await loadBackend('sqlite'))({ path: choice.path, ...limits });
+    case 'redis':
+      return new (await loadBackend('redis'))({ url: choice.url, ...limits });
+  }
+}

@@ -1,0 +1,13 @@
+/** The default request-body limit of the service. */
+
+/** Fastify's own default, and the service's smallest default body limit: 1 MiB. */
+export const MIN_DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * A body limit that fits a user message and its reply of `maxTurnBytes` each, JSON-escaped at up to
+ * twice their size, and never less than 1 MiB: a turn the store would accept is never refused for
+ * the size of its request.
+ */
+export function defaultBodyLimit(maxTurnBytes: number): number {
+  return Math.max(MIN_DEFAULT_BODY_LIMIT, 4 * maxTurnBytes + 64 * 1024);
+}

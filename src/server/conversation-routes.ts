@@ -1,0 +1,89 @@
+/** The /v1 routes: conversations and stats, each a thin translation of one store call. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ConversationStore, ListOptions, Role, TurnInput } from '../core/types.js';
+import { HttpError } from './http-errors.js';
+import { appendBody, appendResponse, conversationResponse, errorResponses, idParams, listQuery, listResponse, routeSchema, statsResponse } from './schemas.js';
+
+interface IdRoute { Params: { id: string } }
+interface AppendRoute { Params: { id: string }; Body: { role: Role; content: string } | { turns: TurnInput[] } }
+interface ListRoute { Querystring: { limit?: number; cursor?: string } }
+
+const tags = ['conversations'];
+
+/**
+ * Query values arrive as strings; the validator does not coerce types (it would turn a JSON
+ * `"content": 5` into `"5"`), so the list route turns a plain decimal `limit` into a number itself
+ * and leaves anything else for the schema to refuse.
+ */
+function numericLimit(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  const query = request.query as Record<string, unknown>;
+  if (typeof query.limit === 'string' && /^[0-9]{1,9}$/.test(query.limit)) query.limit = Number(query.limit);
+  done();
+}
+
+/** Registers the /v1 routes of `store` on `v1` (a plugin scope with prefix /v1). */
+export function registerConversationRoutes(v1: FastifyInstance, store: ConversationStore): void {
+  v1.get<ListRoute>('/conversations', {
+    schema: routeSchema({ summary: 'List live conversations, most recently used first', tags, querystring: listQuery, response: { 200: listResponse, ...errorResponses } }),
+    preValidation: numericLimit,
+  }, async (request) => {
+    const { limit, cursor } = request.query;
+    const options: { -readonly [K in keyof ListOptions]: ListOptions[K] } = {};
+    if (limit !== undefined) options.limit = limit;
+    if (cursor !== undefined) options.cursor = cursor;
+    return store.list(options);
+  });
+
+  v1.get<IdRoute>('/conversations/:id', {
+    schema: routeSchema({
+      summary: 'The turns of a conversation, oldest first',
+      description: 'An unknown or expired id answers 200 with no turns, as the store does. A hit refreshes the conversation\'s recency and TTL.',
+      tags,
+      params: idParams,
+      response: { 200: conversationResponse, ...errorResponses },
+    }),
+  }, async (request) => {
+    const { id } = request.params;
+    return { id, turns: await store.get(id) };
+  });
+
+  v1.post<AppendRoute>('/conversations/:id/turns', {
+    schema: routeSchema({
+      summary: 'Append one turn, or several all or nothing',
+      tags,
+      params: idParams,
+      body: appendBody,
+      response: { 201: { ...appendResponse, description: 'Stored.' }, ...errorResponses },
+    }),
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const body = request.body;
+    let appended: number;
+    if ('turns' in body) {
+      await store.appendMany(id, body.turns);
+      appended = body.turns.length;
+    } else {
+      await store.append(id, body.role, body.content);
+      appended = 1;
+    }
+    void reply.code(201).header('location', `/v1/conversations/${encodeURIComponent(id)}`);
+    return { id, appended };
+  });
+
+  v1.delete<IdRoute>('/conversations/:id', {
+    schema: routeSchema({
+      summary: 'Delete a conversation',
+      tags,
+      params: idParams,
+      response: { 204: { type: 'null', description: 'Deleted.' }, ...errorResponses },
+    }),
+  }, async (request, reply) => {
+    const { id } = request.params;
+    if (!(await store.delete(id))) throw new HttpError('TURNSTORE_NOT_FOUND', `No live conversation ${JSON.stringify(id)}.`);
+    return reply.code(204).send();
+  });
+
+  v1.get('/stats', {
+    schema: routeSchema({ summary: 'What the store holds and has evicted', tags: ['service'], response: { 200: statsResponse, ...errorResponses } }),
+  }, async () => store.stats());
+}

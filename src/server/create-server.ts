@@ -1,0 +1,142 @@
+/** {@link createServer}: the HTTP service of SPEC §6 over any {@link ConversationStore}. */
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { TurnstoreError } from '../core/errors.js';
+import type { ConversationStore } from '../core/types.js';
+import { MAX_ID_LENGTH } from '../core/validate.js';
+import { bearerChecker, tokenProblem } from './auth.js';
+import { MIN_DEFAULT_BODY_LIMIT } from './body-limit.js';
+import { registerConversationRoutes } from './conversation-routes.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandlers, schemaErrorFormatter, unauthorized } from './error-handling.js';
+import { acceptOnlyJson } from './json-body.js';
+import { LOG_LEVELS, type LogLevel } from './log-levels.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { buildOpenApi, type DocumentedRoute, type RouteDocumentation } from './openapi.js';
+import { registerOperationsRoutes } from './operations-routes.js';
+import { packageVersion } from './package-version.js';
+import { loadFastify, loadPromClient } from './peers.js';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** The store the service serves. The server never closes it: whoever created it does, after `close()` of the server. */
+  readonly store: ConversationStore;
+  /**
+   * When set, every /v1 route needs `Authorization: Bearer <token>`. Printable ASCII, no spaces.
+   * @default no token: /v1 is open (bind to loopback only)
+   */
+  readonly token?: string;
+  /**
+   * Level of the JSON log lines (pino) written to stdout. Each request is logged only at
+   * `debug` and `trace`; errors that are the service's own fault always are (`error`).
+   * @default 'info'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Largest request body in bytes; a larger one is refused with 413 `TURNSTORE_PAYLOAD_TOO_LARGE`.
+   * @default 1048576 (1 MiB); see {@link defaultBodyLimit} to size it from `maxTurnBytes`
+   */
+  readonly bodyLimit?: number;
+  /**
+   * Whether to serve /metrics (needs the optional peer prom-client).
+   * @default true
+   */
+  readonly metrics?: boolean;
+}
+
+// A percent-encoded UTF-16 code unit takes at most 9 characters (%XX%XX%XX). The router measures
+// the decoded segment today, but this bound stays correct should it ever measure the encoded one;
+// the store itself refuses ids over 256 code units.
+const MAX_PARAM_LENGTH = MAX_ID_LENGTH * 9;
+
+/**
+ * Creates the HTTP service over `store`: routes, schemas, auth, metrics and error mapping, ready to
+ * `listen()` (or to `inject()` in tests). Async because fastify and prom-client are optional peers,
+ * loaded only here: when one is missing it rejects with `TURNSTORE_MISSING_PEER` naming it.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from 'turnstore';
+ * import { createServer } from 'turnstore/server';
+ *
+ * const store = new MemoryStore();
+ * const app = await createServer({ store, token: process.env.TURNSTORE_TOKEN });
+ * await app.listen({ host: '127.0.0.1', port: 8080 });
+ * // later: await app.close(); await store.close();
+ * ```
+ */
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { store, token, logLevel = 'info', bodyLimit = MIN_DEFAULT_BODY_LIMIT, metrics: wantMetrics = true } = options;
+  if (token !== undefined) {
+    const problem = tokenProblem(token);
+    if (problem) throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "token" cannot be used: ${problem}.`);
+  }
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
+    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "bodyLimit" must be an integer ≥ 1; got ${String(bodyLimit)}.`);
+  }
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "logLevel" must be one of ${LOG_LEVELS.join(', ')}; got ${String(logLevel)}.`);
+  }
+  const fastifyModule = await loadFastify();
+  const metrics: ServiceMetrics | undefined = wantMetrics ? createMetrics(await loadPromClient(), store) : undefined;
+  const checkToken = token === undefined ? undefined : bearerChecker(token);
+  const logRequests = logLevel === 'debug' || logLevel === 'trace';
+
+  const app = fastifyModule.default({
+    logger: { level: logLevel },
+    logController: new fastifyModule.LogController({ disableRequestLogging: !logRequests }),
+    bodyLimit,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Requests that arrive on open connections while the service drains are still served (the store
+    // is closed only after the last one), each with Connection: close, rather than answered with
+    // Fastify's own 503 body.
+    return503OnClosing: false,
+    ajv: {
+      customOptions: {
+        // Never coerce: `"content": 5` must be refused, not stored as "5".
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+      },
+    },
+    schemaErrorFormatter,
+    frameworkErrors,
+    clientErrorHandler,
+  });
+
+  // Only JSON bodies: text/plain, which Fastify parses by default, would otherwise be refused as a
+  // bad turn (400) rather than as the wrong media type (415).
+  acceptOnlyJson(app);
+
+  const documented: DocumentedRoute[] = [];
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!route.schema || methods.includes('HEAD')) return;
+    const needsToken = checkToken !== undefined && route.url.startsWith('/v1/');
+    for (const method of methods) documented.push({ method, url: route.url, schema: route.schema as RouteDocumentation, needsToken });
+  });
+  let openApi: object | undefined;
+  const describeApi = () => (openApi ??= buildOpenApi(documented, {
+    title: 'turnstore',
+    version: packageVersion(),
+    description: 'Conversation memory for chatbots: the last few turns per conversation, idle conversations forgotten on time.',
+  }));
+
+  if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      // The route's pattern, never the raw URL: label values stay few whatever clients send.
+      metrics.observe(request.method, request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched'), reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
+
+  installErrorHandlers(app, checkToken);
+  registerOperationsRoutes(app, store, metrics, describeApi);
+  await app.register(async (v1) => {
+    if (checkToken) {
+      v1.addHook('onRequest', (request, _reply, done) => {
+        done(checkToken(request.headers.authorization) ? undefined : unauthorized());
+      });
+    }
+    registerConversationRoutes(v1, store);
+  }, { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,106 @@
+/**
+ * Every way a request can fail ends in the same body, `{"error": {"code", "message"}}`: errors of
+ * the routes and of the store, Fastify's own (bad JSON, schema, size, media type, unknown route,
+ * malformed URL) and even unparseable HTTP caught before Fastify sees a request.
+ */
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { MAX_ID_LENGTH } from '../core/validate.js';
+import { classifyError, errorBody, HttpError } from './http-errors.js';
+
+/** One error of the schema validator (ajv), as far as messages need it. */
+interface SchemaError {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly params: Record<string, unknown>;
+}
+
+function describeSchemaError(error: SchemaError, part: string): string {
+  const where = `${part}${error.instancePath}`;
+  switch (error.keyword) {
+    case 'enum':
+      return `${where} must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
+    case 'additionalProperties':
+      return `${where} has an unknown field ${JSON.stringify(error.params.additionalProperty)}`;
+    default:
+      return `${where} ${error.message ?? 'is not valid'}`;
+  }
+}
+
+/**
+ * Fastify's `schemaErrorFormatter`: one readable sentence naming the offending field. The `if`
+ * of the append body's if/then/else only repeats the real error after it, so it is left out.
+ */
+export const schemaErrorFormatter: NonNullable<FastifyServerOptions['schemaErrorFormatter']> = (errors, part) => {
+  const useful = (errors as SchemaError[]).filter((error) => error.keyword !== 'if');
+  const message = (useful.length > 0 ? useful : (errors as SchemaError[])).map((error) => describeSchemaError(error, part)).join('; ');
+  return new Error(`${message}.`);
+};
+
+const pathOf = (url: string): string => {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+};
+
+/**
+ * Fastify's `frameworkErrors`, for URLs the router cannot even take apart: a path segment that is
+ * not valid percent-encoded UTF-8, or one longer than the router accepts. In a conversation URL
+ * that segment is the id, so the answer is `TURNSTORE_INVALID_ID`.
+ */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (error, request, reply) => {
+  const inConversation = request.url.startsWith('/v1/conversations/');
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const message = tooLong
+    ? `Conversation id must be a string of 1 to ${MAX_ID_LENGTH} characters; the URL has a longer one.`
+    : 'The URL is not valid percent-encoded UTF-8.';
+  void (reply as FastifyReply).code(400).type('application/json; charset=utf-8').send(errorBody({ code: inConversation ? 'TURNSTORE_INVALID_ID' : 'TURNSTORE_BAD_REQUEST', message }));
+};
+
+/**
+ * Node's `clientError`: bytes that are not HTTP at all, or headers past Node's size limit. There is
+ * no request to hand to Fastify, so the response is written to the socket directly, then closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const message =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 'The request headers are too large.'
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'The request was not received in time.'
+    : 'The request is not valid HTTP.';
+  const body = JSON.stringify(errorBody({ code: 'TURNSTORE_BAD_REQUEST', message }));
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/**
+ * Installs the error handler and the not-found handler on `app`. `checkToken` is the bearer check
+ * of the /v1 routes, when the server has a token: an unknown /v1 route then answers 401 to a
+ * request without the token, so routes cannot be probed without it.
+ */
+export function installErrorHandlers(app: FastifyInstance, checkToken: ((authorization: string | undefined) => boolean) | undefined): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const answer = classifyError(error);
+    if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (answer.status === 401) void reply.header('www-authenticate', 'Bearer realm="turnstore"');
+    // Stores reconnect by themselves (SPEC §5); a short pause is the useful hint to a client.
+    if (answer.status === 503) void reply.header('retry-after', '1');
+    void reply.code(answer.status).type('application/json; charset=utf-8').send(errorBody(answer));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request.url);
+    if (checkToken && (path === '/v1' || path.startsWith('/v1/')) && !checkToken(request.headers.authorization)) {
+      void reply.send(unauthorized());
+      return;
+    }
+    void reply.send(new HttpError('TURNSTORE_NOT_FOUND', `No route ${request.method} ${path}.`));
+  });
+}
+
+/** The error of a /v1 request without the right token. */
+export function unauthorized(): HttpError {
+  return new HttpError('TURNSTORE_UNAUTHORIZED', 'This service needs "Authorization: Bearer <token>" with the token it was started with (TURNSTORE_TOKEN).');
+}

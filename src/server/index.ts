@@ -1,0 +1,11 @@
+/**
+ * turnstore/server — the HTTP service of SPEC §6 as a Fastify instance, to run with
+ * `turnstore serve` or to embed and test in-process. Needs the optional peers fastify and
+ * prom-client; they are loaded when a server is created, never by `import 'turnstore'`.
+ *
+ * @packageDocumentation
+ */
+export { createServer, type ServerOptions } from './create-server.js';
+export { defaultBodyLimit } from './body-limit.js';
+export { LOG_LEVELS, type LogLevel } from './log-levels.js';
+export { HTTP_ERROR_CODES, STORE_CODE_STATUS, type HttpErrorCode, type ServiceErrorCode, type ErrorBody } from './http-errors.js';
