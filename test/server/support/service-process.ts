@@ -4,6 +4,7 @@
  * test process exits, should a test not stop it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -98,4 +99,23 @@ export async function request(service: { url: string }, method: string, path: st
     json = undefined;
   }
   return { status: response.status, headers: response.headers, text, json: json as any };
+}
+
+/**
+ * A request with `path` sent exactly as given (fetch would normalize dot segments and encodings),
+ * over node:http; resolves with status, headers and body text.
+ */
+export function rawRequest(service: { url: string }, method: string, path: string, options: { body?: string; headers?: Record<string, string>; agent?: http.Agent } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  const { hostname, port } = new URL(service.url);
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request({ host: hostname.replace(/^\[|\]$/g, ''), port, method, path, headers: options.headers, agent: options.agent }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }));
+      response.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(options.body);
+  });
 }
