@@ -77,7 +77,7 @@ export class SqliteStore implements ConversationStore {
     const resolved = resolveSqliteOptions(options);
     this.#options = resolved.shared;
     this.#ttlMs = resolved.shared.ttlSeconds * 1000;
-    this.#clock = resolved.shared.now ?? Date.now;
+    this.#clock = resolved.shared.now ?? (() => Date.now()); // looked up per call, so tests can move it
     const driver = (resolved.driver ?? loadDriver()) as DatabaseConstructor;
     const db = openDatabase(driver, resolved.path, resolved.busyTimeoutMs);
     try {
@@ -104,7 +104,7 @@ export class SqliteStore implements ConversationStore {
     checkId(id);
     return this.#write((nowMs) => {
       this.#expireDue(nowMs);
-      const conversation = this.#sql.appendTarget.get(id);
+      const conversation = this.#sql.findConversation.get(id);
       if (conversation === undefined) return [];
       this.#sql.touch.run({ key: conversation.key, nowMs });
       return this.#turnsOf(conversation.key);
@@ -148,6 +148,7 @@ export class SqliteStore implements ConversationStore {
       // Expired conversations are counted as evictions first, as by every call.
       this.#expireDue(nowMs);
       this.#sql.clearTurns.run();
+      // Totals first: it remembers the largest touch order and time of the rows about to go.
       this.#sql.clearTotals.run();
       this.#sql.clearConversations.run();
     });
@@ -267,7 +268,7 @@ export class SqliteStore implements ConversationStore {
     let key: number;
     let firstSeq = 0;
     let trimmed: TurnCountRow = NOTHING_TRIMMED;
-    const existing = sql.appendTarget.get(id);
+    const existing = sql.findConversation.get(id);
     if (existing === undefined) {
       key = Number(sql.createConversation.run({ id, nowMs, count }).lastInsertRowid);
     } else {

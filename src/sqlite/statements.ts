@@ -15,8 +15,8 @@ export interface ConversationRow {
   readonly lastAccessMs: number;
 }
 
-/** A conversation about to be appended to. */
-export interface AppendTargetRow {
+/** A conversation's key, and the number its next turn gets. */
+export interface ConversationKeyRow {
   readonly key: number;
   readonly nextSeq: number;
 }
@@ -58,8 +58,8 @@ export class Statements {
   /** The least recently used conversation other than the given one. */
   readonly oldestOther: Statement<[key: number], ConversationRow>;
   readonly conversationById: Statement<[id: string], ConversationRow>;
-  /** Where an append's turns go: the conversation's key and next sequence number. */
-  readonly appendTarget: Statement<[id: string], AppendTargetRow>;
+  /** Looks a conversation up by id, for a `get` or an append. */
+  readonly findConversation: Statement<[id: string], ConversationKeyRow>;
   /** Creates a conversation, touched now, with `count` sequence numbers taken; its key is the rowid. */
   readonly createConversation: Statement<[{ id: string; nowMs: number; count: number }]>;
   /** Touches a conversation for an append, taking `count` more sequence numbers. */
@@ -94,7 +94,7 @@ export class Statements {
     this.oldest = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations ORDER BY touch_order LIMIT 1`);
     this.oldestOther = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE key != ? ORDER BY touch_order LIMIT 1`);
     this.conversationById = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`);
-    this.appendTarget = db.prepare('SELECT key, next_seq AS nextSeq FROM conversations WHERE id = ?');
+    this.findConversation = db.prepare('SELECT key, next_seq AS nextSeq FROM conversations WHERE id = ?');
     this.createConversation = db.prepare(`
       INSERT INTO conversations (id, touch_order, last_access_ms, next_seq)
       VALUES (@id, ${NEXT_TOUCH_ORDER}, ${TOUCH_TIME}, @count)`);
