@@ -209,3 +209,17 @@ describe('SqliteStore expiry and clocks', () => {
     }
   });
 });
+
+describe('SqliteStore data', () => {
+  it('keeps ids and contents with NUL characters whole: SQLite gets them as bound values with their length', async () => {
+    const store = new SqliteStore({ path: temp.file() });
+    try {
+      for (const id of ['a', 'a\u0000b', 'a\u0000c', '\u0000']) await store.append(id, 'user', `${id}\u0000!`);
+      for (const id of ['a', 'a\u0000b', 'a\u0000c', '\u0000']) assert.deepEqual((await store.get(id)).map((turn) => turn.content), [`${id}\u0000!`]);
+      assert.equal(await store.size(), 4);
+      assert.deepEqual(await store.get('a\u0000'), []);
+    } finally {
+      await store.close();
+    }
+  });
+});
