@@ -76,6 +76,15 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 }
 
 /**
+ * The server's `connect` listener. Node closes the connection of a CONNECT request without a word
+ * when nobody listens; this service is no proxy, and says so in its one error shape.
+ */
+export function refuseConnect(_request: unknown, socket: Socket): void {
+  const body = JSON.stringify(errorBody({ code: 'TURNSTORE_BAD_REQUEST', message: 'CONNECT is not supported: this service is not a proxy.' }));
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/**
  * Installs the error handler and the not-found handler on `app`. `checkToken` is the bearer check
  * of the /v1 routes, when the server has a token: an unknown /v1 route then answers 401 to a
  * request without the token, so routes cannot be probed without it.
