@@ -57,55 +57,53 @@ export class Unreachable extends Error {
  */
 const MAX_RECONNECT_DELAY_MS = 500;
 /**
- * node-redis's per-command timeout only covers the wait to be written (in its offline queue while
- * it reconnects); once a command is on the wire it waits for the reply forever. So the store
- * keeps its own timer on every call, at the deadline, and gives node-redis this much less, so
- * that a command still queued is dropped (never sent late) just before the store gives up on it.
- */
-const QUEUE_TIMEOUT_MARGIN_MS = 20;
-
-/**
  * The store's way to Redis: a client the caller gave (used as-is, never closed), or one the store
  * creates from a URL on first use (loading node-redis only then) and owns.
  *
- * Every command is bounded in time: a timer here rejects it at its deadline whatever it waits for
- * (the driver, a connection, a reply from a hung server), and node-redis's per-command `timeout`
- * drops it from the offline queue just before, so a call that failed is never sent later. With
- * the client the store owns, once the connection has been down for a whole `commandTimeoutMs`,
- * calls fail at once instead of each waiting out the bound, until it is back: a long outage does
- * not pile up waiting calls. Reconnection never gives up, so the same store works again once Redis
- * is back.
+ * Every call is bounded in time by a timer here, at its deadline, whatever it waits for: the
+ * driver, a connection, a reply from a hung server (node-redis's own per-command timeout stops
+ * once a command is written).
+ *
+ * The client the store owns has no offline queue: a call made while it is disconnected waits for
+ * the connection itself (at most until its deadline), and is only written once connected, so a
+ * call that failed is never sent later. Once the connection has been down for a whole
+ * `commandTimeoutMs`, calls fail at once instead of each waiting out the bound, until it is back:
+ * a long outage does not pile up waiting calls. Reconnection never gives up, so the same store
+ * works again once Redis is back. A caller's client gets the time left as node-redis's
+ * per-command `timeout`, which drops a command from its offline queue (if it has one) in time.
  */
 export class RedisConnection {
   readonly #timeoutMs: number;
   readonly #url: string | undefined;
-  #sender: CommandSender | undefined;
-  #opening: Promise<CommandSender> | undefined;
+  readonly #callerSender: CommandSender | undefined;
+  #opening: Promise<OwnedClient> | undefined;
   #owned: OwnedClient | undefined;
-  /** The owned client's latest connection error, given as `cause` when a command times out. */
+  /** The owned client's latest connection error, given as `cause` when a call fails for want of a connection. */
   #lastError: unknown;
-  /** When the owned client lost (or never had) its connection; undefined while connected. */
+  /** When the owned client lost (or failed to get) its connection; undefined while connected. */
   #downSince: number | undefined;
+  /** Resolves at the owned client's next 'ready'; shared by every call waiting for it. */
+  #ready: { promise: Promise<void>; resolve: () => void } | undefined;
   #closed = false;
 
   constructor(target: { url?: string | undefined; client?: RedisClientLike | RedisClusterLike | undefined }, timeoutMs: number) {
     this.#timeoutMs = timeoutMs;
     this.#url = target.url;
-    if (target.client !== undefined) this.#sender = senderFor(target.client, timeoutMs);
+    if (target.client !== undefined) this.#callerSender = senderFor(target.client, timeoutMs);
   }
 
-  /** Whether commands have been sent (or a caller's client was given): the sweep has nothing to do before. */
+  /** Whether the store has a client yet (a caller's, or its own after the first call): the sweep waits for one. */
   get opened(): boolean {
-    return this.#sender !== undefined;
+    return this.#callerSender !== undefined || this.#owned !== undefined;
   }
 
-  /** The command sender, once open; opens the owned client on first use. */
+  /** Sends a command; opens the owned client on first use. */
   readonly send: CommandSender = (firstKey, args, deadline) => {
-    const sender = this.#sender;
-    if (sender === undefined) return this.#bounded(this.#open().then((opened) => opened(firstKey, args, deadline)), deadline);
-    const downFor = this.#downSince === undefined || this.#owned?.isReady !== false ? 0 : performance.now() - this.#downSince;
-    if (downFor >= this.#timeoutMs) return Promise.reject(new Unreachable(downFor, this.#lastError));
-    return this.#bounded(sender(firstKey, args, deadline), deadline);
+    if (this.#callerSender !== undefined) return this.#bounded(this.#callerSender(firstKey, args, deadline), deadline);
+    const owned = this.#owned;
+    // The hot path: connected, one write, one timer.
+    if (owned?.isReady) return this.#bounded(owned.sendCommand(args), deadline);
+    return this.#sendWhenConnected(args, deadline);
   };
 
   /** Closes the owned client (pending replies first, when connected); a caller's client is left alone. */
@@ -133,12 +131,20 @@ export class RedisConnection {
     clearTimeout(timer);
   }
 
-  #open(): Promise<CommandSender> {
+  /** The slow path of {@link send}: loads the driver and connects if need be, or waits for a reconnection. */
+  async #sendWhenConnected(args: string[], deadline: number): Promise<unknown> {
     this.#opening ??= this.#createOwnedClient();
-    return this.#opening;
+    const client = (await this.#bounded(this.#opening, deadline)) as OwnedClient;
+    if (!client.isReady) {
+      const downFor = this.#downSince === undefined ? 0 : performance.now() - this.#downSince;
+      if (downFor >= this.#timeoutMs) throw new Unreachable(downFor, this.#lastError);
+      this.#ready ??= withResolvers();
+      await this.#bounded(this.#ready.promise, deadline);
+    }
+    return this.#bounded(client.sendCommand(args), deadline);
   }
 
-  async #createOwnedClient(): Promise<CommandSender> {
+  async #createOwnedClient(): Promise<OwnedClient> {
     let redis: NodeRedis;
     try {
       redis = (await import('redis')) as unknown as NodeRedis;
@@ -148,17 +154,18 @@ export class RedisConnection {
     if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This RedisStore was closed.');
     const client = redis.createClient({
       url: this.#url,
-      // Commands wait in the offline queue while the client reconnects, each for at most its
-      // timeout, then are rejected and dropped from the queue: a short Redis restart is invisible,
-      // a longer outage fails calls in bounded time.
-      disableOfflineQueue: false,
+      // No offline queue: the store waits for the connection itself (see the class comment).
+      disableOfflineQueue: true,
+      // The store times every call itself; node-redis's own per-command timer (an AbortSignal per
+      // command, 5 s by default in node-redis 6) would only add garbage on the hot path.
+      commandOptions: { timeout: 0 },
       socket: {
         connectTimeout: this.#timeoutMs,
         reconnectStrategy: (retries: number) => Math.min(20 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
       },
     });
     // node-redis emits 'error' for every failed (re)connection attempt; without a listener the
-    // process would crash. The last one explains a later timeout.
+    // process would crash. The last one explains a later failure.
     client.on('error', (error) => {
       this.#lastError = error;
       // Connection failures come with the client no longer ready; other errors do not start the clock.
@@ -166,14 +173,15 @@ export class RedisConnection {
     });
     client.on('ready', () => {
       this.#downSince = undefined;
+      const ready = this.#ready;
+      this.#ready = undefined;
+      ready?.resolve();
     });
     this.#owned = client;
     // Resolves at the first connection; node-redis retries until then (forever, by the strategy
     // above), and rejects only when the store closes the client.
     client.connect().catch(() => undefined);
-    const sender = senderFor(client, this.#timeoutMs);
-    this.#sender = sender;
-    return sender;
+    return client;
   }
 
   /** `work`, or a {@link CommandTimeout} should it outlast the deadline. */
@@ -194,6 +202,15 @@ export class RedisConnection {
   }
 }
 
+/** A promise with its resolve function (Promise.withResolvers is Node 22+). */
+function withResolvers(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
 /** Whether the error is node-redis's own per-command timeout (its `TimeoutError` or a subclass; matched by name, as the driver is loaded lazily or not ours). */
 function isNodeRedisTimeout(error: unknown): boolean {
   for (let proto: unknown = error instanceof Error ? Object.getPrototypeOf(error) : null; proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
@@ -211,7 +228,7 @@ function isCluster(client: RedisClientLike | RedisClusterLike): client is RedisC
 function senderFor(client: RedisClientLike | RedisClusterLike, timeoutMs: number): CommandSender {
   const typeMapping = {};
   const optionsFor = (deadline: number): RedisCommandOptions => ({
-    timeout: Math.max(1, Math.min(timeoutMs, Math.floor(deadline - performance.now())) - QUEUE_TIMEOUT_MARGIN_MS),
+    timeout: Math.max(1, Math.min(timeoutMs, Math.floor(deadline - performance.now()))),
     typeMapping,
   });
   if (isCluster(client)) {

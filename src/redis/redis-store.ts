@@ -47,7 +47,7 @@ export class RedisStore implements ConversationStore {
 
   // Key names and the script arguments every call shares, built once.
   readonly #conversationKeyPrefix: string;
-  readonly #indexKeys: readonly [lru: string, info: string, meta: string];
+  readonly #indexKeys: readonly [lru: string, bytes: string, turns: string, meta: string];
   readonly #ttlArgument: string;
   readonly #capArguments: readonly [maxTurns: string, maxConversations: string, maxTotalBytes: string];
 
@@ -64,7 +64,7 @@ export class RedisStore implements ConversationStore {
     this.#connection = new RedisConnection(resolved, resolved.commandTimeoutMs);
     const tag = `{${resolved.prefix}}`;
     this.#conversationKeyPrefix = `${tag}:c:`;
-    this.#indexKeys = [`${tag}:lru`, `${tag}:info`, `${tag}:meta`];
+    this.#indexKeys = [`${tag}:lru`, `${tag}:bytes`, `${tag}:turns`, `${tag}:meta`];
     const ttlMs = this.#options.ttlSeconds * 1000;
     this.#ttlArgument = String(redisTtlMs(this.#options.ttlSeconds));
     this.#capArguments = [String(this.#options.maxTurns), String(this.#options.maxConversations), String(this.#options.maxTotalBytes)];
@@ -75,9 +75,10 @@ export class RedisStore implements ConversationStore {
   async get(id: string): Promise<Turn[]> {
     this.#checkOpen();
     checkId(id);
-    const [evictions, elements] = (await this.#run(SCRIPTS.get, id, [this.#ttlArgument, id])) as [Evictions, string[]];
-    this.#report(evictions);
-    return decodeTurns(elements);
+    const reply = (await this.#run(SCRIPTS.get, id, [id])) as Array<string | Evictions>;
+    // The turns, then an array of evictions only when there were any.
+    if (reply.length > 0 && Array.isArray(reply[reply.length - 1])) this.#report(reply.pop() as Evictions);
+    return decodeTurns(reply as string[]);
   }
 
   /** {@inheritDoc ConversationStore.append} */
@@ -85,8 +86,7 @@ export class RedisStore implements ConversationStore {
     this.#checkOpen();
     checkId(id);
     checkTurn(role, content, this.#options.maxTurnBytes);
-    const [evictions] = (await this.#run(SCRIPTS.append, id, [this.#ttlArgument, id, ...this.#capArguments, ROLE_DIGITS[roleIndex(role)]!, content])) as [Evictions];
-    this.#report(evictions);
+    this.#report((await this.#run(SCRIPTS.append, id, [id, ...this.#capArguments, ROLE_DIGITS[roleIndex(role)]!, content])) as Evictions);
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
@@ -95,22 +95,21 @@ export class RedisStore implements ConversationStore {
     checkId(id);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
     if (batch.roles.length === 0) return;
-    const args = [this.#ttlArgument, id, ...this.#capArguments];
+    const args = [id, ...this.#capArguments];
     // Turns the cap would drop within this batch are never sent.
     for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
       args.push(ROLE_DIGITS[roleIndex(batch.roles[i])]!, batch.contents[i]!);
     }
-    const [evictions] = (await this.#run(SCRIPTS.append, id, args)) as [Evictions];
-    this.#report(evictions);
+    this.#report((await this.#run(SCRIPTS.append, id, args)) as Evictions);
   }
 
   /** {@inheritDoc ConversationStore.delete} */
   async delete(id: string): Promise<boolean> {
     this.#checkOpen();
     checkId(id);
-    const [evictions, removed] = (await this.#run(SCRIPTS.delete, id, [id])) as [Evictions, number];
-    this.#report(evictions);
-    return removed === 1;
+    const reply = (await this.#run(SCRIPTS.delete, id, [id])) as [number, ...string[]];
+    this.#report(reply, 1);
+    return reply[0] === 1;
   }
 
   /**
@@ -121,28 +120,27 @@ export class RedisStore implements ConversationStore {
    */
   async clear(): Promise<void> {
     this.#checkOpen();
-    const [evictions] = (await this.#run(SCRIPTS.clear, undefined, [])) as [Evictions];
-    this.#report(evictions);
+    this.#report((await this.#run(SCRIPTS.clear, undefined, [])) as Evictions);
   }
 
   /** {@inheritDoc ConversationStore.size} */
   async size(): Promise<number> {
     this.#checkOpen();
-    const [evictions, count] = (await this.#run(SCRIPTS.size, undefined, [])) as [Evictions, number];
-    this.#report(evictions);
-    return count;
+    const reply = (await this.#run(SCRIPTS.size, undefined, [])) as [number, ...string[]];
+    this.#report(reply, 1);
+    return reply[0];
   }
 
   /**
    * {@inheritDoc ConversationStore.list}
    *
-   * The cursor is a place in touch order (the recency counter), so paging stays correct while
+   * The cursor is a place in touch order (a recency score), so paging stays correct while
    * other calls go on: a conversation left untouched while paging shows exactly once.
    */
   async list(options?: ListOptions): Promise<ListPage> {
     this.#checkOpen();
     const { limit, cursor } = checkListOptions(options);
-    if (cursor !== undefined && !/^[0-9]{1,15}$/.test(cursor)) {
+    if (cursor !== undefined && !/^[0-9]{1,17}$/.test(cursor)) {
       throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
     }
     const [evictions, rows, next] = (await this.#run(SCRIPTS.list, undefined, [cursor ?? '', String(limit)])) as [Evictions, Array<[string, number, string[]]>, string | null];
@@ -154,9 +152,10 @@ export class RedisStore implements ConversationStore {
   /** {@inheritDoc ConversationStore.stats} */
   async stats(): Promise<StoreStats> {
     this.#checkOpen();
-    const [evictions, conversations, turns, bytes, ttl, lru, bytesEvicted] = (await this.#run(SCRIPTS.stats, undefined, [])) as [Evictions, ...number[]];
-    this.#report(evictions);
-    return { conversations: conversations!, turns: turns!, bytes: bytes!, evictions: { ttl: ttl!, lru: lru!, bytes: bytesEvicted! } };
+    const reply = (await this.#run(SCRIPTS.stats, undefined, [])) as [number, number, number, number, number, number, ...string[]];
+    this.#report(reply, 6);
+    const [conversations, turns, bytes, ttl, lru, bytesEvicted] = reply;
+    return { conversations, turns, bytes, evictions: { ttl, lru, bytes: bytesEvicted } };
   }
 
   /**
@@ -183,7 +182,7 @@ export class RedisStore implements ConversationStore {
     const keys = id === undefined ? this.#indexKeys : [...this.#indexKeys, this.#conversationKeyPrefix + id];
     const deadline = performance.now() + this.#commandTimeoutMs;
     try {
-      return await script.run(this.#connection.send, keys, [this.#conversationKeyPrefix, ...args], deadline);
+      return await script.run(this.#connection.send, keys, [this.#conversationKeyPrefix, this.#ttlArgument, ...args], deadline);
     } catch (error) {
       throw this.#failure(error, script);
     }
@@ -205,12 +204,12 @@ export class RedisStore implements ConversationStore {
    * Tells `onEvict` about the evictions a script reported, once the call is done, so a listener
    * may itself use the store. One that throws cannot fail the call: its error becomes a warning.
    */
-  #report(evictions: Evictions): void {
+  #report(evictions: ReadonlyArray<unknown>, from = 0): void {
     const listener = this.#options.onEvict;
-    if (listener === undefined || evictions.length === 0) return;
-    for (let i = 0; i < evictions.length; i += 2) {
+    if (listener === undefined || evictions.length <= from) return;
+    for (let i = from; i < evictions.length; i += 2) {
       const reason = evictions[i] as EvictionReason;
-      const id = evictions[i + 1]!;
+      const id = evictions[i + 1] as string;
       try {
         listener(id, reason);
       } catch (error) {
@@ -227,8 +226,7 @@ export class RedisStore implements ConversationStore {
   async #sweep(): Promise<void> {
     if (this.#closed || !this.#connection.opened) return;
     try {
-      const [evictions] = (await this.#run(SCRIPTS.size, undefined, [])) as [Evictions];
-      this.#report(evictions);
+      this.#report((await this.#run(SCRIPTS.size, undefined, [])) as unknown[], 1);
     } catch (error) {
       if (error instanceof TurnstoreError && (error.code === 'TURNSTORE_BACKEND_UNAVAILABLE' || error.code === 'TURNSTORE_CLOSED')) return;
       throw error;

@@ -9,251 +9,284 @@
  * | key | type | holds |
  * | --- | --- | --- |
  * | `{p}:c:<id>` | list | the turns of conversation `<id>`, oldest first; PEXPIREd to the TTL on every write and read hit |
- * | `{p}:lru` | sorted set | every indexed conversation id, scored by a counter bumped on each touch: strict recency order, no ties |
- * | `{p}:info` | hash | id → `"<lastAccessMs> <bytes> <turns>"`: what is needed once the list key has expired |
- * | `{p}:meta` | hash | `clock` (the counter), `bytes` and `turns` (totals), `evicted:ttl`, `evicted:lru`, `evicted:bytes` |
+ * | `{p}:lru` | sorted set | every indexed conversation id, scored by its last touch (see below) |
+ * | `{p}:bytes` | hash | id → UTF-8 bytes of its content, kept with HINCRBY |
+ * | `{p}:turns` | hash | id → its number of turns, written only when it changes |
+ * | `{p}:meta` | hash | `bytes` and `turns` (totals), `evicted:ttl`, `evicted:lru`, `evicted:bytes` |
+ *
+ * The two per-conversation hashes are what the totals need once a list key has expired; while it
+ * lives, the list's own length (RPUSH answers it) gives the turns.
+ *
+ * The score of a touch is `max(nowMs × 1024, highest score + 1)`: strictly above every other
+ * score, so recency has no ties even within one millisecond, and still the time of the touch
+ * (`floor(score / 1024)`, exact unless more than 1024 touches share a millisecond or the server
+ * clock steps back). So the index gives recency, `lastAccess`, and — since recency and TTL are
+ * refreshed together — expiry: the conversations idle longer than the TTL are exactly those
+ * scored below `(nowMs − ttlMs) × 1024`, counted with one ZCOUNT at the start of every script
+ * and, when there are any, forgotten and reported as 'ttl' evictions. Redis has freed their turns
+ * already (PEXPIRE), or the script deletes them then. Scores stay below 2^53 (exact in a double,
+ * and written by Redis without exponent) until the year 2250.
  *
  * A turn is stored as one list element: the role's index (one digit), the server time in ms, a
  * space, then the content — so its content's UTF-8 bytes are the element's length minus the
  * header, which is what the byte counters need.
  *
- * Redis expires idle list keys itself. Recency and TTL are refreshed together, so expired
- * conversations stand at the old end of `{p}:lru`; every script first forgets them from there
- * (`forgetExpired`), counting each as a 'ttl' eviction, so counts and totals are exact by the
- * time any call returns.
+ * The scripts are written for Redis's cost model: every `redis.call` and every closure created
+ * per run counts, and on the common paths nothing runs that is not needed. Appending to a live
+ * conversation at its turn cap is nine calls (TIME, ZCOUNT, RPUSH, LPOP, two HINCRBY, ZRANGE,
+ * ZADD, PEXPIRE); a get hit six.
  *
  * @packageDocumentation
  */
 import { LuaScript } from './lua-script.js';
 
+/** How many score units one millisecond spans. */
+export const SCORE_UNITS_PER_MS = 1024;
+
 /**
- * Shared by every script. KEYS[1] `{p}:lru`, KEYS[2] `{p}:info`, KEYS[3] `{p}:meta`; ARGV[1] the
- * prefix of conversation keys, `{p}:c:`. Functions are local: Redis forbids globals in scripts.
+ * The start of every script. KEYS[1] `{p}:lru`, KEYS[2] `{p}:bytes`, KEYS[3] `{p}:turns`,
+ * KEYS[4] `{p}:meta`; ARGV[1] the prefix of conversation keys, `{p}:c:`, ARGV[2] the TTL in ms
+ * (0: never).
+ *
+ * `forget` drops a conversation whose list key is gone from the index and the totals (also from
+ * `totalBytes`, the append script's copy of the byte total), counting it when it is an eviction.
+ *
+ * Then expired conversations are forgotten: those scored below `(now − ttl)` in score units.
  */
 const PRELUDE = `
-local lru, info, meta = KEYS[1], KEYS[2], KEYS[3]
-local keyPrefix = ARGV[1]
+local call = redis.call
+local lru, bytesOf, turnsOf, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local keyPrefix, ttl = ARGV[1], tonumber(ARGV[2])
+local time = call('TIME')
+local now = time[1] * 1000 + math.floor(time[2] / 1000)
 local evicted = {}
+local totalBytes = 0
 
-local function readInfo(id)
-  local value = redis.call('HGET', info, id)
-  if not value then return 0, 0, 0 end
-  local at, bytes, turns = string.match(value, '^(%d+) (%d+) (%d+)$')
-  return tonumber(at), tonumber(bytes), tonumber(turns)
-end
-
--- Forgets a conversation whose list key is already gone: out of the index and the totals,
--- counted and reported when it is an eviction.
-local function unindex(id, reason)
-  local _, bytes, turns = readInfo(id)
-  redis.call('ZREM', lru, id)
-  redis.call('HDEL', info, id)
-  if bytes ~= 0 then redis.call('HINCRBY', meta, 'bytes', 0 - bytes) end
-  if turns ~= 0 then redis.call('HINCRBY', meta, 'turns', 0 - turns) end
+local function forget(id, reason)
+  local bytes = tonumber(call('HGET', bytesOf, id)) or 0
+  local turns = tonumber(call('HGET', turnsOf, id)) or 0
+  call('ZREM', lru, id)
+  call('HDEL', bytesOf, id)
+  call('HDEL', turnsOf, id)
+  if bytes ~= 0 then
+    call('HINCRBY', meta, 'bytes', 0 - bytes)
+    totalBytes = totalBytes - bytes
+  end
+  if turns ~= 0 then call('HINCRBY', meta, 'turns', 0 - turns) end
   if reason then
-    redis.call('HINCRBY', meta, 'evicted:' .. reason, 1)
+    call('HINCRBY', meta, 'evicted:' .. reason, 1)
     evicted[#evicted + 1] = reason
     evicted[#evicted + 1] = id
   end
 end
 
--- Evicts another conversation. Should its key be gone already (expired, or deleted behind the
--- store's back), that was a 'ttl' eviction, whatever pushed it out now.
-local function evict(id, reason)
-  if redis.call('DEL', keyPrefix .. id) == 1 then unindex(id, reason) else unindex(id, 'ttl') end
-end
-
--- Redis deleted the keys of expired conversations (PEXPIRE); they are the oldest in the index,
--- since recency and TTL are refreshed together. Forget them, oldest first, up to a live one.
-local function forgetExpired()
-  while true do
-    local oldest = redis.call('ZRANGE', lru, 0, 0)[1]
-    if oldest == nil or redis.call('EXISTS', keyPrefix .. oldest) == 1 then return end
-    unindex(oldest, 'ttl')
+if ttl > 0 then
+  -- Inclusive bound one unit lower: the number goes to Redis as an exact integer (%.17g).
+  local bound = (now - ttl) * ${SCORE_UNITS_PER_MS} - 1
+  if call('ZCOUNT', lru, '-inf', bound) > 0 then
+    while true do
+      local ids = call('ZRANGEBYSCORE', lru, '-inf', bound, 'LIMIT', 0, 1000)
+      for _, id in ipairs(ids) do
+        -- Redis has usually freed the turns already; should the key outlive its index entry by a
+        -- millisecond, delete it, so that a conversation is never half there.
+        call('UNLINK', keyPrefix .. id)
+        forget(id, 'ttl')
+      end
+      if #ids < 1000 then break end
+    end
   end
-end
-
-local function serverTimeMs()
-  local time = redis.call('TIME')
-  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
-
--- Marks a conversation the most recently used: the counter never repeats, so there are no ties.
-local function bump(id)
-  redis.call('ZADD', lru, redis.call('HINCRBY', meta, 'clock', 1), id)
-end
-
-local function record(id, key, now, bytes, turns, ttl)
-  redis.call('HSET', info, id, string.format('%d %d %d', now, bytes, turns))
-  if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
 end
 `;
 
-/** A conversation's turns. KEYS[4] its key; ARGV[2] TTL ms (0: never), ARGV[3] id. Reply `{evicted, turns}`. */
+/** Makes `id` the most recently used: a score above every other (see the module's documentation). */
+const TOUCH = `
+local top = call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]
+local score = now * ${SCORE_UNITS_PER_MS}
+if top and tonumber(top) >= score then score = tonumber(top) + 1 end
+call('ZADD', lru, score, id)
+`;
+
+/**
+ * A conversation's turns. KEYS[5] its key; ARGV[3] id. Reply: the stored turns, followed — only
+ * when there were evictions — by one array of them (`reason, id, …`).
+ */
 const GET = `${PRELUDE}
-forgetExpired()
-local key, ttl, id = KEYS[4], tonumber(ARGV[2]), ARGV[3]
-local turns = redis.call('LRANGE', key, 0, -1)
-if #turns == 0 then
-  if redis.call('ZSCORE', lru, id) then unindex(id, 'ttl') end
-  return {evicted, turns}
+local key, id = KEYS[5], ARGV[3]
+local turns = call('LRANGE', key, 0, -1)
+if #turns > 0 then
+  ${TOUCH}
+  if ttl > 0 then call('PEXPIRE', key, ttl) end
+elseif call('ZSCORE', lru, id) then
+  -- Indexed, yet its turns are gone: it expired a moment before the index said so.
+  forget(id, 'ttl')
 end
-local _, bytes = readInfo(id)
-bump(id)
-record(id, key, serverTimeMs(), bytes, #turns, ttl)
-return {evicted, turns}
+if #evicted > 0 then turns[#turns + 1] = evicted end
+return turns
 `;
 
 /**
  * Appends turns, then enforces maxTurns, maxConversations and maxTotalBytes, in that order.
- * KEYS[4] the conversation's key; ARGV[2] TTL ms, ARGV[3] id, ARGV[4] maxTurns, ARGV[5]
- * maxConversations, ARGV[6] maxTotalBytes, then role digit and content of each turn. Reply `{evicted}`.
+ * KEYS[5] the conversation's key; ARGV[3] id, ARGV[4] maxTurns, ARGV[5] maxConversations, ARGV[6]
+ * maxTotalBytes, then role digit and content of each turn. Reply: the evictions (`reason, id, …`).
  */
 const APPEND = `${PRELUDE}
-forgetExpired()
-local key, ttl, id = KEYS[4], tonumber(ARGV[2]), ARGV[3]
+local key, id = KEYS[5], ARGV[3]
 local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local now = serverTimeMs()
-local bytes, turns = 0, 0
-if redis.call('EXISTS', key) == 1 then
-  local _
-  _, bytes, turns = readInfo(id)
-elseif redis.call('ZSCORE', lru, id) then
-  -- Indexed but its turns are gone: it expired. It starts empty; the old turns never come back.
-  unindex(id, 'ttl')
-end
 
-local stamp = string.format('%d', now) .. ' '
-local batch, addedBytes, addedTurns = {}, 0, 0
-for i = 7, #ARGV, 2 do
-  local content = ARGV[i + 1]
-  batch[#batch + 1] = ARGV[i] .. stamp .. content
-  addedBytes = addedBytes + #content
-  -- unpack() is limited by the Lua stack; push in slices.
-  if #batch == 1000 then
-    redis.call('RPUSH', key, unpack(batch))
+local stamp = now .. ' '
+local length, addedBytes, addedTurns
+if #ARGV == 8 then
+  local content = ARGV[8]
+  length = call('RPUSH', key, ARGV[7] .. stamp .. content)
+  addedBytes, addedTurns = #content, 1
+else
+  local batch = {}
+  addedBytes, addedTurns = 0, 0
+  for i = 7, #ARGV, 2 do
+    local content = ARGV[i + 1]
+    batch[#batch + 1] = ARGV[i] .. stamp .. content
+    addedBytes = addedBytes + #content
+    -- unpack() is limited by the Lua stack; push in slices.
+    if #batch == 1000 then
+      length = call('RPUSH', key, unpack(batch))
+      addedTurns = addedTurns + #batch
+      batch = {}
+    end
+  end
+  if #batch > 0 then
+    length = call('RPUSH', key, unpack(batch))
     addedTurns = addedTurns + #batch
-    batch = {}
   end
 end
-if #batch > 0 then
-  redis.call('RPUSH', key, unpack(batch))
-  addedTurns = addedTurns + #batch
-end
-turns, bytes = turns + addedTurns, bytes + addedBytes
-local total = redis.call('HINCRBY', meta, 'bytes', addedBytes)
-redis.call('HINCRBY', meta, 'turns', addedTurns)
 
--- Drops the conversation's n oldest turns, keeping the counters in step.
-local function dropOldest(n)
-  local dropped = redis.call('LPOP', key, n)
-  local droppedBytes = 0
-  for _, turn in ipairs(dropped) do droppedBytes = droppedBytes + #turn - string.find(turn, ' ', 1, true) end
-  turns, bytes = turns - #dropped, bytes - droppedBytes
-  redis.call('HINCRBY', meta, 'turns', 0 - #dropped)
-  -- 0 - x, not -x: Lua writes -0 as "-0", which Redis refuses as an integer.
-  return redis.call('HINCRBY', meta, 'bytes', 0 - droppedBytes)
-end
+-- The list was empty: a new conversation, or one indexed whose list expired a moment before the
+-- index said so — then it is forgotten first ('ttl'), and its old turns never come back.
+local created = length == addedTurns
+if created and call('ZSCORE', lru, id) then forget(id, 'ttl') end
 
-if turns > maxTurns then total = dropOldest(turns - maxTurns) end
-bump(id)
--- The written conversation is now the newest, so the oldest is always another one.
-local count = redis.call('ZCARD', lru)
-while count > maxConversations do
-  evict(redis.call('ZRANGE', lru, 0, 0)[1], 'lru')
-  count = count - 1
+local turns, bytesDelta, turnsDelta = length, addedBytes, addedTurns
+if turns > maxTurns then
+  local dropped = call('LPOP', key, turns - maxTurns)
+  for _, turn in ipairs(dropped) do bytesDelta = bytesDelta - (#turn - string.find(turn, ' ', 1, true)) end
+  turns, turnsDelta = turns - #dropped, turnsDelta - #dropped
 end
-total = tonumber(redis.call('HGET', meta, 'bytes'))
-while total > maxTotalBytes do
-  local oldest = redis.call('ZRANGE', lru, 0, 0)[1]
+call('HINCRBY', bytesOf, id, bytesDelta)
+totalBytes = call('HINCRBY', meta, 'bytes', bytesDelta)
+if turnsDelta ~= 0 then
+  call('HSET', turnsOf, id, turns)
+  call('HINCRBY', meta, 'turns', turnsDelta)
+end
+${TOUCH}
+
+-- Evicting another conversation whose key is gone already (expired a moment ago, or deleted
+-- behind the store's back) counts as 'ttl', whatever pushed it out now.
+if created then
+  -- The written conversation is now the newest, so the oldest is always another.
+  local live = call('ZCARD', lru)
+  while live > maxConversations do
+    local oldest = call('ZRANGE', lru, 0, 0)[1]
+    forget(oldest, call('DEL', keyPrefix .. oldest) == 1 and 'lru' or 'ttl')
+    live = live - 1
+  end
+end
+while totalBytes > maxTotalBytes do
+  local oldest = call('ZRANGE', lru, 0, 0)[1]
   if oldest == id then break end
-  evict(oldest, 'bytes')
-  total = tonumber(redis.call('HGET', meta, 'bytes'))
+  forget(oldest, call('DEL', keyPrefix .. oldest) == 1 and 'bytes' or 'ttl')
 end
--- Alone over the budget: its own oldest turns go. The newest always fits (maxTotalBytes >= maxTurnBytes).
-while total > maxTotalBytes and turns > 1 do total = dropOldest(1) end
-record(id, key, now, bytes, turns, ttl)
-return {evicted}
+if totalBytes > maxTotalBytes then
+  -- Alone over the budget: its own oldest turns go. The newest always fits (maxTotalBytes >= maxTurnBytes).
+  local droppedBytes, droppedTurns = 0, 0
+  while totalBytes - droppedBytes > maxTotalBytes and turns - droppedTurns > 1 do
+    local turn = call('LPOP', key)
+    droppedBytes, droppedTurns = droppedBytes + #turn - string.find(turn, ' ', 1, true), droppedTurns + 1
+  end
+  call('HINCRBY', bytesOf, id, 0 - droppedBytes)
+  call('HINCRBY', meta, 'bytes', 0 - droppedBytes)
+  call('HSET', turnsOf, id, turns - droppedTurns)
+  call('HINCRBY', meta, 'turns', 0 - droppedTurns)
+end
+if ttl > 0 then call('PEXPIRE', key, ttl) end
+return evicted
 `;
 
-/** Removes a conversation. KEYS[4] its key; ARGV[2] id. Reply `{evicted, 1 | 0}`. */
+/** Removes a conversation. KEYS[5] its key; ARGV[3] id. Reply: 1 or 0, then the evictions. */
 const DELETE = `${PRELUDE}
-forgetExpired()
-local id = ARGV[2]
-if redis.call('DEL', KEYS[4]) == 1 then
-  unindex(id, nil)
-  return {evicted, 1}
+local id = ARGV[3]
+local removed = 0
+if call('DEL', KEYS[5]) == 1 then
+  forget(id, nil)
+  removed = 1
+elseif call('ZSCORE', lru, id) then
+  forget(id, 'ttl')
 end
-if redis.call('ZSCORE', lru, id) then unindex(id, 'ttl') end
-return {evicted, 0}
+table.insert(evicted, 1, removed)
+return evicted
 `;
 
 /**
  * Removes every conversation of the store: walks the index rather than SCANning the keyspace,
  * since every conversation key is in it (each change to both happens in one script). Eviction
- * counts and the recency counter stay. Reply `{evicted}`.
+ * counts stay. Reply: the evictions.
  */
 const CLEAR = `${PRELUDE}
-forgetExpired()
 while true do
-  local ids = redis.call('ZRANGE', lru, 0, 999)
+  local ids = call('ZRANGE', lru, 0, 999)
   if #ids == 0 then break end
   local keys = {}
   for i, id in ipairs(ids) do keys[i] = keyPrefix .. id end
   -- UNLINK frees the memory in a background thread, so a big clear does not stall Redis.
-  redis.call('UNLINK', unpack(keys))
-  redis.call('ZREMRANGEBYRANK', lru, 0, #ids - 1)
+  call('UNLINK', unpack(keys))
+  call('ZREMRANGEBYRANK', lru, 0, #ids - 1)
 end
-redis.call('UNLINK', info)
-redis.call('HSET', meta, 'bytes', 0, 'turns', 0)
-return {evicted}
+call('UNLINK', bytesOf, turnsOf)
+call('HSET', meta, 'bytes', 0, 'turns', 0)
+return evicted
 `;
 
-/** Live conversations; also the periodic sweep. Reply `{evicted, count}`. */
+/** Live conversations; also the periodic sweep. Reply: the count, then the evictions. */
 const SIZE = `${PRELUDE}
-forgetExpired()
-return {evicted, redis.call('ZCARD', lru)}
+table.insert(evicted, 1, call('ZCARD', lru))
+return evicted
 `;
 
-/** Reply `{evicted, conversations, turns, bytes, evicted ttl, lru, bytes}`. */
+/** Reply: conversations, turns, bytes, evictions by ttl, lru, bytes; then this call's evictions. */
 const STATS = `${PRELUDE}
-forgetExpired()
-local totals = redis.call('HMGET', meta, 'turns', 'bytes', 'evicted:ttl', 'evicted:lru', 'evicted:bytes')
-local reply = {evicted, redis.call('ZCARD', lru)}
-for i = 1, 5 do reply[i + 2] = tonumber(totals[i]) or 0 end
+local totals = call('HMGET', meta, 'turns', 'bytes', 'evicted:ttl', 'evicted:lru', 'evicted:bytes')
+local reply = {call('ZCARD', lru)}
+for i = 1, 5 do reply[i + 1] = tonumber(totals[i]) or 0 end
+for _, value in ipairs(evicted) do reply[#reply + 1] = value end
 return reply
 `;
 
 /**
- * A page of conversations, most recent first, touching nothing. ARGV[2] the cursor (the score
- * of the last item of the previous page, or ''), ARGV[3] the limit. Conversations touched since
+ * A page of conversations, most recent first, touching nothing. ARGV[3] the cursor (the score
+ * of the last item of the previous page, or ''), ARGV[4] the limit. Conversations touched since
  * got a higher score, so they are not repeated, and untouched ones are listed exactly once.
  * Reply `{evicted, {{id, lastAccessMs, turns}…}, cursor | false}`; a cursor only when another
  * live conversation follows.
  */
 const LIST = `${PRELUDE}
-forgetExpired()
-local limit = tonumber(ARGV[3])
-local max = ARGV[2] == '' and '+inf' or '(' .. ARGV[2]
+local limit = tonumber(ARGV[4])
+local max = ARGV[3] == '' and '+inf' or '(' .. ARGV[3]
 local items, lastScore, more = {}, false, false
 while not more do
-  local batch = redis.call('ZREVRANGEBYSCORE', lru, max, '-inf', 'WITHSCORES', 'LIMIT', 0, limit + 1)
+  local batch = call('ZREVRANGEBYSCORE', lru, max, '-inf', 'WITHSCORES', 'LIMIT', 0, limit + 1)
   if #batch == 0 then break end
   for i = 1, #batch, 2 do
     local id = batch[i]
     if #items == limit then
-      if redis.call('EXISTS', keyPrefix .. id) == 1 then
+      if call('EXISTS', keyPrefix .. id) == 1 then
         more = true
         break
       end
-      unindex(id, 'ttl')
+      forget(id, 'ttl')
     else
-      local turns = redis.call('LRANGE', keyPrefix .. id, 0, -1)
+      local turns = call('LRANGE', keyPrefix .. id, 0, -1)
       if #turns == 0 then
-        unindex(id, 'ttl')
+        forget(id, 'ttl')
       else
-        local at = readInfo(id)
-        items[#items + 1] = {id, at, turns}
+        items[#items + 1] = {id, math.floor(tonumber(batch[i + 1]) / ${SCORE_UNITS_PER_MS}), turns}
         lastScore = batch[i + 1]
       end
     end

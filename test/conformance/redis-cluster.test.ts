@@ -39,7 +39,7 @@ if (unavailable !== undefined) {
         const byNode = await keysByNode('{one-slot}:*');
         const holders = byNode.filter((keys) => keys.length > 0);
         assert.equal(holders.length, 1, `all on one master: ${JSON.stringify(byNode)}`);
-        assert.equal(holders[0]!.length, 7 + 3);
+        assert.equal(holders[0]!.length, 7 + 4);
         const slots = new Set(await Promise.all(holders[0]!.map((key) => cluster.nodes[0]!.command('CLUSTER', 'KEYSLOT', key))));
         assert.equal(slots.size, 1, 'one slot');
         await store.clear();

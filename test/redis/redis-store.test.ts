@@ -88,13 +88,13 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     await server?.stop();
   });
 
-  it('keeps every key under {prefix}: — turns in a list per conversation, the index, info and meta', async () => {
+  it('keeps every key under {prefix}: — turns in a list per conversation, the index, the per-conversation counts and meta', async () => {
     const { store, prefix } = newStore();
     await store.append('a', 'user', 'hello');
     await store.append('{x}', 'assistant', 'braces');
     await store.append('a:b', 'user', 'colon');
     const keys = (await allKeys()).filter((key) => key.includes(prefix));
-    assert.deepEqual(keys, [`{${prefix}}:c:a`, `{${prefix}}:c:a:b`, `{${prefix}}:c:{x}`, `{${prefix}}:info`, `{${prefix}}:lru`, `{${prefix}}:meta`].sort());
+    assert.deepEqual(keys, [`{${prefix}}:c:a`, `{${prefix}}:c:a:b`, `{${prefix}}:c:{x}`, `{${prefix}}:bytes`, `{${prefix}}:turns`, `{${prefix}}:lru`, `{${prefix}}:meta`].sort());
     assert.equal(await client.type(`{${prefix}}:c:{x}`), 'list');
     assert.equal(await client.type(`{${prefix}}:lru`), 'zset');
     // The id follows the hash tag, so braces in it cannot move the key to another slot.
