@@ -9,12 +9,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../test/seed/seed-location.js';
+import { renderBackendsSection } from './backends/report-section.js';
+import type { BackendsResults } from './backends/results.js';
 import { renderCoreSection } from './core/report-section.js';
 import type { CoreResults } from './core/results.js';
 
 /** Each suite's section renderer, given the parsed bench/results/<suite>.json; in document order. */
 const SECTIONS: Record<string, (results: unknown) => string> = {
   core: (results) => renderCoreSection(results as CoreResults),
+  backends: (results) => renderBackendsSection(results as BackendsResults),
 };
 
 const PREAMBLE = `# Benchmarks

@@ -1,0 +1,135 @@
+/** The backends benchmark's section of docs/benchmarks.md, and its tables for the terminal. */
+import { markdownTable } from '../markdown-table.js';
+import type { RedisBenchResult, RedisContender } from './redis.js';
+import { isMeasured, type BackendsResults, type Measured } from './results.js';
+import type { SqliteBenchResult } from './sqlite.js';
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const rate = (opsPerSecond: number) => `${count(opsPerSecond)}/s`;
+const times = (ratio: number) => `${ratio.toPrecision(3)}×`;
+const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
+
+/** Where and with what the figures were measured, one line each. */
+export function machineLines(run: BackendsResults): string[] {
+  const { machine, versions } = run;
+  const commit = versions.gitCommit ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})` : '';
+  const redis = isMeasured(run.redis) ? run.redis.versions : undefined;
+  const sqlite = isMeasured(run.sqlite.normal) ? run.sqlite.normal.versions : undefined;
+  return [
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${machine.os}; load average ${machine.loadAverage.map((load) => load.toFixed(2)).join(', ')} at the start`,
+    `- Node ${versions.node}; turnstore ${versions.turnstore}${commit}`,
+    ...(sqlite ? [`- SQLite ${sqlite.sqlite}, better-sqlite3 ${sqlite.betterSqlite3}`] : []),
+    ...(redis ? [`- Redis ${redis.redisServer} (its own server, started for the run, on loopback); node-redis ${redis.nodeRedis}; @langchain/redis ${redis.langchainRedis} with its node-redis ${redis.langchainNodeRedis}`] : []),
+    `- Date: ${run.date}`,
+  ];
+}
+
+/** The acceptance targets of the issue and how this run fared. */
+export function targetsTable(run: BackendsResults): string {
+  const rows: string[][] = [];
+  if (isMeasured(run.sqlite.normal)) {
+    rows.push(['SqliteStore append ÷ bare insert (`synchronous: normal`)', times(run.sqlite.normal.ratios.append), '≥ 0.5×', verdict(run.sqlite.normal.appendTarget.met)]);
+  }
+  if (isMeasured(run.redis)) {
+    const redis = run.redis;
+    for (const mode of ['sequential', 'concurrent'] as const) {
+      const callers = mode === 'sequential' ? 'one caller' : `${redis.parameters.concurrency} callers`;
+      for (const [contender, label] of [['langchain', `node-redis ${redis.versions.langchainNodeRedis}, its own`], ['langchainSameDriver', `node-redis ${redis.versions.nodeRedis}, RedisStore's`]] as const) {
+        const value = redis.ratios[mode].append[contender];
+        rows.push([`RedisStore append ÷ LangChain append (${label}), ${callers}`, times(value), '≥ 1×', verdict(value >= 1)]);
+      }
+    }
+  }
+  return markdownTable(['target', 'measured', 'target', 'result'], rows, ['l', 'r', 'l', 'l']);
+}
+
+/** SqliteStore against bare better-sqlite3, both `synchronous` settings. */
+export function sqliteTable(run: BackendsResults): string {
+  const rows = (['normal', 'full'] as const).map((mode) => {
+    const result: Measured<SqliteBenchResult> = run.sqlite[mode];
+    if (!isMeasured(result)) return [`'${mode}'`, `not measured: ${result.error}`, '', '', '', '', ''];
+    return [`'${mode}'`, rate(result.store.append.opsPerSecond), rate(result.bare.insert.opsPerSecond), times(result.ratios.append), rate(result.store.get.opsPerSecond), rate(result.bare.select.opsPerSecond), times(result.ratios.get)];
+  });
+  return markdownTable(['`synchronous`', 'append', 'bare insert', 'append ÷ insert', 'get', 'bare select', 'get ÷ select'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']);
+}
+
+const CONTENDERS: ReadonlyArray<readonly [RedisContender, string]> = [
+  ['turnstore', 'RedisStore'],
+  ['langchain', 'LangChain (own driver)'],
+  ['langchainSameDriver', 'LangChain (same driver)'],
+  ['bare', 'bare command'],
+];
+
+/** RedisStore, LangChain on both drivers, and the bare commands: rates and RedisStore's ratios. */
+export function redisTable(redis: RedisBenchResult): string {
+  const rows: string[][] = [];
+  for (const mode of ['sequential', 'concurrent'] as const) {
+    for (const op of ['append', 'get'] as const) {
+      const callers = mode === 'sequential' ? '1' : String(redis.parameters.concurrency);
+      const ratios = redis.ratios[mode][op];
+      rows.push([op, callers, ...CONTENDERS.map(([contender]) => rate(redis[mode][contender][op].opsPerSecond)), times(ratios.langchain), times(ratios.langchainSameDriver), times(ratios.bare)]);
+    }
+  }
+  return markdownTable(
+    ['call', 'callers', ...CONTENDERS.map(([, label]) => label), 'RedisStore ÷ LangChain (own)', '÷ LangChain (same)', '÷ bare'],
+    rows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+}
+
+/** What one Redis holds and how fast it creates conversations at a full cap. */
+export function capacityLines(redis: RedisBenchResult): string[] {
+  const capacity = redis.capacity;
+  const perGiB = 2 ** 30 / capacity.bytesPerConversation;
+  return [
+    `- ${count(capacity.conversations)} conversations of ${capacity.turnsEach} turns (${count(capacity.contentBytesPerConversation)} bytes of content each) took ${(capacity.usedMemoryBytes / 2 ** 20).toFixed(1)} MiB of Redis \`used_memory\`: ${count(capacity.bytesPerConversation)} bytes per conversation, ${(capacity.bytesPerConversation / capacity.contentBytesPerConversation).toFixed(2)}× its content — about ${count(perGiB)} such conversations per GiB.`,
+    `- At that full cap, appends that create a new conversation (each evicting the least recently used one in the same script) ran at ${rate(capacity.createAtCapPerSecond)} with ${redis.parameters.concurrency} callers.`,
+  ];
+}
+
+/** The whole section, as markdown (without the markers around it). */
+export function renderBackendsSection(run: BackendsResults): string {
+  const redis = run.redis;
+  const sqliteParameters = isMeasured(run.sqlite.normal) ? run.sqlite.normal.parameters : undefined;
+  return `## Backends: SqliteStore and RedisStore against their floors, and LangChain's Redis history
+
+All figures come from one run of \`npm run bench:backends\` on one machine, which other work may
+have kept busy (see the load average): read the **ratios**, which compare contenders measured in
+the same run, in rotating order.
+
+${machineLines(run).join('\n')}
+
+### Targets
+
+${targetsTable(run)}
+
+### SQLite
+
+${sqliteTable(run)}
+
+${sqliteParameters ? `${count(sqliteParameters.conversations)} conversations of ${sqliteParameters.maxTurns} turns of ${sqliteParameters.contentLength / 2} to ${(sqliteParameters.contentLength * 3) / 2} bytes, visited round-robin; each figure is the median of ${sqliteParameters.runs} runs. *bare insert*: one autocommitted single-row \`INSERT\` into a table of the same shape; *bare select*: one \`SELECT\` of a conversation's turns. (\`bench/backends/sqlite.ts\`.)` : ''}
+
+### Redis
+
+${isMeasured(redis) ? `${redisTable(redis)}
+
+${capacityLines(redis).join('\n')}
+
+- **Contenders.** *RedisStore*: \`new RedisStore({ url, maxTurns: ${redis.parameters.maxTurns}, ttlSeconds: 3600 })\` — an append is one
+  EVALSHA that pushes, trims to maxTurns, refreshes the TTL (PEXPIRE), re-ranks the LRU index,
+  keeps the byte and turn counts and checks both caps; a get is one EVALSHA that reads and
+  refreshes recency and TTL. *LangChain*: \`RedisChatMessageHistory\` from @langchain/redis, one per
+  conversation with \`sessionTTL: 3600\`, sharing one client — *own driver* is the node-redis
+  ${redis.versions.langchainNodeRedis} it depends on, *same driver* is RedisStore's node-redis ${redis.versions.nodeRedis}; \`addMessage\` is an
+  LPUSH, then (awaited) an EXPIRE — two round trips, and the list is never trimmed;
+  \`getMessages\` is an LRANGE and the parsing of each message. *bare command*: one \`RPUSH\` of
+  the content (append) or one \`LRANGE 0 -1\` (get), through RedisStore's node-redis: the floor.
+- **Workload.** ${count(redis.parameters.conversations)} conversations per contender pre-filled with ${redis.parameters.maxTurns} turns of ${redis.parameters.contentLength / 2} to ${(redis.parameters.contentLength * 3) / 2} bytes; gets and
+  appends use different conversations, so the histories that never trim are read at ${redis.parameters.maxTurns} turns too.
+  Each run times ${count(redis.parameters.opsPerRun)} calls of every workload in a rotating order, with one caller
+  (each call awaited before the next) and with ${redis.parameters.concurrency} callers in flight on the same store or
+  client (node-redis pipelines them); each figure is the median of ${redis.parameters.runs} runs.
+- **Capacity.** A fresh server (FLUSHALL), ${count(redis.parameters.capacityConversations)} conversations written with one appendMany of
+  ${redis.parameters.maxTurns} turns each; \`used_memory\` from INFO before and after. Then 20,000 appends to new ids.` : `Not measured: ${redis.error}`}
+`;
+}
