@@ -105,7 +105,7 @@ export async function request(service: { url: string }, method: string, path: st
  * A request with `path` sent exactly as given (fetch would normalize dot segments and encodings),
  * over node:http; resolves with status, headers and body text.
  */
-export function rawRequest(service: { url: string }, method: string, path: string, options: { body?: string; headers?: Record<string, string>; agent?: http.Agent } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+export function rawRequest(service: { url: string }, method: string, path: string, options: { body?: string; headers?: Record<string, string>; agent?: http.Agent | false } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   const { hostname, port } = new URL(service.url);
   return new Promise((resolve, reject) => {
     const outgoing = http.request({ host: hostname.replace(/^\[|\]$/g, ''), port, method, path, headers: options.headers, agent: options.agent }, (response) => {
