@@ -7,7 +7,7 @@ import { isTurnstoreError, type TurnstoreErrorCode } from '../core/errors.js';
 
 /** Codes of the HTTP service, beside the store's codes of `ERROR_CODES`; each with its status and meaning. */
 export const HTTP_ERROR_CODES = {
-  TURNSTORE_BAD_REQUEST: { status: 400, meaning: 'The request is not well-formed: not valid JSON, a JSON body with a __proto__ or constructor key, a malformed URL or percent-encoding, or unparseable HTTP.' },
+  TURNSTORE_BAD_REQUEST: { status: 400, meaning: 'The request is not well-formed: a body that is not valid JSON, a malformed URL, or bytes that are not valid HTTP.' },
   TURNSTORE_UNAUTHORIZED: { status: 401, meaning: 'The service has a token (TURNSTORE_TOKEN) and the request to /v1 lacks "Authorization: Bearer <token>" with it.' },
   TURNSTORE_NOT_FOUND: { status: 404, meaning: 'No such route, or DELETE of a conversation that is not live.' },
   TURNSTORE_PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than the service accepts (its bodyLimit).' },

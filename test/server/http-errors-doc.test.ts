@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { HTTP_ERROR_CODES, STORE_CODE_STATUS } from '../../src/server/index.js';
+
+const errorsPage = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+
+describe('docs/errors.md, HTTP service section', () => {
+  it('lists every code a client can see, each with the status the service answers it with, and no other', () => {
+    const section = errorsPage.slice(errorsPage.indexOf('## HTTP service'));
+    assert.ok(section.startsWith('## HTTP service'), 'the section exists');
+    const documented = [...section.matchAll(/^\| (\d{3}) \| `(TURNSTORE_[A-Z_]+)` \|/gm)].map((match) => `${match[2]} ${match[1]}`).sort();
+    const expected = [
+      ...Object.entries(HTTP_ERROR_CODES).map(([code, { status }]) => `${code} ${status}`),
+      // MISSING_PEER stops the service from starting; it is never an answer.
+      ...Object.entries(STORE_CODE_STATUS).filter(([code]) => code !== 'TURNSTORE_MISSING_PEER').map(([code, status]) => `${code} ${status}`),
+    ].sort();
+    assert.deepEqual(documented, expected);
+  });
+});
