@@ -7,6 +7,14 @@
 export { MemoryStore } from './memory/memory-store.js';
 export { TurnstoreError, isTurnstoreError, ERROR_CODES, type TurnstoreErrorCode } from './core/errors.js';
 export { DEFAULT_OPTIONS, type StoreOptions } from './core/options.js';
+export {
+  contextWindow,
+  estimateTokens,
+  ESTIMATED_TOKENS_PER_MESSAGE,
+  type ContextWindowOptions,
+  type TokenCounter,
+  type TurnLike,
+} from './core/context-window.js';
 export { MAX_ID_LENGTH, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT } from './core/validate.js';
 export {
   ROLES,

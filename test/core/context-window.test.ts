@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ESTIMATED_TOKENS_PER_MESSAGE, MemoryStore, TurnstoreError, contextWindow, estimateTokens, type Role, type TurnLike } from '../../src/index.js';
+
+const turn = (role: Role, content: string): TurnLike => ({ role, content });
+const u = (content: string) => turn('user', content);
+const a = (content: string) => turn('assistant', content);
+const s = (content: string) => turn('system', content);
+const t = (content: string) => turn('tool', content);
+
+/** A counter where a turn costs the number in its content (so tests read as arithmetic). */
+const byNumber = (x: TurnLike): number => Number(x.content.replace(/\D.*$/, '')) || 0;
+const contents = (turns: readonly TurnLike[]) => turns.map((x) => `${x.role[0]}${x.content}`);
+
+function throwsCode(fn: () => unknown, code: string, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof TurnstoreError, `not a TurnstoreError: ${String(error)}`);
+    assert.equal(error.code, code);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe('contextWindow', () => {
+  it('keeps every system turn, then the newest others that fit, in their original order', () => {
+    const history = [s('2'), u('3'), a('3'), u('3'), s('1'), a('3'), u('3'), a('3')];
+    // Budget 15: systems take 3, leaving 12 → the newest four non-system turns (u a u a at 3 each).
+    assert.deepEqual(contents(contextWindow(history, { maxTokens: 15, countTokens: byNumber })), ['s2', 'u3', 's1', 'a3', 'u3', 'a3']);
+  });
+
+  it('never opens (after the system turns) with an assistant or tool turn', () => {
+    const history = [s('1'), u('5'), a('1'), t('1'), a('1'), u('1'), a('1')];
+    // 1 system + budget 5 → newest 4 non-system fit (t a u a = 4), but the window may not open on a tool or assistant turn.
+    assert.deepEqual(contents(contextWindow(history, { maxTokens: 6, countTokens: byNumber })), ['s1', 'u1', 'a1']);
+  });
+
+  it('stops at the first turn that does not fit: no older turn is taken past a newer one left out', () => {
+    const history = [u('1'), a('1'), u('50'), a('1'), u('1'), a('1')];
+    assert.deepEqual(contents(contextWindow(history, { maxTokens: 10, countTokens: byNumber })), ['u1', 'a1']);
+  });
+
+  it('counts "fits" inclusively: a window of exactly maxTokens is kept', () => {
+    assert.deepEqual(contents(contextWindow([s('4'), u('3'), a('3')], { maxTokens: 10, countTokens: byNumber })), ['s4', 'u3', 'a3']);
+    assert.deepEqual(contents(contextWindow([s('4'), u('3'), a('3')], { maxTokens: 9, countTokens: byNumber })), ['s4']);
+  });
+
+  describe('edges', () => {
+    it('empty history → []', () => {
+      assert.deepEqual(contextWindow([], { maxTokens: 100 }), []);
+      assert.deepEqual(contextWindow([], { maxTokens: 0 }), []);
+    });
+
+    it('nothing but the system turns fits → the system turns alone (or [] without any)', () => {
+      assert.deepEqual(contents(contextWindow([s('1'), u('1'), a('20')], { maxTokens: 10, countTokens: byNumber })), ['s1']);
+      assert.deepEqual(contextWindow([u('1'), a('20')], { maxTokens: 10, countTokens: byNumber }), []);
+      // The newest turn fits but is a reply whose question does not: no history rather than half an exchange.
+      assert.deepEqual(contents(contextWindow([s('1'), u('20'), a('1')], { maxTokens: 10, countTokens: byNumber })), ['s1']);
+      // No user turn at all: nothing to open the window with.
+      assert.deepEqual(contextWindow([a('1'), t('1'), a('1')], { maxTokens: 10, countTokens: byNumber }), []);
+    });
+
+    it('system turns alone over budget → TURNSTORE_INVALID_OPTION naming maxTokens and both figures', () => {
+      throwsCode(() => contextWindow([s('6'), u('1'), s('5')], { maxTokens: 10, countTokens: byNumber }), 'TURNSTORE_INVALID_OPTION', /2 system turns alone take 11 tokens, more than maxTokens \(10\)/);
+      throwsCode(() => contextWindow([s('hello')], { maxTokens: 0 }), 'TURNSTORE_INVALID_OPTION', /1 system turn alone takes 6 tokens, more than maxTokens \(0\)/);
+    });
+
+    it('maxTokens 0 → [] without system turns; zero-cost turns still fit', () => {
+      assert.deepEqual(contextWindow([u('hi'), a('hello')], { maxTokens: 0 }), []);
+      assert.deepEqual(contents(contextWindow([s('0'), u('0'), a('0')], { maxTokens: 0, countTokens: byNumber })), ['s0', 'u0', 'a0']);
+    });
+
+    it('bad options → TURNSTORE_INVALID_OPTION naming the option', () => {
+      for (const maxTokens of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10', undefined, null]) {
+        throwsCode(() => contextWindow([u('hi')], { maxTokens } as never), 'TURNSTORE_INVALID_OPTION', /option "maxTokens" must be an integer ≥ 0/);
+      }
+      for (const countTokens of ['gpt-4o', 3, null, {}]) {
+        throwsCode(() => contextWindow([u('hi')], { maxTokens: 10, countTokens } as never), 'TURNSTORE_INVALID_OPTION', /option "countTokens" must be a function/);
+      }
+      throwsCode(() => contextWindow([u('hi')], { maxTokens: 10, maxToken: 5 } as never), 'TURNSTORE_INVALID_OPTION', /unknown option "maxToken"/);
+      for (const options of [undefined, null, 10, [10]]) {
+        throwsCode(() => contextWindow([u('hi')], options as never), 'TURNSTORE_INVALID_OPTION', /options must be an object/);
+      }
+    });
+
+    it('countTokens returning a non-integer, negative, NaN, infinite or non-number → TURNSTORE_INVALID_OPTION naming countTokens and the turn', () => {
+      for (const [value, shown] of [[1.5, '1.5'], [-1, '-1'], [Number.NaN, 'NaN'], [Number.POSITIVE_INFINITY, 'Infinity'], ['3', '"3"'], [undefined, 'undefined']] as const) {
+        throwsCode(
+          () => contextWindow([u('a'), a('b')], { maxTokens: 10, countTokens: (x) => (x.role === 'assistant' ? (value as number) : 1) }),
+          'TURNSTORE_INVALID_OPTION',
+          new RegExp(`countTokens must return an integer ≥ 0; it returned ${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} for turns\\[1\\]`),
+        );
+      }
+    });
+
+    it('an error thrown by countTokens propagates unchanged', () => {
+      const mine = new Error('tokenizer offline');
+      assert.throws(() => contextWindow([u('a')], { maxTokens: 10, countTokens: () => { throw mine; } }), (error) => error === mine);
+    });
+
+    it('bad turns → TURNSTORE_INVALID_TURN naming turns[i]', () => {
+      throwsCode(() => contextWindow('hello' as never, { maxTokens: 10 }), 'TURNSTORE_INVALID_TURN', /turns must be an array/);
+      throwsCode(() => contextWindow([u('a'), null] as never, { maxTokens: 10 }), 'TURNSTORE_INVALID_TURN', /turns\[1\] must be an object/);
+      throwsCode(() => contextWindow([u('a'), { role: 'developer', content: 'x' }] as never, { maxTokens: 10 }), 'TURNSTORE_INVALID_TURN', /role of turns\[1\] must be one of user, assistant, system, tool; got "developer"/);
+      throwsCode(() => contextWindow([{ role: 'user', content: ['a'] }] as never, { maxTokens: 10 }), 'TURNSTORE_INVALID_TURN', /content of turns\[0\] must be a string/);
+    });
+
+    it('checks every turn, also those older than the window', () => {
+      throwsCode(() => contextWindow([{ role: 'robot', content: 'x' }, u('1')] as never, { maxTokens: 1, countTokens: byNumber }), 'TURNSTORE_INVALID_TURN', /turns\[0\]/);
+    });
+  });
+
+  it('returns a new array of the same turn objects and leaves its input alone', () => {
+    const history = [s('x'), u('y'), a('z')];
+    const copy = structuredClone(history);
+    const window = contextWindow(history, { maxTokens: 1000 });
+    assert.notEqual(window, history);
+    assert.deepEqual(window, history);
+    window.forEach((x, i) => assert.equal(x, history[i]));
+    assert.deepEqual(history, copy);
+  });
+
+  it('counts each turn at most once, and never the turns older than the first that does not fit', () => {
+    const history = [u('1'), a('1'), u('1'), a('9'), s('1'), u('1'), a('1')];
+    const calls = new Map<TurnLike, number>();
+    const counting = (x: TurnLike) => {
+      calls.set(x, (calls.get(x) ?? 0) + 1);
+      return byNumber(x);
+    };
+    assert.deepEqual(contents(contextWindow(history, { maxTokens: 5, countTokens: counting })), ['s1', 'u1', 'a1']);
+    assert.deepEqual([...calls.values()], [1, 1, 1, 1]);
+    assert.deepEqual(history.filter((x) => calls.has(x)).map((x) => x.content), ['9', '1', '1', '1']);
+  });
+
+  it('takes the turns a store hands out and keeps their type', async () => {
+    const memory = new MemoryStore({ maxTurns: 20 });
+    await memory.appendMany('c', [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'x'.repeat(400) },
+      { role: 'assistant', content: 'y'.repeat(400) },
+      { role: 'user', content: 'What is 2 + 2?' },
+      { role: 'assistant', content: '4' },
+    ]);
+    const window = contextWindow(await memory.get('c'), { maxTokens: 50 });
+    assert.deepEqual(window.map((x) => x.content), ['Be brief.', 'What is 2 + 2?', '4']);
+    assert.equal(typeof window[0]!.ts, 'number');
+    await memory.close();
+  });
+
+  describe('estimateTokens (the default countTokens)', () => {
+    it('is ceil(UTF-8 bytes / 4) + 4', () => {
+      assert.equal(ESTIMATED_TOKENS_PER_MESSAGE, 4);
+      assert.equal(estimateTokens(u('')), 4);
+      assert.equal(estimateTokens(u('abcd')), 5);
+      assert.equal(estimateTokens(u('abcde')), 6);
+      assert.equal(estimateTokens(a('你好')), 4 + 2); // 6 bytes
+      assert.equal(estimateTokens(s('😀')), 4 + 1); // 4 bytes
+      assert.equal(estimateTokens(t('é'.repeat(4))), 4 + 2); // 8 bytes
+    });
+
+    it('counts a lone surrogate as the 3 bytes of the U+FFFD it would be sent as', () => {
+      assert.equal(estimateTokens(u('\ud800abcd')), 4 + 2); // 3 + 4 = 7 bytes
+    });
+
+    it('is what contextWindow uses without countTokens', () => {
+      const history = [u('a'.repeat(40)), a('b'.repeat(40)), u('c'.repeat(40))];
+      // Each turn is 10 + 4 = 14 tokens.
+      assert.equal(contextWindow(history, { maxTokens: 41 }).length, 1);
+      assert.equal(contextWindow(history, { maxTokens: 42 }).length, 3);
+    });
+  });
+});
