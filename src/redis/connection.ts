@@ -76,6 +76,7 @@ export class RedisConnection {
   readonly #timeoutMs: number;
   readonly #url: string | undefined;
   readonly #callerSender: CommandSender | undefined;
+  #driver: Promise<NodeRedis> | undefined;
   #opening: Promise<OwnedClient> | undefined;
   #owned: OwnedClient | undefined;
   /** The owned client's latest connection error, given as `cause` when a call fails for want of a connection. */
@@ -90,6 +91,11 @@ export class RedisConnection {
     this.#timeoutMs = timeoutMs;
     this.#url = target.url;
     if (target.client !== undefined) this.#callerSender = senderFor(target.client, timeoutMs);
+  }
+
+  /** Starts loading node-redis (for a store made from a URL) without connecting yet. */
+  preload(): void {
+    if (this.#url !== undefined) void this.#loadDriver();
   }
 
   /** Whether the store has a client yet (a caller's, or its own after the first call): the sweep waits for one. */
@@ -133,8 +139,14 @@ export class RedisConnection {
 
   /** The slow path of {@link send}: loads the driver and connects if need be, or waits for a reconnection. */
   async #sendWhenConnected(args: string[], deadline: number): Promise<unknown> {
-    this.#opening ??= this.#createOwnedClient();
-    const client = (await this.#bounded(this.#opening, deadline)) as OwnedClient;
+    if (this.#owned === undefined) {
+      // Loading node-redis is local work, not waiting for Redis: it does not count against the
+      // call's time (on a busy machine it alone can take a second), the connection does.
+      const loadStarted = performance.now();
+      await this.#open();
+      deadline += performance.now() - loadStarted;
+    }
+    const client = this.#owned!;
     if (!client.isReady) {
       const downFor = this.#downSince === undefined ? 0 : performance.now() - this.#downSince;
       if (downFor >= this.#timeoutMs) throw new Unreachable(downFor, this.#lastError);
@@ -144,13 +156,35 @@ export class RedisConnection {
     return this.#bounded(client.sendCommand(args), deadline);
   }
 
-  async #createOwnedClient(): Promise<OwnedClient> {
-    let redis: NodeRedis;
-    try {
-      redis = (await import('redis')) as unknown as NodeRedis;
-    } catch (error) {
-      throw new TurnstoreError('TURNSTORE_MISSING_PEER', 'RedisStore needs the node-redis driver, an optional peer dependency of turnstore: npm install redis', { cause: error });
+  /**
+   * Loads node-redis, once; the store starts this as soon as it is created, so the driver is
+   * usually loaded by the first call. Rejects with `TURNSTORE_MISSING_PEER` when node-redis is not
+   * installed.
+   */
+  #loadDriver(): Promise<NodeRedis> {
+    if (this.#driver === undefined) {
+      this.#driver = import('redis').then(
+        (redis) => redis as unknown as NodeRedis,
+        (error: unknown) => {
+          throw new TurnstoreError('TURNSTORE_MISSING_PEER', 'RedisStore needs the node-redis driver, an optional peer dependency of turnstore: npm install redis', { cause: error });
+        },
+      );
+      // Whoever calls first sees the failure; an unobserved one must not crash the process.
+      this.#driver.catch(() => undefined);
     }
+    return this.#driver;
+  }
+
+  /** Creates and starts connecting the owned client, once. */
+  #open(): Promise<OwnedClient> {
+    if (this.#opening === undefined) {
+      this.#opening = this.#loadDriver().then((redis) => this.#createOwnedClient(redis));
+      this.#opening.catch(() => undefined);
+    }
+    return this.#opening;
+  }
+
+  #createOwnedClient(redis: NodeRedis): OwnedClient {
     if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This RedisStore was closed.');
     const client = redis.createClient({
       url: this.#url,

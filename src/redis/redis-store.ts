@@ -55,13 +55,14 @@ export class RedisStore implements ConversationStore {
    * @param options - `url` or `client`, `prefix`, `commandTimeoutMs` and the shared options of
    * SPEC §2 (except `now`: time is the server's). Anything out of rule throws
    * `TURNSTORE_INVALID_OPTION` naming the option. Nothing connects yet: a store created with
-   * `url` loads node-redis and connects on its first call.
+   * `url` starts loading node-redis now and connects on its first call.
    */
   constructor(options: RedisStoreOptions) {
     const resolved = resolveRedisOptions(options);
     this.#options = resolved.store;
     this.#commandTimeoutMs = resolved.commandTimeoutMs;
     this.#connection = new RedisConnection(resolved, resolved.commandTimeoutMs);
+    this.#connection.preload();
     const tag = `{${resolved.prefix}}`;
     this.#conversationKeyPrefix = `${tag}:c:`;
     this.#indexKeys = [`${tag}:lru`, `${tag}:bytes`, `${tag}:turns`, `${tag}:meta`];

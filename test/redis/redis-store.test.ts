@@ -211,6 +211,22 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     }
   });
 
+  it("takes time from the Redis server, never from this host's clock", async () => {
+    const { store } = newStore();
+    const realNow = Date.now;
+    const realMs = realNow();
+    // A host whose clock says 1970: the stamps must still be the server's time.
+    Date.now = () => 0;
+    try {
+      await store.append('a', 'user', 'x');
+      const [turn] = await store.get('a');
+      const [item] = (await store.list()).items;
+      for (const seconds of [turn!.ts, item!.lastAccess]) assert.ok(Math.abs(seconds * 1000 - realMs) < 60_000, `${seconds} is the server's time`);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('close() leaves a client the caller passed open, and closes the one it made from a url', async () => {
     const { store } = newStore();
     await store.append('a', 'user', 'x');
