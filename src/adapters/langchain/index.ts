@@ -1,0 +1,10 @@
+/**
+ * `turnstore/langchain`: a LangChain chat history over any turnstore store. Needs the optional
+ * peer `@langchain/core` 1.x (`npm install @langchain/core`); importing this module without it
+ * throws `TURNSTORE_MISSING_PEER`.
+ *
+ * @packageDocumentation
+ */
+export { TurnstoreChatMessageHistory, type TurnstoreChatMessageHistoryInput } from './chat-message-history.js';
+export { fromLangChainMessages, toLangChainMessages, type FromLangChainOptions } from './messages.js';
+export type { UnsupportedContent } from '../unsupported-content.js';

@@ -1,0 +1,70 @@
+/**
+ * What the framework adapters do with what a text turn cannot hold (images, files, tool calls…),
+ * shared so that `turnstore/langchain` and `turnstore/ai-sdk` decide the same way.
+ */
+import { TurnstoreError } from '../core/errors.js';
+import { describe } from '../core/options.js';
+
+/**
+ * What to do with message content a turn cannot hold — anything but text (images, files, audio,
+ * tool calls and tool results):
+ * - `'error'` (default): refuse the whole call with `TURNSTORE_INVALID_TURN`, naming the message
+ *   and the part; nothing is stored. No user text is ever lost without you knowing.
+ * - `'drop'`: keep the message's text and leave the rest out; a message left with no text at all
+ *   is left out entirely rather than stored as an empty turn.
+ *
+ * Reasoning parts are always left out, in both modes: they are the model's scratchpad, not part of
+ * the conversation, and providers that accept them back need signatures a text turn cannot keep.
+ */
+export type UnsupportedContent = 'error' | 'drop';
+
+/** Checks the `unsupported` option; `owner` names the function or class in the message. */
+export function checkUnsupportedOption(value: unknown, owner: string): UnsupportedContent {
+  if (value === undefined) return 'error';
+  if (value !== 'error' && value !== 'drop') {
+    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `${owner}: option "unsupported" must be "error" or "drop"; got ${describe(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * Collects the text of one message part by part. Text is joined with nothing between, as each
+ * framework's own `text` accessor does (LangChain's `message.text`, the AI SDK's `result.text`).
+ */
+export class MessageText {
+  #text = '';
+  #dropped = false;
+  readonly #policy: UnsupportedContent;
+  readonly #where: string;
+
+  /** `where` names the message in errors, e.g. `messages[2] (ai)`. */
+  constructor(policy: UnsupportedContent, where: string) {
+    this.#policy = policy;
+    this.#where = where;
+  }
+
+  addText(text: string): void {
+    this.#text += text;
+  }
+
+  /** Reasoning: always left out (see {@link UnsupportedContent}). */
+  skipReasoning(): void {
+    this.#dropped = true;
+  }
+
+  /** Something a turn cannot hold: refused, or dropped with `unsupported: 'drop'`. */
+  unsupported(what: string): void {
+    if (this.#policy === 'error') {
+      throw new TurnstoreError(
+        'TURNSTORE_INVALID_TURN',
+        `${this.#where} holds ${what}, which a turn (role + text) cannot keep; nothing was stored. Pass { unsupported: 'drop' } to store only its text.`,
+      );
+    }
+    this.#dropped = true;
+  }
+
+  /** The text to store, or undefined when the message had nothing but left-out parts. */
+  result(): string | undefined {
+    return this.#dropped && this.#text === '' ? undefined : this.#text;
+  }
+}
