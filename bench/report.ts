@@ -13,11 +13,14 @@ import { renderBackendsSection } from './backends/report-section.js';
 import type { BackendsResults } from './backends/results.js';
 import { renderCoreSection } from './core/report-section.js';
 import type { CoreResults } from './core/results.js';
+import { renderServiceSection } from './service/report-section.js';
+import type { ServiceResults } from './service/results.js';
 
 /** Each suite's section renderer, given the parsed bench/results/<suite>.json; in document order. */
 const SECTIONS: Record<string, (results: unknown) => string> = {
   core: (results) => renderCoreSection(results as CoreResults),
   backends: (results) => renderBackendsSection(results as BackendsResults),
+  service: (results) => renderServiceSection(results as ServiceResults),
 };
 
 const PREAMBLE = `# Benchmarks

@@ -7,7 +7,6 @@ import { bearerChecker, tokenProblem } from './auth.js';
 import { MIN_DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandlers, refuseConnect, schemaErrorFormatter, unauthorized } from './error-handling.js';
-import { drainRefusedBodies } from './drain-refused-body.js';
 import { acceptOnlyJson } from './json-body.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
@@ -106,7 +105,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // Only JSON bodies: text/plain, which Fastify parses by default, would otherwise be refused as a
   // bad turn (400) rather than as the wrong media type (415).
   acceptOnlyJson(app);
-  drainRefusedBodies(app);
   app.server.on('connect', refuseConnect);
 
   const documented: DocumentedRoute[] = [];

@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { MAX_ID_LENGTH } from '../core/validate.js';
+import { afterUnreadBody } from './drain-refused-body.js';
 import { classifyError, errorBody, HttpError } from './http-errors.js';
 
 /** One error of the schema validator (ajv), as far as messages need it. */
@@ -96,7 +97,7 @@ export function installErrorHandlers(app: FastifyInstance, checkToken: ((authori
     if (answer.status === 401) void reply.header('www-authenticate', 'Bearer realm="turnstore"');
     // Stores reconnect by themselves (SPEC §5); a short pause is the useful hint to a client.
     if (answer.status === 503) void reply.header('retry-after', '1');
-    void reply.code(answer.status).type('application/json; charset=utf-8').send(errorBody(answer));
+    afterUnreadBody(request, reply, () => void reply.code(answer.status).type('application/json; charset=utf-8').send(errorBody(answer)));
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -1,0 +1,63 @@
+/** The two servers under test, each in a process of its own, and their resident memory. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A server process and the URL it listens on. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Starts `node …args` and waits for a line of stdout matching `urlPattern` (its first group is the URL). */
+async function startProcess(args: readonly string[], urlPattern: RegExp): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
+  const exited = once(child, 'exit');
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const match = urlPattern.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then(() => reject(new Error(`${args.join(' ')} exited before listening: ${output}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      running.delete(child);
+    },
+  };
+}
+
+/** `turnstore serve` as `npm start` runs it (the built CLI), on a free port. */
+export function startService(root: string, extraArgs: readonly string[] = []): Promise<ServerProcess> {
+  return startProcess([join(root, 'dist/src/cli/main.js'), 'serve', '--port', '0', ...extraArgs], /listening on (http:\/\/\S+)/);
+}
+
+/** The bare Fastify server of bare-server.ts. */
+export function startBareServer(root: string, turnsEach: number, contentLength: number): Promise<ServerProcess> {
+  return startProcess([join(root, 'dist/bench/service/bare-server.js'), String(turnsEach), String(contentLength)], /^(http:\/\/\S+)$/m);
+}
+
+/** Resident set size of a process in bytes: /proc on Linux, `ps` elsewhere. */
+export function residentBytes(pid: number): number {
+  const status = `/proc/${pid}/status`;
+  if (existsSync(status)) {
+    const line = readFileSync(status, 'utf8').split('\n').find((candidate) => candidate.startsWith('VmRSS:'));
+    if (line) return Number(line.split(/\s+/)[1]) * 1024;
+  }
+  const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
+  return Number(ps.stdout.trim()) * 1024;
+}
