@@ -57,7 +57,7 @@ export class MessageText {
     if (this.#policy === 'error') {
       throw new TurnstoreError(
         'TURNSTORE_INVALID_TURN',
-        `${this.#where} holds ${what}, which a turn (role + text) cannot keep; nothing was stored. Pass { unsupported: 'drop' } to store only its text.`,
+        `${this.#where} holds ${what}, which a turn (role + text) cannot keep. Pass { unsupported: 'drop' } to keep only the text.`,
       );
     }
     this.#dropped = true;
