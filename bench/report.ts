@@ -13,6 +13,8 @@ import { renderBackendsSection } from './backends/report-section.js';
 import type { BackendsResults } from './backends/results.js';
 import { renderCoreSection } from './core/report-section.js';
 import type { CoreResults } from './core/results.js';
+import { renderLlmSection } from './llm/report-section.js';
+import type { LlmResults } from './llm/results.js';
 import { renderServiceSection } from './service/report-section.js';
 import type { ServiceResults } from './service/results.js';
 
@@ -21,6 +23,7 @@ const SECTIONS: Record<string, (results: unknown) => string> = {
   core: (results) => renderCoreSection(results as CoreResults),
   backends: (results) => renderBackendsSection(results as BackendsResults),
   service: (results) => renderServiceSection(results as ServiceResults),
+  llm: (results) => renderLlmSection(results as LlmResults),
 };
 
 const PREAMBLE = `# Benchmarks

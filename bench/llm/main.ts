@@ -1,0 +1,73 @@
+/**
+ * `npm run bench:llm`: the LLM-facing pieces of turnstore, in one run. Writes
+ * bench/results/llm.json (figures, machine, versions), prints the tables, and regenerates the llm
+ * section of docs/benchmarks.md. Progress goes to stderr. A part that fails is recorded as not
+ * measured, with why, and the rest still runs.
+ *
+ * Parts:
+ * 1. contextWindow against LangChain's trimMessages (bench/llm/context-window.ts).
+ * 2. (next) The latency the memory proxy adds over calling the upstream directly (p50, p99). To add
+ *    it: write bench/llm/proxy-latency.ts exporting a `benchProxyLatency({ progress })`, give
+ *    LlmResults a `proxyLatency` field (bench/llm/results.ts), run it below where marked, and
+ *    render it in bench/llm/report-section.ts (its target row is already there).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../test/seed/seed-location.js';
+import type { Measured } from '../backends/results.js';
+import { writeBenchmarksDoc } from '../report.js';
+import { benchContextWindow } from './context-window.js';
+import { contextWindowTable, machineLines, targetsTable } from './report-section.js';
+import type { LlmResults } from './results.js';
+
+const root = repoRoot();
+const progress = (message: string): void => {
+  process.stderr.write(`[bench:llm] ${message}\n`);
+};
+
+function git(...args: string[]): string | null {
+  const child = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  return child.status === 0 ? child.stdout.trim() : null;
+}
+
+/** Runs one part; a failure is recorded, not thrown, so one part's failure does not cost the others' figures. */
+async function measured<T>(name: string, work: () => Promise<T>): Promise<Measured<T>> {
+  const started = performance.now();
+  try {
+    const result = await work();
+    progress(`${name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    return result;
+  } catch (error) {
+    progress(`${name} FAILED: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const started = performance.now();
+const loadAverage = loadavg();
+const cpuList = cpus();
+const contextWindow = await measured('contextWindow vs trimMessages', () => benchContextWindow({ progress }));
+// Next part (the memory proxy's added latency) runs here: const proxyLatency = await measured('proxy latency', () => benchProxyLatency({ progress }));
+
+const run: LlmResults = {
+  suite: 'llm',
+  date: new Date().toISOString(),
+  machine: { cpu: cpuList[0]?.model.trim() ?? 'unknown', cores: cpuList.length, memoryBytes: totalmem(), os: `${platform()} ${release()} ${arch()}`, loadAverage },
+  versions: {
+    turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
+    gitCommit: git('rev-parse', '--short', 'HEAD'),
+    srcModified: (git('status', '--porcelain', '--', 'src') ?? '') !== '',
+    node: process.version,
+  },
+  contextWindow,
+};
+
+const resultsPath = join(root, 'bench', 'results', 'llm.json');
+writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
+const docPath = writeBenchmarksDoc(['llm']);
+progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
+
+const tables = 'error' in run.contextWindow ? `contextWindow not measured: ${run.contextWindow.error}` : contextWindowTable(run.contextWindow);
+process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${tables}\n`);
