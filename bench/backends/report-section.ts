@@ -34,9 +34,9 @@ export function targetsTable(run: BackendsResults): string {
     const redis = run.redis;
     for (const mode of ['sequential', 'concurrent'] as const) {
       const callers = mode === 'sequential' ? 'one caller' : `${redis.parameters.concurrency} callers`;
-      for (const [contender, label] of [['langchain', `node-redis ${redis.versions.langchainNodeRedis}, its own`], ['langchainSameDriver', `node-redis ${redis.versions.nodeRedis}, RedisStore's`]] as const) {
-        const value = redis.ratios[mode].append[contender];
-        rows.push([`RedisStore append ÷ LangChain append (${label}), ${callers}`, times(value), '≥ 1×', verdict(value >= 1)]);
+      for (const comparison of ['defaults', 'sameDriver6', 'sameDriver4'] as const) {
+        const value = redis.ratios[mode].append[comparison];
+        rows.push([`RedisStore append ÷ LangChain append, ${comparisonLabel(redis, comparison)}, ${callers}`, times(value), '≥ 1×', verdict(value >= 1)]);
       }
     }
   }
@@ -53,28 +53,68 @@ export function sqliteTable(run: BackendsResults): string {
   return markdownTable(['`synchronous`', 'append', 'bare insert', 'append ÷ insert', 'get', 'bare select', 'get ÷ select'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']);
 }
 
-const CONTENDERS: ReadonlyArray<readonly [RedisContender, string]> = [
-  ['turnstore', 'RedisStore'],
-  ['langchain', 'LangChain (own driver)'],
-  ['langchainSameDriver', 'LangChain (same driver)'],
-  ['bare', 'bare command'],
-];
+/** How a comparison pairs the drivers, in words. */
+function comparisonLabel(redis: RedisBenchResult, comparison: 'defaults' | 'sameDriver6' | 'sameDriver4'): string {
+  const { nodeRedis, langchainNodeRedis } = redis.versions;
+  if (comparison === 'defaults') return `each on its own driver (node-redis ${nodeRedis} / ${langchainNodeRedis})`;
+  return `both on node-redis ${comparison === 'sameDriver6' ? nodeRedis : langchainNodeRedis}`;
+}
 
-/** RedisStore, LangChain on both drivers, and the bare commands: rates and RedisStore's ratios. */
+/** The rates of every contender. */
+export function redisRatesTable(redis: RedisBenchResult): string {
+  const { nodeRedis, langchainNodeRedis } = redis.versions;
+  const contenders: ReadonlyArray<readonly [RedisContender, string]> = [
+    ['turnstore', `RedisStore (from a URL: node-redis ${nodeRedis})`],
+    ['turnstoreLangchainDriver', `RedisStore (client: node-redis ${langchainNodeRedis})`],
+    ['langchain', `LangChain (its own node-redis ${langchainNodeRedis})`],
+    ['langchainSameDriver', `LangChain (client: node-redis ${nodeRedis})`],
+    ['bare', `bare RPUSH / LRANGE (node-redis ${nodeRedis})`],
+  ];
+  const n = redis.parameters.concurrency;
+  const rows = contenders.map(([contender, label]) => [
+    label,
+    rate(redis.sequential[contender].append.opsPerSecond),
+    rate(redis.concurrent[contender].append.opsPerSecond),
+    rate(redis.sequential[contender].get.opsPerSecond),
+    rate(redis.concurrent[contender].get.opsPerSecond),
+  ]);
+  return markdownTable(['calls per second (median)', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`], rows, ['l', 'r', 'r', 'r', 'r']);
+}
+
+/** What each call costs the Redis server, and so how many calls one Redis core can serve. */
+export function redisCpuTable(redis: RedisBenchResult): string {
+  const { nodeRedis, langchainNodeRedis } = redis.versions;
+  const contenders: ReadonlyArray<readonly [RedisContender, string]> = [
+    ['turnstore', `RedisStore (node-redis ${nodeRedis})`],
+    ['langchain', `LangChain (node-redis ${langchainNodeRedis})`],
+    ['bare', `bare RPUSH / LRANGE (node-redis ${nodeRedis})`],
+  ];
+  const micros = (value: number) => `${value.toFixed(1)} µs`;
+  const rows = contenders.map(([contender, label]) => {
+    const append = redis.concurrent[contender].append.redisCpuMicros;
+    const get = redis.concurrent[contender].get.redisCpuMicros;
+    return [label, micros(append), rate(1e6 / append), micros(get), rate(1e6 / get)];
+  });
+  const header = `Redis CPU per call (${redis.parameters.concurrency} callers)`;
+  return markdownTable([header, 'append', 'appends one core serves', 'get', 'gets one core serves'], rows, ['l', 'r', 'r', 'r', 'r']);
+}
+
+/** RedisStore's ratios to LangChain (three driver pairings) and to the bare commands. */
+export function redisRatiosTable(redis: RedisBenchResult): string {
+  const n = redis.parameters.concurrency;
+  const rows = (['defaults', 'sameDriver6', 'sameDriver4', 'bare'] as const).map((comparison) => [
+    comparison === 'bare' ? `RedisStore ÷ bare command (node-redis ${redis.versions.nodeRedis})` : `RedisStore ÷ LangChain, ${comparisonLabel(redis, comparison)}`,
+    times(redis.ratios.sequential.append[comparison]),
+    times(redis.ratios.concurrent.append[comparison]),
+    times(redis.ratios.sequential.get[comparison]),
+    times(redis.ratios.concurrent.get[comparison]),
+  ]);
+  return markdownTable(['ratio', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`], rows, ['l', 'r', 'r', 'r', 'r']);
+}
+
+/** The Redis tables. */
 export function redisTable(redis: RedisBenchResult): string {
-  const rows: string[][] = [];
-  for (const mode of ['sequential', 'concurrent'] as const) {
-    for (const op of ['append', 'get'] as const) {
-      const callers = mode === 'sequential' ? '1' : String(redis.parameters.concurrency);
-      const ratios = redis.ratios[mode][op];
-      rows.push([op, callers, ...CONTENDERS.map(([contender]) => rate(redis[mode][contender][op].opsPerSecond)), times(ratios.langchain), times(ratios.langchainSameDriver), times(ratios.bare)]);
-    }
-  }
-  return markdownTable(
-    ['call', 'callers', ...CONTENDERS.map(([, label]) => label), 'RedisStore ÷ LangChain (own)', '÷ LangChain (same)', '÷ bare'],
-    rows,
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-  );
+  return [redisRatesTable(redis), redisRatiosTable(redis), redisCpuTable(redis)].join('\n\n');
 }
 
 /** What one Redis holds and how fast it creates conversations at a full cap. */
@@ -115,12 +155,13 @@ ${isMeasured(redis) ? `${redisTable(redis)}
 
 ${capacityLines(redis).join('\n')}
 
-- **Contenders.** *RedisStore*: \`new RedisStore({ url, maxTurns: ${redis.parameters.maxTurns}, ttlSeconds: 3600 })\` — an append is one
+- **Contenders.** *RedisStore*: \`new RedisStore({ url, maxTurns: ${redis.parameters.maxTurns}, ttlSeconds: 3600 })\`, or with \`client\`
+  (one node-redis ${redis.versions.langchainNodeRedis} client, as LangChain uses) instead of \`url\` — an append is one
   EVALSHA that pushes, trims to maxTurns, refreshes the TTL (PEXPIRE), re-ranks the LRU index,
   keeps the byte and turn counts and checks both caps; a get is one EVALSHA that reads and
   refreshes recency and TTL. *LangChain*: \`RedisChatMessageHistory\` from @langchain/redis, one per
-  conversation with \`sessionTTL: 3600\`, sharing one client — *own driver* is the node-redis
-  ${redis.versions.langchainNodeRedis} it depends on, *same driver* is RedisStore's node-redis ${redis.versions.nodeRedis}; \`addMessage\` is an
+  conversation with \`sessionTTL: 3600\`, sharing one client: the node-redis ${redis.versions.langchainNodeRedis} it depends on, or
+  RedisStore's node-redis ${redis.versions.nodeRedis}; \`addMessage\` is an
   LPUSH, then (awaited) an EXPIRE — two round trips, and the list is never trimmed;
   \`getMessages\` is an LRANGE and the parsing of each message. *bare command*: one \`RPUSH\` of
   the content (append) or one \`LRANGE 0 -1\` (get), through RedisStore's node-redis: the floor.
@@ -129,6 +170,9 @@ ${capacityLines(redis).join('\n')}
   Each run times ${count(redis.parameters.opsPerRun)} calls of every workload in a rotating order, with one caller
   (each call awaited before the next) and with ${redis.parameters.concurrency} callers in flight on the same store or
   client (node-redis pipelines them); each figure is the median of ${redis.parameters.runs} runs.
+- **Redis CPU.** The server's \`used_cpu_user + used_cpu_sys\` (INFO cpu) before and after each
+  timed run, divided by the calls: what a call costs the server, whichever client sends it. One
+  Redis core saturates at a million divided by that many calls per second.
 - **Capacity.** A fresh server (FLUSHALL), ${count(redis.parameters.capacityConversations)} conversations written with one appendMany of
   ${redis.parameters.maxTurns} turns each; \`used_memory\` from INFO before and after. Then 20,000 appends to new ids.` : `Not measured: ${redis.error}`}
 `;
