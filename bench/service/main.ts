@@ -15,7 +15,7 @@ import { repoRoot } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
 import { fill, hammer, sequentialLatencies, type Workload } from './load.js';
 import { SERVICE_PARAMETERS as parameters } from './parameters.js';
-import { residentBytes, startBareServer, startService, type ServerProcess } from './processes.js';
+import { cpuMicros, residentBytes, startBareServer, startService, type ServerProcess } from './processes.js';
 import { checksTable, machineLines, memoryTable, throughputTable } from './report-section.js';
 import { serviceChecks, type LoadRun, type MemoryFigures, type ServiceResults, type WorkloadFigures } from './results.js';
 
@@ -27,7 +27,7 @@ const git = (...args: string[]) => {
   return child.status === 0 ? child.stdout.trim() : null;
 };
 
-function loadRun(result: Result): LoadRun {
+function loadRun(result: Result, cpuUsed: number | undefined): LoadRun {
   const answered = result['2xx'] + result.non2xx;
   return {
     requestsPerSecond: answered / result.duration,
@@ -36,6 +36,7 @@ function loadRun(result: Result): LoadRun {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     bytesPerResponse: answered > 0 ? result.throughput.total / answered : 0,
+    ...(cpuUsed === undefined || answered === 0 ? {} : { serverCpuMicrosPerRequest: cpuUsed / answered }),
   };
 }
 
@@ -59,10 +60,13 @@ async function measureWorkload(workload: Workload, service: ServerProcess, bare:
   for (let round = 0; round < parameters.rounds; round++) {
     for (const [name, server] of [['bare', bare], ['service', service]] as const) {
       await hammer(server.url, workload, parameters, parameters.warmupSeconds);
-      const run = loadRun(await hammer(server.url, workload, parameters, parameters.durationSeconds));
+      const cpuBefore = cpuMicros(server.pid);
+      const result = await hammer(server.url, workload, parameters, parameters.durationSeconds);
+      const cpuAfter = cpuMicros(server.pid);
+      const run = loadRun(result, cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore);
       if (run.errors > 0 || run.non2xx > 0) throw new Error(`${name} ${workload}: ${run.errors} errors, ${run.non2xx} non-2xx answers`);
       runs[name].push(run);
-      progress(`${workload} round ${round + 1} ${name}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`);
+      progress(`${workload} round ${round + 1} ${name}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, server CPU ${run.serverCpuMicrosPerRequest?.toFixed(1) ?? '?'} µs/request`);
     }
   }
   const sequential = {

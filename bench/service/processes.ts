@@ -61,3 +61,18 @@ export function residentBytes(pid: number): number {
   const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
   return Number(ps.stdout.trim()) * 1024;
 }
+
+const clockTicks = (() => {
+  const getconf = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  return Number(getconf.stdout.trim()) || 100;
+})();
+
+/** CPU time (user + system) a process has used so far, in microseconds; undefined where /proc is missing. */
+export function cpuMicros(pid: number): number | undefined {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  // Fields after the command name, which is in parentheses and may hold spaces: utime, stime are the 12th and 13th.
+  const text = readFileSync(stat, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / clockTicks) * 1e6;
+}

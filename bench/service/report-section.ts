@@ -1,7 +1,7 @@
 /** The service benchmark's section of docs/benchmarks.md, and its tables for the terminal. */
 import { markdownTable } from '../markdown-table.js';
 import type { Workload } from './load.js';
-import { median, throughputRatio, type ServiceCheck, type ServiceResults } from './results.js';
+import { cpuRatio, median, throughputRatio, type ServiceCheck, type ServiceResults } from './results.js';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const rate = (perSecond: number) => Math.round(perSecond).toLocaleString('en-US');
@@ -28,11 +28,15 @@ export function throughputTable(run: ServiceResults): string {
     const line = (server: 'service' | 'bare') => {
       const runs = figures[server];
       const sequential = figures.sequential[server];
+      const cpu = runs.every((r) => r.serverCpuMicrosPerRequest !== undefined) ? median(runs.map((r) => r.serverCpuMicrosPerRequest!)) : undefined;
+      const ratio = cpuRatio(figures);
       return [
         server === 'service' ? LABELS[workload] : '',
         server === 'service' ? 'turnstore serve' : 'bare Fastify route',
         rate(median(runs.map((r) => r.requestsPerSecond))),
         server === 'service' ? `${throughputRatio(figures).toFixed(2)}×` : '1.00×',
+        cpu === undefined ? '—' : `${cpu.toFixed(1)} µs`,
+        server === 'service' ? (ratio === undefined ? '—' : `${ratio.toFixed(2)}×`) : '1.00×',
         `${median(runs.map((r) => r.p50Ms))} / ${median(runs.map((r) => r.p99Ms))} ms`,
         `${Math.round(sequential.p50Us)} / ${Math.round(sequential.p99Us)} µs`,
         String(sequential.bodyBytes),
@@ -41,9 +45,9 @@ export function throughputTable(run: ServiceResults): string {
     return [line('service'), line('bare')];
   });
   return markdownTable(
-    ['workload', 'server', 'requests/s (median)', '÷ bare', `p50 / p99 under load`, 'p50 / p99 one by one', 'body bytes'],
+    ['workload', 'server', 'requests/s (median)', '÷ bare', 'server CPU per request', 'bare ÷ service CPU', 'p50 / p99 under load', 'p50 / p99 one by one', 'body bytes'],
     rows,
-    ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }
 
@@ -111,7 +115,11 @@ ${memoryTable(run)}
   ${p.contentLength} characters; each conversation keeps its newest ${p.turnsEach}, so memory stays level.
 - **Under load.** autocannon (in the benchmark's process) with ${p.connections} connections, no pipelining;
   per workload ${p.rounds} timed runs of ${p.durationSeconds} s on each server, alternating, each after a ${p.warmupSeconds} s warm-up run; the
-  median run is reported. autocannon measures latency in whole milliseconds.
+  median run is reported. autocannon measures latency in whole milliseconds. *Server CPU per
+  request*: user + system CPU time of the server process over the timed run (\`/proc/<pid>/stat\`)
+  divided by the requests answered; on a machine where the load generator shares the cores and
+  cannot saturate the server, requests/s of the two servers converge, and this is the figure that
+  still tells them apart.
 - **One by one.** ${p.sequentialRequests.toLocaleString('en-US')} requests on one keep-alive connection, each timed with
   \`performance.now()\` around a node:http request (client time included, the same for both servers).
 - **Memory.** Resident set size of the service process (\`/proc/<pid>/status\`), which includes the

@@ -11,6 +11,12 @@ export interface LoadRun {
   readonly non2xx: number;
   /** Bytes received per answered request (body and headers), to show the two servers answer alike. */
   readonly bytesPerResponse: number;
+  /**
+   * CPU time the server process used per answered request, in microseconds (Linux only). Less
+   * sensitive than requests/s to the load generator sharing the machine: on a machine where the
+   * client cannot saturate the server, this is what tells the servers apart.
+   */
+  readonly serverCpuMicrosPerRequest?: number;
 }
 
 /** Requests sent one by one on one connection, latencies in microseconds (client included). */
@@ -79,6 +85,14 @@ export function median(values: readonly number[]): number {
 /** Median requests per second of the service ÷ of the bare route. */
 export function throughputRatio(figures: WorkloadFigures): number {
   return median(figures.service.map((run) => run.requestsPerSecond)) / median(figures.bare.map((run) => run.requestsPerSecond));
+}
+
+/** Median server CPU per request of the bare route ÷ of the service (as a throughput ratio: higher is better), if measured. */
+export function cpuRatio(figures: WorkloadFigures): number | undefined {
+  const ours = figures.service.map((run) => run.serverCpuMicrosPerRequest);
+  const theirs = figures.bare.map((run) => run.serverCpuMicrosPerRequest);
+  if (ours.some((value) => value === undefined) || theirs.some((value) => value === undefined)) return undefined;
+  return median(theirs as number[]) / median(ours as number[]);
 }
 
 /** The targets, evaluated on this run's figures. */

@@ -1,5 +1,5 @@
 /** {@link createServer}: the HTTP service of SPEC §6 over any {@link ConversationStore}. */
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
 import { TurnstoreError } from '../core/errors.js';
 import type { ConversationStore } from '../core/types.js';
 import { MAX_ID_LENGTH } from '../core/validate.js';
@@ -83,6 +83,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const app = fastifyModule.default({
     logger: { level: logLevel },
     logController: new fastifyModule.LogController({ disableRequestLogging: !logRequests }),
+    // Fastify gives every request a child logger bound to its id, which pino builds per request.
+    // Unless requests are logged, only failures are, and those name their request themselves.
+    ...(logRequests ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     bodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Requests that arrive on open connections while the service drains are still served (the store

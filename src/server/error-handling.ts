@@ -93,7 +93,7 @@ export function refuseConnect(_request: unknown, socket: Socket): void {
 export function installErrorHandlers(app: FastifyInstance, checkToken: ((authorization: string | undefined) => boolean) | undefined): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const answer = classifyError(error);
-    if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (answer.status >= 500) request.log.error({ err: error, reqId: request.id, method: request.method, url: request.url }, 'request failed');
     if (answer.status === 401) void reply.header('www-authenticate', 'Bearer realm="turnstore"');
     // Stores reconnect by themselves (SPEC §5); a short pause is the useful hint to a client.
     if (answer.status === 503) void reply.header('retry-after', '1');
