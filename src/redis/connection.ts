@@ -56,9 +56,11 @@ export class Unreachable extends Error {
  * wants it back soon.
  */
 const MAX_RECONNECT_DELAY_MS = 500;
+
 /**
  * The store's way to Redis: a client the caller gave (used as-is, never closed), or one the store
- * creates from a URL on first use (loading node-redis only then) and owns.
+ * creates from a URL and owns (node-redis is loaded when the store is created, the connection
+ * opened on its first call).
  *
  * Every call is bounded in time by a timer here, at its deadline, whatever it waits for: the
  * driver, a connection, a reply from a hung server (node-redis's own per-command timeout stops
@@ -118,6 +120,8 @@ export class RedisConnection {
     this.#closed = true;
     const client = this.#owned;
     if (client === undefined) return;
+    // Calls waiting for a reconnection go on at once, and fail on the closed client.
+    this.#ready?.resolve();
     if (!client.isReady) {
       client.destroy();
       return;

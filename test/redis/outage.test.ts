@@ -123,6 +123,17 @@ describe('RedisStore when Redis goes away', { skip: redisUnavailable() }, () => 
     assert.equal(contents[0], 'before');
   });
 
+  it('close() while calls wait for a connection: they reject with TURNSTORE_CLOSED at once, not at the bound', async () => {
+    const port = await freePort();
+    const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, prefix: 'closing', commandTimeoutMs: 5000 });
+    const waiting = timed(() => store.get('a'));
+    await sleep(100);
+    await store.close();
+    const outcome = await waiting;
+    assert.equal(outcome.code, 'TURNSTORE_CLOSED');
+    assert.ok(outcome.ms < 1000, `rejected after ${Math.round(outcome.ms)} ms`);
+  });
+
   it('down from the start: the first calls fail within the bound; once Redis is up, the same store works', async () => {
     const port = await freePort();
     const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, prefix: 'late', commandTimeoutMs: COMMAND_TIMEOUT_MS });
