@@ -21,7 +21,10 @@ if (unavailable !== undefined) {
   runConformanceSuite({
     name: 'RedisStore (cluster)',
     create: (options) => new RedisStore({ ...options, client, prefix: `cluster-${++stores}` }),
+    // Time is the server's; the byte budget and the eviction counts are exact (kept inside the scripts).
     clock: 'real',
+    enforcesTotalBytes: true,
+    exactEvictionCounts: true,
   });
 
   describe('RedisStore keys on Redis Cluster', () => {

@@ -19,6 +19,9 @@ if (unavailable !== undefined) {
   runConformanceSuite({
     name: 'RedisStore',
     create: (options) => new RedisStore({ ...options, client, prefix: `conformance-${++stores}` }),
+    // Time is the server's; the byte budget and the eviction counts are exact (kept inside the scripts).
     clock: 'real',
+    enforcesTotalBytes: true,
+    exactEvictionCounts: true,
   });
 }
