@@ -41,9 +41,11 @@ export interface ConformanceTarget {
   readonly enforcesTotalBytes?: boolean;
   /**
    * Whether `stats().evictions.ttl` and `onEvict(id, 'ttl')` are exact: one per expired
-   * conversation, reported by the time any later call returns. False for stores whose backend
-   * expires data by itself (Redis key expiry); the suite then still checks that expired
-   * conversations vanish, and still checks `'lru'` and `'bytes'` counts exactly.
+   * conversation, reported by the time any later call returns. Set it false for a store whose
+   * backend expires data by itself and cannot tell when (all three of ours count exactly: the
+   * RedisStore finds expired conversations through its recency index, even after Redis dropped
+   * their keys); the suite then still checks that expired conversations vanish, and still checks
+   * `'lru'` and `'bytes'` counts exactly.
    * @default true
    */
   readonly exactEvictionCounts?: boolean;
