@@ -14,6 +14,8 @@ import { buildOpenApi, type DocumentedRoute, type RouteDocumentation } from './o
 import { registerOperationsRoutes } from './operations-routes.js';
 import { packageVersion } from './package-version.js';
 import { loadFastify, loadPromClient } from './peers.js';
+import { registerChatCompletionsRoute } from './proxy/chat-completions-route.js';
+import { resolveProxyOptions, type ProxyOptions } from './proxy/proxy-options.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -40,6 +42,12 @@ export interface ServerOptions {
    * @default true
    */
   readonly metrics?: boolean;
+  /**
+   * When given, the service is also a memory proxy: `POST /v1/chat/completions`, OpenAI-compatible,
+   * forwarded to `proxy.upstream` with the conversation's history (see README, "Memory proxy").
+   * @default no proxy route
+   */
+  readonly proxy?: ProxyOptions;
 }
 
 // A percent-encoded UTF-16 code unit takes at most 9 characters (%XX%XX%XX). The router measures
@@ -75,6 +83,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "logLevel" must be one of ${LOG_LEVELS.join(', ')}; got ${String(logLevel)}.`);
   }
+  const proxy = options.proxy === undefined ? undefined : resolveProxyOptions(options.proxy);
   const fastifyModule = await loadFastify();
   const metrics: ServiceMetrics | undefined = wantMetrics ? createMetrics(await loadPromClient(), store) : undefined;
   const checkToken = token === undefined ? undefined : bearerChecker(token);
@@ -141,6 +150,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       });
     }
     registerConversationRoutes(v1, store);
+    if (proxy) registerChatCompletionsRoute(v1, store, proxy);
   }, { prefix: '/v1' });
   return app;
 }

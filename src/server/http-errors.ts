@@ -13,6 +13,9 @@ export const HTTP_ERROR_CODES = {
   TURNSTORE_PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than the service accepts (its bodyLimit).' },
   TURNSTORE_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'A request body that is not application/json.' },
   TURNSTORE_INTERNAL_ERROR: { status: 500, meaning: 'An unexpected failure inside the service; the details are in its log, never in the response.' },
+  TURNSTORE_CONTEXT_TOO_LARGE: { status: 413, meaning: 'Memory proxy: the request\'s own messages need more tokens than the proxy may send upstream (contextTokens).' },
+  TURNSTORE_UPSTREAM_UNAVAILABLE: { status: 502, meaning: 'Memory proxy: the upstream could not be reached, failed before its answer was complete, or answered an error without a JSON body.' },
+  TURNSTORE_UPSTREAM_TIMEOUT: { status: 504, meaning: 'Memory proxy: the upstream sent nothing for upstreamTimeoutMs.' },
 } as const;
 
 /** One of the HTTP-only codes of {@link HTTP_ERROR_CODES}. */

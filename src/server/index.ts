@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { createServer, type ServerOptions } from './create-server.js';
+export { DEFAULT_CONTEXT_TOKENS, DEFAULT_UPSTREAM_TIMEOUT_MS, type ProxyOptions } from './proxy/proxy-options.js';
 export { defaultBodyLimit } from './body-limit.js';
 export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 export { HTTP_ERROR_CODES, STORE_CODE_STATUS, type HttpErrorCode, type ServiceErrorCode, type ErrorBody } from './http-errors.js';

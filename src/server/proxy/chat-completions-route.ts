@@ -1,0 +1,157 @@
+/**
+ * `POST /v1/chat/completions`: the memory proxy. An OpenAI-compatible endpoint that adds a
+ * conversation's stored history to each request, forwards it upstream, passes the answer back as
+ * it comes (JSON, or a server-sent-event stream chunk by chunk), and stores the new user turns with
+ * the reply — only once the reply is complete.
+ */
+import { PassThrough } from 'node:stream';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TurnstoreError } from '../../core/errors.js';
+import type { ConversationStore, TurnInput } from '../../core/types.js';
+import { checkId } from '../../core/validate.js';
+import { splitMessages, textOf, type SplitMessages } from '../../openai-compatible/chat-messages.js';
+import { ChatStreamReader, replyOfCompletion, type ChatReply } from '../../openai-compatible/chat-stream.js';
+import { HttpError } from '../http-errors.js';
+import { errorResponses, routeSchema } from '../schemas.js';
+import { promptMessages } from './prompt.js';
+import type { ResolvedProxyOptions } from './proxy-options.js';
+import { ClientGoneError, UpstreamCall } from './upstream-call.js';
+
+/** The header that names the conversation. */
+export const CONVERSATION_HEADER = 'x-conversation-id';
+
+const requestBody = {
+  type: 'object',
+  description: 'An OpenAI chat completion request. Every field but `messages` is sent upstream unchanged.',
+  properties: {
+    messages: {
+      type: 'array',
+      items: { type: 'object', properties: { role: { type: 'string' } }, required: ['role'] },
+      description: 'Only what is new: the stored history is added by the proxy.',
+    },
+  },
+  required: ['messages'],
+} as const;
+
+function conversationIdOf(request: FastifyRequest): string {
+  const id: unknown = request.headers[CONVERSATION_HEADER];
+  if (id === undefined) throw new TurnstoreError('TURNSTORE_INVALID_ID', 'The memory proxy needs the header X-Conversation-Id naming the conversation.');
+  try {
+    checkId(id);
+  } catch (error) {
+    throw new TurnstoreError('TURNSTORE_INVALID_ID', `Header X-Conversation-Id: ${(error as Error).message}`, { cause: error });
+  }
+  return id;
+}
+
+/** The turns to store for a complete `reply`, or none: a reply that calls tools is not an answer yet. */
+function turnsToStore(split: SplitMessages, reply: ChatReply | undefined): TurnInput[] {
+  if (!reply || reply.toolCalls || split.newUserMessages.length === 0) return [];
+  return [...split.newUserMessages.map((message): TurnInput => ({ role: 'user', content: textOf(message.content) })), { role: 'assistant', content: reply.text }];
+}
+
+/**
+ * Stores the exchange. A failure (the store down, a turn over `maxTurnBytes`) is logged, not
+ * answered: the reply the caller paid for is already on its way, and losing it would be worse than
+ * losing its memory.
+ */
+async function remember(store: ConversationStore, id: string, turns: TurnInput[], log: FastifyBaseLogger, requestId: string): Promise<void> {
+  if (turns.length === 0) return;
+  try {
+    await store.appendMany(id, turns);
+  } catch (error) {
+    log.warn({ err: error, reqId: requestId }, 'memory proxy: the exchange was answered but could not be stored');
+  }
+}
+
+/** Registers the proxy route on `v1` (the /v1 scope, behind its token check). */
+export function registerChatCompletionsRoute(v1: FastifyInstance, store: ConversationStore, options: ResolvedProxyOptions): void {
+  const upstreamHeaders: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.upstreamKey !== undefined) upstreamHeaders.authorization = `Bearer ${options.upstreamKey}`;
+
+  v1.post('/chat/completions', {
+    schema: routeSchema({
+      summary: 'OpenAI-compatible chat completion with memory (the memory proxy)',
+      description: 'Needs the header X-Conversation-Id. Sends upstream the request\'s system messages, the newest stored turns that fit the token budget, then the request\'s other messages; returns the upstream\'s answer unchanged (JSON or an SSE stream); stores the trailing user messages and the reply once the reply is complete.',
+      tags: ['memory proxy'],
+      body: requestBody,
+      response: { 200: { description: 'The upstream\'s answer, unchanged.', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } }, ...errorResponses },
+    }),
+  }, async (request, reply) => {
+    const id = conversationIdOf(request);
+    const body = request.body as Record<string, unknown>;
+    const split = splitMessages(body.messages);
+    const history = await store.get(id);
+    const messages = promptMessages(split, history, options.contextTokens, options.countTokens);
+
+    const call = new UpstreamCall(options.upstreamTimeoutMs);
+    // A response closed before it finished means the caller left: stop asking the upstream.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) call.stop('client-gone');
+    });
+    const accept = request.headers.accept;
+    let response: Response;
+    try {
+      response = await call.post(options.completionsUrl, { ...body, messages }, accept ? { ...upstreamHeaders, accept } : upstreamHeaders);
+    } catch (error) {
+      call.finish();
+      if (error instanceof ClientGoneError) return abandon(reply);
+      throw error;
+    }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (response.ok && /^text\/event-stream\b/i.test(contentType)) return relayStream(response);
+
+    let payload: Buffer;
+    try {
+      payload = await call.readAll(response);
+    } catch (error) {
+      if (error instanceof ClientGoneError) return abandon(reply);
+      throw error;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok && parsed === undefined) {
+      request.log.warn({ reqId: request.id, status: response.status, body: payload.toString('utf8', 0, 300) }, 'memory proxy: the upstream answered an error without a JSON body');
+      throw new HttpError('TURNSTORE_UPSTREAM_UNAVAILABLE', `The upstream answered ${response.status} with a body that is not JSON; the service's log has its start.`);
+    }
+    if (response.ok) await remember(store, id, turnsToStore(split, replyOfCompletion(parsed)), request.log, request.id);
+    return reply.code(response.status).type(contentType || 'application/json').send(payload);
+
+    /** Passes an event stream on chunk by chunk; stores the exchange before ending it, when complete. */
+    function relayStream(response: Response): FastifyReply {
+      const out = new PassThrough();
+      const reader = new ChatStreamReader();
+      void (async () => {
+        try {
+          // No wait for 'drain': a model writes slower than any client reads, and a client that
+          // stops reading is cut off by its socket closing.
+          await call.forEachPiece(response, (piece) => {
+            reader.push(piece);
+            out.write(piece);
+          });
+          reader.end();
+          // Stored before the stream ends, so a caller that sends its next message as soon as this
+          // one is read finds this exchange remembered.
+          if (reader.complete && call.stopped === undefined) await remember(store, id, turnsToStore(split, reader.reply), request.log, request.id);
+          out.end();
+        } catch (error) {
+          // The status is sent already: cutting the stream is the only way left to say it failed.
+          if (!(error instanceof ClientGoneError)) request.log.warn({ err: error, reqId: request.id }, 'memory proxy: the upstream stream failed; nothing stored');
+          out.destroy(error as Error);
+        }
+      })();
+      return reply.code(response.status).header('content-type', response.headers.get('content-type')!).header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(out);
+    }
+  });
+}
+
+/** The caller left: nothing to send. */
+function abandon(reply: FastifyReply): FastifyReply {
+  reply.hijack();
+  reply.raw.destroy();
+  return reply;
+}
