@@ -30,6 +30,15 @@ Options of serve (each also read from the environment variable beside it; a flag
                                TURNSTORE_TOKEN              when set, /v1 needs "Authorization: Bearer <token>";
                                                             required to listen on anything but loopback
 
+Memory proxy (POST /v1/chat/completions, OpenAI-compatible; the conversation is named by the
+header X-Conversation-Id):
+  --upstream URL               TURNSTORE_UPSTREAM           base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1
+                                                            (Ollama); turns the proxy on
+  --upstream-key KEY           TURNSTORE_UPSTREAM_KEY       sent upstream as "Authorization: Bearer KEY" (prefer the variable)
+  --context-tokens N           TURNSTORE_CONTEXT_TOKENS     tokens the messages sent upstream may take, history included
+                                                            (default 3072: a 4096-token context minus 1024 for the reply)
+  --upstream-timeout-ms MS     TURNSTORE_UPSTREAM_TIMEOUT_MS  longest silence from the upstream before 504 (default 120000)
+
 Library use: import { MemoryStore } from 'turnstore' — see the README.
 `;
 

@@ -8,6 +8,8 @@ import { DEFAULT_OPTIONS } from '../core/options.js';
 import { tokenProblem } from '../server/auth.js';
 import { defaultBodyLimit } from '../server/body-limit.js';
 import { LOG_LEVELS, type LogLevel } from '../server/log-levels.js';
+import type { ProxyOptions } from '../server/proxy/proxy-options.js';
+import { PROXY_FLAGS, readProxyConfig } from './proxy-config.js';
 import { UsageError } from './usage-error.js';
 
 /** Which store to serve. */
@@ -33,6 +35,8 @@ export interface ServeConfig {
   readonly bodyLimit: number;
   readonly token: string | undefined;
   readonly logLevel: LogLevel;
+  /** The memory proxy's options; absent without `--upstream`. */
+  readonly proxy?: ProxyOptions;
 }
 
 /** The flags of `serve`, in `util.parseArgs` form, with the variable each one falls back to. */
@@ -45,6 +49,7 @@ export const SERVE_FLAGS = {
   'max-conversations': { type: 'string', env: 'TURNSTORE_MAX_CONVERSATIONS' },
   'max-turn-bytes': { type: 'string', env: 'TURNSTORE_MAX_TURN_BYTES' },
   'log-level': { type: 'string', env: undefined },
+  ...PROXY_FLAGS,
 } as const;
 
 /** A flag of `serve`. */
@@ -149,5 +154,6 @@ export function readServeConfig(flags: Partial<Record<ServeFlag, string>>, env: 
       `refusing to listen on ${host} without a token: anyone who can reach it could read and delete every conversation. Set TURNSTORE_TOKEN (clients then send "Authorization: Bearer <token>"), or listen on 127.0.0.1`,
     );
   }
-  return { host, port, store, limits, bodyLimit: defaultBodyLimit(limits.maxTurnBytes), token, logLevel };
+  const proxy = readProxyConfig(flags, env);
+  return { host, port, store, limits, bodyLimit: defaultBodyLimit(limits.maxTurnBytes), token, logLevel, ...(proxy ? { proxy } : {}) };
 }

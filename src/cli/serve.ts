@@ -6,7 +6,9 @@
 import type { AddressInfo } from 'node:net';
 import { isTurnstoreError } from '../core/errors.js';
 import type { ConversationStore } from '../core/types.js';
+import { DEFAULT_CONTEXT_TOKENS } from '../server/proxy/proxy-options.js';
 import { openStore } from './open-store.js';
+import { redactUpstream } from './proxy-config.js';
 import { redactUrl, type ServeConfig, type StoreChoice } from './serve-config.js';
 
 /**
@@ -31,7 +33,7 @@ function urlOf(address: AddressInfo): string {
 /** The line printed once the service listens. */
 export function startLine(version: string, url: string, config: ServeConfig): string {
   const { limits } = config;
-  return `turnstore ${version} listening on ${url} (store ${describeStore(config.store)}; maxTurns ${limits.maxTurns}, ttlSeconds ${limits.ttlSeconds}, maxConversations ${limits.maxConversations}, maxTurnBytes ${limits.maxTurnBytes}, bodyLimit ${config.bodyLimit}; ${config.token ? 'token required on /v1' : 'no token'})\n`;
+  return `turnstore ${version} listening on ${url} (store ${describeStore(config.store)}; maxTurns ${limits.maxTurns}, ttlSeconds ${limits.ttlSeconds}, maxConversations ${limits.maxConversations}, maxTurnBytes ${limits.maxTurnBytes}, bodyLimit ${config.bodyLimit}; ${config.token ? 'token required on /v1' : 'no token'}${config.proxy ? `; memory proxy to ${redactUpstream(config.proxy.upstream)}, contextTokens ${config.proxy.contextTokens ?? DEFAULT_CONTEXT_TOKENS}` : ''})\n`;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function serve(config: ServeConfig): Promise<number> {
   let app;
   try {
     await probe(store);
-    app = await createServer({ store, token: config.token, logLevel: config.logLevel, bodyLimit: config.bodyLimit });
+    app = await createServer({ store, token: config.token, logLevel: config.logLevel, bodyLimit: config.bodyLimit, ...(config.proxy ? { proxy: config.proxy } : {}) });
     // Fastify logs a "Server listening at" line of its own at info; the start line below says that
     // and more, once, so Fastify's is muted while it listens.
     const level = app.log.level;
