@@ -1,0 +1,109 @@
+/**
+ * `npm run bench:charts`: draws the benchmark charts (docs/bench-*.svg) from the committed results
+ * in bench/results/ without measuring anything, and regenerates the charts section of
+ * docs/benchmarks.md. A chart whose results file is missing is skipped, with a line saying so.
+ *
+ * Usage: node dist/bench/charts/main.js
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../../test/seed/seed-location.js';
+import type { BackendsResults } from '../backends/results.js';
+import type { CoreResults } from '../core/results.js';
+import type { ServiceResults } from '../service/results.js';
+import { backendsChart, coreHeapChart, coreScalingChart, serviceChart } from './bench-charts.js';
+import { upsertDocSection } from './doc-section.js';
+
+/** One chart file: where it goes, what it shows, and how to draw it from the results present. */
+interface ChartFile {
+  readonly file: string;
+  readonly alt: string;
+  /** What the chart supports, one sentence for the docs. */
+  readonly caption: string;
+  readonly needs: readonly string[];
+  readonly draw: (results: Record<string, unknown>) => string;
+}
+
+const CHARTS: readonly ChartFile[] = [
+  {
+    file: 'bench-core-scaling.svg',
+    alt: 'New conversations per second at caps of 500, 50,000 and 1,000,000 conversations: turnstore, the seed, an lru-cache store and LangChain',
+    caption: 'Creating a conversation when the store is full (each creation evicts the least recently used): turnstore stays within a small factor from 500 to 1,000,000 conversations; the seed scans them all.',
+    needs: ['core'],
+    draw: (results) => coreScalingChart(results.core as CoreResults),
+  },
+  {
+    file: 'bench-core-heap.svg',
+    alt: 'Bytes of memory per stored turn for turnstore, an lru-cache store, LangChain, the seed and bare strings',
+    caption: 'Memory per stored turn, against bare strings of the same runtime.',
+    needs: ['core'],
+    draw: (results) => coreHeapChart(results.core as CoreResults),
+  },
+  {
+    file: 'bench-backends.svg',
+    alt: 'Append and get calls per second for the memory, SQLite and Redis stores and LangChain Redis history',
+    caption: 'What each backend costs per call (absolute, log scale): in process, on SQLite, on Redis over loopback, and LangChain’s Redis history.',
+    needs: ['backends'],
+    draw: (results) => backendsChart(results.backends as BackendsResults, results.core as CoreResults | undefined),
+  },
+  {
+    file: 'bench-service.svg',
+    alt: 'Requests per second of turnstore serve against a bare Fastify route',
+    caption: 'What the HTTP service costs over a bare route answering the same bytes.',
+    needs: ['service'],
+    draw: (results) => serviceChart(results.service as ServiceResults),
+  },
+];
+
+/** The results files present, parsed, by suite. */
+export function readResults(root: string, suites: readonly string[]): Record<string, unknown> {
+  const results: Record<string, unknown> = {};
+  for (const suite of suites) {
+    const path = join(root, 'bench', 'results', `${suite}.json`);
+    if (existsSync(path)) results[suite] = JSON.parse(readFileSync(path, 'utf8'));
+  }
+  return results;
+}
+
+/** The charts section of docs/benchmarks.md, listing the charts drawn. */
+export function chartsSection(drawn: readonly ChartFile[]): string {
+  const lines = [
+    '## Charts',
+    '',
+    'Drawn by `bench/charts/` (`npm run bench:charts`) from the committed results, without measuring. Each chart',
+    'states the machine and that its figures come from one run; ratios on a chart compare figures of the same run.',
+    '',
+  ];
+  for (const chart of drawn) lines.push(`![${chart.alt}](${chart.file})`, '', chart.caption, '');
+  if (drawn.length < CHARTS.length) {
+    const missing = CHARTS.filter((chart) => !drawn.includes(chart)).map((chart) => `\`${chart.file}\` (needs bench/results/${chart.needs.join(', ')}.json)`);
+    lines.push(`Not drawn yet, for want of results: ${missing.join('; ')}.`, '');
+  }
+  return lines.join('\n');
+}
+
+/** Draws every chart whose results exist into docs/, and regenerates the charts section; returns the files written. */
+export function writeCharts(root = repoRoot(), log: (line: string) => void = () => undefined): string[] {
+  const results = readResults(root, ['core', 'backends', 'service']);
+  const written: string[] = [];
+  const drawn: ChartFile[] = [];
+  for (const chart of CHARTS) {
+    const missing = chart.needs.filter((suite) => results[suite] === undefined);
+    if (missing.length > 0) {
+      log(`skipped docs/${chart.file}: no bench/results/${missing.join(', ')}.json yet`);
+      continue;
+    }
+    const path = join(root, 'docs', chart.file);
+    writeFileSync(path, chart.draw(results));
+    written.push(path);
+    drawn.push(chart);
+    log(`wrote docs/${chart.file}`);
+  }
+  upsertDocSection(join(root, 'docs', 'benchmarks.md'), 'charts', chartsSection(drawn), 'first');
+  return written;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  writeCharts(repoRoot(), (line) => process.stderr.write(`[bench:charts] ${line}\n`));
+}
