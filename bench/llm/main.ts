@@ -6,10 +6,8 @@
  *
  * Parts:
  * 1. contextWindow against LangChain's trimMessages (bench/llm/context-window.ts).
- * 2. (next) The latency the memory proxy adds over calling the upstream directly (p50, p99). To add
- *    it: write bench/llm/proxy-latency.ts exporting a `benchProxyLatency({ progress })`, give
- *    LlmResults a `proxyLatency` field (bench/llm/results.ts), run it below where marked, and
- *    render it in bench/llm/report-section.ts (its target row is already there).
+ * 2. The latency the memory proxy adds over calling the upstream directly, p50 and p99, sequential
+ *    and concurrent (bench/llm/proxy-latency.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +17,8 @@ import { repoRoot } from '../../test/seed/seed-location.js';
 import type { Measured } from '../backends/results.js';
 import { writeBenchmarksDoc } from '../report.js';
 import { benchContextWindow } from './context-window.js';
-import { contextWindowTable, machineLines, targetsTable } from './report-section.js';
+import { benchProxyLatency } from './proxy-latency.js';
+import { contextWindowTable, machineLines, proxyLatencyTable, targetsTable } from './report-section.js';
 import type { LlmResults } from './results.js';
 
 const root = repoRoot();
@@ -49,7 +48,7 @@ const started = performance.now();
 const loadAverage = loadavg();
 const cpuList = cpus();
 const contextWindow = await measured('contextWindow vs trimMessages', () => benchContextWindow({ progress }));
-// Next part (the memory proxy's added latency) runs here: const proxyLatency = await measured('proxy latency', () => benchProxyLatency({ progress }));
+const proxyLatency = await measured('proxy latency', () => benchProxyLatency({ progress }));
 
 const run: LlmResults = {
   suite: 'llm',
@@ -62,6 +61,7 @@ const run: LlmResults = {
     node: process.version,
   },
   contextWindow,
+  proxyLatency,
 };
 
 const resultsPath = join(root, 'bench', 'results', 'llm.json');
@@ -70,4 +70,5 @@ const docPath = writeBenchmarksDoc(['llm']);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
 
 const tables = 'error' in run.contextWindow ? `contextWindow not measured: ${run.contextWindow.error}` : contextWindowTable(run.contextWindow);
-process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${tables}\n`);
+const proxyTable = 'error' in proxyLatency ? `proxy latency not measured: ${proxyLatency.error}` : proxyLatencyTable(proxyLatency);
+process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${tables}\n\n${proxyTable}\n`);

@@ -2,6 +2,7 @@
 import { isMeasured } from '../backends/results.js';
 import { markdownTable } from '../markdown-table.js';
 import type { ContextWindowBenchResult, ContextWindowCase } from './context-window.js';
+import type { ProxyLatencyResult } from './proxy-latency.js';
 import type { LlmResults } from './results.js';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -41,7 +42,10 @@ export function targetsTable(run: LlmResults): string {
   } else {
     rows.push(['contextWindow faster than trimMessages', `not measured: ${run.contextWindow.error}`, '> 1×', '—']);
   }
-  rows.push(['memory proxy adds ≤ 2 ms at p50 on loopback', 'not measured yet', '≤ 2 ms', '—']);
+  const proxy = run.proxyLatency;
+  if (proxy === undefined) rows.push(['memory proxy adds ≤ 2 ms at p50 on loopback', 'not measured yet', '≤ 2 ms', '—']);
+  else if (!isMeasured(proxy)) rows.push(['memory proxy adds ≤ 2 ms at p50 on loopback', `not measured: ${proxy.error}`, '≤ 2 ms', '—']);
+  else rows.push(['memory proxy adds ≤ 2 ms at p50 on loopback (sequential)', milliseconds(proxy.sequential.addedP50Ms), '≤ 2 ms', verdict(proxy.sequential.addedP50Ms <= 2)]);
   return markdownTable(['target', 'measured', 'target', 'result'], rows, ['l', 'r', 'l', 'l']);
 }
 
@@ -100,9 +104,44 @@ ${result.cases.every((c) => c.sameSelection) ? 'exactly the same turns in every 
 `;
 }
 
+/** Direct and proxied latencies, sequential and concurrent. */
+export function proxyLatencyTable(result: ProxyLatencyResult): string {
+  const rows = (['sequential', 'concurrent'] as const).map((run) => {
+    const c = result[run];
+    const label = run === 'sequential' ? 'one at a time' : `${result.parameters.concurrency} at a time`;
+    return [label, milliseconds(c.direct.p50Ms), milliseconds(c.proxy.p50Ms), milliseconds(c.addedP50Ms), milliseconds(c.direct.p99Ms), milliseconds(c.proxy.p99Ms), milliseconds(c.addedP99Ms)];
+  });
+  return markdownTable(['requests', 'direct p50', 'proxy p50', 'added p50', 'direct p99', 'proxy p99', 'added p99'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']);
+}
+
+function proxyLatencyPart(run: LlmResults): string {
+  if (run.proxyLatency === undefined) return '';
+  if (!isMeasured(run.proxyLatency)) return `### The memory proxy's added latency\n\nNot measured: ${run.proxyLatency.error}\n`;
+  const result = run.proxyLatency;
+  const p = result.parameters;
+  return `### The memory proxy's added latency
+
+${proxyLatencyTable(result)}
+
+- **What.** \`POST /v1/chat/completions\` sent to the fake OpenAI-compatible upstream of the tests
+  (\`test/proxy/support/fake-upstream.ts\`, which answers a JSON completion at once) directly, and through
+  \`createServer({ proxy })\` over a MemoryStore (maxTurns ${p.maxTurns}). Through the proxy each request also reads the
+  conversation's history, runs \`contextWindow\`, makes one more loopback hop and stores the exchange; the
+  upstream got up to ${result.messagesPerProxiedRequest} messages per proxied request (history included) against 2 direct.
+- **How.** A ${p.questionChars}-character question with a system prompt, over ${p.conversations} conversations in turn; one
+  keep-alive client (node:http). *One at a time*: ${count(p.sequentialRequests)} requests each way, direct and proxied
+  interleaved, after ${count(p.warmupRequests)} warm-up requests each. *${p.concurrency} at a time*: ${count(p.concurrentRequests)} requests each way, in
+  two rounds ordered direct, proxy, proxy, direct.
+- **Caveat.** Client, proxy and upstream share one process and one event loop, so under concurrency the
+  proxy's CPU time queues every request behind it, direct ones included: the concurrent rows measure
+  what its work costs a busy process, not a network hop. A real upstream takes hundreds of
+  milliseconds to seconds per completion; these figures are what turnstore adds to that.
+`;
+}
+
 /** The whole section, as markdown (without the markers around it). */
 export function renderLlmSection(run: LlmResults): string {
-  return `## LLM: context windows (and, next, the memory proxy)
+  return `## LLM: context windows and the memory proxy
 
 All figures come from one run of \`npm run bench:llm\` on one machine, which other work may have kept
 busy (see the load average): read the **ratios**, which compare contenders measured in the same run.
@@ -114,5 +153,5 @@ ${machineLines(run).join('\n')}
 ${targetsTable(run)}
 
 ${contextWindowPart(run)}
-`;
+${proxyLatencyPart(run)}`;
 }

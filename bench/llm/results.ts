@@ -1,6 +1,7 @@
 /** The shape of bench/results/llm.json. */
 import type { Measured } from '../backends/results.js';
 import type { ContextWindowBenchResult } from './context-window.js';
+import type { ProxyLatencyResult } from './proxy-latency.js';
 
 export interface LlmResults {
   readonly suite: 'llm';
@@ -9,8 +10,9 @@ export interface LlmResults {
   readonly versions: { readonly turnstore: string; readonly gitCommit: string | null; readonly srcModified: boolean; readonly node: string };
   /** contextWindow against LangChain's trimMessages (bench/llm/context-window.ts). */
   readonly contextWindow: Measured<ContextWindowBenchResult>;
-  // Hook for the next part: the latency the memory proxy (`turnstore serve --upstream`) adds over
-  // calling the upstream directly. Add its field here with its result type, e.g.
-  //   readonly proxyLatency?: Measured<ProxyLatencyResult>;
-  // register it in PARTS (bench/llm/main.ts) and render it in bench/llm/report-section.ts.
+  /**
+   * The latency the memory proxy (`turnstore serve --upstream`) adds over calling the upstream
+   * directly (bench/llm/proxy-latency.ts). Optional: results written before it existed lack it.
+   */
+  readonly proxyLatency?: Measured<ProxyLatencyResult>;
 }
