@@ -13,14 +13,15 @@ import type { BackendsResults } from '../backends/results.js';
 import type { CoreResults } from '../core/results.js';
 import type { ServiceResults } from '../service/results.js';
 import { backendsChart, coreHeapChart, coreScalingChart, serviceChart } from './bench-charts.js';
+import { backendsCaption, heapCaption, scalingCaption, serviceCaption } from './captions.js';
 import { upsertDocSection } from './doc-section.js';
 
 /** One chart file: where it goes, what it shows, and how to draw it from the results present. */
 interface ChartFile {
   readonly file: string;
   readonly alt: string;
-  /** What the chart supports, one sentence for the docs. */
-  readonly caption: string;
+  /** What the chart supports, for the docs: ratios of the same run, or absolute figures saying so. */
+  readonly caption: (results: Record<string, unknown>) => string;
   readonly needs: readonly string[];
   readonly draw: (results: Record<string, unknown>) => string;
 }
@@ -29,28 +30,28 @@ const CHARTS: readonly ChartFile[] = [
   {
     file: 'bench-core-scaling.svg',
     alt: 'New conversations per second at caps of 500, 50,000 and 1,000,000 conversations: turnstore, the seed, an lru-cache store and LangChain',
-    caption: 'Creating a conversation when the store is full (each creation evicts the least recently used): turnstore stays within a small factor from 500 to 1,000,000 conversations; the seed scans them all.',
+    caption: (results) => scalingCaption(results.core as CoreResults),
     needs: ['core'],
     draw: (results) => coreScalingChart(results.core as CoreResults),
   },
   {
     file: 'bench-core-heap.svg',
     alt: 'Bytes of memory per stored turn for turnstore, an lru-cache store, LangChain, the seed and bare strings',
-    caption: 'Memory per stored turn, against bare strings of the same runtime.',
+    caption: (results) => heapCaption(results.core as CoreResults),
     needs: ['core'],
     draw: (results) => coreHeapChart(results.core as CoreResults),
   },
   {
     file: 'bench-backends.svg',
     alt: 'Append and get calls per second for the memory, SQLite and Redis stores and LangChain Redis history',
-    caption: 'What each backend costs per call (absolute, log scale): in process, on SQLite, on Redis over loopback, and LangChain’s Redis history.',
+    caption: (results) => backendsCaption(results.backends as BackendsResults),
     needs: ['backends'],
     draw: (results) => backendsChart(results.backends as BackendsResults, results.core as CoreResults | undefined),
   },
   {
     file: 'bench-service.svg',
     alt: 'Requests per second of turnstore serve against a bare Fastify route',
-    caption: 'What the HTTP service costs over a bare route answering the same bytes.',
+    caption: (results) => serviceCaption(results.service as ServiceResults),
     needs: ['service'],
     draw: (results) => serviceChart(results.service as ServiceResults),
   },
@@ -67,7 +68,7 @@ export function readResults(root: string, suites: readonly string[]): Record<str
 }
 
 /** The charts section of docs/benchmarks.md, listing the charts drawn. */
-export function chartsSection(drawn: readonly ChartFile[]): string {
+export function chartsSection(drawn: readonly ChartFile[], results: Record<string, unknown>): string {
   const lines = [
     '## Charts',
     '',
@@ -75,7 +76,7 @@ export function chartsSection(drawn: readonly ChartFile[]): string {
     'states the machine and that its figures come from one run; ratios on a chart compare figures of the same run.',
     '',
   ];
-  for (const chart of drawn) lines.push(`![${chart.alt}](${chart.file})`, '', chart.caption, '');
+  for (const chart of drawn) lines.push(`![${chart.alt}](${chart.file})`, '', chart.caption(results), '');
   if (drawn.length < CHARTS.length) {
     const missing = CHARTS.filter((chart) => !drawn.includes(chart)).map((chart) => `\`${chart.file}\` (needs bench/results/${chart.needs.join(', ')}.json)`);
     lines.push(`Not drawn yet, for want of results: ${missing.join('; ')}.`, '');
@@ -100,7 +101,7 @@ export function writeCharts(root = repoRoot(), log: (line: string) => void = () 
     drawn.push(chart);
     log(`wrote docs/${chart.file}`);
   }
-  upsertDocSection(join(root, 'docs', 'benchmarks.md'), 'charts', chartsSection(drawn), 'first');
+  upsertDocSection(join(root, 'docs', 'benchmarks.md'), 'charts', chartsSection(drawn, results), 'first');
   return written;
 }
 

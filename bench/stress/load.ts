@@ -10,7 +10,7 @@ import { Agent, request } from 'node:http';
 export type Operation = 'create' | 'append' | 'appendMany' | 'get' | 'list' | 'delete' | 'tooLarge';
 
 /** How often each kind is chosen, out of the sum. */
-const WEIGHTS: Record<Operation, number> = { create: 10, append: 38, appendMany: 8, get: 35, list: 2, delete: 5, tooLarge: 2 };
+const WEIGHTS: Record<Operation, number> = { create: 6, append: 40, appendMany: 8, get: 38, list: 2, delete: 4, tooLarge: 2 };
 
 /** The statuses each kind may get; anything else is unexpected. */
 const EXPECTED: Record<Operation, readonly number[]> = {
@@ -147,7 +147,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadTally> {
         case 'create': {
           const id = `c${index}-${created++} ✓`;
           known.push(id);
-          if (known.length > 6) known.shift();
+          if (known.length > 4) known.shift();
           target = `${path(id)}/turns`;
           body = turnBodies[Math.floor(random() * turnBodies.length)];
           break;
