@@ -1,7 +1,7 @@
 /**
- * `npm run bench:charts`: draws the benchmark charts (docs/bench-*.svg) from the committed results
- * in bench/results/ without measuring anything, and regenerates the charts section of
- * docs/benchmarks.md. A chart whose results file is missing is skipped, with a line saying so.
+ * `npm run bench:charts`: draws the benchmark charts (docs/bench-*.svg, docs/stress.svg) from the
+ * committed results in bench/results/ without measuring anything, and regenerates the charts and
+ * stress sections of docs/benchmarks.md. A chart whose results file is missing is skipped, with a line saying so.
  *
  * Usage: node dist/bench/charts/main.js
  */
@@ -12,6 +12,7 @@ import { repoRoot } from '../../test/seed/seed-location.js';
 import type { BackendsResults } from '../backends/results.js';
 import type { CoreResults } from '../core/results.js';
 import type { ServiceResults } from '../service/results.js';
+import { stressChart, stressSection, type StressResults } from '../stress/stress-report.js';
 import { backendsChart, coreHeapChart, coreScalingChart, serviceChart } from './bench-charts.js';
 import { backendsCaption, heapCaption, scalingCaption, serviceCaption } from './captions.js';
 import { upsertDocSection } from './doc-section.js';
@@ -67,8 +68,17 @@ export function readResults(root: string, suites: readonly string[]): Record<str
   return results;
 }
 
-/** The charts section of docs/benchmarks.md, listing the charts drawn. */
-export function chartsSection(drawn: readonly ChartFile[], results: Record<string, unknown>): string {
+/** The charts that `results` (by suite) have the figures for. */
+function drawable(results: Record<string, unknown>): ChartFile[] {
+  return CHARTS.filter((chart) => chart.needs.every((suite) => results[suite] !== undefined));
+}
+
+/** The charts section of docs/benchmarks.md for the results given (by suite). */
+export function renderChartsSection(results: Record<string, unknown>): string {
+  return chartsSection(drawable(results), results);
+}
+
+function chartsSection(drawn: readonly ChartFile[], results: Record<string, unknown>): string {
   const lines = [
     '## Charts',
     '',
@@ -102,6 +112,17 @@ export function writeCharts(root = repoRoot(), log: (line: string) => void = () 
     log(`wrote docs/${chart.file}`);
   }
   upsertDocSection(join(root, 'docs', 'benchmarks.md'), 'charts', chartsSection(drawn, results), 'first');
+  // The stress run's chart and section, redrawn from its results the same way.
+  const stressPath = join(root, 'bench', 'results', 'stress.json');
+  if (existsSync(stressPath)) {
+    const stress = JSON.parse(readFileSync(stressPath, 'utf8')) as StressResults;
+    writeFileSync(join(root, 'docs', 'stress.svg'), stressChart(stress));
+    upsertDocSection(join(root, 'docs', 'benchmarks.md'), 'stress', stressSection(stress, 'stress.svg'), 'last');
+    written.push(join(root, 'docs', 'stress.svg'));
+    log('wrote docs/stress.svg and the stress section');
+  } else {
+    log('skipped docs/stress.svg: no bench/results/stress.json yet (npm run stress)');
+  }
   return written;
 }
 

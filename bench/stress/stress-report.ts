@@ -51,11 +51,16 @@ export function stressChart(run: StressResults): string {
   const p = run.parameters;
   const verdict = run.pass ? 'PASSED' : 'FAILED';
   const trend = heapTrend(run.memory.heapReadings, p.durationSeconds);
+  const bound =
+    run.service.budgetMode === 'flag'
+      ? { subtitle: `maxTotalBytes ${mib(p.maxTotalBytes)}`, label: `maxTotalBytes (${mib(p.maxTotalBytes)})` }
+      : { subtitle: `content ≤ ${mib(p.maxTotalBytes)} by the caps: ${run.service.maxConversations} conversations × ${p.maxTurns} turns × ${p.maxTurnBytes / 1024} KiB`, label: `content bound by the caps (${mib(p.maxTotalBytes)})` };
   return renderLineChart({
     title: `turnstore serve under stress: memory over ${formatDuration(p.durationSeconds)} (${verdict})`,
     subtitle: [
-      `node --max-old-space-size=${p.heapLimitMiB}, maxTotalBytes ${mib(p.maxTotalBytes)}, ${p.clients} clients on loopback; ${run.requests.total.toLocaleString('en-US')} requests, ${run.requests.serverErrors} 5xx.`,
-      `Absolute figures from one run of npm run stress on ${run.machine.cpu}, ${run.machine.cores} cores, ${run.machine.os}; ${run.date.slice(0, 10)}`,
+      `node --max-old-space-size=${p.heapLimitMiB}; ${bound.subtitle}`,
+      `${p.clients} clients on loopback: ${run.requests.total.toLocaleString('en-US')} requests, ${run.requests.serverErrors} answered 5xx. Absolute figures from one run of npm run stress`,
+      `on ${run.machine.cpu}, ${run.machine.cores} cores, ${run.machine.os}; ${run.date.slice(0, 10)}`,
     ],
     x: { label: 'seconds since the load started', min: 0, max: Math.ceil(p.durationSeconds) },
     y: { label: 'MiB', min: 0, max: Math.max(p.heapLimitMiB, ...samples.map((sample) => toMiB(sample.rssBytes))) * 1.08 },
@@ -66,7 +71,7 @@ export function stressChart(run: StressResults): string {
     ],
     references: [
       { y: p.heapLimitMiB, label: `heap limit (--max-old-space-size=${p.heapLimitMiB})`, color: '#7a7a7a' },
-      { y: p.maxTotalBytes / 2 ** 20, label: `maxTotalBytes (${mib(p.maxTotalBytes)})`, color: '#B00020' },
+      { y: p.maxTotalBytes / 2 ** 20, label: bound.label, color: '#B00020' },
     ],
     markers: [{ x: trend.warmupSeconds, label: 'end of warm-up' }],
     notes: [
@@ -136,6 +141,6 @@ export function stressSection(run: StressResults, chartPath: string): string {
     'should not get, ever reports more content than maxTotalBytes, or does not exit 0 on SIGTERM.',
     '',
     `\`npm run stress\` (default 2 minutes; \`--minutes 0.5\` or \`--seconds 30\`) rewrites bench/results/stress.json,`,
-    `${chartPath} and this section; a 20-second run is part of \`npm test\` (test/stress/stress.test.ts).`,
+    `docs/${chartPath} and this section (\`npm run bench:charts\` redraws both from the results without running); a 20-second run is part of \`npm test\` (test/stress/stress.test.ts).`,
   ].join('\n');
 }
