@@ -210,7 +210,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadTally> {
   return tally;
 }
 
-/** A GET of `path` on its own connection pool, with its body as text; throws on no answer. */
+/** A GET of `url` through `agent` (the sampler's own pool, apart from the clients'), with its body as text; throws on no answer. */
 export function fetchText(agent: Agent, url: string, timeoutMs = 5_000): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { agent, timeout: timeoutMs }, (response) => {
