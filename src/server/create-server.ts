@@ -1,5 +1,5 @@
 /** {@link createServer}: the HTTP service of SPEC §6 over any {@link ConversationStore}. */
-import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { TurnstoreError } from '../core/errors.js';
 import type { ConversationStore } from '../core/types.js';
 import { MAX_ID_LENGTH } from '../core/validate.js';
@@ -7,6 +7,7 @@ import { bearerChecker, tokenProblem } from './auth.js';
 import { MIN_DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandlers, refuseConnect, schemaErrorFormatter, unauthorized } from './error-handling.js';
+import { failureLog } from './failure-log.js';
 import { acceptOnlyJson } from './json-body.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
@@ -27,8 +28,9 @@ export interface ServerOptions {
    */
   readonly token?: string;
   /**
-   * Level of the JSON log lines (pino) written to stdout. Each request is logged only at
-   * `debug` and `trace`; errors that are the service's own fault always are (`error`).
+   * Level of the JSON log lines written to stdout. Requests are logged (by Fastify's pino logger)
+   * only at `debug` and `trace`; a request the service failed (a 5xx) is logged at every level but
+   * `fatal` and `silent`. Bad input is the client's fault and never logged.
    * @default 'info'
    */
   readonly logLevel?: LogLevel;
@@ -90,11 +92,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const logRequests = logLevel === 'debug' || logLevel === 'trace';
 
   const app = fastifyModule.default({
-    logger: { level: logLevel },
-    logController: new fastifyModule.LogController({ disableRequestLogging: !logRequests }),
-    // Fastify gives every request a child logger bound to its id, which pino builds per request.
-    // Unless requests are logged, only failures are, and those name their request themselves.
-    ...(logRequests ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
+    // Fastify's logger only when requests are logged: see failure-log.ts for why.
+    logger: logRequests ? { level: logLevel } : false,
     bodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Requests that arrive on open connections while the service drains are still served (the store
@@ -141,7 +140,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     });
   }
 
-  installErrorHandlers(app, checkToken);
+  installErrorHandlers(app, checkToken, failureLog(logLevel, logRequests));
   registerOperationsRoutes(app, store, metrics, describeApi);
   await app.register(async (v1) => {
     if (checkToken) {

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { MAX_ID_LENGTH } from '../core/validate.js';
 import { afterUnreadBody } from './drain-refused-body.js';
+import type { FailureLog } from './failure-log.js';
 import { classifyError, errorBody, HttpError } from './http-errors.js';
 
 /** One error of the schema validator (ajv), as far as messages need it. */
@@ -88,12 +89,12 @@ export function refuseConnect(_request: unknown, socket: Socket): void {
 /**
  * Installs the error handler and the not-found handler on `app`. `checkToken` is the bearer check
  * of the /v1 routes, when the server has a token: an unknown /v1 route then answers 401 to a
- * request without the token, so routes cannot be probed without it.
+ * request without the token, so routes cannot be probed without it. `logFailure` gets the 5xx.
  */
-export function installErrorHandlers(app: FastifyInstance, checkToken: ((authorization: string | undefined) => boolean) | undefined): void {
+export function installErrorHandlers(app: FastifyInstance, checkToken: ((authorization: string | undefined) => boolean) | undefined, logFailure: FailureLog): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const answer = classifyError(error);
-    if (answer.status >= 500) request.log.error({ err: error, reqId: request.id, method: request.method, url: request.url }, 'request failed');
+    if (answer.status >= 500) logFailure(request, error);
     if (answer.status === 401) void reply.header('www-authenticate', 'Bearer realm="turnstore"');
     // Stores reconnect by themselves (SPEC §5); a short pause is the useful hint to a client.
     if (answer.status === 503) void reply.header('retry-after', '1');

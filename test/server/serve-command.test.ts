@@ -26,6 +26,21 @@ describe('turnstore serve', () => {
     }
   });
 
+  it('--log-level debug logs each request as a JSON line, after the start line', async () => {
+    const service = await startService(['--log-level', 'debug']);
+    try {
+      await request(service, 'GET', '/v1/conversations/logged');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const lines = service.output().stdout.trimEnd().split('\n');
+      assert.equal(lines[0], service.startLine);
+      const entries = lines.slice(1).map((line) => JSON.parse(line) as { msg: string; req?: { url: string }; res?: { statusCode: number } });
+      assert.ok(entries.some((entry) => entry.msg === 'incoming request' && entry.req?.url === '/v1/conversations/logged'), lines.join('\n'));
+      assert.ok(entries.some((entry) => entry.msg === 'request completed' && entry.res?.statusCode === 200), lines.join('\n'));
+    } finally {
+      await service.stop();
+    }
+  });
+
   it('takes limits from flags and TURNSTORE_* variables, the flag winning', async () => {
     const env = { TURNSTORE_MAX_TURNS: '3', TURNSTORE_TTL_SECONDS: '90', TURNSTORE_MAX_CONVERSATIONS: '7', TURNSTORE_MAX_TURN_BYTES: '10' };
     const fromEnv = await startService([], env);
