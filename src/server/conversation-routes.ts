@@ -1,5 +1,5 @@
 /** The /v1 routes: conversations and stats, each a thin translation of one store call. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { ConversationStore, ListOptions, Role, TurnInput } from '../core/types.js';
 import { HttpError } from './http-errors.js';
 import { appendBody, appendResponse, conversationResponse, errorResponses, idParams, listQuery, listResponse, routeSchema, statsResponse } from './schemas.js';
@@ -21,9 +21,15 @@ function numericLimit(request: FastifyRequest, _reply: unknown, done: () => void
   done();
 }
 
-/** Registers the /v1 routes of `store` on `v1` (a plugin scope with prefix /v1). */
-export function registerConversationRoutes(v1: FastifyInstance, store: ConversationStore): void {
-  v1.get<ListRoute>('/conversations', {
+/**
+ * Registers the /v1 routes of `store` on `app`, each guarded by `requireToken` when given. The
+ * routes sit in `app`'s own scope, not in a plugin with a /v1 prefix: over real sockets an
+ * encapsulated scope cost about 8 µs of CPU per request (bench/service), a fifth of a bare route.
+ */
+export function registerConversationRoutes(app: FastifyInstance, store: ConversationStore, requireToken: onRequestHookHandler | undefined): void {
+  const guard = requireToken ? { onRequest: requireToken } : {};
+  app.get<ListRoute>('/v1/conversations', {
+    ...guard,
     schema: routeSchema({ summary: 'List live conversations, most recently used first', tags, querystring: listQuery, response: { 200: listResponse, ...errorResponses } }),
     preValidation: numericLimit,
   }, async (request) => {
@@ -34,7 +40,8 @@ export function registerConversationRoutes(v1: FastifyInstance, store: Conversat
     return store.list(options);
   });
 
-  v1.get<IdRoute>('/conversations/:id', {
+  app.get<IdRoute>('/v1/conversations/:id', {
+    ...guard,
     schema: routeSchema({
       summary: 'The turns of a conversation, oldest first',
       description: 'An unknown or expired id answers 200 with no turns, as the store does. A hit refreshes the conversation\'s recency and TTL.',
@@ -47,7 +54,8 @@ export function registerConversationRoutes(v1: FastifyInstance, store: Conversat
     return { id, turns: await store.get(id) };
   });
 
-  v1.post<AppendRoute>('/conversations/:id/turns', {
+  app.post<AppendRoute>('/v1/conversations/:id/turns', {
+    ...guard,
     schema: routeSchema({
       summary: 'Append one turn, or several all or nothing',
       tags,
@@ -70,7 +78,8 @@ export function registerConversationRoutes(v1: FastifyInstance, store: Conversat
     return { id, appended };
   });
 
-  v1.delete<IdRoute>('/conversations/:id', {
+  app.delete<IdRoute>('/v1/conversations/:id', {
+    ...guard,
     schema: routeSchema({
       summary: 'Delete a conversation',
       tags,
@@ -83,7 +92,8 @@ export function registerConversationRoutes(v1: FastifyInstance, store: Conversat
     return reply.code(204).send();
   });
 
-  v1.get('/stats', {
+  app.get('/v1/stats', {
+    ...guard,
     schema: routeSchema({ summary: 'What the store holds and has evicted', tags: ['service'], response: { 200: statsResponse, ...errorResponses } }),
   }, async () => store.stats());
 }

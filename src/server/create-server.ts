@@ -1,5 +1,5 @@
 /** {@link createServer}: the HTTP service of SPEC §6 over any {@link ConversationStore}. */
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
 import { TurnstoreError } from '../core/errors.js';
 import type { ConversationStore } from '../core/types.js';
 import { MAX_ID_LENGTH } from '../core/validate.js';
@@ -142,14 +142,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   installErrorHandlers(app, checkToken, failureLog(logLevel, logRequests));
   registerOperationsRoutes(app, store, metrics, describeApi);
-  await app.register(async (v1) => {
-    if (checkToken) {
-      v1.addHook('onRequest', (request, _reply, done) => {
-        done(checkToken(request.headers.authorization) ? undefined : unauthorized());
-      });
-    }
-    registerConversationRoutes(v1, store);
-    if (proxy) registerChatCompletionsRoute(v1, store, proxy);
-  }, { prefix: '/v1' });
+  const requireToken: onRequestHookHandler | undefined = checkToken
+    ? (request, _reply, done) => done(checkToken(request.headers.authorization) ? undefined : unauthorized())
+    : undefined;
+  registerConversationRoutes(app, store, requireToken);
+  if (proxy) {
+    await app.register(async (v1) => {
+      if (requireToken) v1.addHook('onRequest', requireToken);
+      registerChatCompletionsRoute(v1, store, proxy);
+    }, { prefix: '/v1' });
+  }
   return app;
 }
