@@ -72,8 +72,8 @@ async function main(): Promise<number> {
   if (!Number.isSafeInteger(contextTokens) || contextTokens < 1) throw new Error(`--context-tokens must be an integer ≥ 1; got ${values['context-tokens']}`);
   const choice = parseStoreChoice(values.store === undefined ? undefined : { value: values.store, name: '--store' });
   // A chat keeps more than the service's 8 turns: contextWindow decides how many are sent.
-  const { ttlSeconds, maxConversations, maxTurnBytes } = DEFAULT_OPTIONS;
-  const store = await openStore(choice, { maxTurns: 100, ttlSeconds, maxConversations, maxTurnBytes });
+  const { ttlSeconds, maxConversations, maxTurnBytes, maxTotalBytes } = DEFAULT_OPTIONS;
+  const store = await openStore(choice, { maxTurns: 100, ttlSeconds, maxConversations, maxTurnBytes, maxTotalBytes });
   try {
     const upstream: Upstream = { url: values.upstream ?? (process.env.TURNSTORE_UPSTREAM || 'http://127.0.0.1:11434/v1'), model: values.model, apiKey: process.env.TURNSTORE_UPSTREAM_KEY };
     await chat({ store, upstream, conversationId: values.conversation, system: values.system, contextTokens });

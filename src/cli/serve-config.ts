@@ -24,6 +24,7 @@ export interface StoreLimits {
   readonly ttlSeconds: number;
   readonly maxConversations: number;
   readonly maxTurnBytes: number;
+  readonly maxTotalBytes: number;
 }
 
 /** Everything `serve` needs to start. */
@@ -48,6 +49,7 @@ export const SERVE_FLAGS = {
   ttl: { type: 'string', env: 'TURNSTORE_TTL_SECONDS' },
   'max-conversations': { type: 'string', env: 'TURNSTORE_MAX_CONVERSATIONS' },
   'max-turn-bytes': { type: 'string', env: 'TURNSTORE_MAX_TURN_BYTES' },
+  'max-total-bytes': { type: 'string', env: 'TURNSTORE_MAX_TOTAL_BYTES' },
   'log-level': { type: 'string', env: undefined },
   ...PROXY_FLAGS,
 } as const;
@@ -133,11 +135,19 @@ export function readServeConfig(flags: Partial<Record<ServeFlag, string>>, env: 
   if (host.length === 0) throw new UsageError('--host must not be empty');
   const port = integer(pick(flags, env, 'port'), SERVE_DEFAULTS.port, 0, 65535);
   const store = parseStoreChoice(pick(flags, env, 'store'));
+  const maxTurnBytes = integer(pick(flags, env, 'max-turn-bytes'), DEFAULT_OPTIONS.maxTurnBytes, 1);
+  // As in the stores: without a budget given, the default grows to hold at least one turn.
+  const totalSource = pick(flags, env, 'max-total-bytes');
+  const maxTotalBytes = integer(totalSource, Math.max(DEFAULT_OPTIONS.maxTotalBytes, maxTurnBytes), 1);
+  if (maxTotalBytes < maxTurnBytes) {
+    throw new UsageError(`${totalSource!.name} must be at least max-turn-bytes (${maxTurnBytes}); got ${maxTotalBytes}`);
+  }
   const limits: StoreLimits = {
     maxTurns: integer(pick(flags, env, 'max-turns'), DEFAULT_OPTIONS.maxTurns, 1),
     ttlSeconds: seconds(pick(flags, env, 'ttl'), DEFAULT_OPTIONS.ttlSeconds),
     maxConversations: integer(pick(flags, env, 'max-conversations'), DEFAULT_OPTIONS.maxConversations, 1),
-    maxTurnBytes: integer(pick(flags, env, 'max-turn-bytes'), DEFAULT_OPTIONS.maxTurnBytes, 1),
+    maxTurnBytes,
+    maxTotalBytes,
   };
   const levelSource = pick(flags, env, 'log-level');
   const logLevel = (levelSource?.value ?? SERVE_DEFAULTS.logLevel) as LogLevel;

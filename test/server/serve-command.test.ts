@@ -17,7 +17,7 @@ describe('turnstore serve', () => {
     try {
       assert.match(
         service.startLine,
-        new RegExp(`^turnstore ${version.replace(/\./g, '\\.')} listening on http://127\\.0\\.0\\.1:\\d+ \\(store memory; maxTurns 8, ttlSeconds 3600, maxConversations 500, maxTurnBytes 65536, bodyLimit 1048576; no token\\)$`),
+        new RegExp(`^turnstore ${version.replace(/\./g, '\\.')} listening on http://127\\.0\\.0\\.1:\\d+ \\(store memory; maxTurns 8, ttlSeconds 3600, maxConversations 500, maxTurnBytes 65536, maxTotalBytes 67108864, bodyLimit 1048576; no token\\)$`),
       );
       await request(service, 'GET', '/v1/conversations/x');
       assert.deepEqual(service.output(), { stdout: `${service.startLine}\n`, stderr: '' }, 'requests are not logged at the default level');
@@ -54,7 +54,7 @@ describe('turnstore serve', () => {
     }
     const fromFlags = await startService(['--max-turns', '5', '--ttl', '0.5', '--max-conversations', '2', '--max-turn-bytes', '1000000'], env);
     try {
-      assert.match(fromFlags.startLine, /maxTurns 5, ttlSeconds 0\.5, maxConversations 2, maxTurnBytes 1000000, bodyLimit 4065536;/);
+      assert.match(fromFlags.startLine, /maxTurns 5, ttlSeconds 0\.5, maxConversations 2, maxTurnBytes 1000000, maxTotalBytes 67108864, bodyLimit 4065536;/);
     } finally {
       await fromFlags.stop();
     }
