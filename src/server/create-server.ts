@@ -1,5 +1,5 @@
 /** {@link createServer}: the HTTP service of SPEC §6 over any {@link ConversationStore}. */
-import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler, onResponseHookHandler, RouteOptions } from 'fastify';
 import { TurnstoreError } from '../core/errors.js';
 import type { ConversationStore } from '../core/types.js';
 import { MAX_ID_LENGTH } from '../core/validate.js';
@@ -56,6 +56,19 @@ export interface ServerOptions {
 // the decoded segment today, but this bound stays correct should it ever measure the encoded one;
 // the store itself refuses ids over 256 code units.
 const MAX_PARAM_LENGTH = MAX_ID_LENGTH * 9;
+
+/**
+ * Adds to `route` an onResponse hook feeding `record`. One per route, with the route's pattern
+ * known in advance: reading it per request (`request.routeOptions`) builds an object each time.
+ */
+function addRouteMetrics(route: RouteOptions, record: (method: string, status: number, seconds: number) => void): void {
+  const hook: onResponseHookHandler = (request, reply, done) => {
+    record(request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  };
+  const existing = route.onResponse;
+  route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
+}
 
 /**
  * Creates the HTTP service over `store`: routes, schemas, auth, metrics and error mapping, ready to
@@ -120,6 +133,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   const documented: DocumentedRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
+    if (metrics) addRouteMetrics(route, metrics.recorderFor(route.url));
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!route.schema || methods.includes('HEAD')) return;
     const needsToken = checkToken !== undefined && route.url.startsWith('/v1/');
@@ -133,9 +147,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   }));
 
   if (metrics) {
+    // Requests no route matched: the routes' own hooks (added as each route is registered) count the rest.
+    const recordUnmatched = metrics.recorderFor('unmatched');
     app.addHook('onResponse', (request, reply, done) => {
-      // The route's pattern, never the raw URL: label values stay few whatever clients send.
-      metrics.observe(request.method, request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched'), reply.statusCode, reply.elapsedTime / 1000);
+      if (request.is404) recordUnmatched(request.method, reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
   }

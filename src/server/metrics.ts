@@ -8,8 +8,12 @@ import type { ConversationStore, EvictionReason } from '../core/types.js';
 
 /** What the service needs from its metrics. */
 export interface ServiceMetrics {
-  /** Counts one answered request and its latency. `route` is the route's pattern, never the raw URL. */
-  observe(method: string, route: string, status: number, seconds: number): void;
+  /**
+   * The recorder of one route: counts an answered request and its latency. `route` is the route's
+   * pattern (or `unmatched`), never the raw URL, so label values stay few whatever clients send.
+   * Made once per route, so the labels of each method and status are built once, not per request.
+   */
+  recorderFor(route: string): (method: string, status: number, seconds: number) => void;
   /** The exposition text, with the store's figures read just now. */
   render(): Promise<string>;
   /** The Content-Type of {@link ServiceMetrics.render}'s text. */
@@ -89,9 +93,18 @@ export function createMetrics(prom: typeof PromClient, store: ConversationStore)
   }
 
   return {
-    observe(method, route, status, seconds) {
-      requests.inc({ method, route, status: String(status) });
-      latency.observe({ method, route }, seconds);
+    recorderFor(route) {
+      const counted = new Map<string, { method: string; route: string; status: string }>();
+      const timed = new Map<string, { method: string; route: string }>();
+      return (method, status, seconds) => {
+        const key = `${method} ${status}`;
+        let countLabels = counted.get(key);
+        if (countLabels === undefined) counted.set(key, (countLabels = { method, route, status: String(status) }));
+        let timeLabels = timed.get(method);
+        if (timeLabels === undefined) timed.set(method, (timeLabels = { method, route }));
+        requests.inc(countLabels);
+        latency.observe(timeLabels, seconds);
+      };
     },
     async render() {
       await readStore();

@@ -18,6 +18,7 @@ describe('/metrics', () => {
       await service.call('GET', '/v1/conversations/secret-id');
       await service.call('POST', '/v1/conversations/secret-id/turns', { body: { role: 'robot', content: 'hi' } });
       await service.call('GET', '/no/such/path');
+      await service.call('HEAD', '/v1/conversations/secret-id');
       const response = await service.call('GET', '/metrics');
       assert.equal(response.status, 200);
       assert.match(String(response.headers['content-type']), /^text\/plain; version=0\.0\.4/);
@@ -26,6 +27,7 @@ describe('/metrics', () => {
       assert.equal(sample(text, 'turnstore_http_requests_total{method="GET",route="/v1/conversations/:id",status="200"}'), 2);
       assert.equal(sample(text, 'turnstore_http_requests_total{method="POST",route="/v1/conversations/:id/turns",status="400"}'), 1);
       assert.equal(sample(text, 'turnstore_http_requests_total{method="GET",route="unmatched",status="404"}'), 1);
+      assert.equal(sample(text, 'turnstore_http_requests_total{method="HEAD",route="/v1/conversations/:id",status="200"}'), 1, 'a HEAD route is counted once');
       assert.equal(sample(text, 'turnstore_http_request_duration_seconds_count{method="GET",route="/v1/conversations/:id"}'), 2);
       assert.ok(text.includes('turnstore_http_request_duration_seconds_bucket{le="0.001",method="GET",route="/v1/conversations/:id"}'));
       assert.ok(!text.includes('secret-id') && !text.includes('/no/such/path'), 'label values are route patterns, never raw URLs');
