@@ -8,6 +8,7 @@ import { MIN_DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandlers, refuseConnect, schemaErrorFormatter, unauthorized } from './error-handling.js';
 import { failureLog } from './failure-log.js';
+import { serviceLogger } from './service-logger.js';
 import { acceptOnlyJson } from './json-body.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
@@ -105,8 +106,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const logRequests = logLevel === 'debug' || logLevel === 'trace';
 
   const app = fastifyModule.default({
-    // Fastify's logger only when requests are logged: see failure-log.ts for why.
-    logger: logRequests ? { level: logLevel } : false,
+    // pino only when requests are logged; otherwise a logger without per-request children (see
+    // service-logger.ts for why) and Fastify's request lines off.
+    ...(logRequests
+      ? { logger: { level: logLevel } }
+      : { loggerInstance: serviceLogger(logLevel), logController: new fastifyModule.LogController({ disableRequestLogging: true }) }),
     bodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Requests that arrive on open connections while the service drains are still served (the store
@@ -155,7 +159,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     });
   }
 
-  installErrorHandlers(app, checkToken, failureLog(logLevel, logRequests));
+  installErrorHandlers(app, checkToken, failureLog(logRequests));
   registerOperationsRoutes(app, store, metrics, describeApi);
   const requireToken: onRequestHookHandler | undefined = checkToken
     ? (request, _reply, done) => done(checkToken(request.headers.authorization) ? undefined : unauthorized())
