@@ -15,9 +15,9 @@ import { repoRoot } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
 import { fill, hammer, sequentialLatencies, type Workload } from './load.js';
 import { SERVICE_PARAMETERS as parameters } from './parameters.js';
-import { cpuMicros, residentBytes, startBareServer, startService, type ServerProcess } from './processes.js';
+import { cpuMicros, residentBytes, startBareServer, startEmptyNode, startService, type ServerProcess } from './processes.js';
 import { checksTable, machineLines, memoryTable, throughputTable } from './report-section.js';
-import { serviceChecks, type LoadRun, type MemoryFigures, type ServiceResults, type WorkloadFigures } from './results.js';
+import { median, serviceChecks, type LoadRun, type MemoryFigures, type ServiceResults, type WorkloadFigures } from './results.js';
 
 const root = repoRoot();
 const progress = (message: string) => process.stderr.write(`[bench:service] ${message}\n`);
@@ -41,18 +41,34 @@ function loadRun(result: Result, cpuUsed: number | undefined): LoadRun {
 }
 
 async function measureMemory(service: ServerProcess): Promise<MemoryFigures> {
-  await sleep(1000);
-  const idleJustStarted = residentBytes(service.pid);
-  progress(`idle RSS 1 s after start: ${(idleJustStarted / 2 ** 20).toFixed(1)} MiB; waiting ${parameters.settleSeconds} s…`);
-  await sleep(parameters.settleSeconds * 1000);
-  const idleSettled = residentBytes(service.pid);
-  progress(`idle RSS settled: ${(idleSettled / 2 ** 20).toFixed(1)} MiB; filling ${parameters.conversations} conversations…`);
-  await fill(service.url, parameters);
-  const holdingJustFilled = residentBytes(service.pid);
-  await sleep(parameters.settleSeconds * 1000);
-  const holdingSettled = residentBytes(service.pid);
-  progress(`holding: ${(holdingJustFilled / 2 ** 20).toFixed(1)} MiB just filled, ${(holdingSettled / 2 ** 20).toFixed(1)} MiB settled`);
-  return { idleJustStarted, idleSettled, holdingJustFilled, holdingSettled };
+  // Fresh processes beside the measured one, all idle from their start line on.
+  const others = await Promise.all(Array.from({ length: parameters.idleProcesses - 1 }, () => startService(root)));
+  const emptyNode = await startEmptyNode();
+  const idle = [service, ...others];
+  try {
+    await sleep(1000);
+    const justStarted = idle.map((server) => residentBytes(server.pid));
+    progress(`idle RSS 1 s after start: ${justStarted.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(', ')} MiB; waiting ${parameters.settleSeconds} s…`);
+    await sleep(parameters.settleSeconds * 1000);
+    const settled = idle.map((server) => residentBytes(server.pid));
+    const emptyNodeBytes = residentBytes(emptyNode.pid);
+    progress(`idle RSS settled: ${settled.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(', ')} MiB; filling ${parameters.conversations} conversations…`);
+    await fill(service.url, parameters);
+    const holdingJustFilled = residentBytes(service.pid);
+    await sleep(parameters.settleSeconds * 1000);
+    const holdingSettled = residentBytes(service.pid);
+    progress(`holding: ${(holdingJustFilled / 2 ** 20).toFixed(1)} MiB just filled, ${(holdingSettled / 2 ** 20).toFixed(1)} MiB settled`);
+    return {
+      idleJustStarted: median(justStarted),
+      idleSettled: median(settled),
+      emptyNode: emptyNodeBytes,
+      idleEach: justStarted.map((bytes, i): [number, number] => [bytes, settled[i]!]),
+      holdingJustFilled,
+      holdingSettled,
+    };
+  } finally {
+    await Promise.all([...others, emptyNode].map((server) => server.stop()));
+  }
 }
 
 async function measureWorkload(workload: Workload, service: ServerProcess, bare: ServerProcess): Promise<WorkloadFigures> {

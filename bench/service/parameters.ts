@@ -19,6 +19,11 @@ export interface ServiceParameters {
    * only after a few seconds without allocation; a service idle on a Pi is idle for far longer.
    */
   readonly settleSeconds: number;
+  /**
+   * Idle memory is read from this many fresh service processes started side by side, the median
+   * reported: where V8 settles varies by a few MiB from one process to the next.
+   */
+  readonly idleProcesses: number;
   readonly randomSeed: number;
 }
 
@@ -32,6 +37,7 @@ export const SERVICE_PARAMETERS: ServiceParameters = {
   rounds: 3,
   sequentialRequests: 5000,
   settleSeconds: 15,
+  idleProcesses: 3,
   randomSeed: 20261123,
 };
 

@@ -51,6 +51,11 @@ export function startBareServer(root: string, turnsEach: number, contentLength: 
   return startProcess([join(root, 'dist/bench/service/bare-server.js'), String(turnsEach), String(contentLength)], /^(http:\/\/\S+)$/m);
 }
 
+/** A `node` process that does nothing: how much of any figure is Node itself. */
+export async function startEmptyNode(): Promise<ServerProcess> {
+  return startProcess(['-e', "process.stdout.write('ready http://none\\n'); setInterval(() => {}, 60_000)"], /ready (http:\/\/none)/);
+}
+
 /** Resident set size of a process in bytes: /proc on Linux, `ps` elsewhere. */
 export function residentBytes(pid: number): number {
   const status = `/proc/${pid}/status`;

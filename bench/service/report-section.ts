@@ -56,10 +56,11 @@ export function memoryTable(run: ServiceResults): string {
   const { memory, parameters: p } = run;
   const holding = `holding ${p.conversations} conversations × ${p.turnsEach} turns × ${p.contentLength / 1024} KB`;
   return markdownTable(
-    ['service process', 'RSS'],
+    ['process', 'RSS'],
     [
-      ['idle, 1 s after start', mib(memory.idleJustStarted)],
-      [`idle, ${p.settleSeconds} s later`, mib(memory.idleSettled)],
+      ['for reference: a `node` process doing nothing', mib(memory.emptyNode)],
+      [`idle, 1 s after start (median of ${memory.idleEach.length} processes: ${memory.idleEach.map(([first]) => (first / 2 ** 20).toFixed(1)).join(', ')})`, mib(memory.idleJustStarted)],
+      [`idle, ${p.settleSeconds} s later (median of ${memory.idleEach.length}: ${memory.idleEach.map(([, settled]) => (settled / 2 ** 20).toFixed(1)).join(', ')})`, mib(memory.idleSettled)],
       [`${holding}, just filled`, mib(memory.holdingJustFilled)],
       [`${holding}, ${p.settleSeconds} s later`, mib(memory.holdingSettled)],
     ],
@@ -123,9 +124,10 @@ ${memoryTable(run)}
 - **One by one.** ${p.sequentialRequests.toLocaleString('en-US')} requests on one keep-alive connection, each timed with
   \`performance.now()\` around a node:http request (client time included, the same for both servers).
 - **Memory.** Resident set size of the service process (\`/proc/<pid>/status\`), which includes the
-  Node binary's pages it touched (about 35-40 MB of it is Node itself). Idle: 1 s after the start line,
-  and again ${p.settleSeconds} s later — V8 returns memory to the system only after some seconds without
-  allocation, and a service on a Pi is idle for far longer than that. Holding: after filling, and
-  ${p.settleSeconds} s later.
+  Node binary's pages it touched (see the empty \`node\` process in the same table). Idle: ${p.idleProcesses} fresh service
+  processes side by side, 1 s after their start line and again ${p.settleSeconds} s later, the median reported —
+  V8 returns memory to the system only after some seconds without allocation (a service on a Pi
+  is idle for far longer than that), and where it settles varies by a few MiB between processes.
+  Holding: the measured process after filling, and ${p.settleSeconds} s later.
 `;
 }

@@ -36,10 +36,14 @@ export interface WorkloadFigures {
 
 /** Resident memory of the service process, in bytes. */
 export interface MemoryFigures {
-  /** One second after the start line, before any request. */
+  /** One second after the start line, before any request (median of the idle processes). */
   readonly idleJustStarted: number;
-  /** After `settleSeconds` more without a request. */
+  /** After `settleSeconds` more without a request (median of the idle processes). */
   readonly idleSettled: number;
+  /** A `node` process doing nothing, at the same moment as `idleSettled`: Node's own share. */
+  readonly emptyNode: number;
+  /** Each idle process's figures, `[justStarted, settled]`. */
+  readonly idleEach: Array<[number, number]>;
   /** Right after filling the conversations. */
   readonly holdingJustFilled: number;
   /** After `settleSeconds` more without a request. */
