@@ -185,6 +185,18 @@ describe('turnstore serve without its optional peers', () => {
         assert.match(result.stderr, /TURNSTORE_MISSING_PEER/);
       }
       assert.equal(run('--version').stdout.trim(), version, '--version needs no peer');
+      // The library entry point too: importing it needs nothing; creating a server names what is missing.
+      writeFileSync(join(place, 'embed.mjs'), [
+        "import { MemoryStore } from 'turnstore';",
+        "import { createServer } from 'turnstore/server';",
+        'try { await createServer({ store: new MemoryStore() }); console.log("created"); }',
+        'catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }',
+      ].join('\n'));
+      const embedded = spawnSync(process.execPath, ['embed.mjs'], { cwd: place, encoding: 'utf8', timeout: 20_000 });
+      assert.equal(embedded.status, 0, embedded.stderr);
+      const outcome = JSON.parse(embedded.stdout) as { code: string; message: string };
+      assert.equal(outcome.code, 'TURNSTORE_MISSING_PEER');
+      assert.match(outcome.message, /npm install fastify/);
     } finally {
       rmSync(place, { recursive: true, force: true });
     }
