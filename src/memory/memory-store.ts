@@ -5,6 +5,7 @@ import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../
 import { SweepTimer } from '../core/sweep-timer.js';
 import { ConversationTable, NONE } from './conversation-table.js';
 import { performance } from 'node:perf_hooks';
+import { notifyEviction } from '../core/evictions.js';
 
 // Bound once: reading the global `performance` goes through a getter on every call.
 const monotonicClock: () => number = performance.now.bind(performance);
@@ -271,11 +272,7 @@ export class MemoryStore implements ConversationStore {
     const pending = this.#pendingEvictions;
     this.#pendingEvictions = [];
     for (const [id, reason] of pending) {
-      try {
-        listener(id, reason);
-      } catch (error) {
-        process.emitWarning(`turnstore: onEvict threw for conversation ${JSON.stringify(id)} (${reason}): ${String(error)}`, 'TurnstoreWarning');
-      }
+      notifyEviction(listener, id, reason);
     }
   }
 }

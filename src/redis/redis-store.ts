@@ -8,6 +8,7 @@ import type { LuaScript } from './lua-script.js';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { SCRIPTS } from './scripts.js';
 import { decodeTurns } from './turn-codec.js';
+import { notifyEviction } from '../core/evictions.js';
 
 /** Longest TTL handed to PEXPIRE (about 31,700 years): beyond it Redis would overflow. */
 const MAX_TTL_MS = 1e15;
@@ -211,11 +212,7 @@ export class RedisStore implements ConversationStore {
     for (let i = from; i < evictions.length; i += 2) {
       const reason = evictions[i] as EvictionReason;
       const id = evictions[i + 1] as string;
-      try {
-        listener(id, reason);
-      } catch (error) {
-        process.emitWarning(`turnstore: onEvict threw for conversation ${JSON.stringify(id)} (${reason}): ${String(error)}`, 'TurnstoreWarning');
-      }
+      notifyEviction(listener, id, reason);
     }
   }
 

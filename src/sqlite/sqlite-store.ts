@@ -7,6 +7,7 @@ import { backendError, isBackendFailure, loadDriver, openDatabase, type Database
 import { resolveSqliteOptions, type SqliteStoreOptions } from './options.js';
 import { migrate } from './schema.js';
 import { Statements, type ConversationRow, type TurnCountRow } from './statements.js';
+import { notifyEviction } from '../core/evictions.js';
 
 /** Returned by a read transaction that found expired conversations it may not remove itself. */
 const EXPIRED_FIRST = Symbol('expired conversations must go first');
@@ -377,11 +378,7 @@ export class SqliteStore implements ConversationStore {
     const pending = this.#pendingEvictions;
     this.#pendingEvictions = [];
     for (const [id, reason] of pending) {
-      try {
-        listener(id, reason);
-      } catch (error) {
-        process.emitWarning(`turnstore: onEvict threw for conversation ${JSON.stringify(id)} (${reason}): ${String(error)}`, 'TurnstoreWarning');
-      }
+      notifyEviction(listener, id, reason);
     }
   }
 }
