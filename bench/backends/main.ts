@@ -6,7 +6,6 @@
  * Progress goes to stderr. A part that cannot run (no driver, no redis-server) is recorded as not
  * measured, with why, and the rest still runs.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,31 +13,17 @@ import { repoRoot } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
 import { benchRedis } from './redis.js';
 import { machineLines, redisTable, sqliteTable, targetsTable, capacityLines } from './report-section.js';
-import { isMeasured, type BackendsResults, type Measured } from './results.js';
+import { isMeasured, type BackendsResults } from './results.js';
 import { benchSqlite } from './sqlite.js';
+import { git, partRunner } from '../run-support.js';
 
 const root = repoRoot();
 const progress = (message: string): void => {
   process.stderr.write(`[bench:backends] ${message}\n`);
 };
 
-function git(...args: string[]): string | null {
-  const child = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
-  return child.status === 0 ? child.stdout.trim() : null;
-}
 
-/** Runs one part; a failure is recorded, not thrown, so one missing backend does not cost the other's figures. */
-async function measured<T>(name: string, work: () => Promise<T>): Promise<Measured<T>> {
-  const started = performance.now();
-  try {
-    const result = await work();
-    progress(`${name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    return result;
-  } catch (error) {
-    progress(`${name} FAILED: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
-}
+const measured = partRunner(progress);
 
 const started = performance.now();
 const loadAverage = loadavg();

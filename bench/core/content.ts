@@ -1,17 +1,7 @@
 /** Turn content for the benchmark: reproducible, and every string a fresh, flat heap string. */
 import { CONTENT_ALPHABET } from './parameters.js';
 
-/** mulberry32: a tiny seeded PRNG, so every store is given the same characters. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from '../run-support.js';
 
 const scratch = Buffer.alloc(4096);
 

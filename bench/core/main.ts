@@ -14,6 +14,7 @@ import { CONTENT_ALPHABET, CORE_PARAMETERS, workloads, type Workload } from './p
 import { ceilingLine, checksTable, heapTable, machineLines, ratesTable } from './report-section.js';
 import { coreChecks, isHeapFigure, isRate, type CoreResults, type Outcome, type StoreName } from './results.js';
 import { NODE_STORES, REFERENCE_STORES, type NodeStoreName } from './stores.js';
+import { git } from '../run-support.js';
 
 const root = repoRoot();
 
@@ -61,10 +62,6 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-function git(...args: string[]): string | null {
-  const child = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
-  return child.status === 0 ? child.stdout.trim() : null;
-}
 
 const started = performance.now();
 const results: Partial<Record<StoreName, Partial<Record<Workload, Outcome>>>> = {};

@@ -3,6 +3,7 @@
  * alternating, with lengths and words drawn from a fixed seed so every run sees the same text.
  */
 import type { Role, TurnLike } from '../../src/index.js';
+import { seededRandom } from '../run-support.js';
 
 const WORDS = (
   'the a to of and in is it you that for on with as this be are at have not can what how do we your will was from by an or about ' +
@@ -11,17 +12,6 @@ const WORDS = (
   'Paris Berlin Tokyo café naïve résumé 2026 42 3.14 #1 — “quoted” (aside) e.g. i.e. self-hosted Raspberry Pi'
 ).split(' ');
 
-/** A small deterministic PRNG (mulberry32), so the text is the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Roughly `words` words of chat-like text. */
 function sentence(next: () => number, words: number): string {
@@ -35,7 +25,7 @@ function sentence(next: () => number, words: number): string {
  * words, alternating (the user speaks first).
  */
 export function benchConversation(turns: number, seed = 20260101): TurnLike[] {
-  const next = random(seed);
+  const next = seededRandom(seed); // the same text on every machine
   const conversation: TurnLike[] = [{ role: 'system', content: 'You are a helpful assistant for a lighthouse keeper. Answer briefly and kindly; say when you do not know.' }];
   for (let i = 1; i < turns; i++) {
     const role: Role = i % 2 === 1 ? 'user' : 'assistant';

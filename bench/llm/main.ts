@@ -9,40 +9,24 @@
  * 2. The latency the memory proxy adds over calling the upstream directly, p50 and p99, sequential
  *    and concurrent (bench/llm/proxy-latency.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/seed/seed-location.js';
-import type { Measured } from '../backends/results.js';
 import { writeBenchmarksDoc } from '../report.js';
 import { benchContextWindow } from './context-window.js';
 import { benchProxyLatency } from './proxy-latency.js';
 import { contextWindowTable, machineLines, proxyLatencyTable, targetsTable } from './report-section.js';
 import type { LlmResults } from './results.js';
+import { git, partRunner } from '../run-support.js';
 
 const root = repoRoot();
 const progress = (message: string): void => {
   process.stderr.write(`[bench:llm] ${message}\n`);
 };
 
-function git(...args: string[]): string | null {
-  const child = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
-  return child.status === 0 ? child.stdout.trim() : null;
-}
 
-/** Runs one part; a failure is recorded, not thrown, so one part's failure does not cost the others' figures. */
-async function measured<T>(name: string, work: () => Promise<T>): Promise<Measured<T>> {
-  const started = performance.now();
-  try {
-    const result = await work();
-    progress(`${name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    return result;
-  } catch (error) {
-    progress(`${name} FAILED: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
-}
+const measured = partRunner(progress);
 
 const started = performance.now();
 const loadAverage = loadavg();

@@ -5,7 +5,6 @@
  * conversations × 8 turns × 2 KB. Writes bench/results/service.json, prints the tables and
  * regenerates the service section of docs/benchmarks.md. Progress goes to stderr.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -18,14 +17,11 @@ import { SERVICE_PARAMETERS as parameters } from './parameters.js';
 import { cpuMicros, residentBytes, startBareServer, startEmptyNode, startService, type ServerProcess } from './processes.js';
 import { checksTable, machineLines, memoryTable, throughputTable } from './report-section.js';
 import { median, serviceChecks, type LoadRun, type MemoryFigures, type ServiceResults, type WorkloadFigures } from './results.js';
+import { git } from '../run-support.js';
 
 const root = repoRoot();
 const progress = (message: string) => process.stderr.write(`[bench:service] ${message}\n`);
 const packageVersion = (name: string) => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-const git = (...args: string[]) => {
-  const child = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
-  return child.status === 0 ? child.stdout.trim() : null;
-};
 
 function loadRun(result: Result, cpuUsed: number | undefined): LoadRun {
   const answered = result['2xx'] + result.non2xx;

@@ -5,6 +5,7 @@
  * against what that request may get.
  */
 import { Agent, request } from 'node:http';
+import { seededRandom } from '../run-support.js';
 
 /** The kinds of request sent. */
 export type Operation = 'create' | 'append' | 'appendMany' | 'get' | 'list' | 'delete' | 'tooLarge';
@@ -38,17 +39,8 @@ export interface LoadTally {
   readonly latenciesMs: number[];
 }
 
-/** A small deterministic PRNG (mulberry32), so every run sends the same mix. */
-export function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same mix on every run. */
+export const randomSource = seededRandom;
 
 /**
  * Texts of `low` to `high` UTF-8 bytes: mostly ASCII, with 2-, 3- and 4-byte characters mixed in,
