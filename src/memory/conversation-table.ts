@@ -33,8 +33,9 @@ const TURN_ROLE = 3; // int: index in ROLES
  * Every operation is O(1) (copying turns out is O(turns)). It keeps no policy: what to evict and
  * when is the store's business.
  *
- * A turn costs its string plus 24 bytes (a pointer and 16 bytes of facts), and no object of its
- * own; a conversation costs 48 bytes, 8 to 16 in the id index, and its id string.
+ * A turn costs its string plus 20 bytes (a pointer and 16 bytes of facts), and once it has been
+ * handed out, its frozen Turn object (about 36 bytes more); a conversation costs 48 bytes, 8 to 16
+ * in the id index, and its id string.
  */
 export class ConversationTable {
   readonly #stride: number;
@@ -44,7 +45,9 @@ export class ConversationTable {
   #slotDoubles = new Float64Array(0);
   #turnInts = new Int32Array(0);
   #turnDoubles = new Float64Array(0);
-  #contents: string[] = [];
+  // A turn's content, until it is first handed out; from then on the frozen Turn itself, shared by
+  // every later get and list (see turnsOf).
+  #contents: Array<string | Turn> = [];
   #ids: string[] = [];
   readonly #index = new IdIndex();
   // The last id looked up and its hash: appending to a new id looks it up, then creates it.
@@ -85,6 +88,8 @@ export class ConversationTable {
     this.#lookedUpHash = hash;
     return this.#index.find(id, hash, this.#ids);
   }
+  /** Whether a slot holds the conversation `id` (a freed slot holds ''). */
+  holds(slot: number, id: string): boolean { return this.#ids[slot] === id; }
   /** The id held in a slot. */
   idOf(slot: number): string { return this.#ids[slot]!; }
   /** The next less recently touched slot, or NONE. */
@@ -192,26 +197,36 @@ export class ConversationTable {
     this.#turns--;
   }
 
-  /** Fresh copies of a slot's turns, oldest first. */
-  copyTurns(slot: number): Turn[] {
+  /**
+   * A slot's turns, oldest first, in a fresh array. Each turn is a frozen object made the first
+   * time it is handed out and kept in the ring in place of its content, so later reads hand out
+   * the same object: a chatbot reads a conversation's turns on every message, and making them
+   * once instead of on every read is what keeps `get` fast. A turn never read costs no object.
+   */
+  turnsOf(slot: number): Turn[] {
     const stride = this.#stride;
     const base = slot * stride;
     const start = this.#slotInts[slot * SLOT_INTS + RING_START]!;
     const count = this.#slotInts[slot * SLOT_INTS + RING_COUNT]!;
     const contents = this.#contents;
-    const ints = this.#turnInts;
-    const doubles = this.#turnDoubles;
     const turns: Turn[] = new Array(count);
     for (let k = 0; k < count; k++) {
       const place = start + k;
       const index = base + (place >= stride ? place - stride : place);
-      turns[k] = {
-        role: ROLES[ints[index * TURN_INTS + TURN_ROLE]!]!,
-        content: contents[index]!,
-        ts: doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000,
-      };
+      const held = contents[index]!;
+      turns[k] = typeof held === 'string' ? this.#freezeTurn(index, held) : held;
     }
     return turns;
+  }
+
+  #freezeTurn(index: number, content: string): Turn {
+    const turn: Turn = Object.freeze({
+      role: ROLES[this.#turnInts[index * TURN_INTS + TURN_ROLE]!]!,
+      content,
+      ts: this.#turnDoubles[index * TURN_DOUBLES + TURN_TIME]! / 1000,
+    });
+    this.#contents[index] = turn;
+    return turn;
   }
 
   /** Empties the table and gives its memory back. */

@@ -1,7 +1,7 @@
 import { TurnstoreError } from '../core/errors.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
 import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnInput } from '../core/types.js';
-import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { MAX_ID_LENGTH, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { ConversationTable, NONE } from './conversation-table.js';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +14,9 @@ const wallClock = (): number => Date.now(); // looked up per call, so tests can 
 const WALL_CHECK_EVERY_MS = 100;
 /** A change of the wall clock against the monotonic one larger than this is a step, not jitter. */
 const WALL_STEP_MS = 5;
+
+/** What `append` returns on success: resolved once, shared by every call (nothing can change it). */
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * The embedded store: conversation memory in this process, with no dependencies.
@@ -70,29 +73,43 @@ export class MemoryStore implements ConversationStore {
   /** {@inheritDoc ConversationStore.get} */
   async get(id: string): Promise<Turn[]> {
     this.#checkOpen();
-    checkId(id);
+    const slot = this.#lookUp(id);
     const now = this.#monotonicNow();
     try {
       this.#sweepExpired(now);
-      const slot = this.#table.slotOf(id);
-      if (slot === NONE) return [];
+      if (slot === NONE || !this.#table.holds(slot, id)) return [];
       this.#table.touch(slot, now);
-      return this.#table.copyTurns(slot);
+      return this.#table.turnsOf(slot);
     } finally {
       this.#flushEvictions();
     }
   }
 
-  /** {@inheritDoc ConversationStore.append} */
-  async append(id: string, role: Role, content: string): Promise<void> {
+  /**
+   * {@inheritDoc ConversationStore.append}
+   *
+   * Not an `async` method, so that the hot path makes no promise of its own: it does its work
+   * synchronously and returns one shared, already-resolved promise; a failure still comes back as
+   * a rejected promise, never a throw.
+   */
+  append(id: string, role: Role, content: string): Promise<void> {
+    try {
+      this.#append(id, role, content);
+      return RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #append(id: string, role: Role, content: string): void {
     this.#checkOpen();
-    checkId(id);
+    let slot = this.#lookUp(id);
     const bytes = checkTurn(role, content, this.#options.maxTurnBytes);
     const now = this.#monotonicNow();
     const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
     try {
       this.#sweepExpired(now);
-      const slot = this.#slotFor(id);
+      if (slot === NONE || !this.#table.holds(slot, id)) slot = this.#create(id);
       this.#table.pushTurn(slot, roleIndex(role), content, bytes, time);
       this.#table.touch(slot, now);
       this.#enforceByteBudget(slot);
@@ -104,14 +121,14 @@ export class MemoryStore implements ConversationStore {
   /** {@inheritDoc ConversationStore.appendMany} */
   async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
     this.#checkOpen();
-    checkId(id);
+    let slot = this.#lookUp(id);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
     if (batch.roles.length === 0) return;
     const now = this.#monotonicNow();
     const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
     try {
       this.#sweepExpired(now);
-      const slot = this.#slotFor(id);
+      if (slot === NONE || !this.#table.holds(slot, id)) slot = this.#create(id);
       // Turns the ring would overwrite within this batch are never written.
       for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
         this.#table.pushTurn(slot, roleIndex(batch.roles[i]), batch.contents[i]!, batch.bytes[i]!, time);
@@ -174,7 +191,7 @@ export class MemoryStore implements ConversationStore {
     const items: ConversationSummary[] = [];
     let last = NONE;
     while (slot !== NONE && items.length < limit) {
-      items.push({ id: table.idOf(slot), turns: table.copyTurns(slot), lastAccess: this.#wallTimeOf(table.lastAccess(slot)) / 1000 });
+      items.push({ id: table.idOf(slot), turns: table.turnsOf(slot), lastAccess: this.#wallTimeOf(table.lastAccess(slot)) / 1000 });
       last = slot;
       slot = table.older(slot);
     }
@@ -219,10 +236,21 @@ export class MemoryStore implements ConversationStore {
     return Math.round(monotonic + this.#wallOffset);
   }
 
-  /** The slot of a conversation, created (after evicting the least recently used, at the cap) if absent. */
-  #slotFor(id: string): number {
-    const slot = this.#table.slotOf(id);
-    if (slot !== NONE) return slot;
+  /**
+   * The slot of a conversation, or NONE; throws `TURNSTORE_INVALID_ID` for a bad id. The id is
+   * checked in full only when it is not found: one the table holds passed the check when its
+   * conversation was created, and a found id is equal to it. Changes nothing, so a call can still
+   * refuse its other arguments after it. Callers must confirm the slot still `holds` the id after
+   * a sweep, which may just have expired it.
+   */
+  #lookUp(id: string): number {
+    const slot = typeof id === 'string' && id.length <= MAX_ID_LENGTH ? this.#table.slotOf(id) : NONE;
+    if (slot === NONE) checkId(id);
+    return slot;
+  }
+
+  /** A new conversation's slot, after evicting the least recently used one at the cap. */
+  #create(id: string): number {
     if (this.#table.live >= this.#options.maxConversations) this.#evict(this.#table.oldest, 'lru');
     return this.#table.create(id);
   }

@@ -41,7 +41,8 @@ type Evictions = readonly string[];
  */
 export class RedisStore implements ConversationStore {
   readonly #options: ResolvedStoreOptions;
-  readonly #connection: RedisConnection;
+  /** One, or (from `url`) `connections` of them; a conversation's calls always take the same one. */
+  readonly #connections: readonly RedisConnection[];
   readonly #commandTimeoutMs: number;
   readonly #sweepTimer: SweepTimer | undefined;
   #closed = false;
@@ -62,8 +63,8 @@ export class RedisStore implements ConversationStore {
     const resolved = resolveRedisOptions(options);
     this.#options = resolved.store;
     this.#commandTimeoutMs = resolved.commandTimeoutMs;
-    this.#connection = new RedisConnection(resolved, resolved.commandTimeoutMs);
-    this.#connection.preload();
+    this.#connections = Array.from({ length: resolved.connections }, () => new RedisConnection(resolved, resolved.commandTimeoutMs));
+    for (const connection of this.#connections) connection.preload();
     const tag = `{${resolved.prefix}}`;
     this.#conversationKeyPrefix = `${tag}:c:`;
     this.#indexKeys = [`${tag}:lru`, `${tag}:bytes`, `${tag}:turns`, `${tag}:meta`];
@@ -163,13 +164,13 @@ export class RedisStore implements ConversationStore {
   /**
    * {@inheritDoc ConversationStore.close}
    *
-   * Closes the connection the store opened from `url`; a `client` you passed stays open.
+   * Closes the connections the store opened from `url`; a `client` you passed stays open.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#sweepTimer?.stop();
-    await this.#connection.close();
+    await Promise.all(this.#connections.map((connection) => connection.close()));
   }
 
   #checkOpen(): void {
@@ -184,7 +185,8 @@ export class RedisStore implements ConversationStore {
     const keys = id === undefined ? this.#indexKeys : [...this.#indexKeys, this.#conversationKeyPrefix + id];
     const deadline = performance.now() + this.#commandTimeoutMs;
     try {
-      return await script.run(this.#connection.send, keys, [this.#conversationKeyPrefix, this.#ttlArgument, ...args], deadline);
+      const connection = id === undefined ? this.#connections[0]! : this.#connections[laneOf(id, this.#connections.length)]!;
+      return await script.run(connection.send, keys, [this.#conversationKeyPrefix, this.#ttlArgument, ...args], deadline);
     } catch (error) {
       throw this.#failure(error, script);
     }
@@ -222,7 +224,7 @@ export class RedisStore implements ConversationStore {
    * connection before), and stays quiet during an outage: the calls report that.
    */
   async #sweep(): Promise<void> {
-    if (this.#closed || !this.#connection.opened) return;
+    if (this.#closed || !this.#connections.some((connection) => connection.opened)) return;
     try {
       this.#report((await this.#run(SCRIPTS.size, undefined, [])) as unknown[], 1);
     } catch (error) {
@@ -230,6 +232,17 @@ export class RedisStore implements ConversationStore {
       throw error;
     }
   }
+}
+
+/**
+ * Which of `lanes` connections carries the calls on conversation `id`: a hash of the id, so the
+ * same id always takes the same connection and its calls run in the order made.
+ */
+export function laneOf(id: string, lanes: number): number {
+  if (lanes === 1) return 0;
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) | 0;
+  return (hash >>> 0) % lanes;
 }
 
 /**

@@ -93,3 +93,38 @@ describe('MemoryStore growth', () => {
     await store.close();
   });
 });
+
+describe('MemoryStore turns handed out', () => {
+  it('are frozen objects made once and shared by later reads, in a fresh array each time', async () => {
+    const store = new MemoryStore({ now: () => 1_700_000_000_000 });
+    await store.append('a', 'user', 'one');
+    await store.append('a', 'assistant', 'two');
+    const first = await store.get('a');
+    assert.ok(first.every((turn) => Object.isFrozen(turn)), 'every turn is frozen');
+    assert.throws(() => { (first[0] as { content: string }).content = 'changed'; }, TypeError);
+    first.push({ role: 'user', content: 'not stored', ts: 0 });
+    const second = await store.get('a');
+    assert.notEqual(second, first, 'a fresh array per get');
+    assert.deepEqual(second, [{ role: 'user', content: 'one', ts: 1_700_000_000 }, { role: 'assistant', content: 'two', ts: 1_700_000_000 }]);
+    assert.equal(second[0], first[0], 'the same frozen turn, not a copy');
+    const [listed] = (await store.list()).items;
+    assert.equal(listed!.turns[1], second[1], 'list hands out the same turns');
+    await store.append('a', 'user', 'three');
+    assert.deepEqual((await store.get('a')).map((turn) => turn.content), ['one', 'two', 'three']);
+    await store.close();
+  });
+
+  it('checks an id in full only when it is not held, and still refuses every bad id', async () => {
+    const store = new MemoryStore();
+    await store.append('held', 'user', 'x');
+    for (const bad of ['', 'x'.repeat(257), '\uD800', 5, null, undefined]) {
+      await assert.rejects(store.get(bad as string), { code: 'TURNSTORE_INVALID_ID' });
+      await assert.rejects(store.append(bad as string, 'user', 'y'), { code: 'TURNSTORE_INVALID_ID' });
+    }
+    // A held id with a bad turn: the turn is refused and nothing changes.
+    await assert.rejects(store.append('held', 'robot' as 'user', 'y'), { code: 'TURNSTORE_INVALID_TURN' });
+    assert.deepEqual((await store.get('held')).map((turn) => turn.content), ['x']);
+    assert.equal(await store.size(), 1);
+    await store.close();
+  });
+});

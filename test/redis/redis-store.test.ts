@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { TurnstoreError, type EvictionReason } from '../../src/index.js';
 import { RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
+import { laneOf } from '../../src/redis/redis-store.js';
 import { SCRIPTS } from '../../src/redis/scripts.js';
 import { RedisMonitor, RedisTestServer, redisUnavailable } from '../support/redis-server.js';
 
@@ -41,6 +42,27 @@ describe('RedisStore options', () => {
 
   it('refuses a commandTimeoutMs that is not an integer from 1 to 600000', () => {
     for (const bad of [0, -1, 1.5, '5', NaN, Infinity, 600_001, null]) assertInvalidOption({ url, commandTimeoutMs: bad }, 'commandTimeoutMs');
+  });
+
+  it('refuses connections that is not an integer from 1 to 16, and connections with client', () => {
+    for (const bad of [0, -1, 1.5, '2', NaN, Infinity, 17, null]) assertInvalidOption({ url, connections: bad }, '"connections"');
+    assertInvalidOption({ client, connections: 2 }, '"connections" applies only with "url"');
+    for (const good of [1, 2, 16]) new RedisStore({ url, connections: good }).close();
+  });
+
+  it('gives each conversation one connection: the same id always the same lane, ids spread over all', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `conversation-${i}`);
+    for (const lanes of [1, 2, 3, 16]) {
+      const counts = new Array<number>(lanes).fill(0);
+      for (const id of ids) {
+        const lane = laneOf(id, lanes);
+        assert.equal(laneOf(id, lanes), lane);
+        assert.ok(Number.isInteger(lane) && lane >= 0 && lane < lanes, `lane ${lane} of ${lanes}`);
+        counts[lane]!++;
+      }
+      for (const count of counts) assert.ok(count > (ids.length / lanes) * 0.6, `lanes ${lanes}: ${counts.join(', ')}`);
+    }
+    for (const id of ['😀', '\u0000', 'x'.repeat(256)]) assert.ok(laneOf(id, 7) >= 0 && laneOf(id, 7) < 7);
   });
 
   it('refuses now, saying time comes from the Redis server', () => {
@@ -240,6 +262,29 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     for (let i = 0; i < 100 && (await client.clientList()).length > clientsBefore; i++) await sleep(10);
     assert.equal((await client.clientList()).length, clientsBefore);
     await assert.rejects(owned.get('a'), { code: 'TURNSTORE_CLOSED' });
+  });
+
+  it('from a url it opens `connections` connections, and calls on one conversation made without awaiting run in the order made', async () => {
+    const clientsBefore = (await client.clientList()).length;
+    const lanes = 3;
+    const ids = Array.from({ length: 9 }, (_, i) => `ordered-${i}`);
+    assert.equal(new Set(ids.map((id) => laneOf(id, lanes))).size, lanes, 'the ids cover every lane');
+    const store = new RedisStore({ url: server.url, prefix: 'lanes', connections: lanes, maxTurns: 200 });
+    try {
+      const calls: Array<Promise<unknown>> = [];
+      for (let k = 0; k < 150; k++) for (const id of ids) calls.push(store.append(id, 'user', `${id}:${k}`));
+      await Promise.all(calls);
+      assert.equal((await client.clientList()).length, clientsBefore + lanes);
+      for (const id of ids) {
+        const turns = await store.get(id);
+        assert.deepEqual(turns.map((turn) => turn.content), Array.from({ length: 150 }, (_, k) => `${id}:${k}`), id);
+      }
+      assert.equal(await store.size(), ids.length);
+    } finally {
+      await store.close();
+    }
+    for (let i = 0; i < 100 && (await client.clientList()).length > clientsBefore; i++) await sleep(10);
+    assert.equal((await client.clientList()).length, clientsBefore, 'close() closes every connection');
   });
 
   it('the sweep forgets and reports expired conversations with no call to the store', async () => {
