@@ -154,8 +154,9 @@ ${heapTable(run)}
   ${timing.warmupMs} ms warm-up, ${timing.samples} samples of ${timing.sampleMs} ms or ${count(timing.sampleMaxOps)} ops (whichever
   comes first; a slow op is never cut short); the median sample rate is reported.
 - **Heap.** ${count(heap.conversations)} conversations × ${heap.turnsEach} turns (maxConversations ${count(heap.conversations)}),
-  each turn's content a fresh, flat ${p.contentLength}-character string; \`heapUsed\` after \`gc()\` before
-  and after filling, divided by the ${count(heap.conversations * heap.turnsEach)} turns; median of ${heap.repeats} repeats. *bare strings*: as many
+  each turn's content a fresh, flat ${p.contentLength}-character string, then each conversation read once
+  (as a chatbot reads its history before each reply, so what a store keeps from a read counts);
+  \`heapUsed\` after \`gc()\` before and after filling and reading, divided by the ${count(heap.conversations * heap.turnsEach)} turns; median of ${heap.repeats} repeats. *bare strings*: as many
   equally fresh strings in a pre-sized array. The seed's figure is Python object bytes from
   \`tracemalloc\`, against a Python list of as many fresh strings.
 `;

@@ -52,7 +52,7 @@ async function createAtCap(make: (limits: StoreLimits) => BenchStore, cap: numbe
   return rate;
 }
 
-/** Fills a store with conversations × turns of fresh content; returns the store, still held. */
+/** Fills a store with conversations × turns of fresh content and reads each once; returns the store, still held. */
 async function fillForHeap(make: (limits: StoreLimits) => BenchStore, conversations: number): Promise<BenchStore> {
   const { turnsEach } = parameters.heap;
   const store = make({ maxTurns: parameters.maxTurns, ttlSeconds: parameters.ttlSeconds, maxConversations: parameters.heap.conversations });
@@ -61,6 +61,9 @@ async function fillForHeap(make: (limits: StoreLimits) => BenchStore, conversati
     const id = `c-${c}`;
     for (let turn = 0; turn < turnsEach; turn++) await store.append(id, role(turn), freshString(random, parameters.contentLength));
   }
+  // Then each conversation is read once, as a chatbot reads its history before every reply: a
+  // store that kept something made on a read (say, frozen turn objects) is measured with it.
+  for (let c = 0; c < conversations; c++) await store.get(`c-${c}`);
   return store;
 }
 

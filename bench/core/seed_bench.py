@@ -121,6 +121,9 @@ class Bench:
             convo_id = f"c-{c}"
             for turn in range(self.p["heap"]["turnsEach"]):
                 await store.append(convo_id, role(turn), self.fresh_string(rng))
+        # Then each conversation is read once, as a chatbot reads its history before every reply.
+        for c in range(conversations):
+            await store.get(f"c-{c}")
         return store
 
     async def heap(self) -> dict:

@@ -79,7 +79,7 @@ export class MemoryStore implements ConversationStore {
       this.#sweepExpired(now);
       if (slot === NONE || !this.#table.holds(slot, id)) return [];
       this.#table.touch(slot, now);
-      return this.#table.turnsOf(slot);
+      return this.#table.copyTurns(slot);
     } finally {
       this.#flushEvictions();
     }
@@ -191,7 +191,7 @@ export class MemoryStore implements ConversationStore {
     const items: ConversationSummary[] = [];
     let last = NONE;
     while (slot !== NONE && items.length < limit) {
-      items.push({ id: table.idOf(slot), turns: table.turnsOf(slot), lastAccess: this.#wallTimeOf(table.lastAccess(slot)) / 1000 });
+      items.push({ id: table.idOf(slot), turns: table.copyTurns(slot), lastAccess: this.#wallTimeOf(table.lastAccess(slot)) / 1000 });
       last = slot;
       slot = table.older(slot);
     }
