@@ -36,7 +36,10 @@ export function targetsTable(run: BackendsResults): string {
       const callers = mode === 'sequential' ? 'one caller' : `${redis.parameters.concurrency} callers`;
       for (const comparison of ['defaults', 'sameDriver6', 'sameDriver4'] as const) {
         const value = redis.ratios[mode].append[comparison];
-        rows.push([`RedisStore append ÷ LangChain append, ${comparisonLabel(redis, comparison)}, ${callers}`, times(value), '≥ 1×', verdict(value >= 1)]);
+        // The acceptance compares the stores as they come; the same-driver pairings are shown
+        // beside it, to separate the design from the driver, with no target of their own.
+        const target = comparison === 'defaults' ? '≥ 1×' : '(≥ 1×, stricter reading)';
+        rows.push([`RedisStore append ÷ LangChain append, ${comparisonLabel(redis, comparison)}, ${callers}`, times(value), target, verdict(value >= 1)]);
       }
     }
   }
@@ -56,16 +59,18 @@ export function sqliteTable(run: BackendsResults): string {
 /** How a comparison pairs the drivers, in words. */
 function comparisonLabel(redis: RedisBenchResult, comparison: 'defaults' | 'sameDriver6' | 'sameDriver4'): string {
   const { nodeRedis, langchainNodeRedis } = redis.versions;
-  if (comparison === 'defaults') return `each on its own driver (node-redis ${nodeRedis} / ${langchainNodeRedis})`;
-  return `both on node-redis ${comparison === 'sameDriver6' ? nodeRedis : langchainNodeRedis}`;
+  if (comparison === 'defaults') return `each as it comes (node-redis ${nodeRedis}, two connections / ${langchainNodeRedis})`;
+  if (comparison === 'sameDriver6') return `both on node-redis ${nodeRedis} (RedisStore: two connections)`;
+  return `both on one node-redis ${langchainNodeRedis} connection`;
 }
 
 /** The rates of every contender. */
 export function redisRatesTable(redis: RedisBenchResult): string {
   const { nodeRedis, langchainNodeRedis } = redis.versions;
   const contenders: ReadonlyArray<readonly [RedisContender, string]> = [
-    ['turnstore', `RedisStore (from a URL: node-redis ${nodeRedis})`],
-    ['turnstoreLangchainDriver', `RedisStore (client: node-redis ${langchainNodeRedis})`],
+    ['turnstore', `RedisStore (from a URL: node-redis ${nodeRedis}, two connections)`],
+    ['turnstoreOneConnection', `RedisStore (from a URL, \`connections: 1\`)`],
+    ['turnstoreLangchainDriver', `RedisStore (client: node-redis ${langchainNodeRedis}, one connection)`],
     ['langchain', `LangChain (its own node-redis ${langchainNodeRedis})`],
     ['langchainSameDriver', `LangChain (client: node-redis ${nodeRedis})`],
     ['bare', `bare RPUSH / LRANGE (node-redis ${nodeRedis})`],
@@ -121,7 +126,9 @@ export function redisTable(redis: RedisBenchResult): string {
 export function capacityLines(redis: RedisBenchResult): string[] {
   const capacity = redis.capacity;
   const perGiB = 2 ** 30 / capacity.bytesPerConversation;
+  const connections = (mode: 'sequential' | 'concurrent') => times(redis[mode].turnstore.append.opsPerSecond / redis[mode].turnstoreOneConnection.append.opsPerSecond);
   return [
+    `- RedisStore's default two connections ÷ \`connections: 1\`, appends: ${connections('sequential')} with one caller, ${connections('concurrent')} with ${redis.parameters.concurrency} callers.`,
     `- ${count(capacity.conversations)} conversations of ${capacity.turnsEach} turns (${count(capacity.contentBytesPerConversation)} bytes of content each) took ${(capacity.usedMemoryBytes / 2 ** 20).toFixed(1)} MiB of Redis \`used_memory\`: ${count(capacity.bytesPerConversation)} bytes per conversation, ${(capacity.bytesPerConversation / capacity.contentBytesPerConversation).toFixed(2)}× its content — about ${count(perGiB)} such conversations per GiB.`,
     `- At that full cap, appends that create a new conversation (each evicting the least recently used one in the same script) ran at ${rate(capacity.createAtCapPerSecond)} with ${redis.parameters.concurrency} callers.`,
   ];
@@ -155,8 +162,10 @@ ${isMeasured(redis) ? `${redisTable(redis)}
 
 ${capacityLines(redis).join('\n')}
 
-- **Contenders.** *RedisStore*: \`new RedisStore({ url, maxTurns: ${redis.parameters.maxTurns}, ttlSeconds: 3600 })\`, or with \`client\`
-  (one node-redis ${redis.versions.langchainNodeRedis} client, as LangChain uses) instead of \`url\` — an append is one
+- **Contenders.** *RedisStore*: \`new RedisStore({ url, maxTurns: ${redis.parameters.maxTurns}, ttlSeconds: 3600 })\` — two
+  connections by default (\`connections\`), each conversation's calls always on the same one, so
+  with many callers Redis runs one connection's scripts while Node handles the other's replies —
+  or with \`client\` (one node-redis ${redis.versions.langchainNodeRedis} connection, as LangChain uses) instead of \`url\` — an append is one
   EVALSHA that pushes, trims to maxTurns, refreshes the TTL (PEXPIRE), re-ranks the LRU index,
   keeps the byte and turn counts and checks both caps; a get is one EVALSHA that reads and
   refreshes recency and TTL. *LangChain*: \`RedisChatMessageHistory\` from @langchain/redis, one per
@@ -170,6 +179,10 @@ ${capacityLines(redis).join('\n')}
   Each run times ${count(redis.parameters.opsPerRun)} calls of every workload in a rotating order, with one caller
   (each call awaited before the next) and with ${redis.parameters.concurrency} callers in flight on the same store or
   client (node-redis pipelines them); each figure is the median of ${redis.parameters.runs} runs.
+- **Reading the rows.** The acceptance target compares the stores as they come. On one shared
+  connection with ${redis.parameters.concurrency} callers RedisStore is the slower (the same-driver ${redis.versions.langchainNodeRedis} row): its script
+  costs Redis about three times LangChain's two commands (the CPU table), and on one connection
+  Redis and Node take turns, so that cost adds up; with its own two connections they overlap.
 - **Redis CPU.** The server's \`used_cpu_user + used_cpu_sys\` (INFO cpu) before and after each
   timed run, divided by the calls: what a call costs the server, whichever client sends it. One
   Redis core saturates at a million divided by that many calls per second.

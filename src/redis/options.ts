@@ -36,8 +36,8 @@ export interface RedisStoreOptions extends StoreOptions {
    * they were made; calls on different conversations, and `size`, `stats`, `list` and `clear`,
    * may take different ones, so calls you make without awaiting the earlier ones may run in
    * another order than made, except on the same conversation. With two, Redis runs one
-   * connection's scripts while this process handles the other's replies: about 1.3× the appends
-   * per second of one connection with 16 callers (docs/benchmarks.md). Set 1 to have every call
+   * connection's scripts while this process handles the other's replies, which adds throughput
+   * when many callers share the store (measured in docs/benchmarks.md). Set 1 to have every call
    * run in the order made. Integer from 1 to 16.
    * @default 2
    */

@@ -17,15 +17,16 @@
  * The two per-conversation hashes are what the totals need once a list key has expired; while it
  * lives, the list's own length (RPUSH answers it) gives the turns.
  *
- * The score of a touch is `max(nowMs × 1024, highest score + 1)`: strictly above every other
- * score, so recency has no ties even within one millisecond, and still the time of the touch
- * (`floor(score / 1024)`, exact unless more than 1024 touches share a millisecond or the server
- * clock steps back). So the index gives recency, `lastAccess`, and — since recency and TTL are
- * refreshed together — expiry: the conversations idle longer than the TTL are exactly those
- * scored below `(nowMs − ttlMs) × 1024`, counted with one ZCOUNT at the start of every script
- * and, when there are any, forgotten and reported as 'ttl' evictions. Redis has freed their turns
- * already (PEXPIRE), or the script deletes them then. Scores stay below 2^53 (exact in a double,
- * and written by Redis without exponent) until the year 2250.
+ * The score of a touch is the server time in microseconds, or — should some score already be that
+ * high (the server clock was set back) — the highest score + 1: strictly above every other score,
+ * so recency has no ties, and still the time of the touch while the server clock runs forward
+ * (scripts run one at a time, each for more than a microsecond, so two never read the same time).
+ * So the index gives recency, `lastAccess`, and — since recency and TTL are refreshed together —
+ * expiry: the conversations idle longer than the TTL are exactly those scored below
+ * `now − ttl`, counted with one ZCOUNT at the start of every script and, when there are any,
+ * forgotten and reported as 'ttl' evictions. Redis has freed their turns already (PEXPIRE), or the
+ * script deletes them then. Scores stay below 2^53 (exact in a double, and written by Redis
+ * without exponent) until the year 2255.
  *
  * A turn is stored as one list element: the role's index (one digit), the server time in ms, a
  * space, then the content — so its content's UTF-8 bytes are the element's length minus the
@@ -33,15 +34,16 @@
  *
  * The scripts are written for Redis's cost model: every `redis.call` and every closure created
  * per run counts, and on the common paths nothing runs that is not needed. Appending to a live
- * conversation at its turn cap is nine calls (TIME, ZCOUNT, RPUSH, LPOP, two HINCRBY, ZRANGE,
- * ZADD, PEXPIRE); a get hit six.
+ * conversation at its turn cap is nine calls (TIME, ZCOUNT, RPUSH, LPOP, two HINCRBY, ZCOUNT,
+ * ZADD, PEXPIRE); a get hit six. (Counting the scores at or above the time, which is almost always
+ * none, costs Redis about half of reading the highest score with ZRANGE.)
  *
  * @packageDocumentation
  */
 import { LuaScript } from './lua-script.js';
 
-/** How many score units one millisecond spans. */
-export const SCORE_UNITS_PER_MS = 1024;
+/** How many score units (microseconds) one millisecond spans. */
+export const SCORE_UNITS_PER_MS = 1000;
 
 /**
  * The start of every script. KEYS[1] `{p}:lru`, KEYS[2] `{p}:bytes`, KEYS[3] `{p}:turns`,
@@ -59,6 +61,7 @@ local lru, bytesOf, turnsOf, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local keyPrefix, ttl = ARGV[1], tonumber(ARGV[2])
 local time = call('TIME')
 local now = time[1] * 1000 + math.floor(time[2] / 1000)
+local nowUs = time[1] * 1000000 + time[2]
 local evicted = {}
 local totalBytes = 0
 
@@ -82,7 +85,7 @@ end
 
 if ttl > 0 then
   -- Inclusive bound one unit lower: the number goes to Redis as an exact integer (%.17g).
-  local bound = (now - ttl) * ${SCORE_UNITS_PER_MS} - 1
+  local bound = nowUs - ttl * ${SCORE_UNITS_PER_MS} - 1
   if call('ZCOUNT', lru, '-inf', bound) > 0 then
     while true do
       local ids = call('ZRANGEBYSCORE', lru, '-inf', bound, 'LIMIT', 0, 1000)
@@ -98,11 +101,14 @@ if ttl > 0 then
 end
 `;
 
-/** Makes `id` the most recently used: a score above every other (see the module's documentation). */
+/**
+ * Makes `id` the most recently used: scored with the time in microseconds, unless some score is
+ * already that high (the server clock was set back), then just above the highest (see the
+ * module's documentation).
+ */
 const TOUCH = `
-local top = call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]
-local score = now * ${SCORE_UNITS_PER_MS}
-if top and tonumber(top) >= score then score = tonumber(top) + 1 end
+local score = nowUs
+if call('ZCOUNT', lru, score, '+inf') > 0 then score = tonumber(call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]) + 1 end
 call('ZADD', lru, score, id)
 `;
 

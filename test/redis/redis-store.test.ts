@@ -233,6 +233,24 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     }
   });
 
+  it('scores a touch with the server time in µs, and just above the highest score should one be ahead of it', async () => {
+    const { store, prefix } = newStore();
+    const lru = `{${prefix}}:lru`;
+    const before = Date.now() * 1000;
+    await store.append('a', 'user', 'x');
+    const scoreA = Number(await client.zScore(lru, 'a'));
+    assert.ok(Math.abs(scoreA - before) < 60e6, `${scoreA} is the time in microseconds`);
+    // As if 'a' had been touched while the server's clock ran an hour ahead, then was set back.
+    const ahead = scoreA + 3600e6;
+    await client.zAdd(lru, { score: ahead, value: 'a' });
+    await store.append('b', 'user', 'y');
+    assert.equal(Number(await client.zScore(lru, 'b')), ahead + 1, 'b ranks just above the highest score');
+    await store.get('c'); // a miss touches nothing
+    await store.append('c', 'user', 'z');
+    assert.equal(Number(await client.zScore(lru, 'c')), ahead + 2);
+    assert.deepEqual((await store.list()).items.map((item) => item.id), ['c', 'b', 'a']);
+  });
+
   it("takes time from the Redis server, never from this host's clock", async () => {
     const { store } = newStore();
     const realNow = Date.now;
