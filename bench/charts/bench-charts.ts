@@ -103,7 +103,7 @@ export function backendsChart(backends: BackendsResults, core: CoreResults | und
     'SQLite and Redis from npm run bench:backends (100–300-byte turns, Redis on loopback, started for the run).',
   ];
   if (redis) {
-    notes.push(`Same run: RedisStore ÷ LangChain, each on its own driver: append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)} (16 callers: ${times(redis.ratios.concurrent.append.defaults)}, ${times(redis.ratios.concurrent.get.defaults)}).`);
+    notes.push(`Same run: RedisStore ÷ LangChain, each as it comes (RedisStore: two connections): append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)} (16 callers: ${times(redis.ratios.concurrent.append.defaults)}, ${times(redis.ratios.concurrent.get.defaults)}).`);
   }
   if (sqlite) notes.push(`Same run: SqliteStore append ÷ a bare autocommitted INSERT: ${times(sqlite.store.append.opsPerSecond / sqlite.bare.insert.opsPerSecond)}.`);
   return renderBarChart({

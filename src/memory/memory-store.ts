@@ -109,7 +109,7 @@ export class MemoryStore implements ConversationStore {
     const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
     try {
       this.#sweepExpired(now);
-      if (slot === NONE || !this.#table.holds(slot, id)) slot = this.#create(id);
+      slot = this.#liveSlotOrNew(slot, id);
       this.#table.pushTurn(slot, roleIndex(role), content, bytes, time);
       this.#table.touch(slot, now);
       this.#enforceByteBudget(slot);
@@ -128,7 +128,7 @@ export class MemoryStore implements ConversationStore {
     const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
     try {
       this.#sweepExpired(now);
-      if (slot === NONE || !this.#table.holds(slot, id)) slot = this.#create(id);
+      slot = this.#liveSlotOrNew(slot, id);
       // Turns the ring would overwrite within this batch are never written.
       for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
         this.#table.pushTurn(slot, roleIndex(batch.roles[i]), batch.contents[i]!, batch.bytes[i]!, time);
@@ -247,6 +247,11 @@ export class MemoryStore implements ConversationStore {
     const slot = typeof id === 'string' && id.length <= MAX_ID_LENGTH ? this.#table.slotOf(id) : NONE;
     if (slot === NONE) checkId(id);
     return slot;
+  }
+
+  /** `slot`, found by #lookUp before the sweep, if it still holds `id`; else a new conversation's. */
+  #liveSlotOrNew(slot: number, id: string): number {
+    return slot !== NONE && this.#table.holds(slot, id) ? slot : this.#create(id);
   }
 
   /** A new conversation's slot, after evicting the least recently used one at the cap. */

@@ -37,8 +37,11 @@ export interface RedisStoreOptions extends StoreOptions {
    * may take different ones, so calls you make without awaiting the earlier ones may run in
    * another order than made, except on the same conversation. With two, Redis runs one
    * connection's scripts while this process handles the other's replies, which adds throughput
-   * when many callers share the store (measured in docs/benchmarks.md). Set 1 to have every call
-   * run in the order made. Integer from 1 to 16.
+   * when many callers share the store (measured in docs/benchmarks.md; with one caller at a time
+   * it changes nothing). Set 1 to have every call run in the order made. One exception either way:
+   * right after Redis lost its script cache (a restart, `SCRIPT FLUSH`, a failover), a call whose
+   * script is not cached is sent again in full, after any later call whose script was, so calls
+   * made without awaiting the earlier ones may then run out of order. Integer from 1 to 16.
    * @default 2
    */
   readonly connections?: number;

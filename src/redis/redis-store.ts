@@ -185,11 +185,18 @@ export class RedisStore implements ConversationStore {
     const keys = id === undefined ? this.#indexKeys : [...this.#indexKeys, this.#conversationKeyPrefix + id];
     const deadline = performance.now() + this.#commandTimeoutMs;
     try {
-      const connection = id === undefined ? this.#connections[0]! : this.#connections[laneOf(id, this.#connections.length)]!;
+      const connection = id === undefined ? this.#anyConnection() : this.#connections[laneOf(id, this.#connections.length)]!;
       return await script.run(connection.send, keys, [this.#conversationKeyPrefix, this.#ttlArgument, ...args], deadline);
     } catch (error) {
       throw this.#failure(error, script);
     }
+  }
+
+  /** For a call without a conversation: a connection already open if there is one, so the sweep or a `size` opens none of its own. */
+  #anyConnection(): RedisConnection {
+    const connections = this.#connections;
+    for (const connection of connections) if (connection.opened) return connection;
+    return connections[0]!;
   }
 
   #failure(error: unknown, script: LuaScript): TurnstoreError {
@@ -240,8 +247,13 @@ export class RedisStore implements ConversationStore {
  */
 export function laneOf(id: string, lanes: number): number {
   if (lanes === 1) return 0;
-  let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) | 0;
+  // FNV-1a over the UTF-16 code units, then a final mix, so every bit of every character reaches
+  // the low bits the modulo keeps (with a plain × 31 hash, two lanes would split by parity alone).
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x45d9f3b);
+  hash ^= hash >>> 16;
   return (hash >>> 0) % lanes;
 }
 

@@ -22,8 +22,8 @@
  * so recency has no ties, and still the time of the touch while the server clock runs forward
  * (scripts run one at a time, each for more than a microsecond, so two never read the same time).
  * So the index gives recency, `lastAccess`, and — since recency and TTL are refreshed together —
- * expiry: the conversations idle longer than the TTL are exactly those scored below
- * `now − ttl`, counted with one ZCOUNT at the start of every script and, when there are any,
+ * expiry: the conversations idle longer than the TTL are exactly those scored below the
+ * millisecond `now − ttl` (whole milliseconds, as Redis's own PEXPIRE counts), counted with one ZCOUNT at the start of every script and, when there are any,
  * forgotten and reported as 'ttl' evictions. Redis has freed their turns already (PEXPIRE), or the
  * script deletes them then. Scores stay below 2^53 (exact in a double, and written by Redis
  * without exponent) until the year 2255.
@@ -84,8 +84,10 @@ local function forget(id, reason)
 end
 
 if ttl > 0 then
-  -- Inclusive bound one unit lower: the number goes to Redis as an exact integer (%.17g).
-  local bound = nowUs - ttl * ${SCORE_UNITS_PER_MS} - 1
+  -- Expired: idle more than ttl whole milliseconds, as PEXPIRE counts (touched before the
+  -- millisecond now − ttl). Inclusive bound one unit lower: the number goes to Redis as an exact
+  -- integer (%.17g).
+  local bound = (now - ttl) * ${SCORE_UNITS_PER_MS} - 1
   if call('ZCOUNT', lru, '-inf', bound) > 0 then
     while true do
       local ids = call('ZRANGEBYSCORE', lru, '-inf', bound, 'LIMIT', 0, 1000)

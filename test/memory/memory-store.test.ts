@@ -95,6 +95,20 @@ describe('MemoryStore growth', () => {
 });
 
 describe('MemoryStore turns handed out, and ids', () => {
+  it('a held id that expires in the sweep of the very call that found it is gone, and an append starts it anew', async () => {
+    let now = 0;
+    const store = new MemoryStore({ ttlSeconds: 1, now: () => now });
+    await store.append('a', 'user', 'old');
+    await store.append('b', 'user', 'other');
+    now = 1001; // both idle past the TTL: the lookup finds them, then the same call's sweep frees them
+    assert.deepEqual(await store.get('a'), []);
+    await store.append('b', 'user', 'new');
+    assert.deepEqual((await store.get('b')).map((turn) => turn.content), ['new']);
+    assert.equal(await store.size(), 1);
+    assert.deepEqual((await store.stats()).evictions, { ttl: 2, lru: 0, bytes: 0 });
+    await store.close();
+  });
+
   it('are fresh copies on every read: changing them changes neither the store nor later reads', async () => {
     const store = new MemoryStore({ now: () => 1_700_000_000_000 });
     await store.append('a', 'user', 'one');
@@ -112,7 +126,7 @@ describe('MemoryStore turns handed out, and ids', () => {
     await store.close();
   });
 
-  it('checks an id in full only when it is not held, and still refuses every bad id', async () => {
+  it('refuses every bad id on get and append, with ids held or not; a bad turn for a held id changes nothing', async () => {
     const store = new MemoryStore();
     await store.append('held', 'user', 'x');
     for (const bad of ['', 'x'.repeat(257), '\uD800', 5, null, undefined]) {

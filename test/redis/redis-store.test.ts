@@ -47,7 +47,7 @@ describe('RedisStore options', () => {
   it('refuses connections that is not an integer from 1 to 16, and connections with client', () => {
     for (const bad of [0, -1, 1.5, '2', NaN, Infinity, 17, null]) assertInvalidOption({ url, connections: bad }, '"connections"');
     assertInvalidOption({ client, connections: 2 }, '"connections" applies only with "url"');
-    for (const good of [1, 2, 16]) new RedisStore({ url, connections: good }).close();
+    for (const good of [1, 2, 16]) void new RedisStore({ url, connections: good }).close();
   });
 
   it('gives each conversation one connection: the same id always the same lane, ids spread over all', () => {
@@ -63,6 +63,14 @@ describe('RedisStore options', () => {
       for (const count of counts) assert.ok(count > (ids.length / lanes) * 0.6, `lanes ${lanes}: ${counts.join(', ')}`);
     }
     for (const id of ['😀', '\u0000', 'x'.repeat(256)]) assert.ok(laneOf(id, 7) >= 0 && laneOf(id, 7) < 7);
+    // Ids whose characters differ only in their higher bits (CJK, one every 16 code points) still
+    // spread: a hash that kept only the low bits of each character would put them all in one lane.
+    const cjk = Array.from({ length: 1000 }, (_, i) => String.fromCharCode(0x4e00 + i * 16) + String.fromCharCode(0x4e00 + (i % 7) * 32));
+    for (const lanes of [2, 16]) {
+      const counts = new Array<number>(lanes).fill(0);
+      for (const id of cjk) counts[laneOf(id, lanes)]!++;
+      for (const count of counts) assert.ok(count > (cjk.length / lanes) * 0.6, `CJK ids over ${lanes} lanes: ${counts.join(', ')}`);
+    }
   });
 
   it('refuses now, saying time comes from the Redis server', () => {
@@ -267,6 +275,18 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     }
   });
 
+  /** The server's client count once it has stopped changing (a client closed a moment ago may still be listed). */
+  const settledClientCount = async (): Promise<number> => {
+    let count = (await client.clientList()).length;
+    for (let i = 0; i < 100; i++) {
+      await sleep(10);
+      const now = (await client.clientList()).length;
+      if (now === count) return count;
+      count = now;
+    }
+    return count;
+  };
+
   it('close() leaves a client the caller passed open, and closes the one it made from a url', async () => {
     const { store } = newStore();
     await store.append('a', 'user', 'x');
@@ -283,7 +303,7 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
   });
 
   it('from a url it opens `connections` connections, and calls on one conversation made without awaiting run in the order made', async () => {
-    const clientsBefore = (await client.clientList()).length;
+    const clientsBefore = await settledClientCount();
     const lanes = 3;
     const ids = Array.from({ length: 9 }, (_, i) => `ordered-${i}`);
     assert.equal(new Set(ids.map((id) => laneOf(id, lanes))).size, lanes, 'the ids cover every lane');
