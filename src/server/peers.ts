@@ -3,7 +3,29 @@
  * that `import 'turnstore'` never loads them and a missing one is a clear `TURNSTORE_MISSING_PEER`
  * rather than a module-resolution crash.
  */
+import { createRequire } from 'node:module';
 import { TurnstoreError } from '../core/errors.js';
+
+/**
+ * The oldest fastify the service works with. Before 5.10 it lacks `LogController`; before 5.11.1
+ * `close()` also cuts requests still in flight (its `forceCloseConnections: 'idle'` default was
+ * read as `true`), so SIGTERM would drop them. Kept in step with the peer range in package.json.
+ */
+export const MIN_FASTIFY_VERSION = '5.11.1';
+
+/**
+ * Throws `TURNSTORE_MISSING_PEER` unless `found` is in the same major version as `minimum` and not
+ * older: a peer that is installed but too old or too new to work counts as missing.
+ */
+export function checkPeerVersion(name: string, purpose: string, found: string, minimum: string): void {
+  const parse = (version: string) => version.split(/[.+-]/, 3).map(Number);
+  const [major, minor, patch] = parse(found);
+  const [wantMajor, wantMinor, wantPatch] = parse(minimum);
+  const usable = major === wantMajor && (minor! > wantMinor! || (minor === wantMinor && patch! >= wantPatch!));
+  if (!usable) {
+    throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${purpose} needs ${name} ${minimum} or later within ${wantMajor}.x; ${found} is installed: run npm install ${name}@^${minimum}`);
+  }
+}
 
 /** Whether `error` says that the package `name` itself (not something inside it) cannot be found. */
 export function isMissingPackage(error: unknown, name: string): boolean {
@@ -28,8 +50,15 @@ export async function importPeer<T>(name: string, purpose: string, load: () => P
   }
 }
 
-/** Fastify, loaded on demand. */
-export const loadFastify = () => importPeer('fastify', 'The turnstore HTTP service', () => import('fastify'));
+/** Fastify, loaded on demand, and refused when older than {@link MIN_FASTIFY_VERSION}. */
+export async function loadFastify() {
+  const purpose = 'The turnstore HTTP service';
+  const fastify = await importPeer('fastify', purpose, () => import('fastify'));
+  // Resolved from here, as the import above was; fastify's package.json is not behind an exports map.
+  const { version } = createRequire(import.meta.url)('fastify/package.json') as { version: string };
+  checkPeerVersion('fastify', purpose, version, MIN_FASTIFY_VERSION);
+  return fastify;
+}
 
 /** prom-client, loaded on demand. */
 export const loadPromClient = () => importPeer('prom-client', 'The /metrics endpoint of the turnstore HTTP service', () => import('prom-client'));
