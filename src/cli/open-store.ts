@@ -7,7 +7,7 @@ import { TurnstoreError, isTurnstoreError } from '../core/errors.js';
 import type { StoreOptions } from '../core/options.js';
 import type { ConversationStore } from '../core/types.js';
 import { MemoryStore } from '../memory/memory-store.js';
-import { isMissingPackage } from '../server/peers.js';
+import { isMissingPackage } from '../core/import-peer.js';
 import type { StoreChoice, StoreLimits } from './serve-config.js';
 
 /** The backends loaded on demand: their module beside this one, export, and driver package. */

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { TurnstoreError } from '../core/errors.js';
+import { importPeer } from '../core/import-peer.js';
 
 /**
  * The oldest fastify the service works with. Before 5.10 it lacks `LogController`; before 5.11.1
@@ -24,29 +25,6 @@ export function checkPeerVersion(name: string, purpose: string, found: string, m
   const usable = major === wantMajor && (minor! > wantMinor! || (minor === wantMinor && patch! >= wantPatch!));
   if (!usable) {
     throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${purpose} needs ${name} ${minimum} or later within ${wantMajor}.x; ${found} is installed: run npm install ${name}@^${minimum}`);
-  }
-}
-
-/** Whether `error` says that the package `name` itself (not something inside it) cannot be found. */
-export function isMissingPackage(error: unknown, name: string): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as Error & { code?: unknown }).code;
-  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
-  return error.message.includes(`'${name}'`) || error.message.includes(`"${name}"`);
-}
-
-/**
- * Runs `load` (a dynamic `import()` of `name`); when the package is not installed, rejects with
- * `TURNSTORE_MISSING_PEER` naming what to install and what it is for.
- */
-export async function importPeer<T>(name: string, purpose: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    if (isMissingPackage(error, name)) {
-      throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${purpose} needs the package "${name}", which is not installed: run npm install ${name}`, { cause: error });
-    }
-    throw error;
   }
 }
 

@@ -3,10 +3,10 @@
  * its classes, so it is needed as soon as the subpath is imported: a top-level `await import()`
  * turns its absence into `TURNSTORE_MISSING_PEER` at that import, with what to install.
  */
-import { importPeer } from '../import-peer.js';
+import { importPeer } from '../../core/import-peer.js';
 
 const INSTALL = 'npm install @langchain/core@1';
 const PURPOSE = 'turnstore/langchain';
 
-export const { BaseListChatMessageHistory } = await importPeer('@langchain/core', INSTALL, PURPOSE, () => import('@langchain/core/chat_history'));
-export const { AIMessage, HumanMessage, SystemMessage, ToolMessage, isBaseMessage } = await importPeer('@langchain/core', INSTALL, PURPOSE, () => import('@langchain/core/messages'));
+export const { BaseListChatMessageHistory } = await importPeer('@langchain/core', PURPOSE, () => import('@langchain/core/chat_history'), INSTALL);
+export const { AIMessage, HumanMessage, SystemMessage, ToolMessage, isBaseMessage } = await importPeer('@langchain/core', PURPOSE, () => import('@langchain/core/messages'), INSTALL);
