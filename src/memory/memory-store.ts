@@ -5,7 +5,7 @@ import { MAX_ID_LENGTH, checkId, checkListOptions, checkTurn, checkTurns, roleIn
 import { SweepTimer } from '../core/sweep-timer.js';
 import { ConversationTable, NONE } from './conversation-table.js';
 import { performance } from 'node:perf_hooks';
-import { notifyEviction } from '../core/evictions.js';
+import { PendingEvictions } from '../core/evictions.js';
 
 // Bound once: reading the global `performance` goes through a getter on every call.
 const monotonicClock: () => number = performance.now.bind(performance);
@@ -46,7 +46,7 @@ export class MemoryStore implements ConversationStore {
   readonly #sweepTimer: SweepTimer | undefined;
   #closed = false;
   readonly #evictions = { ttl: 0, lru: 0, bytes: 0 };
-  #pendingEvictions: Array<[string, EvictionReason]> = [];
+  readonly #pendingEvictions: PendingEvictions;
 
   // Clocks. With an injected `now` both read it; TTL then uses the largest value seen so far, so
   // a clock set backwards cannot reorder the recency list.
@@ -64,6 +64,7 @@ export class MemoryStore implements ConversationStore {
    */
   constructor(options?: StoreOptions) {
     this.#options = resolveStoreOptions(options);
+    this.#pendingEvictions = new PendingEvictions(this.#options.onEvict);
     this.#ttlMs = this.#options.ttlSeconds * 1000;
     this.#table = new ConversationTable(this.#options.maxTurns, this.#options.maxConversations);
     this.#readMonotonic = this.#options.now ?? monotonicClock;
@@ -81,7 +82,7 @@ export class MemoryStore implements ConversationStore {
       this.#table.touch(slot, now);
       return this.#table.copyTurns(slot);
     } finally {
-      this.#flushEvictions();
+      this.#pendingEvictions.flush();
     }
   }
 
@@ -114,7 +115,7 @@ export class MemoryStore implements ConversationStore {
       this.#table.touch(slot, now);
       this.#enforceByteBudget(slot);
     } finally {
-      this.#flushEvictions();
+      this.#pendingEvictions.flush();
     }
   }
 
@@ -136,7 +137,7 @@ export class MemoryStore implements ConversationStore {
       this.#table.touch(slot, now);
       this.#enforceByteBudget(slot);
     } finally {
-      this.#flushEvictions();
+      this.#pendingEvictions.flush();
     }
   }
 
@@ -264,7 +265,7 @@ export class MemoryStore implements ConversationStore {
     const id = this.#table.idOf(slot);
     this.#table.remove(slot);
     this.#evictions[reason]++;
-    if (this.#options.onEvict) this.#pendingEvictions.push([id, reason]);
+    this.#pendingEvictions.add(id, reason);
   }
 
   /** Forgets expired conversations: they all stand at the old end of the recency list. */
@@ -278,7 +279,7 @@ export class MemoryStore implements ConversationStore {
     try {
       this.#sweepExpired(this.#monotonicNow());
     } finally {
-      this.#flushEvictions();
+      this.#pendingEvictions.flush();
     }
   }
 
@@ -292,20 +293,5 @@ export class MemoryStore implements ConversationStore {
     const budget = this.#options.maxTotalBytes;
     while (table.bytes > budget && table.oldest !== slot) this.#evict(table.oldest, 'bytes');
     while (table.bytes > budget) table.dropOldestTurn(slot);
-  }
-
-  /**
-   * Tells `onEvict` about this call's evictions once the store is consistent again, so a listener
-   * may itself call the store. A listener that throws cannot fail the call that evicted: its error
-   * is reported as a process warning.
-   */
-  #flushEvictions(): void {
-    if (this.#pendingEvictions.length === 0) return;
-    const listener = this.#options.onEvict!;
-    const pending = this.#pendingEvictions;
-    this.#pendingEvictions = [];
-    for (const [id, reason] of pending) {
-      notifyEviction(listener, id, reason);
-    }
   }
 }

@@ -7,7 +7,7 @@ import { backendError, isBackendFailure, loadDriver, openDatabase, type Database
 import { resolveSqliteOptions, type SqliteStoreOptions } from './options.js';
 import { migrate } from './schema.js';
 import { Statements, type ConversationRow, type TurnCountRow } from './statements.js';
-import { notifyEviction } from '../core/evictions.js';
+import { PendingEvictions } from '../core/evictions.js';
 
 /** Returned by a read transaction that found expired conversations it may not remove itself. */
 const EXPIRED_FIRST = Symbol('expired conversations must go first');
@@ -62,7 +62,7 @@ export class SqliteStore implements ConversationStore {
    * it may have been read after evictions that were undone.
    */
   #expiryFloorMs = -Infinity;
-  #pendingEvictions: Array<[string, EvictionReason]> = [];
+  readonly #pendingEvictions: PendingEvictions;
 
   /**
    * Opens (creating if needed) the database file, switches it to WAL and brings its schema up to
@@ -77,6 +77,7 @@ export class SqliteStore implements ConversationStore {
   constructor(options: SqliteStoreOptions) {
     const resolved = resolveSqliteOptions(options);
     this.#options = resolved.shared;
+    this.#pendingEvictions = new PendingEvictions(this.#options.onEvict);
     this.#ttlMs = resolved.shared.ttlSeconds * 1000;
     this.#clock = resolved.shared.now ?? (() => Date.now()); // looked up per call, so tests can move it
     const driver = (resolved.driver ?? loadDriver()) as DatabaseConstructor;
@@ -226,11 +227,11 @@ export class SqliteStore implements ConversationStore {
     try {
       result = this.#writeTransaction.immediate(work, nowMs) as T;
     } catch (error) {
-      this.#pendingEvictions = [];
+      this.#pendingEvictions.discard();
       this.#expiryFloorMs = -Infinity;
       throw this.#failure(error);
     }
-    this.#flushEvictions();
+    this.#pendingEvictions.flush();
     return result;
   }
 
@@ -343,7 +344,7 @@ export class SqliteStore implements ConversationStore {
   #evict(conversation: ConversationRow, reason: EvictionReason): number {
     const freed = this.#remove(conversation);
     this.#sql.countEviction.run(reason);
-    if (this.#options.onEvict) this.#pendingEvictions.push([conversation.id, reason]);
+    this.#pendingEvictions.add(conversation.id, reason);
     return freed;
   }
 
@@ -366,19 +367,5 @@ export class SqliteStore implements ConversationStore {
   #sweepNow(): void {
     if (this.#closed) return;
     this.#read(() => undefined);
-  }
-
-  /**
-   * Tells `onEvict` about this call's evictions once they are committed, so a listener may itself
-   * call the store; a listener that throws cannot fail the call: its error becomes a warning.
-   */
-  #flushEvictions(): void {
-    if (this.#pendingEvictions.length === 0) return;
-    const listener = this.#options.onEvict!;
-    const pending = this.#pendingEvictions;
-    this.#pendingEvictions = [];
-    for (const [id, reason] of pending) {
-      notifyEviction(listener, id, reason);
-    }
   }
 }
