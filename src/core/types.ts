@@ -4,8 +4,48 @@ export type Role = 'user' | 'assistant' | 'system' | 'tool';
 /** The roles, in the order backends encode them. */
 export const ROLES: readonly Role[] = Object.freeze(['user', 'assistant', 'system', 'tool']);
 
-/** One message of a conversation, as handed out by a store. */
-export interface Turn {
+/** A JSON value, as `metadata` holds: no `undefined`, functions, symbols, non-finite numbers or class instances. */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** One tool call an assistant turn makes. */
+export interface ToolCall {
+  /** The call's id (1 to 256 UTF-16 code units), which the `tool` turn answering it names in `toolCallId`. */
+  readonly id: string;
+  /** The tool's name (1 to 256 UTF-16 code units). */
+  readonly name: string;
+  /** The arguments as the JSON text the model produced, kept verbatim (it may not even parse). */
+  readonly arguments: string;
+}
+
+/** A file a turn carries: an image, audio, a PDF… */
+export interface Attachment {
+  /** The media type, `type/subtype` (`image/png`, `application/pdf`), without parameters. */
+  readonly mediaType: string;
+  /** An `http:`, `https:` or `data:` URL. A data: URL's bytes count against the byte limits. */
+  readonly url: string;
+}
+
+/**
+ * What a turn may carry beside its role and content. A field that is absent, `undefined`, an empty
+ * list or an empty `metadata` object is the same as none: such a turn is plain.
+ */
+export interface TurnExtras {
+  /** The tool calls of an assistant turn (assistant turns only), ids distinct. */
+  readonly toolCalls?: readonly ToolCall[];
+  /** The call a tool turn answers (tool turns only). */
+  readonly toolCallId?: string;
+  /** Files the turn carries. */
+  readonly attachments?: readonly Attachment[];
+  /** The app's own data: a message id, the model, token usage… A plain JSON object, at most 32 levels deep. */
+  readonly metadata?: Readonly<Record<string, JsonValue>>;
+}
+
+/**
+ * One message of a conversation, as handed out by a store. A plain turn is exactly
+ * `{role, content, ts}`; the fields of {@link TurnExtras} are present only when the turn has them.
+ * Nested lists and objects are frozen.
+ */
+export interface Turn extends TurnExtras {
   readonly role: Role;
   readonly content: string;
   /** Unix time in seconds (float, millisecond precision) when the turn was appended. */
@@ -13,7 +53,7 @@ export interface Turn {
 }
 
 /** A turn to append: the store adds `ts`. */
-export interface TurnInput {
+export interface TurnInput extends TurnExtras {
   readonly role: Role;
   readonly content: string;
 }
@@ -56,7 +96,7 @@ export interface StoreStats {
   readonly conversations: number;
   /** Turns held in live conversations. */
   readonly turns: number;
-  /** UTF-8 bytes of the content held. */
+  /** UTF-8 bytes held: each turn's content plus the JSON text of its extra fields. */
   readonly bytes: number;
   /** Conversations evicted since the store was created, by reason. */
   readonly evictions: { readonly ttl: number; readonly lru: number; readonly bytes: number };
@@ -69,8 +109,11 @@ export interface StoreStats {
 export interface ConversationStore {
   /** The turns of a conversation, oldest first; `[]` for an unknown or expired id. A hit refreshes recency and TTL. */
   get(id: string): Promise<Turn[]>;
-  /** Adds a turn, creating the conversation if absent (an expired one starts empty), then enforces the caps. */
-  append(id: string, role: Role, content: string): Promise<void>;
+  /**
+   * Adds a turn, creating the conversation if absent (an expired one starts empty), then enforces
+   * the caps. `extra` carries tool calls, a tool call id, attachments or metadata.
+   */
+  append(id: string, role: Role, content: string, extra?: TurnExtras): Promise<void>;
   /** Adds several turns as one step, all or nothing. */
   appendMany(id: string, turns: readonly TurnInput[]): Promise<void>;
   /** Removes a conversation; whether a live one was removed. */

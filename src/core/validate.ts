@@ -1,5 +1,6 @@
 import { TurnstoreError } from './errors.js';
 import { describe } from './options.js';
+import { EXTRA_FIELDS, checkExtrasFit, type StoredExtras } from './turn-extras.js';
 import { ROLES, type ListOptions, type Role, type TurnInput } from './types.js';
 import { utf8ByteLength } from './utf8.js';
 
@@ -58,28 +59,46 @@ export function checkTurn(role: unknown, content: unknown, maxTurnBytes: number,
   return bytes;
 }
 
+/** The fields a `TurnInput` may have. */
+const TURN_INPUT_FIELDS: readonly string[] = Object.freeze(['role', 'content', ...EXTRA_FIELDS]);
+
+/** The turns of `appendMany`, checked: per turn its role, content, size in bytes (content plus extras) and extras. */
+export interface CheckedTurns {
+  readonly roles: Role[];
+  readonly contents: string[];
+  readonly bytes: number[];
+  /** `undefined` for a plain turn. */
+  readonly extras: Array<StoredExtras | undefined>;
+}
+
 /**
- * Checks the turns of `appendMany` and returns their byte lengths, so a store can refuse the
- * whole batch before it changes anything.
+ * Checks the turns of `appendMany` and returns their byte lengths (content plus extras), so a
+ * store can refuse the whole batch before it changes anything. A turn with a field other than
+ * `role`, `content` and the extra fields is refused (`ts` too: the store sets it).
  */
-export function checkTurns(turns: unknown, maxTurnBytes: number): { roles: Role[]; contents: string[]; bytes: number[] } {
+export function checkTurns(turns: unknown, maxTurnBytes: number): CheckedTurns {
   if (!Array.isArray(turns)) {
     throw new TurnstoreError('TURNSTORE_INVALID_TURN', `turns must be an array of {role, content}; got ${describe(turns)}.`);
   }
   const roles: Role[] = [];
   const contents: string[] = [];
   const bytes: number[] = [];
+  const extras: Array<StoredExtras | undefined> = [];
   for (let i = 0; i < turns.length; i++) {
     const turn: unknown = turns[i];
-    if (turn === null || typeof turn !== 'object') {
+    if (turn === null || typeof turn !== 'object' || Array.isArray(turn)) {
       throw new TurnstoreError('TURNSTORE_INVALID_TURN', `turns[${i}] must be an object {role, content}; got ${describe(turn)}.`);
     }
     const { role, content } = turn as TurnInput;
-    bytes.push(checkTurn(role, content, maxTurnBytes, `turns[${i}]`));
+    const where = `turns[${i}]`;
+    const contentBytes = checkTurn(role, content, maxTurnBytes, where);
+    const extra = checkExtrasFit(role, turn, contentBytes, maxTurnBytes, where, TURN_INPUT_FIELDS);
+    bytes.push(extra === undefined ? contentBytes : contentBytes + extra.bytes);
     roles.push(role);
     contents.push(content);
+    extras.push(extra);
   }
-  return { roles, contents, bytes };
+  return { roles, contents, bytes, extras };
 }
 
 /** Checks the options of `list` and applies the default limit. */

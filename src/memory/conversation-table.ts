@@ -1,4 +1,5 @@
-import { ROLES, type Turn } from '../core/types.js';
+import { turnWithExtras } from '../core/turn-extras.js';
+import { ROLES, type Turn, type TurnExtras } from '../core/types.js';
 import { IdIndex } from './id-index.js';
 
 /** Marks "no slot" in the recency list and the free list. */
@@ -24,8 +25,10 @@ const SLOT_BYTES = 5; // double: UTF-8 bytes held
 const TURN_DOUBLES = 2;
 const TURN_INTS = TURN_DOUBLES * 2;
 const TURN_TIME = 0; // double: wall-clock ms when appended
-const TURN_BYTES = 2; // int: UTF-8 bytes of the content (a V8 string's UTF-8 form is < 2 GiB)
-const TURN_ROLE = 3; // int: index in ROLES
+const TURN_BYTES = 2; // int: UTF-8 bytes of the content plus extras (a V8 string's UTF-8 form is < 2 GiB)
+const TURN_ROLE = 3; // int: index in ROLES, plus HAS_EXTRAS when the turn has extras
+/** Set in a turn's TURN_ROLE when its extras are held in the table's extras map. */
+const HAS_EXTRAS = 4;
 
 /**
  * The data structure under {@link MemoryStore}: conversations in numbered slots, their turns in a
@@ -34,7 +37,9 @@ const TURN_ROLE = 3; // int: index in ROLES
  * when is the store's business.
  *
  * A turn costs its string plus 24 bytes (a pointer and 16 bytes of facts), and no object of its
- * own; a conversation costs 48 bytes, 8 to 16 in the id index, and its id string. Turns handed out
+ * own. A turn with extras (tool calls, attachments, metadata) also has an entry in a map beside
+ * the rings, keyed by its place, holding its frozen extras; plain turns never touch that map, so
+ * they cost what they cost before extras existed. A conversation costs 48 bytes, 8 to 16 in the id index, and its id string. Turns handed out
  * are fresh copies, made on every read: keeping frozen Turn objects instead would make `get` about
  * a third faster, but costs 64 bytes more per turn read (a 48-byte object and a 16-byte boxed
  * `ts`; Node's heap has 8-byte pointers), nearly doubling the memory of short turns.
@@ -48,6 +53,8 @@ export class ConversationTable {
   #turnInts = new Int32Array(0);
   #turnDoubles = new Float64Array(0);
   #contents: string[] = [];
+  /** The frozen extras of the turns that have them, by turn place (slot * stride + ring place). */
+  #extras = new Map<number, TurnExtras>();
   #ids: string[] = [];
   readonly #index = new IdIndex();
   // The last id looked up and its hash: appending to a new id looks it up, then creates it.
@@ -74,7 +81,7 @@ export class ConversationTable {
   get live(): number { return this.#live; }
   /** Turns held. */
   get turns(): number { return this.#turns; }
-  /** UTF-8 bytes of content held. */
+  /** UTF-8 bytes held: content plus extras. */
   get bytes(): number { return this.#bytes; }
   /** The most recently touched slot, or NONE. */
   get newest(): number { return this.#newest; }
@@ -134,7 +141,9 @@ export class ConversationTable {
     const count = ints[at + RING_COUNT]!;
     for (let k = 0; k < count; k++) {
       const place = start + k;
-      this.#contents[base + (place >= stride ? place - stride : place)] = '';
+      const index = base + (place >= stride ? place - stride : place);
+      this.#contents[index] = '';
+      if (this.#turnInts[index * TURN_INTS + TURN_ROLE]! >= HAS_EXTRAS) this.#extras.delete(index);
     }
     this.#turns -= count;
     this.#bytes -= this.#slotDoubles[slot * SLOT_DOUBLES + SLOT_BYTES]!;
@@ -159,8 +168,11 @@ export class ConversationTable {
     if (this.#oldest === NONE) this.#oldest = slot;
   }
 
-  /** Adds a turn to a slot's ring; a full ring gives up its oldest turn. */
-  pushTurn(slot: number, role: number, content: string, bytes: number, time: number): void {
+  /**
+   * Adds a turn to a slot's ring; a full ring gives up its oldest turn. `bytes` counts the content
+   * and the extras; `extras`, when given, must be frozen (they are handed out as they are).
+   */
+  pushTurn(slot: number, role: number, content: string, bytes: number, time: number, extras?: TurnExtras): void {
     const ints = this.#slotInts;
     const at = slot * SLOT_INTS;
     const stride = this.#stride;
@@ -176,11 +188,17 @@ export class ConversationTable {
       index = slot * stride + start;
       ints[at + RING_START] = start + 1 === stride ? 0 : start + 1;
       this.#addBytes(slot, -this.#turnInts[index * TURN_INTS + TURN_BYTES]!);
+      if (this.#turnInts[index * TURN_INTS + TURN_ROLE]! >= HAS_EXTRAS) this.#extras.delete(index);
     }
     this.#contents[index] = content;
     this.#turnDoubles[index * TURN_DOUBLES + TURN_TIME] = time;
     this.#turnInts[index * TURN_INTS + TURN_BYTES] = bytes;
-    this.#turnInts[index * TURN_INTS + TURN_ROLE] = role;
+    if (extras === undefined) {
+      this.#turnInts[index * TURN_INTS + TURN_ROLE] = role;
+    } else {
+      this.#turnInts[index * TURN_INTS + TURN_ROLE] = role + HAS_EXTRAS;
+      this.#extras.set(index, extras);
+    }
     this.#addBytes(slot, bytes);
   }
 
@@ -191,6 +209,7 @@ export class ConversationTable {
     const start = ints[at + RING_START]!;
     const index = slot * this.#stride + start;
     this.#contents[index] = '';
+    if (this.#turnInts[index * TURN_INTS + TURN_ROLE]! >= HAS_EXTRAS) this.#extras.delete(index);
     this.#addBytes(slot, -this.#turnInts[index * TURN_INTS + TURN_BYTES]!);
     ints[at + RING_START] = start + 1 === this.#stride ? 0 : start + 1;
     ints[at + RING_COUNT] = ints[at + RING_COUNT]! - 1;
@@ -210,11 +229,10 @@ export class ConversationTable {
     for (let k = 0; k < count; k++) {
       const place = start + k;
       const index = base + (place >= stride ? place - stride : place);
-      turns[k] = {
-        role: ROLES[ints[index * TURN_INTS + TURN_ROLE]!]!,
-        content: contents[index]!,
-        ts: doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000,
-      };
+      const role = ints[index * TURN_INTS + TURN_ROLE]!;
+      turns[k] = role < HAS_EXTRAS
+        ? { role: ROLES[role]!, content: contents[index]!, ts: doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000 }
+        : turnWithExtras(ROLES[role - HAS_EXTRAS]!, contents[index]!, doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000, this.#extras.get(index)!);
     }
     return turns;
   }
@@ -227,6 +245,7 @@ export class ConversationTable {
     this.#turnInts = new Int32Array(0);
     this.#turnDoubles = new Float64Array(0);
     this.#contents = [];
+    this.#extras = new Map();
     this.#ids = [];
     this.#index.reset();
     this.#lookedUpId = '';

@@ -1,6 +1,7 @@
 import { TurnstoreError } from '../core/errors.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
-import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnInput } from '../core/types.js';
+import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnExtras, TurnInput } from '../core/types.js';
+import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
 import { MAX_ID_LENGTH, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { ConversationTable, NONE } from './conversation-table.js';
@@ -93,25 +94,30 @@ export class MemoryStore implements ConversationStore {
    * synchronously and returns one shared, already-resolved promise; a failure still comes back as
    * a rejected promise, never a throw.
    */
-  append(id: string, role: Role, content: string): Promise<void> {
+  append(id: string, role: Role, content: string, extra?: TurnExtras): Promise<void> {
     try {
-      this.#append(id, role, content);
+      this.#append(id, role, content, extra);
       return RESOLVED;
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #append(id: string, role: Role, content: string): void {
+  #append(id: string, role: Role, content: string, extra: TurnExtras | undefined): void {
     this.#checkOpen();
     let slot = this.#lookUp(id);
-    const bytes = checkTurn(role, content, this.#options.maxTurnBytes);
+    let bytes = checkTurn(role, content, this.#options.maxTurnBytes);
+    let extras: StoredExtras | undefined;
+    if (extra !== undefined) {
+      extras = checkExtrasFit(role, extra, bytes, this.#options.maxTurnBytes);
+      if (extras !== undefined) bytes += extras.bytes;
+    }
     const now = this.#monotonicNow();
     const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
     try {
       this.#sweepExpired(now);
       slot = this.#liveSlotOrNew(slot, id);
-      this.#table.pushTurn(slot, roleIndex(role), content, bytes, time);
+      this.#table.pushTurn(slot, roleIndex(role), content, bytes, time, extras?.value);
       this.#table.touch(slot, now);
       this.#enforceByteBudget(slot);
     } finally {
@@ -132,7 +138,7 @@ export class MemoryStore implements ConversationStore {
       slot = this.#liveSlotOrNew(slot, id);
       // Turns the ring would overwrite within this batch are never written.
       for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
-        this.#table.pushTurn(slot, roleIndex(batch.roles[i]), batch.contents[i]!, batch.bytes[i]!, time);
+        this.#table.pushTurn(slot, roleIndex(batch.roles[i]), batch.contents[i]!, batch.bytes[i]!, time, batch.extras[i]?.value);
       }
       this.#table.touch(slot, now);
       this.#enforceByteBudget(slot);
