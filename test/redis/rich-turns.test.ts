@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import type { TurnExtras } from '../../src/core/types.js';
-import { TurnstoreError, type Turn, type TurnInput } from '../../src/index.js';
+import { TurnstoreError, type Turn, type TurnExtras, type TurnInput } from '../../src/index.js';
 import { RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { RedisTestServer, redisUnavailable } from '../support/redis-server.js';
 import { OLD_BYTES, OLD_ELEMENTS, OLD_SCORE, OLD_TURNS } from './old-elements.js';
