@@ -211,12 +211,13 @@ export function contextWindow<T extends TurnLike>(turns: readonly T[], options: 
   for (let i = 0; i < turns.length; i++) {
     const turn = turns[i]!;
     checkTurnShape(turn, i);
+    if (turn.toolCalls !== undefined || turn.toolCallId !== undefined) {
+      exchanges ??= new ToolExchanges(turns.length);
+      exchanges.add(turn, i);
+    }
     if (turn.role === 'system') {
       systemTokens += count(turn, i);
       systemCount++;
-    } else if (turn.toolCalls !== undefined || turn.toolCallId !== undefined) {
-      exchanges ??= new ToolExchanges(turns.length);
-      exchanges.add(turn, i);
     }
   }
   if (systemTokens > maxTokens) {

@@ -234,6 +234,8 @@ describe('contextWindow', () => {
       throwsCode(bad({ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: {} }] }), 'TURNSTORE_INVALID_TURN', /the arguments of turns\[1\]\.toolCalls\[0\] must be a string/);
       throwsCode(bad({ role: 'assistant', content: '', toolCalls: [{ name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /the id of turns\[1\]\.toolCalls\[0\] must be a string; got undefined/);
       throwsCode(bad({ role: 'user', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role user\) has toolCalls; only assistant turns/);
+      throwsCode(bad({ role: 'system', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role system\) has toolCalls/);
+      throwsCode(bad({ role: 'system', content: '', toolCallId: 'c1' }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role system\) has a toolCallId/);
       throwsCode(bad({ role: 'tool', content: '', toolCallId: 7 }), 'TURNSTORE_INVALID_TURN', /the toolCallId of turns\[1\] must be a string; got 7/);
       throwsCode(bad({ role: 'assistant', content: '', toolCallId: 'c1' }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role assistant\) has a toolCallId; only tool turns/);
     });
