@@ -5,7 +5,8 @@
  *
  * It acts like a model with tools: a request with `tools` whose last message is a user message
  * (and whose `tool_choice` is not `'none'`) is answered by calling every tool listed, in parallel,
- * each with the arguments `{"query": <the user's text>}`; a request ending with tool results is
+ * each with the user's text as every parameter its schema declares (`{"query": <text>}` when it
+ * declares none); a request ending with tool results is
  * answered by text quoting them. Streamed, the calls come as OpenAI sends them — the first delta of
  * each with its id and name, then its arguments in pieces — but with the pieces of different calls
  * interleaved, which the format allows (they are told apart by `index`).
@@ -70,7 +71,11 @@ export function fakeToolCalls(body: any, replyId: string): Array<{ id: string; t
   const last = Array.isArray(body.messages) ? body.messages.at(-1) : undefined;
   if (!Array.isArray(body.tools) || body.tools.length === 0 || body.tool_choice === 'none' || last?.role !== 'user') return [];
   const query = typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
-  return body.tools.map((tool: any, i: number) => ({ id: `call_${replyId}_${i}`, type: 'function' as const, function: { name: String(tool.function?.name), arguments: JSON.stringify({ query }) } }));
+  return body.tools.map((tool: any, i: number) => {
+    const declared = Object.keys(tool.function?.parameters?.properties ?? {});
+    const args = Object.fromEntries((declared.length > 0 ? declared : ['query']).map((name) => [name, query]));
+    return { id: `call_${replyId}_${i}`, type: 'function' as const, function: { name: String(tool.function?.name), arguments: JSON.stringify(args) } };
+  });
 }
 
 /** `text` in `count` pieces of about equal length (some may be empty). */
