@@ -139,6 +139,37 @@ describe('memory proxy: a tool loop, JSON', () => {
     assert.deepEqual((await stored('run-tools')).map((turn) => turn.role), ['user', 'assistant', 'tool', 'assistant']);
   });
 
+  it('a loop the client gave up: the next question is stored, and the unanswered calls are never sent again', async () => {
+    const client = proxy.client('gave-up');
+    await client.chat.completions.create({ model: 'm', tools: [weather], messages: [{ role: 'user', content: 'Weather?' }] });
+    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Never mind.' }] });
+    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hello?' }] });
+    assert.deepEqual((await stored('gave-up')).map((turn) => turn.role), ['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    for (const request of upstream.requests.slice(1)) {
+      assert.ok(request.body.messages.every((message: { tool_calls?: unknown }) => message.tool_calls === undefined), JSON.stringify(request.body.messages));
+    }
+    assert.deepEqual(upstream.requests[2]!.body.messages.map((message: { content: string }) => message.content), [
+      'Weather?', 'Never mind.', 'You said "Never mind."; I saw 2 messages.', 'Hello?',
+    ]);
+  });
+
+  it('stored calls answered in part are left out whole', async () => {
+    await proxy.store.appendMany('in-part', [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'f', arguments: '{}' }, { id: 'b', name: 'g', arguments: '{}' }] },
+      { role: 'tool', content: 'ra', toolCallId: 'a' },
+      { role: 'assistant', content: 'half an answer' },
+      { role: 'tool', content: 'legacy result without a call id' },
+    ]);
+    await proxy.client('in-part').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'next' }] });
+    assert.deepEqual(upstream.requests[0]!.body.messages, [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'half an answer' },
+      { role: 'tool', content: 'legacy result without a call id' },
+      { role: 'user', content: 'next' },
+    ]);
+  });
+
   it('tool results for calls the proxy never stored pass through, and nothing is stored', async () => {
     const client = proxy.client('foreign');
     const call = { id: 'mine_1', type: 'function' as const, function: { name: 'weather', arguments: '{}' } };
