@@ -44,7 +44,7 @@ function firstChoice(body: unknown): Choice | undefined {
  * The text of a call's arguments. The format says a string (the model's JSON, kept verbatim); a
  * server that sends an object instead gets it as JSON text, and a missing one is `''`.
  */
-function argumentsText(value: unknown): string {
+export function argumentsText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';
   return JSON.stringify(value);

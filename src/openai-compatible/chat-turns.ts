@@ -4,6 +4,7 @@
  */
 import { ROLES, type Role, type ToolCall, type TurnExtras, type TurnInput } from '../core/types.js';
 import type { ChatMessage } from './chat-messages.js';
+import { argumentsText } from './chat-stream.js';
 import { contentWithAttachments, readContent } from './content-parts.js';
 
 /** A turn as the renderer takes it: a stored `Turn`, a `TurnInput`, or anything with these fields. */
@@ -20,11 +21,10 @@ function toolCallsOf(toolCalls: unknown): ToolCall[] {
   const calls: ToolCall[] = [];
   for (const call of toolCalls as Array<{ id?: unknown; function?: { name?: unknown; arguments?: unknown } | null } | null>) {
     if (call === null || typeof call !== 'object') continue;
-    const args = call.function?.arguments;
     calls.push({
       id: typeof call.id === 'string' ? call.id : '',
       name: typeof call.function?.name === 'string' ? call.function.name : '',
-      arguments: typeof args === 'string' ? args : args === undefined || args === null ? '' : JSON.stringify(args),
+      arguments: argumentsText(call.function?.arguments),
     });
   }
   return calls;
