@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
-import { estimateTokens } from '../../src/index.js';
-import { ESTIMATED_TOKENS_PER_ATTACHMENT } from '../../src/server/proxy/prompt-tokens.js';
+import { ESTIMATED_TOKENS_PER_ATTACHMENT, estimateTokens } from '../../src/index.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { startProxy, type ProxyServer } from './support/proxy-server.js';
 
@@ -16,8 +15,8 @@ let proxy: ProxyServer;
 
 before(async () => {
   upstream = await startFakeUpstream();
-  // Five attachments take 5 × 765 tokens by the estimate: more than the default budget.
-  proxy = await startProxy({ upstream: upstream.url, contextTokens: 8000 });
+  // Five attachments take 5 × 1,600 tokens by the estimate: more than the default budget.
+  proxy = await startProxy({ upstream: upstream.url, contextTokens: 16_000 });
 });
 after(async () => {
   await proxy.close();
@@ -103,9 +102,9 @@ describe('memory proxy: attachments', () => {
 
 describe('memory proxy: what tool calls and attachments cost', () => {
   it('an attachment counts a fixed estimate beside its text', async () => {
-    // "hi" with an image: 765 + estimateTokens("hi") = 770 tokens, the whole budget.
+    // "hi" with an image: 1,600 + estimateTokens("hi") = 1,605 tokens, the whole budget.
     const budget = ESTIMATED_TOKENS_PER_ATTACHMENT + estimateTokens({ role: 'user', content: 'hi' });
-    assert.equal(budget, 770);
+    assert.equal(budget, 1605);
     const small = await startProxy({ upstream: upstream.url, contextTokens: budget });
     try {
       const client = small.client('budget');
@@ -114,7 +113,7 @@ describe('memory proxy: what tool calls and attachments cost', () => {
       const more = await client.chat.completions.create({ model: 'm', messages: [withImage, { role: 'user', content: 'a' }] }).catch((caught: unknown) => caught);
       assert.ok(more instanceof OpenAI.APIError);
       assert.equal(more.status, 413);
-      assert.match(more.message, /take about 775 tokens/);
+      assert.match(more.message, /take about 1610 tokens/);
       assert.equal(upstream.requests.length, 1);
     } finally {
       await small.close();
@@ -129,9 +128,9 @@ describe('memory proxy: what tool calls and attachments cost', () => {
       const tools = [{ type: 'function' as const, function: { name: 'weather', parameters: { type: 'object', properties: {} } } }];
       const message = (await client.chat.completions.create({ model: 'm', tools, messages: [{ role: 'user', content: question }] })).choices[0]!.message;
       const call = (message.tool_calls as ChatCompletionMessageFunctionToolCall[])[0]!;
-      // The call's turn is counted as `\n<id> <name> <arguments>`: over 50 tokens with this question in its arguments.
-      const callTokens = estimateTokens({ role: 'assistant', content: `\n${call.id} weather ${call.function.arguments}` });
-      const resultTokens = estimateTokens({ role: 'tool', content: `${call.id}\nr` });
+      // The call's turn is counted with its id, name and arguments: over 50 tokens with this question in its arguments.
+      const callTokens = estimateTokens({ role: 'assistant', content: '', toolCalls: [{ id: call.id, name: 'weather', arguments: call.function.arguments }] });
+      const resultTokens = estimateTokens({ role: 'tool', content: 'r', toolCallId: call.id });
       assert.ok(callTokens + resultTokens > 60 && resultTokens + estimateTokens({ role: 'assistant', content: '' }) <= 60);
       const error = await client.chat.completions.create({ model: 'm', messages: [{ role: 'tool', tool_call_id: call.id, content: 'r' }] }).catch((caught: unknown) => caught);
       assert.ok(error instanceof OpenAI.APIError);

@@ -16,7 +16,6 @@ import { HttpError } from '../http-errors.js';
 import { errorResponses, routeSchema } from '../schemas.js';
 import { readExchange, type Exchange } from './exchange.js';
 import { promptMessages } from './prompt.js';
-import { promptTokenCounter } from './prompt-tokens.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
 import { ClientGoneError, UpstreamCall } from './upstream-call.js';
 
@@ -79,7 +78,7 @@ async function remember(store: ConversationStore, id: string, turns: TurnInput[]
 /** Registers the proxy route on `v1` (the /v1 scope, behind its token check). */
 export function registerChatCompletionsRoute(v1: FastifyInstance, store: ConversationStore, options: ResolvedProxyOptions): void {
   const upstreamHeaders: Record<string, string> = { 'content-type': 'application/json' };
-  const countTokens = promptTokenCounter(options.countTokens);
+  const countTokens = options.countTokens;
   if (options.upstreamKey !== undefined) upstreamHeaders.authorization = `Bearer ${options.upstreamKey}`;
 
   v1.post('/chat/completions', {

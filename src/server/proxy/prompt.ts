@@ -22,8 +22,10 @@ import type { Exchange } from './exchange.js';
  * which servers answer by an error or, worse, by silently cutting the start of the prompt — the
  * instructions.
  *
- * `countTokens` counts turns with their extras (see `promptTokenCounter`); messages are counted as
- * the turns they would be stored as, so a message costs the same before and after it is stored.
+ * `countTokens` is given turns with their extras; messages are counted as the turns they would be
+ * stored as, so a message costs the same before and after it is stored. `contextWindow` keeps
+ * tool exchanges whole: it never returns a call without all its results or a result without its
+ * call, so what is sent upstream is always a valid tool conversation.
  */
 export function promptMessages(instructions: readonly ChatMessage[], exchange: Exchange, contextTokens: number, countTokens: TokenCounter): ChatMessage[] {
   const { conversation, inProgress, earlier } = exchange;
@@ -48,33 +50,6 @@ export function promptMessages(instructions: readonly ChatMessage[], exchange: E
     throw error;
   }
   const fromRequest = new Set(instructionTurns);
-  const remembered = wholeExchanges(window.filter((turn) => !fromRequest.has(turn)) as TurnToRender[]).map(messageOfTurn);
+  const remembered = (window.filter((turn) => !fromRequest.has(turn)) as TurnToRender[]).map(messageOfTurn);
   return [...instructions, ...remembered, ...inProgress.map(messageOfTurn), ...conversation];
-}
-
-/**
- * `turns` without the tool exchanges it does not hold whole: an assistant turn whose tool calls do
- * not all have their results after it (a loop the client gave up, or answered in part), those
- * results, and tool turns answering a call that is not there. APIs refuse either half alone. (A
- * tool turn without a `toolCallId`, stored before turns had one, names no call and is kept.)
- * `contextWindow` keeps exchanges whole on its own; this makes the proxy's promise hold whatever
- * window it is given (and removes nothing then).
- */
-export function wholeExchanges(turns: readonly TurnToRender[]): TurnToRender[] {
-  const answeredAfter = new Map<string, number>();
-  turns.forEach((turn, index) => {
-    if (turn.role === 'tool' && turn.toolCallId !== undefined) answeredAfter.set(turn.toolCallId, index);
-  });
-  const keptCalls = new Set<string>();
-  const kept: TurnToRender[] = [];
-  turns.forEach((turn, index) => {
-    if (turn.role === 'assistant' && turn.toolCalls && turn.toolCalls.length > 0) {
-      if (!turn.toolCalls.every((call) => (answeredAfter.get(call.id) ?? -1) > index)) return;
-      for (const call of turn.toolCalls) keptCalls.add(call.id);
-    } else if (turn.role === 'tool' && turn.toolCallId !== undefined && !keptCalls.has(turn.toolCallId)) {
-      return;
-    }
-    kept.push(turn);
-  });
-  return kept;
 }
