@@ -75,6 +75,13 @@ describe('LangChain tool calls ↔ toolCalls', () => {
     assert.throws(() => fromLangChainMessages([new AIMessage({ content: [{ type: 'tool_use', id: 'toolu_9', name: 'x', input: {} }], tool_calls: [] })]), /"tool_use" content block/);
   });
 
+  it('an AI message built from v1 contentBlocks (reasoning, text, tool_call blocks) keeps its text and calls once', () => {
+    const message = new AIMessage({ contentBlocks: [{ type: 'reasoning', reasoning: 'hmm' }, { type: 'text', text: 'Checking.' }, { type: 'tool_call', id: 'c1', name: 'f', args: { a: 1 } }] });
+    const turns = fromLangChainMessages([message]);
+    assert.deepEqual(turns, [{ role: 'assistant', content: 'Checking.', toolCalls: [{ id: 'c1', name: 'f', arguments: '{"a":1}' }] }]);
+    assert.deepEqual(toLangChainMessages(turns)[0]!.contentBlocks, [{ type: 'text', text: 'Checking.' }, { type: 'tool_call', id: 'c1', name: 'f', args: { a: 1 } }]);
+  });
+
   it('a chunk assembled from a stream keeps its calls', () => {
     const chunk = new AIMessageChunk({ content: '', tool_call_chunks: [{ type: 'tool_call_chunk', id: 'call_s', name: 'weather', args: '{"city":', index: 0 }] })
       .concat(new AIMessageChunk({ content: '', tool_call_chunks: [{ type: 'tool_call_chunk', args: '"Lima"}', index: 0 }] }));
