@@ -19,7 +19,7 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const EXAMPLES = [
   { file: 'rich-turns.mjs', heading: '## Rich turns: tool calls, attachments, metadata', stdout: ['get_weather call_1', "[ 'role', 'content', 'ts', 'toolCalls', 'metadata' ]", "[ 'role', 'content', 'ts' ]", 'true'] },
   { file: 'token-windows.mjs', heading: '## Token windows', stdout: ["[ 'system', 'user', 'assistant' ]", '36'] },
-  { file: 'langchain.mjs', heading: '## LangChain', stdout: ['You are Ada.', "'user: Hi, I am Ada.',", "'assistant: Hello, Ada!',", "'user: Who am I?',", "'assistant: You are Ada.'"] },
+  { file: 'langchain.mjs', heading: '## LangChain', stdout: ['Paris is 21°C and sunny.', 'user: What is the weather in Paris?', 'assistant: weather({"city":"Paris"})', 'tool (call_1): Paris: 21°C, sunny', 'assistant: Paris is 21°C and sunny.', "{ city: 'Paris' } call_1"] },
   { file: 'ai-sdk.mjs', heading: '## Vercel AI SDK', stdout: ['I was sent 2 messages.', 'I was sent 4 messages.'] },
 ];
 
