@@ -19,7 +19,7 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const EXAMPLES = [
   { file: 'token-windows.mjs', heading: '## Token windows', stdout: ["[ 'system', 'user', 'assistant' ]", '36'] },
   { file: 'langchain.mjs', heading: '## LangChain', stdout: ['You are Ada.', "'user: Hi, I am Ada.',", "'assistant: Hello, Ada!',", "'user: Who am I?',", "'assistant: You are Ada.'"] },
-  { file: 'ai-sdk.mjs', heading: '## Vercel AI SDK', stdout: ['I was sent 2 messages.', 'I was sent 4 messages.'] },
+  { file: 'ai-sdk.mjs', heading: '## Vercel AI SDK', stdout: ['It is 21°C in Paris.', 'I was sent: system, user, assistant, tool, assistant, user.', 'user assistant tool assistant user assistant'] },
 ];
 
 describe('README examples', () => {
