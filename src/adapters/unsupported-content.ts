@@ -9,7 +9,7 @@ import { describe } from '../core/options.js';
  * What to do with message content a turn cannot hold. Turns keep text, tool calls, tool results,
  * attachments and metadata, so that is little; each adapter's docs list what it is (for
  * `turnstore/ai-sdk`: tool-approval parts, provider-executed tool calls and their results,
- * attachments that are not http(s): or data: URLs, unknown parts):
+ * attachments that are not http(s): or data: URLs or not `type/subtype`, unknown parts):
  * - `'error'` (default): refuse the whole call with `TURNSTORE_INVALID_TURN`, naming the message
  *   and the part; nothing is stored. Nothing is ever lost without you knowing.
  * - `'drop'`: keep the rest of the message and leave that part out; a message left with nothing at

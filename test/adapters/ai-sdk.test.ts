@@ -301,12 +301,17 @@ describe('fromModelMessages', () => {
       'TURNSTORE_INVALID_TURN',
       /messages\[0\] \(tool\) holds a "tool-approval-response" part \(content\[0\]\)/,
     );
+    throwsCode(
+      () => fromModelMessages([{ role: 'user', content: [{ type: 'file', data: 'aGk=', mediaType: 'text/plain; charset=utf-8' }] }]),
+      'TURNSTORE_INVALID_TURN',
+      /messages\[0\] \(user\) holds a "file" part \(content\[0\]\) with media type "text\/plain; charset=utf-8", which is not "type\/subtype"/,
+    );
     throwsCode(() => fromModelMessages([{ role: 'user', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: {} }] }] as never), 'TURNSTORE_INVALID_TURN', /\(user\) holds a "tool-call" part/);
   });
 
   it("with unsupported: 'drop' keeps the rest and leaves out messages with nothing left", () => {
     const messages = [
-      { role: 'user', content: [{ type: 'text', text: 'Search this.' }, { type: 'file', data: new URL('gs://b/a.pdf'), mediaType: 'application/pdf' }] },
+      { role: 'user', content: [{ type: 'text', text: 'Search this.' }, { type: 'file', data: new URL('gs://b/a.pdf'), mediaType: 'application/pdf' }, { type: 'image', image: 'aGk=', mediaType: 'image/*' }] },
       {
         role: 'assistant',
         content: [

@@ -17,6 +17,9 @@ export type AttachmentData = { readonly url: string; readonly mediaType: string 
  */
 export const UNKNOWN_MEDIA_TYPE = 'application/octet-stream';
 
+// The rule the stores apply to an attachment's media type (type/subtype, RFC 6838 names, no
+// parameters): checked here too, so that such a part is refused (or dropped) as the part it is.
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const KEPT_SCHEME = /^(https?|data):/i;
 // A data: URL's own media type: data:[<type/subtype>][;param…][;base64],<data>
@@ -71,6 +74,7 @@ function imageTypeOf(bytes: Uint8Array): string | undefined {
  * none, the data: URL's or (images) the bytes' signature names it, else {@link UNKNOWN_MEDIA_TYPE}.
  */
 export function attachmentFromData(data: unknown, mediaType: string | undefined, isImage: boolean): AttachmentData {
+  if (mediaType !== undefined && !MEDIA_TYPE.test(mediaType)) return { refused: `media type ${JSON.stringify(mediaType)}, which is not "type/subtype"` };
   let url: string;
   let bytes: Uint8Array | undefined;
   if (data instanceof URL) {

@@ -85,7 +85,8 @@ const DENIED_OUTPUT = 'execution-denied';
  * - Unsupported — refused with `TURNSTORE_INVALID_TURN` naming the message and part (default), or
  *   dropped with `unsupported: 'drop'`: tool-approval requests and responses, provider-executed
  *   tool calls and the results that come with them in assistant messages, attachments that are
- *   not http(s): or data: URLs, parts of unknown types. A message with nothing left is left out.
+ *   not http(s): or data: URLs or whose media type is not `type/subtype`, parts of unknown types.
+ *   A message with nothing left is left out.
  */
 export function fromModelMessages(messages: readonly ModelMessage[], options?: ModelMessageOptions): TurnInput[] {
   const policy = checkOptions(options, 'fromModelMessages');
