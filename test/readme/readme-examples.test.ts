@@ -1,5 +1,5 @@
 /**
- * The README's examples for token windows, LangChain and the AI SDK, run as they are written.
+ * The README's examples for rich turns, token windows, LangChain and the AI SDK, run as they are written.
  * Each lives in test/readme/examples/ and is run with Node from the repository, where `turnstore`
  * resolves to this package itself (through its `exports`) and the peers to node_modules.
  *
@@ -17,6 +17,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 const EXAMPLES = [
+  { file: 'rich-turns.mjs', heading: '## Rich turns: tool calls, attachments, metadata', stdout: ['get_weather call_1', "[ 'role', 'content', 'ts', 'toolCalls', 'metadata' ]", "[ 'role', 'content', 'ts' ]", 'true'] },
   { file: 'token-windows.mjs', heading: '## Token windows', stdout: ["[ 'system', 'user', 'assistant' ]", '36'] },
   { file: 'langchain.mjs', heading: '## LangChain', stdout: ['You are Ada.', "'user: Hi, I am Ada.',", "'assistant: Hello, Ada!',", "'user: Who am I?',", "'assistant: You are Ada.'"] },
   { file: 'ai-sdk.mjs', heading: '## Vercel AI SDK', stdout: ['It is 21°C in Paris.', 'I was sent: system, user, assistant, tool, assistant, user.', 'user assistant tool assistant user assistant'] },
