@@ -82,6 +82,22 @@ describe('toModelMessages', () => {
     assert.deepEqual(toModelMessages(orphan, { unsupported: 'drop' }), [{ role: 'user', content: 'q' }]);
   });
 
+  it("refuses attachments on system and tool turns (stored by other code), or sends the turn without them with unsupported: 'drop'", () => {
+    const png = { mediaType: 'image/png', url: 'https://x.test/a.png' };
+    const turns = [
+      { role: 'system', content: 'Be brief.', attachments: [png] },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'render', arguments: '{}' }] },
+      { role: 'tool', content: 'rendered', toolCallId: 'c1', attachments: [png] },
+    ] as const;
+    throwsCode(() => toModelMessages(turns), 'TURNSTORE_INVALID_TURN', /turns\[0\] is a system turn with attachments, which a system message cannot carry/);
+    throwsCode(() => toModelMessages(turns.slice(1)), 'TURNSTORE_INVALID_TURN', /turns\[1\] is a tool turn with attachments, which an AI SDK tool result cannot carry/);
+    assert.deepEqual(toModelMessages(turns, { unsupported: 'drop' }), [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'render', input: {} }] },
+      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'render', output: { type: 'text', value: 'rendered' } }] },
+    ]);
+  });
+
   it('puts adjacent tool turns in one tool message, and starts a new one after another turn or for other providerOptions', () => {
     const call = (id: string) => ({ id, name: 't', arguments: '{}' });
     const result = (id: string, providerOptions?: object) => ({ role: 'tool' as const, content: id, toolCallId: id, ...(providerOptions ? { metadata: { aiSdk: { providerOptions } } } : {}) });

@@ -19,7 +19,7 @@ export interface ModelMessageOptions {
    * What to do with what the other side cannot hold — on the way in: tool-approval parts,
    * provider-executed tool calls and their results, attachments that are not http(s): or data:
    * URLs, unknown parts; on the way out: `tool` turns without a `toolCallId`, or whose tool name
-   * cannot be found.
+   * cannot be found, and attachments on system and tool turns.
    * @default 'error'
    */
   readonly unsupported?: UnsupportedContent;
@@ -249,7 +249,9 @@ function toolTurns(parts: readonly unknown[], where: string, policy: Unsupported
  *   (so tool turns stored by the memory proxy or your own code work too). The output type is the
  *   one stored, else `text`.
  * - Unsupported — refused with `TURNSTORE_INVALID_TURN` (default), or left out with
- *   `unsupported: 'drop'`: a tool turn without `toolCallId`, or whose tool name cannot be found.
+ *   `unsupported: 'drop'`: a tool turn without `toolCallId`, or whose tool name cannot be found;
+ *   the attachments of a system or tool turn (stored by other code), which those messages cannot
+ *   carry (with `'drop'` the turn is sent without them).
  *
  * @example
  * ```ts
@@ -277,6 +279,7 @@ export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMess
     if (turn.role !== 'tool') openToolMessage = undefined;
     switch (turn.role) {
       case 'system':
+        unsentAttachments(turn, index, policy, 'a system message');
         messages.push({ role: 'system', content: turn.content, ...providerOptions } as ModelMessage);
         break;
       case 'user':
@@ -322,6 +325,16 @@ function attachmentsOf(turn: ModelTurn, index: number): readonly Attachment[] {
   const ok = Array.isArray(attachments) && attachments.every((item: unknown) => isObject(item) && typeof item.mediaType === 'string' && typeof item.url === 'string');
   if (!ok) throw invalid(`toModelMessages: turns[${index}].attachments must be an array of {mediaType, url} strings; got ${describe(attachments)}.`);
   return attachments as readonly Attachment[];
+}
+
+/**
+ * Attachments on a turn whose message cannot carry them (system messages, tool results — turns
+ * stored by other code; `fromModelMessages` makes none): refused, or not sent with `'drop'`.
+ */
+function unsentAttachments(turn: ModelTurn, index: number, policy: UnsupportedContent, message: string): void {
+  if (attachmentsOf(turn, index).length > 0 && policy === 'error') {
+    throw invalid(`toModelMessages: turns[${index}] is a ${turn.role} turn with attachments, which ${message} cannot carry. Pass { unsupported: 'drop' } to send it without them.`);
+  }
 }
 
 /** The parts of a user or assistant message, following the layout. */
@@ -370,6 +383,7 @@ function toolResultPart(turn: ModelTurn, index: number, sdk: SdkMetadata, toolNa
   if (typeof id !== 'string' || id === '') return refuse('without a toolCallId; an AI SDK tool result needs the id of the call it answers');
   const toolName = sdk.toolName ?? toolNames.get(id);
   if (toolName === undefined) return refuse(`answering call ${JSON.stringify(id)}, whose tool name is neither in its metadata.${METADATA_KEY}.toolName nor in a tool call among the turns`);
+  unsentAttachments(turn, index, policy, 'an AI SDK tool result');
   return {
     type: 'tool-result',
     toolCallId: id,
