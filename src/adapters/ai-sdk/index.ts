@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
-export { fromModelMessages, toModelMessages, type ModelMessageOptions, type ModelTurn } from './model-messages.js';
+export { fromModelMessages } from './from-model-messages.js';
+export { toModelMessages } from './to-model-messages.js';
+export type { ModelMessageOptions, ModelTurn } from './message-options.js';
 export { METADATA_KEY, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
 export type { UnsupportedContent } from '../unsupported-content.js';

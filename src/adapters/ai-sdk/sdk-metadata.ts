@@ -3,7 +3,7 @@
  * came: only what the turn's own fields cannot say, and only when there is something to say (a
  * user question or a model's plain answer carries none).
  */
-import type { JsonValue } from '../../core/types.js';
+import type { Attachment, JsonValue } from '../../core/types.js';
 
 /** The metadata key the adapter owns; the rest of `metadata` is the app's. */
 export const METADATA_KEY = 'aiSdk';
@@ -87,4 +87,13 @@ export function layoutFits(parts: readonly PartLayout[], contentLength: number, 
     else return false;
   }
   return text === contentLength && files === attachments && calls === toolCalls;
+}
+
+/** The parts a turn reads back as without a stored layout: its text, then its attachments, then its tool calls. */
+export function plainLayout(role: string, content: string, attachments: readonly Attachment[], toolCalls: number): PartLayout[] {
+  const layout: PartLayout[] = [];
+  if (content !== '') layout.push({ type: 'text', length: content.length });
+  for (const attachment of attachments) layout.push({ type: role === 'user' && attachment.mediaType.startsWith('image/') ? 'image' : 'file' });
+  for (let i = 0; i < toolCalls; i++) layout.push({ type: 'tool-call' });
+  return layout;
 }
