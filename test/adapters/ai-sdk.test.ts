@@ -362,6 +362,10 @@ describe('fromModelMessages', () => {
   it('a stored turn whose layout no longer fits is read the plain way', () => {
     const turn = { role: 'user', content: 'edited', attachments: [{ mediaType: 'image/png', url: 'https://x.test/a.png' }], metadata: { aiSdk: { parts: [{ type: 'text', length: 2 }, { type: 'image' }] } } } as const;
     assert.deepEqual(toModelMessages([turn]), [{ role: 'user', content: [{ type: 'text', text: 'edited' }, { type: 'image', image: 'https://x.test/a.png', mediaType: 'image/png' }] }]);
+    const plainReading = toModelMessages([turn]);
+    for (const parts of [[{ type: 'text', length: 6 }, { type: 'file', filename: 7 }], [{ type: 'text', length: 6, providerOptions: 'x' }, { type: 'image' }], [{ type: 'text', length: 6 }, { type: 'audio' }], 'parts']) {
+      assert.deepEqual(toModelMessages([{ ...turn, metadata: { aiSdk: { parts } } }] as never), plainReading, JSON.stringify(parts));
+    }
   });
 });
 

@@ -81,6 +81,9 @@ export function layoutFits(parts: readonly PartLayout[], contentLength: number, 
   let calls = 0;
   for (const part of parts as readonly unknown[]) {
     if (!isObject(part)) return false;
+    if (part.providerOptions !== undefined && !isObject(part.providerOptions)) return false;
+    if (part.filename !== undefined && typeof part.filename !== 'string') return false;
+    if (part.mediaType !== undefined && part.mediaType !== false) return false;
     if (part.type === 'text' && Number.isInteger(part.length) && (part.length as number) >= 0) text += part.length as number;
     else if (part.type === 'image' || part.type === 'file') files++;
     else if (part.type === 'tool-call') calls++;
