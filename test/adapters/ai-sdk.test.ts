@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generateText, type ModelMessage } from 'ai';
+import { generateText, stepCountIs, tool, type ModelMessage } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
+import { z } from 'zod';
 import { MemoryStore, TurnstoreError } from '../../src/index.js';
 import { fromModelMessages, toModelMessages } from '../../src/adapters/ai-sdk/index.js';
 
@@ -73,13 +74,35 @@ describe('toModelMessages', () => {
     ]);
   });
 
-  it("refuses a tool turn without toolCallId or whose tool name cannot be found, or leaves it out with unsupported: 'drop'", () => {
+  it("refuses a tool turn without toolCallId, or leaves it out with unsupported: 'drop'", () => {
     const bare = [{ role: 'user', content: 'q' }, { role: 'tool', content: '21°C' }, { role: 'assistant', content: 'a' }] as const;
     throwsCode(() => toModelMessages(bare), 'TURNSTORE_INVALID_TURN', /turns\[1\] is a tool turn without a toolCallId.*unsupported: 'drop'/);
     assert.deepEqual(toModelMessages(bare, { unsupported: 'drop' }), [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }]);
-    const orphan = [{ role: 'user', content: 'q' }, { role: 'tool', content: '21°C', toolCallId: 'gone' }] as const;
-    throwsCode(() => toModelMessages(orphan), 'TURNSTORE_INVALID_TURN', /turns\[1\] is a tool turn answering call "gone", whose tool name is neither in its metadata\.aiSdk\.toolName nor in a tool call/);
-    assert.deepEqual(toModelMessages(orphan, { unsupported: 'drop' }), [{ role: 'user', content: 'q' }]);
+  });
+
+  it('leaves out a tool exchange cut in half: results whose call is not before them, and calls not all answered (with the results they have)', () => {
+    const call = (id: string) => ({ id, name: 'weather', arguments: '{}' });
+    const turns = [
+      // maxTurns cut off the assistant turn that made call c0.
+      { role: 'tool', content: 'orphan', toolCallId: 'c0' },
+      { role: 'assistant', content: 'Both?', toolCalls: [call('c1'), call('c2')] },
+      { role: 'tool', content: 'only one', toolCallId: 'c1' },
+      { role: 'user', content: 'Paris then.' },
+      // Some models reuse call ids from step to step: a result answers the latest call with its id.
+      { role: 'assistant', content: '', toolCalls: [call('c1')] },
+      { role: 'tool', content: '21°C', toolCallId: 'c1' },
+      { role: 'assistant', content: '21°C.' },
+      // A call stored before its result came: left out, or the SDK would refuse the whole prompt.
+      { role: 'assistant', content: '', toolCalls: [call('c3')] },
+    ] as const;
+    const expected = [
+      { role: 'user', content: 'Paris then.' },
+      { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: {} }] },
+      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output: { type: 'text', value: '21°C' } }] },
+      { role: 'assistant', content: '21°C.' },
+    ];
+    assert.deepEqual(toModelMessages(turns), expected);
+    assert.deepEqual(toModelMessages(turns, { unsupported: 'drop' }), expected);
   });
 
   it("refuses attachments on system and tool turns (stored by other code), or sends the turn without them with unsupported: 'drop'", () => {
@@ -156,7 +179,7 @@ describe('fromModelMessages', () => {
     );
   });
 
-  it('maps tool-call parts to toolCalls and each tool-result part to a tool turn with the tool name and output type in metadata', () => {
+  it('maps tool-call parts to toolCalls and each tool-result part to a tool turn, its output type in metadata', () => {
     const messages: ModelMessage[] = [
       { role: 'user', content: 'Weather in Paris and Rome?' },
       {
@@ -184,8 +207,9 @@ describe('fromModelMessages', () => {
         content: 'Checking.',
         toolCalls: [{ id: 'c1', name: 'weather', arguments: '{"city":"Paris"}' }, { id: 'c2', name: 'forecast', arguments: '{"city":"Rome","days":[1,2]}' }],
       },
-      { role: 'tool', content: '{"celsius":21}', toolCallId: 'c1', metadata: { aiSdk: { toolName: 'weather', output: { type: 'json' } } } },
-      { role: 'tool', content: 'sunny', toolCallId: 'c2', metadata: { aiSdk: { toolName: 'forecast' } } },
+      // The tool name is the call's; only an output type other than text needs metadata.
+      { role: 'tool', content: '{"celsius":21}', toolCallId: 'c1', metadata: { aiSdk: { output: { type: 'json' } } } },
+      { role: 'tool', content: 'sunny', toolCallId: 'c2' },
       { role: 'assistant', content: 'Paris 21°C; Rome sunny.' },
     ]);
     // Read back: the same messages (text-only content comes back as a string).
@@ -382,6 +406,29 @@ describe('with generateText and the SDK mock model', () => {
       { role: 'user', content: [{ type: 'text', text: 'Hi, I am Ada.' }] },
       { role: 'assistant', content: [{ type: 'text', text: 'Hello, Ada.' }] },
       { role: 'user', content: [{ type: 'text', text: 'Who am I?' }] },
+    ]);
+    await memory.close();
+  });
+
+  it("when the store's maxTurns cuts a tool exchange, the next call gets what is left without the orphaned results", async () => {
+    const memory = new MemoryStore({ maxTurns: 3 });
+    const model = new MockLanguageModelV3({
+      doGenerate: [
+        { content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: '{"city":"Paris"}' }, { type: 'tool-call', toolCallId: 'c2', toolName: 'weather', input: '{"city":"Rome"}' }], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage, warnings: [] },
+        reply('Paris 21°C, Rome 21°C.'),
+        reply('You are welcome.'),
+      ],
+    });
+    const tools = { weather: tool({ inputSchema: z.object({ city: z.string() }), execute: async () => '21°C' }) };
+    const asked: ModelMessage = { role: 'user', content: 'Weather in Paris and Rome?' };
+    const result = await generateText({ model, tools, messages: [asked], stopWhen: stepCountIs(3) });
+    await memory.appendMany('c1', fromModelMessages([asked, ...result.response.messages]));
+    // user, assistant (calls), tool, tool, assistant: the cap kept the last three.
+    assert.deepEqual((await memory.get('c1')).map((t) => t.role), ['tool', 'tool', 'assistant']);
+    await generateText({ model, tools, messages: [...toModelMessages(await memory.get('c1')), { role: 'user', content: 'Thanks.' }] });
+    assert.deepEqual(plain(model.doGenerateCalls[2]!.prompt), [
+      { role: 'assistant', content: [{ type: 'text', text: 'Paris 21°C, Rome 21°C.' }] },
+      { role: 'user', content: [{ type: 'text', text: 'Thanks.' }] },
     ]);
     await memory.close();
   });

@@ -34,9 +34,10 @@ function partLabel(part: unknown, index: number, qualifier = ''): string {
  *   output's value — the text of a `text`/`error-text` output, the JSON text of a `json`,
  *   `error-json` or `content` output, the reason of an `execution-denied` one.
  * - Whatever the turn's own fields cannot say is kept in `metadata.aiSdk`, so the messages read
- *   back as they came: the tool name and output type of a result, `providerOptions` (of messages
- *   and parts), and the order of parts, file names and image-or-file when the plain reading would
- *   differ.
+ *   back as they came: a result's output type (unless `text`), `providerOptions` (of messages,
+ *   parts and outputs), and the order of parts, file names and image-or-file when the plain
+ *   reading would differ. A tool result's tool name is not kept: it is the name of the call it
+ *   answers, which is read back with it.
  * - Reasoning parts are always left out (the model's scratchpad, not the conversation).
  * - Unsupported — refused with `TURNSTORE_INVALID_TURN` naming the message and part (default), or
  *   dropped with `unsupported: 'drop'`: tool-approval requests and responses, provider-executed
@@ -168,7 +169,6 @@ function toolTurns(parts: readonly unknown[], where: string, policy: Unsupported
     const outputRest = jsonObject(rest);
     const sdk: SdkMetadata = compact<SdkMetadata>({
       providerOptions,
-      toolName,
       output: type === 'text' && outputRest === undefined ? undefined : { type, ...outputRest },
       resultProviderOptions: jsonObject(part.providerOptions),
     })!;

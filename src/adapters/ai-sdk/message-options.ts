@@ -13,8 +13,8 @@ export interface ModelMessageOptions {
   /**
    * What to do with what the other side cannot hold — on the way in: tool-approval parts,
    * provider-executed tool calls and their results, attachments that are not http(s): or data:
-   * URLs, unknown parts; on the way out: `tool` turns without a `toolCallId`, or whose tool name
-   * cannot be found, and attachments on system and tool turns.
+   * URLs or whose media type is not `type/subtype`, unknown parts; on the way out: `tool` turns
+   * without a `toolCallId`, and attachments on system and tool turns.
    * @default 'error'
    */
   readonly unsupported?: UnsupportedContent;

@@ -28,8 +28,6 @@ export interface SdkMetadata {
    * the attachments, then the tool calls) would not give them back as they were.
    */
   readonly parts?: readonly PartLayout[];
-  /** Tool turns: the tool's name, which an AI SDK tool result needs beside the call id. */
-  readonly toolName?: string;
   /**
    * Tool turns: the result's `output` without its value (which is the turn's content), when it is
    * not `{type: 'text'}`: `{type: 'json'}`, `{type: 'error-text'}`, `{type: 'content'}`…
@@ -64,7 +62,6 @@ export function readSdkMetadata(metadata: unknown): SdkMetadata {
   const read: { -readonly [K in keyof SdkMetadata]: SdkMetadata[K] } = {};
   if (isObject(raw.providerOptions)) read.providerOptions = raw.providerOptions as JsonObject;
   if (Array.isArray(raw.parts)) read.parts = raw.parts as PartLayout[];
-  if (typeof raw.toolName === 'string' && raw.toolName !== '') read.toolName = raw.toolName;
   if (isObject(raw.output) && typeof raw.output.type === 'string') read.output = raw.output as SdkMetadata['output'];
   if (isObject(raw.resultProviderOptions)) read.resultProviderOptions = raw.resultProviderOptions as JsonObject;
   return read;

@@ -9,7 +9,8 @@ import type { Attachment, ToolCall } from '../../core/types.js';
 import { roleIndex } from '../../core/validate.js';
 import type { UnsupportedContent } from '../unsupported-content.js';
 import { DENIED_OUTPUT, TEXT_OUTPUTS, checkOptions, invalid, isObject, type ModelMessageOptions, type ModelTurn } from './message-options.js';
-import { METADATA_KEY, layoutFits, plainLayout, readSdkMetadata, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
+import { layoutFits, plainLayout, readSdkMetadata, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
+import { wholeExchanges } from './whole-exchanges.js';
 
 /**
  * Turns (from a store's `get`, or `contextWindow`) → AI SDK messages for `generateText` /
@@ -23,14 +24,17 @@ import { METADATA_KEY, layoutFits, plainLayout, readSdkMetadata, type PartLayout
  *   its tool calls (`input` parsed from `arguments`; arguments that are not JSON are sent as the
  *   string). When `metadata.aiSdk` holds the original order of parts, that order.
  * - A `tool` turn becomes a tool-result part; adjacent tool turns share one tool message, as the
- *   SDK's own `response.messages` group one step's results. The tool name comes from
- *   `metadata.aiSdk.toolName`, or else from the assistant turn among `turns` that made the call
- *   (so tool turns stored by the memory proxy or your own code work too). The output type is the
- *   one stored, else `text`.
+ *   SDK's own `response.messages` group one step's results. The tool name is the one of the call
+ *   it answers (so tool turns stored by the memory proxy or your own code work too); the output
+ *   type is the one stored, else `text`.
+ * - A tool exchange is sent whole or not at all: a tool turn whose call is not in an earlier turn
+ *   (a store's `maxTurns` cut it off), and an assistant turn whose tool calls are not all answered
+ *   by later tool turns (with the results it has), are left out — the SDK and providers refuse
+ *   either.
  * - Unsupported — refused with `TURNSTORE_INVALID_TURN` (default), or left out with
- *   `unsupported: 'drop'`: a tool turn without `toolCallId`, or whose tool name cannot be found;
- *   the attachments of a system or tool turn (stored by other code), which those messages cannot
- *   carry (with `'drop'` the turn is sent without them).
+ *   `unsupported: 'drop'`: a tool turn without `toolCallId`; the attachments of a system or tool
+ *   turn (stored by other code), which those messages cannot carry (with `'drop'` the turn is sent
+ *   without them).
  *
  * @example
  * ```ts
@@ -40,19 +44,22 @@ import { METADATA_KEY, layoutFits, plainLayout, readSdkMetadata, type PartLayout
 export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMessageOptions): ModelMessage[] {
   const policy = checkOptions(options, 'toModelMessages');
   if (!Array.isArray(turns)) throw invalid(`toModelMessages: turns must be an array of {role, content}; got ${describe(turns)}.`);
-  const toolNames = new Map<string, string>();
   turns.forEach((turn: unknown, index) => {
     const { role, content } = (turn ?? {}) as Partial<TurnLike>;
     if (roleIndex(role) < 0 || typeof content !== 'string') {
       throw invalid(`toModelMessages: turns[${index}] must be {role: user|assistant|system|tool, content: string}; got ${describe(turn)}.`);
     }
-    for (const call of toolCallsOf(turn as ModelTurn, index)) toolNames.set(call.id, call.name);
+    toolCallsOf(turn as ModelTurn, index);
   });
+  const keep = wholeExchanges(turns);
 
   const messages: ModelMessage[] = [];
+  // The tool name of each call sent so far, by call id, for the tool turns that answer them.
+  const toolNames = new Map<string, string>();
   // The tool message the previous turn went into, which an adjacent tool turn joins.
   let openToolMessage: { parts: unknown[]; options: string } | undefined;
   turns.forEach((turn, index) => {
+    if (!keep[index]) return;
     const sdk = readSdkMetadata(turn.metadata);
     const providerOptions = sdk.providerOptions === undefined ? {} : { providerOptions: sdk.providerOptions };
     if (turn.role !== 'tool') openToolMessage = undefined;
@@ -65,6 +72,7 @@ export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMess
       case 'assistant': {
         const attachments = attachmentsOf(turn, index);
         const calls = toolCallsOf(turn, index);
+        for (const call of calls) toolNames.set(call.id, call.name);
         const layout = sdk.parts !== undefined && layoutFits(sdk.parts, turn.content.length, attachments.length, calls.length)
           ? sdk.parts
           : plainLayout(turn.role, turn.content, attachments, calls.length);
@@ -160,8 +168,8 @@ function toolResultPart(turn: ModelTurn, index: number, sdk: SdkMetadata, toolNa
   };
   const id: unknown = turn.toolCallId;
   if (typeof id !== 'string' || id === '') return refuse('without a toolCallId; an AI SDK tool result needs the id of the call it answers');
-  const toolName = sdk.toolName ?? toolNames.get(id);
-  if (toolName === undefined) return refuse(`answering call ${JSON.stringify(id)}, whose tool name is neither in its metadata.${METADATA_KEY}.toolName nor in a tool call among the turns`);
+  // wholeExchanges left out every tool turn whose call was not sent before it.
+  const toolName = toolNames.get(id)!;
   unsentAttachments(turn, index, policy, 'an AI SDK tool result');
   return {
     type: 'tool-result',
