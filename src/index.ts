@@ -11,6 +11,7 @@ export {
   contextWindow,
   estimateTokens,
   ESTIMATED_TOKENS_PER_MESSAGE,
+  ESTIMATED_TOKENS_PER_ATTACHMENT,
   type ContextWindowOptions,
   type TokenCounter,
   type TurnLike,
