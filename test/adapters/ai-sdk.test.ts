@@ -145,6 +145,9 @@ describe('toModelMessages', () => {
     throwsCode(() => toModelMessages([null] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\] must be/);
     throwsCode(() => toModelMessages([{ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 't', arguments: {} }] }] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\]\.toolCalls must be/);
     throwsCode(() => toModelMessages([{ role: 'user', content: '', attachments: [{ url: 'https://x' }] }] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\]\.attachments must be/);
+    throwsCode(() => toModelMessages([{ role: 'user', content: '', toolCalls: [{ id: 'c1', name: 't', arguments: '{}' }] }] as never), 'TURNSTORE_INVALID_TURN', /toModelMessages: turns\[0\] \(role user\) has toolCalls/);
+    throwsCode(() => toModelMessages([{ role: 'assistant', content: '', toolCallId: 'c1' }] as never), 'TURNSTORE_INVALID_TURN', /toModelMessages: turns\[0\] \(role assistant\) has toolCallId "c1"/);
+    throwsCode(() => toModelMessages([{ role: 'tool', content: '', toolCallId: 7 }] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\] \(role tool\) has toolCallId 7/);
     throwsCode(() => toModelMessages([], { unsupported: 'skip' } as never), 'TURNSTORE_INVALID_OPTION', /option "unsupported"/);
     throwsCode(() => toModelMessages([], { drop: true } as never), 'TURNSTORE_INVALID_OPTION', /unknown option "drop"/);
   });

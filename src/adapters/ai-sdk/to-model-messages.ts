@@ -3,14 +3,13 @@
  * nothing from `ai` is loaded at run time, and the shapes written are the same in ai 5 and 6.
  */
 import type { ModelMessage } from 'ai';
-import type { TurnLike } from '../../core/context-window.js';
 import { describe } from '../../core/options.js';
+import { ORPHAN, ToolExchanges } from '../../core/tool-exchanges.js';
 import type { Attachment, ToolCall } from '../../core/types.js';
 import { roleIndex } from '../../core/validate.js';
 import type { UnsupportedContent } from '../unsupported-content.js';
 import { DENIED_OUTPUT, TEXT_OUTPUTS, checkOptions, invalid, isObject, type ModelMessageOptions, type ModelTurn } from './message-options.js';
 import { layoutFits, plainLayout, readSdkMetadata, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
-import { wholeExchanges } from './whole-exchanges.js';
 
 /**
  * Turns (from a store's `get`, or `contextWindow`) → AI SDK messages for `generateText` /
@@ -44,14 +43,21 @@ import { wholeExchanges } from './whole-exchanges.js';
 export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMessageOptions): ModelMessage[] {
   const policy = checkOptions(options, 'toModelMessages');
   if (!Array.isArray(turns)) throw invalid(`toModelMessages: turns must be an array of {role, content}; got ${describe(turns)}.`);
+  // The same pairing rule as contextWindow's, so a history it did not window goes out whole too.
+  let exchanges: ToolExchanges | undefined;
   turns.forEach((turn: unknown, index) => {
-    const { role, content } = (turn ?? {}) as Partial<TurnLike>;
+    const { role, content, toolCallId } = (turn ?? {}) as Partial<ModelTurn>;
     if (roleIndex(role) < 0 || typeof content !== 'string') {
       throw invalid(`toModelMessages: turns[${index}] must be {role: user|assistant|system|tool, content: string}; got ${describe(turn)}.`);
     }
-    toolCallsOf(turn as ModelTurn, index);
+    const calls = toolCallsOf(turn as ModelTurn, index);
+    if (calls.length > 0 && role !== 'assistant') throw invalid(`toModelMessages: turns[${index}] (role ${role}) has toolCalls; only assistant turns make tool calls.`);
+    if (toolCallId !== undefined && (role !== 'tool' || typeof toolCallId !== 'string')) {
+      throw invalid(`toModelMessages: turns[${index}] (role ${role}) has toolCallId ${describe(toolCallId)}; only tool turns answer a call, by its id (a string).`);
+    }
+    if (calls.length > 0 || toolCallId !== undefined) (exchanges ??= new ToolExchanges(turns.length)).add(turn as ModelTurn, index);
   });
-  const keep = wholeExchanges(turns);
+  const sent = (index: number): boolean => exchanges === undefined || exchanges.ownerOf(index) !== ORPHAN;
 
   const messages: ModelMessage[] = [];
   // The tool name of each call sent so far, by call id, for the tool turns that answer them.
@@ -59,7 +65,7 @@ export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMess
   // The tool message the previous turn went into, which an adjacent tool turn joins.
   let openToolMessage: { parts: unknown[]; options: string } | undefined;
   turns.forEach((turn, index) => {
-    if (!keep[index]) return;
+    if (!sent(index)) return;
     const sdk = readSdkMetadata(turn.metadata);
     const providerOptions = sdk.providerOptions === undefined ? {} : { providerOptions: sdk.providerOptions };
     if (turn.role !== 'tool') openToolMessage = undefined;
@@ -168,7 +174,7 @@ function toolResultPart(turn: ModelTurn, index: number, sdk: SdkMetadata, toolNa
   };
   const id: unknown = turn.toolCallId;
   if (typeof id !== 'string' || id === '') return refuse('without a toolCallId; an AI SDK tool result needs the id of the call it answers');
-  // wholeExchanges left out every tool turn whose call was not sent before it.
+  // Orphans were left out: every tool turn sent answers a call sent before it.
   const toolName = toolNames.get(id)!;
   unsentAttachments(turn, index, policy, 'an AI SDK tool result');
   return {
