@@ -378,6 +378,7 @@ describe('fromModelMessages', () => {
     throwsCode(() => fromModelMessages([{ role: 'system', content: [{ type: 'text', text: 'x' }] }] as never), 'TURNSTORE_INVALID_TURN', /expected a string/);
     throwsCode(() => fromModelMessages([{ role: 'user', content: [{ type: 'text', text: 3 }] }] as never), 'TURNSTORE_INVALID_TURN', /text part whose text is 3/);
     throwsCode(() => fromModelMessages([{ role: 'user', content: 7 }] as never), 'TURNSTORE_INVALID_TURN', /content 7/);
+    throwsCode(() => fromModelMessages([{ role: 'user', content: [{ type: 'file', data: 'aGk=', mediaType: 3 }] }] as never), 'TURNSTORE_INVALID_TURN', /content\[0\] is a file part whose mediaType is 3/);
     throwsCode(() => fromModelMessages([{ role: 'tool', content: 'x' }] as never), 'TURNSTORE_INVALID_TURN', /\(tool\) has content "x"; expected an array of tool-result parts/);
     throwsCode(() => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: 1n }] }] as never), 'TURNSTORE_INVALID_TURN', /input cannot be written as JSON/);
     throwsCode(() => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: undefined }] }] as never), 'TURNSTORE_INVALID_TURN', /input is undefined, which JSON cannot hold/);

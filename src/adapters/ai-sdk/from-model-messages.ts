@@ -95,8 +95,8 @@ function partsTurn(role: 'user' | 'assistant', parts: readonly unknown[], where:
       text.skipReasoning();
     } else if (type === 'image' || type === 'file') {
       const { mediaType, filename } = part as { mediaType?: unknown; filename?: unknown };
-      if (mediaType !== undefined && typeof mediaType !== 'string') throw invalid(`${at} is ${type} part whose mediaType is ${describe(mediaType)}.`);
-      if (filename !== undefined && typeof filename !== 'string') throw invalid(`${at} is ${type} part whose filename is ${describe(filename)}.`);
+      if (mediaType !== undefined && typeof mediaType !== 'string') throw invalid(`${at} is a ${type} part whose mediaType is ${describe(mediaType)}.`);
+      if (filename !== undefined && typeof filename !== 'string') throw invalid(`${at} is a ${type} part whose filename is ${describe(filename)}.`);
       const attachment = attachmentFromData(type === 'image' ? (part as { image?: unknown }).image : (part as { data?: unknown }).data, mediaType, type === 'image');
       if ('refused' in attachment) {
         text.unsupported(`${partLabel(part, partIndex)} with ${attachment.refused}`);
