@@ -32,7 +32,10 @@ export interface ProxyOptions {
    */
   readonly upstreamTimeoutMs?: number;
   /**
-   * Counts one message's tokens (its text, role and framing).
+   * Counts one message's tokens (its text, role and framing). It is given `{role, content}`; for a
+   * message with tool calls, `content` also holds each call's id, name and arguments, and a tool
+   * result's `content` starts with the id of the call it answers. Each attachment adds a fixed 765
+   * tokens (`ESTIMATED_TOKENS_PER_ATTACHMENT`) on top of the count.
    * @default {@link estimateTokens}: no tokenizer, so no model-specific code
    */
   readonly countTokens?: TokenCounter;
