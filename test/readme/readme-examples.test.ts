@@ -20,7 +20,7 @@ const EXAMPLES = [
   { file: 'rich-turns.mjs', heading: '## Rich turns: tool calls, attachments, metadata', stdout: ['get_weather call_1', "[ 'role', 'content', 'ts', 'toolCalls', 'metadata' ]", "[ 'role', 'content', 'ts' ]", 'true'] },
   { file: 'token-windows.mjs', heading: '## Token windows', stdout: ["[ 'system', 'user', 'assistant' ]", '36'] },
   { file: 'langchain.mjs', heading: '## LangChain', stdout: ['Paris is 21°C and sunny.', 'user: What is the weather in Paris?', 'assistant: weather({"city":"Paris"})', 'tool (call_1): Paris: 21°C, sunny', 'assistant: Paris is 21°C and sunny.', "{ city: 'Paris' } call_1"] },
-  { file: 'ai-sdk.mjs', heading: '## Vercel AI SDK', stdout: ['I was sent 2 messages.', 'I was sent 4 messages.'] },
+  { file: 'ai-sdk.mjs', heading: '## Vercel AI SDK', stdout: ['It is 21°C in Paris.', 'I was sent: system, user, assistant, tool, assistant, user.', 'user assistant tool assistant user assistant'] },
 ];
 
 describe('README examples', () => {
