@@ -217,6 +217,29 @@ export function richTurnTests(target: ResolvedTarget): void {
       assert.deepEqual(await coreStats(store), { conversations: 1, turns: 1, bytes: limit, evictions: { ttl: 0, lru: 0, bytes: 0 } });
     });
 
+    conformanceTest(target, 'metadata sharing objects (2^16 values as JSON, 16 objects) is refused as too large without reading it all', async (h) => {
+      const maxTurnBytes = 1000;
+      const store = await h.open({ maxTurnBytes });
+      await store.append('a', 'user', 'kept');
+      const before = await snapshot(store);
+      let reads = 0;
+      let node: Record<string, unknown> = {};
+      for (let level = 0; level < 16; level++) {
+        const child = node;
+        node = {};
+        for (const key of ['a', 'b']) Object.defineProperty(node, key, { enumerable: true, get: () => { reads++; return child; } });
+      }
+      for (const id of ['a', 'new']) {
+        reads = 0;
+        await assertRejects(() => store.append(id, 'user', 'x', { metadata: node as TurnExtras['metadata'] }), 'TURNSTORE_TURN_TOO_LARGE', 'maxTurnBytes');
+        assert.ok(reads <= maxTurnBytes, `${id}: read ${reads} values of the metadata; each adds at least a byte, so no more than ${maxTurnBytes} can fit`);
+        reads = 0;
+        await assertRejects(() => store.appendMany(id, [{ role: 'user', content: 'ok' }, { role: 'user', content: 'x', metadata: node as TurnExtras['metadata'] }]), 'TURNSTORE_TURN_TOO_LARGE', 'turns[1]');
+        assert.ok(reads <= maxTurnBytes, `${id}: appendMany read ${reads} values of the metadata`);
+      }
+      assert.deepEqual(await snapshot(store), before);
+    });
+
     conformanceTest(target, 'stats counts the bytes of content plus extras', async (h) => {
       const store = await h.open();
       await store.appendMany('a', TOOL_EXCHANGE);
