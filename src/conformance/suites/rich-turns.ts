@@ -276,6 +276,13 @@ export function richTurnTests(target: ResolvedTarget): void {
       // Mutating what was passed in changes nothing stored either.
       (input[1]!.toolCalls as unknown as Array<{ name: string }>)[0]!.name = 'changed';
       (input[0]!.metadata as Record<string, unknown>).messageId = 'changed';
+      // Nor does changing the fourth argument of append.
+      const extra = { toolCalls: [{ id: 'c9', name: 'f', arguments: '{}' }], metadata: { nested: { n: 1 } } };
+      await store.append('b', 'assistant', '', extra);
+      extra.toolCalls[0]!.name = 'changed';
+      extra.toolCalls.push({ id: 'c10', name: 'g', arguments: '' });
+      extra.metadata.nested.n = 2;
+      assert.deepEqual((await store.get('b')).map(withoutTs), [{ role: 'assistant', content: '', toolCalls: [{ id: 'c9', name: 'f', arguments: '{}' }], metadata: { nested: { n: 1 } } }]);
       const expected = (await store.get('a')).map(withoutTs);
       assert.deepEqual(expected, TOOL_EXCHANGE);
       const mutate = (turns: readonly Turn[]): void => {
