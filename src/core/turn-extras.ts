@@ -110,24 +110,60 @@ function checkAttachments(value: unknown, where: string): Attachment[] {
 }
 
 /**
- * Checks a metadata value and returns a plain copy: JSON values only, plain objects and arrays,
- * at most {@link MAX_METADATA_DEPTH} levels, no cycles.
+ * The UTF-8 bytes metadata may still take before the turn is over `maxTurnBytes`. An object may
+ * appear in metadata many times over (`{a: x, b: x}`, nested): 31 such levels are 31 objects in
+ * memory but 2^31 values as JSON. Spending at least one byte per value read, and stopping when
+ * none are left, keeps checking such a value proportional to `maxTurnBytes`, not to its JSON.
  */
-function copyJson(value: unknown, path: string, depth: number, ancestors: Set<object>): JsonValue {
+class MetadataRoom {
+  #left: number;
+  readonly #where: string;
+  readonly #contentBytes: number;
+  readonly #maxTurnBytes: number;
+
+  constructor(where: string, contentBytes: number, maxTurnBytes: number) {
+    this.#left = maxTurnBytes - contentBytes;
+    this.#where = where;
+    this.#contentBytes = contentBytes;
+    this.#maxTurnBytes = maxTurnBytes;
+  }
+
+  /** Takes `bytes`, at most what the value adds to the JSON text (UTF-8 bytes ≥ UTF-16 units). */
+  spend(bytes: number): void {
+    this.#left -= bytes;
+    if (this.#left < 0) {
+      throw new TurnstoreError(
+        'TURNSTORE_TURN_TOO_LARGE',
+        `${this.#where === 'turn' ? 'The turn' : this.#where} is more than maxTurnBytes (${this.#maxTurnBytes}) UTF-8 bytes: ${this.#contentBytes} of content, and its metadata alone is over the ${this.#maxTurnBytes - this.#contentBytes} left.`,
+      );
+    }
+  }
+}
+
+/**
+ * Checks a metadata value and returns a plain copy: JSON values only, plain objects and arrays,
+ * at most {@link MAX_METADATA_DEPTH} levels, no cycles. Each value spends from `room` no more
+ * than it adds to the JSON text, so a value that fits is never refused.
+ */
+function copyJson(value: unknown, path: string, depth: number, ancestors: Set<object>, room: MetadataRoom): JsonValue {
   switch (typeof value) {
     case 'string':
+      room.spend(value.length + 2); // its quotes
       if (!value.isWellFormed()) throw invalid(`${path} must be well-formed UTF-16 (it has a lone surrogate).`);
       return value;
     case 'number':
+      room.spend(1);
       if (!Number.isFinite(value)) throw invalid(`${path} must be a finite number (JSON has no ${value}).`);
       return value;
     case 'boolean':
+      room.spend(4);
       return value;
     case 'object':
       break;
     default:
       throw invalid(`${path} must be a JSON value; got ${describe(value)}.`);
   }
+  room.spend(value === null ? 4 : 2); // null, or the brackets or braces
   if (value === null) return null;
   if (depth > MAX_METADATA_DEPTH) throw invalid(`${path} is nested more than ${MAX_METADATA_DEPTH} levels deep.`);
   if (ancestors.has(value)) throw invalid(`${path} refers back to an object that contains it (a cycle).`);
@@ -136,16 +172,17 @@ function copyJson(value: unknown, path: string, depth: number, ancestors: Set<ob
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype) throw invalid(`${path} must be a plain array.`);
     const items: JsonValue[] = [];
-    for (let i = 0; i < value.length; i++) items.push(copyJson(value[i], `${path}[${i}]`, depth + 1, ancestors));
+    for (let i = 0; i < value.length; i++) items.push(copyJson(value[i], `${path}[${i}]`, depth + 1, ancestors, room));
     copy = items;
   } else {
     if (!isPlainObject(value)) throw invalid(`${path} must be a plain JSON object; got an instance of ${value.constructor?.name ?? 'a class'}.`);
     if (Object.getOwnPropertySymbols(value).length > 0) throw invalid(`${path} has a symbol key; JSON keys are strings.`);
     const fields: Record<string, JsonValue> = {};
     for (const key of Object.keys(value)) {
+      room.spend(key.length + 3); // its quotes and colon
       if (!key.isWellFormed()) throw invalid(`${path} has a key that is not well-formed UTF-16 (a lone surrogate).`);
       // defineProperty, so a key "__proto__" is data, not the prototype.
-      Object.defineProperty(fields, key, { value: copyJson(value[key], `${path}.${key}`, depth + 1, ancestors), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(fields, key, { value: copyJson(value[key], `${path}.${key}`, depth + 1, ancestors, room), enumerable: true, writable: true, configurable: true });
     }
     copy = fields;
   }
@@ -173,6 +210,15 @@ function deepFreeze<T>(value: T): T {
  * @param fields - the keys `extra` may have: the extra fields, or for a `TurnInput` those and `role`, `content`.
  */
 export function checkExtras(role: Role, extra: unknown, where = 'turn', fields: readonly string[] = EXTRA_FIELDS): StoredExtras | undefined {
+  const text = extrasText(role, extra, where, fields, 0, Number.POSITIVE_INFINITY);
+  return text === undefined ? undefined : { value: decodeExtras(text.json), json: text.json, bytes: text.bytes };
+}
+
+/**
+ * {@link checkExtras} up to the JSON text: the checks, then the text and its UTF-8 bytes. Metadata
+ * is read only while it can fit in `maxTurnBytes` beside `contentBytes`.
+ */
+function extrasText(role: Role, extra: unknown, where: string, fields: readonly string[], contentBytes: number, maxTurnBytes: number): { json: string; bytes: number } | undefined {
   if (extra === undefined) return undefined;
   if (!isPlainObject(extra)) {
     throw invalid(fields === EXTRA_FIELDS
@@ -208,7 +254,8 @@ export function checkExtras(role: Role, extra: unknown, where = 'turn', fields: 
     if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
       throw invalid(`${where}.metadata must be a plain JSON object; got ${Array.isArray(metadata) ? 'an array' : describe(metadata)}.`);
     }
-    const copy = copyJson(metadata, `${where}.metadata`, 1, new Set()) as Record<string, JsonValue>;
+    const room = new MetadataRoom(where, contentBytes, maxTurnBytes);
+    const copy = copyJson(metadata, `${where}.metadata`, 1, new Set(), room) as Record<string, JsonValue>;
     if (Object.keys(copy).length > 0) {
       stored.metadata = copy;
       any = true;
@@ -216,17 +263,20 @@ export function checkExtras(role: Role, extra: unknown, where = 'turn', fields: 
   }
   if (!any) return undefined;
   const json = JSON.stringify(stored);
-  return { value: decodeExtras(json), json, bytes: utf8ByteLength(json) };
+  return { json, bytes: utf8ByteLength(json) };
 }
 
 /**
  * {@link checkExtras}, then checks that the turn still fits: content plus extras within
- * `maxTurnBytes`, else `TURNSTORE_TURN_TOO_LARGE`.
+ * `maxTurnBytes`, else `TURNSTORE_TURN_TOO_LARGE`. Metadata is read only as far as it can fit
+ * (so metadata both too large and bad further on is refused as too large), and a text too large
+ * is refused before it is parsed back.
  */
 export function checkExtrasFit(role: Role, extra: unknown, contentBytes: number, maxTurnBytes: number, where = 'turn', fields: readonly string[] = EXTRA_FIELDS): StoredExtras | undefined {
-  const extras = checkExtras(role, extra, where, fields);
-  if (extras !== undefined && contentBytes + extras.bytes > maxTurnBytes) throw turnTooLarge(where, contentBytes, extras.bytes, maxTurnBytes);
-  return extras;
+  const text = extrasText(role, extra, where, fields, contentBytes, maxTurnBytes);
+  if (text === undefined) return undefined;
+  if (contentBytes + text.bytes > maxTurnBytes) throw turnTooLarge(where, contentBytes, text.bytes, maxTurnBytes);
+  return { value: decodeExtras(text.json), json: text.json, bytes: text.bytes };
 }
 
 /** Extras read back from their stored JSON text: parsed and frozen all the way down. */

@@ -83,6 +83,8 @@ export class ConversationTable {
   get turns(): number { return this.#turns; }
   /** UTF-8 bytes held: content plus extras. */
   get bytes(): number { return this.#bytes; }
+  /** Turns whose extras the table holds (for tests: it must equal the live turns that have extras). */
+  get turnsWithExtras(): number { return this.#extras.size; }
   /** The most recently touched slot, or NONE. */
   get newest(): number { return this.#newest; }
   /** The least recently touched slot, or NONE. */

@@ -54,7 +54,8 @@ interface BadExtra {
   readonly what: string;
   readonly role: Role;
   readonly extra: unknown;
-  readonly names: string;
+  /** What the message must mention: the field's path (or each of these). */
+  readonly names: string | readonly string[];
 }
 
 function badExtras(): BadExtra[] {
@@ -70,23 +71,23 @@ function badExtras(): BadExtra[] {
     { what: 'a toolCallId of 257 units', role: 'tool', extra: { toolCallId: 'x'.repeat(257) }, names: 'toolCallId' },
     { what: 'a numeric toolCallId', role: 'tool', extra: { toolCallId: 7 }, names: 'toolCallId' },
     { what: 'toolCalls not an array', role: 'assistant', extra: { toolCalls: call }, names: 'toolCalls' },
-    { what: 'an empty call id', role: 'assistant', extra: { toolCalls: [{ ...call, id: '' }] }, names: 'id' },
-    { what: 'a call id of 257 units', role: 'assistant', extra: { toolCalls: [{ ...call, id: 'i'.repeat(257) }] }, names: 'id' },
-    { what: 'an empty tool name', role: 'assistant', extra: { toolCalls: [{ ...call, name: '' }] }, names: 'name' },
-    { what: 'a tool name of 257 units', role: 'assistant', extra: { toolCalls: [{ ...call, name: 'n'.repeat(257) }] }, names: 'name' },
-    { what: 'arguments as an object', role: 'assistant', extra: { toolCalls: [{ ...call, arguments: { city: 'Paris' } }] }, names: 'arguments' },
-    { what: 'missing arguments', role: 'assistant', extra: { toolCalls: [{ id: 'c1', name: 'f' }] }, names: 'arguments' },
-    { what: 'an unknown key in a call', role: 'assistant', extra: { toolCalls: [{ ...call, type: 'function' }] }, names: 'type' },
-    { what: 'two calls with one id', role: 'assistant', extra: { toolCalls: [call, { ...call, name: 'g' }] }, names: 'id' },
+    { what: 'an empty call id', role: 'assistant', extra: { toolCalls: [{ ...call, id: '' }] }, names: 'toolCalls[0].id' },
+    { what: 'a call id of 257 units', role: 'assistant', extra: { toolCalls: [{ ...call, id: 'i'.repeat(257) }] }, names: 'toolCalls[0].id' },
+    { what: 'an empty tool name', role: 'assistant', extra: { toolCalls: [{ ...call, name: '' }] }, names: 'toolCalls[0].name' },
+    { what: 'a tool name of 257 units', role: 'assistant', extra: { toolCalls: [{ ...call, name: 'n'.repeat(257) }] }, names: 'toolCalls[0].name' },
+    { what: 'arguments as an object', role: 'assistant', extra: { toolCalls: [{ ...call, arguments: { city: 'Paris' } }] }, names: 'toolCalls[0].arguments' },
+    { what: 'missing arguments', role: 'assistant', extra: { toolCalls: [{ id: 'c1', name: 'f' }] }, names: 'toolCalls[0].arguments' },
+    { what: 'an unknown key in a call', role: 'assistant', extra: { toolCalls: [{ ...call, type: 'function' }] }, names: ['toolCalls[0]', '"type"'] },
+    { what: 'two calls with one id', role: 'assistant', extra: { toolCalls: [call, { ...call, name: 'g' }] }, names: 'toolCalls[1].id' },
     { what: 'a call that is null', role: 'assistant', extra: { toolCalls: [null] }, names: 'toolCalls[0]' },
-    { what: 'an ftp: attachment', role: 'user', extra: { attachments: [{ mediaType: 'image/png', url: 'ftp://example.com/a.png' }] }, names: 'url' },
-    { what: 'a javascript: attachment', role: 'user', extra: { attachments: [{ mediaType: 'text/html', url: 'javascript:alert(1)' }] }, names: 'url' },
-    { what: 'a relative attachment URL', role: 'user', extra: { attachments: [{ mediaType: 'image/png', url: '/a.png' }] }, names: 'url' },
-    { what: 'a data: URL without a comma', role: 'user', extra: { attachments: [{ mediaType: 'image/png', url: 'data:image/png;base64' }] }, names: 'url' },
-    { what: 'a media type without a subtype', role: 'user', extra: { attachments: [{ mediaType: 'image', url: 'https://example.com/a' }] }, names: 'mediaType' },
-    { what: 'a media type with parameters', role: 'user', extra: { attachments: [{ mediaType: 'text/plain; charset=utf-8', url: 'https://example.com/a' }] }, names: 'mediaType' },
-    { what: 'a missing media type', role: 'user', extra: { attachments: [{ url: 'https://example.com/a' }] }, names: 'mediaType' },
-    { what: 'an unknown key in an attachment', role: 'user', extra: { attachments: [{ mediaType: 'image/png', url: 'https://example.com/a', name: 'a.png' }] }, names: 'name' },
+    { what: 'an ftp: attachment', role: 'user', extra: { attachments: [{ mediaType: 'image/png', url: 'ftp://example.com/a.png' }] }, names: 'attachments[0].url' },
+    { what: 'a javascript: attachment', role: 'user', extra: { attachments: [{ mediaType: 'text/html', url: 'javascript:alert(1)' }] }, names: 'attachments[0].url' },
+    { what: 'a relative attachment URL', role: 'user', extra: { attachments: [{ mediaType: 'image/png', url: '/a.png' }] }, names: 'attachments[0].url' },
+    { what: 'a data: URL without a comma', role: 'user', extra: { attachments: [{ mediaType: 'image/png', url: 'data:image/png;base64' }] }, names: 'attachments[0].url' },
+    { what: 'a media type without a subtype', role: 'user', extra: { attachments: [{ mediaType: 'image', url: 'https://example.com/a' }] }, names: 'attachments[0].mediaType' },
+    { what: 'a media type with parameters', role: 'user', extra: { attachments: [{ mediaType: 'text/plain; charset=utf-8', url: 'https://example.com/a' }] }, names: 'attachments[0].mediaType' },
+    { what: 'a missing media type', role: 'user', extra: { attachments: [{ url: 'https://example.com/a' }] }, names: 'attachments[0].mediaType' },
+    { what: 'an unknown key in an attachment', role: 'user', extra: { attachments: [{ mediaType: 'image/png', url: 'https://example.com/a', name: 'a.png' }] }, names: ['attachments[0]', '"name"'] },
     { what: 'attachments not an array', role: 'user', extra: { attachments: 'https://example.com/a' }, names: 'attachments' },
     { what: 'metadata an array', role: 'user', extra: { metadata: [1, 2] }, names: 'metadata' },
     { what: 'metadata a string', role: 'user', extra: { metadata: 'x' }, names: 'metadata' },
@@ -102,11 +103,11 @@ function badExtras(): BadExtra[] {
     { what: 'a Date in metadata', role: 'user', extra: { metadata: { when: new Date(0) } }, names: 'metadata.when' },
     { what: 'a class instance as metadata', role: 'user', extra: { metadata: new Point() }, names: 'metadata' },
     { what: 'a Map in metadata', role: 'user', extra: { metadata: { m: new Map() } }, names: 'metadata.m' },
-    { what: 'metadata 33 levels deep', role: 'user', extra: { metadata: nested(33) }, names: 'metadata' },
+    { what: 'metadata 33 levels deep', role: 'user', extra: { metadata: nested(33) }, names: ['metadata', '32'] },
     { what: 'a lone surrogate in metadata', role: 'user', extra: { metadata: { s: 'a\uD800' } }, names: 'metadata.s' },
-    { what: 'a lone surrogate in arguments', role: 'assistant', extra: { toolCalls: [{ ...call, arguments: '{"a":"\uDC00"}' }] }, names: 'arguments' },
-    { what: 'an unknown extra field', role: 'user', extra: { images: [] }, names: 'images' },
-    { what: 'ts among the extras', role: 'user', extra: { ts: 1 }, names: 'ts' },
+    { what: 'a lone surrogate in arguments', role: 'assistant', extra: { toolCalls: [{ ...call, arguments: '{"a":"\uDC00"}' }] }, names: 'toolCalls[0].arguments' },
+    { what: 'an unknown extra field', role: 'user', extra: { images: [] }, names: '"images"' },
+    { what: 'ts among the extras', role: 'user', extra: { ts: 1 }, names: '"ts"' },
     { what: 'extras that are not an object', role: 'user', extra: 'metadata', names: 'turn' },
   ];
   return list;
@@ -181,20 +182,26 @@ export function richTurnTests(target: ResolvedTarget): void {
       await store.append('b', 'user', 'b1');
       await h.advance(h.injectedClock ? 1000 : 5);
       const before = await snapshot(store);
+      const mentionsAll = async (action: () => Promise<void>, names: readonly string[]): Promise<void> => {
+        const error = await assertRejects(action, 'TURNSTORE_INVALID_TURN');
+        for (const name of names) assert.ok(error.message.includes(name), `the message should name ${JSON.stringify(name)}: ${error.message}`);
+      };
       for (const bad of badExtras()) {
+        const names = typeof bad.names === 'string' ? [bad.names] : bad.names;
         for (const id of ['a', 'b', 'new']) {
-          await assertRejects(() => store.append(id, bad.role, 'x', bad.extra as TurnExtras), 'TURNSTORE_INVALID_TURN', bad.names).catch(explain(`append ${bad.what} on ${id}`));
+          await mentionsAll(() => store.append(id, bad.role, 'x', bad.extra as TurnExtras), names).catch(explain(`append ${bad.what} on ${id}`));
         }
         if (bad.extra === null || typeof bad.extra !== 'object') continue;
         const turn = { role: bad.role, content: 'x', ...(bad.extra as object) } as TurnInput;
         for (const position of [0, 1]) {
           const turns: TurnInput[] = [{ role: 'user', content: 'ok' }];
           turns.splice(position, 0, turn);
-          await assertRejects(() => store.appendMany('a', turns), 'TURNSTORE_INVALID_TURN', bad.names).catch(explain(`appendMany ${bad.what} at ${position}`));
+          // appendMany names the turn too.
+          await mentionsAll(() => store.appendMany('a', turns), [...names, `turns[${position}]`]).catch(explain(`appendMany ${bad.what} at ${position}`));
         }
       }
-      await assertRejects(() => store.appendMany('a', [{ role: 'user', content: 'x', ts: 5 } as TurnInput]), 'TURNSTORE_INVALID_TURN', 'ts');
-      await assertRejects(() => store.appendMany('a', [{ role: 'user', content: 'x', name: 'Ann' } as TurnInput]), 'TURNSTORE_INVALID_TURN', 'name');
+      await assertRejects(() => store.appendMany('a', [{ role: 'user', content: 'x', ts: 5 } as TurnInput]), 'TURNSTORE_INVALID_TURN', '"ts"');
+      await assertRejects(() => store.appendMany('a', [{ role: 'user', content: 'x', name: 'Ann' } as TurnInput]), 'TURNSTORE_INVALID_TURN', '"name"');
       assert.deepEqual(await snapshot(store), before, 'size, stats and listing must be as before');
       assert.deepEqual(await store.get('new'), []);
     });
@@ -215,6 +222,29 @@ export function richTurnTests(target: ResolvedTarget): void {
       await assertRejects(() => store.append('b', 'user', '', { metadata: { blob: 'x'.repeat(limit) } }), 'TURNSTORE_TURN_TOO_LARGE');
       assert.deepEqual((await store.get('a')).map(withoutTs), [fits]);
       assert.deepEqual(await coreStats(store), { conversations: 1, turns: 1, bytes: limit, evictions: { ttl: 0, lru: 0, bytes: 0 } });
+    });
+
+    conformanceTest(target, 'metadata sharing objects (2^16 values as JSON, 16 objects) is refused as too large without reading it all', async (h) => {
+      const maxTurnBytes = 1000;
+      const store = await h.open({ maxTurnBytes });
+      await store.append('a', 'user', 'kept');
+      const before = await snapshot(store);
+      let reads = 0;
+      let node: Record<string, unknown> = {};
+      for (let level = 0; level < 16; level++) {
+        const child = node;
+        node = {};
+        for (const key of ['a', 'b']) Object.defineProperty(node, key, { enumerable: true, get: () => { reads++; return child; } });
+      }
+      for (const id of ['a', 'new']) {
+        reads = 0;
+        await assertRejects(() => store.append(id, 'user', 'x', { metadata: node as TurnExtras['metadata'] }), 'TURNSTORE_TURN_TOO_LARGE', 'maxTurnBytes');
+        assert.ok(reads <= maxTurnBytes, `${id}: read ${reads} values of the metadata; each adds at least a byte, so no more than ${maxTurnBytes} can fit`);
+        reads = 0;
+        await assertRejects(() => store.appendMany(id, [{ role: 'user', content: 'ok' }, { role: 'user', content: 'x', metadata: node as TurnExtras['metadata'] }]), 'TURNSTORE_TURN_TOO_LARGE', 'turns[1]');
+        assert.ok(reads <= maxTurnBytes, `${id}: appendMany read ${reads} values of the metadata`);
+      }
+      assert.deepEqual(await snapshot(store), before);
     });
 
     conformanceTest(target, 'stats counts the bytes of content plus extras', async (h) => {
@@ -246,6 +276,13 @@ export function richTurnTests(target: ResolvedTarget): void {
       // Mutating what was passed in changes nothing stored either.
       (input[1]!.toolCalls as unknown as Array<{ name: string }>)[0]!.name = 'changed';
       (input[0]!.metadata as Record<string, unknown>).messageId = 'changed';
+      // Nor does changing the fourth argument of append.
+      const extra = { toolCalls: [{ id: 'c9', name: 'f', arguments: '{}' }], metadata: { nested: { n: 1 } } };
+      await store.append('b', 'assistant', '', extra);
+      extra.toolCalls[0]!.name = 'changed';
+      extra.toolCalls.push({ id: 'c10', name: 'g', arguments: '' });
+      extra.metadata.nested.n = 2;
+      assert.deepEqual((await store.get('b')).map(withoutTs), [{ role: 'assistant', content: '', toolCalls: [{ id: 'c9', name: 'f', arguments: '{}' }], metadata: { nested: { n: 1 } } }]);
       const expected = (await store.get('a')).map(withoutTs);
       assert.deepEqual(expected, TOOL_EXCHANGE);
       const mutate = (turns: readonly Turn[]): void => {
