@@ -11,6 +11,8 @@ export interface PostgresQueryConfig {
   readonly text: string;
   readonly values?: unknown[];
   readonly rowMode?: 'array';
+  /** pg's read timeout for this query, instead of the pool's. */
+  readonly query_timeout?: number;
 }
 
 /** A query's result, as pg gives it: with `rowMode: 'array'` each row is an array of values. */

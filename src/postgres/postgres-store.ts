@@ -18,6 +18,13 @@ const FIRST_PAGE = '9223372036854775807';
 /** The operations, each one function call; `text` and `name` are built per store. */
 type Operation = 'append' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
 
+/**
+ * Time the first call may take beyond `commandTimeoutMs` to create or upgrade the tables: many
+ * stores starting at once on a busy server take longer than a call, and only happens once.
+ * Connecting is still bounded by `commandTimeoutMs` (with a pool the store creates).
+ */
+const MIGRATION_TIMEOUT_MS = 30_000;
+
 /** Raised inside a call that ran out of time. */
 class DeadlineExceeded extends Error {}
 
@@ -274,10 +281,11 @@ export class PostgresStore implements ConversationStore {
     const { name, text } = this.#statements[operation];
     const query: PostgresQueryConfig = { name, text, values, rowMode: 'array' };
     const pool = this.#pool;
-    const work = pool !== undefined && this.#migrated ? pool.query(query) : this.#prepareThenQuery(query);
+    const ready = pool !== undefined && this.#migrated;
+    const work = ready ? pool.query(query) : this.#prepareThenQuery(query);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineExceeded()), this.#commandTimeoutMs);
+      timer = setTimeout(() => reject(new DeadlineExceeded()), ready ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS);
     });
     try {
       return (await Promise.race([work, deadline])).rows;
@@ -314,7 +322,7 @@ export class PostgresStore implements ConversationStore {
     if (error instanceof DeadlineExceeded) {
       return new TurnstoreError(
         'TURNSTORE_BACKEND_UNAVAILABLE',
-        `PostgreSQL did not answer ${operation} within commandTimeoutMs (${this.#commandTimeoutMs} ms); whether the call took effect is unknown.`,
+        `PostgreSQL did not answer ${operation} within ${this.#migrated ? `commandTimeoutMs (${this.#commandTimeoutMs} ms)` : 'the time allowed to create the tables'}; whether the call took effect is unknown.`,
       );
     }
     const code = (error as { code?: unknown }).code;

@@ -9,6 +9,9 @@ import { TurnstoreError } from '../core/errors.js';
 import type { PostgresClientLike, PostgresPoolLike } from './driver.js';
 import { MIGRATIONS, MIGRATION_LOCK_CLASS, type SqlNames } from './sql-functions.js';
 
+/** pg's read timeout for the migration's slow statements (the pool's own is the command timeout). */
+const MIGRATION_QUERY_TIMEOUT_MS = 30_000;
+
 /** The layout this code reads and writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -55,7 +58,9 @@ export async function migrate(pool: PostgresPoolLike, schema: string, tablePrefi
 
 async function inTransaction(client: PostgresClientLike, names: SqlNames, schema: string, tablePrefix: string, migrations: ReadonlyArray<(names: SqlNames) => string>): Promise<void> {
   const target = migrations.length;
-  await client.query({ text: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_CLASS}, $1)`, values: [names.lockKey] });
+  // The migration may wait for another process's and take longer than a call: the store bounds it.
+  await client.query({ text: 'SET LOCAL statement_timeout = 0', query_timeout: MIGRATION_QUERY_TIMEOUT_MS });
+  await client.query({ text: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_CLASS}, $1)`, values: [names.lockKey], query_timeout: MIGRATION_QUERY_TIMEOUT_MS });
   // Created only when missing: CREATE SCHEMA IF NOT EXISTS would need the CREATE privilege on the
   // database even when the schema is there.
   const existing = await client.query({ text: 'SELECT 1 FROM pg_namespace WHERE nspname = $1', values: [schema] });
@@ -70,7 +75,7 @@ async function inTransaction(client: PostgresClientLike, names: SqlNames, schema
       `The PostgreSQL tables ${JSON.stringify(`${schema}.${tablePrefix}*`)} have turnstore schema version ${version}, newer than this turnstore understands (${target}); upgrade turnstore to use them.`,
     );
   }
-  for (let step = version; step < target; step++) await client.query(migrations[step]!(names));
+  for (let step = version; step < target; step++) await client.query({ text: migrations[step]!(names), query_timeout: MIGRATION_QUERY_TIMEOUT_MS });
   if (version !== target) {
     await client.query({
       text: `INSERT INTO ${versionTable} (only_row, version) VALUES (true, $1) ON CONFLICT (only_row) DO UPDATE SET version = EXCLUDED.version`,

@@ -10,7 +10,7 @@ if (unavailable !== undefined) {
   test('PostgresStore conformance', { skip: unavailable }, () => {});
 } else {
   const server = await PostgresTestServer.start();
-  const pool = new pg.Pool({ connectionString: server.url, max: 20 }).on('error', () => {});
+  const pool = new pg.Pool({ connectionString: server.url, max: 60 }).on('error', () => {});
   after(async () => {
     await pool.end();
     await server.stop();
