@@ -5,7 +5,9 @@ import { PostgresStore } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
 
 // One server of our own. Every store gets a fresh table prefix, so stores are empty and independent,
-// and a small pool of its own, so each connection compiles the functions of one store only.
+// and a small pool of its own, so each connection compiles the functions of one store only: the
+// suite runs its real-clock tests at once, and on a busy machine a call that compiles them first
+// can take longer than the TTL margins allow.
 const unavailable = postgresUnavailable();
 if (unavailable !== undefined) {
   test('PostgresStore conformance', { skip: unavailable }, () => {});
