@@ -11,6 +11,7 @@ import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
+import { benchPostgres } from './postgres.js';
 import { benchRedis } from './redis.js';
 import { machineLines, redisTable, sqliteTable, targetsTable, capacityLines } from './report-section.js';
 import { isMeasured, type BackendsResults } from './results.js';
@@ -31,6 +32,7 @@ const cpuList = cpus();
 const sqliteNormal = await measured('sqlite (normal)', () => benchSqlite({ synchronous: 'normal', progress }));
 const sqliteFull = await measured('sqlite (full)', () => benchSqlite({ synchronous: 'full', progress }));
 const redis = await measured('redis', () => benchRedis({ progress }));
+const postgres = await measured('postgres', () => benchPostgres({ progress }));
 
 const run: BackendsResults = {
   suite: 'backends',
@@ -44,6 +46,7 @@ const run: BackendsResults = {
   },
   sqlite: { normal: sqliteNormal, full: sqliteFull },
   redis,
+  postgres,
 };
 
 const resultsPath = join(root, 'bench', 'results', 'backends.json');
@@ -52,4 +55,8 @@ const docPath = writeBenchmarksDoc(['backends']);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
 
 const redisTables = isMeasured(run.redis) ? `${redisTable(run.redis)}\n\n${capacityLines(run.redis).join('\n')}` : `Redis not measured: ${run.redis.error}`;
-process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${sqliteTable(run)}\n\n${redisTables}\n`);
+const postgresLines = isMeasured(run.postgres)
+  ? ['PostgresStore ÷ bare INSERT, append: ' +
+      `${run.postgres.ratios.appendVsBare.oneCaller.toFixed(2)}× with one caller, ${run.postgres.ratios.appendVsBare.concurrent.toFixed(2)}× with ${run.postgres.parameters.concurrency} (${run.postgres.server.split(' on ')[0]}, fsync ${run.postgres.parameters.durable ? 'on' : 'off'})`].join('\n')
+  : `PostgreSQL not measured: ${run.postgres?.error}`;
+process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${sqliteTable(run)}\n\n${redisTables}\n\n${postgresLines}\n`);

@@ -21,7 +21,7 @@ Usage:
 Options of serve (each also read from the environment variable beside it; a flag wins):
   --host HOST                  TURNSTORE_HOST               address to listen on (default 127.0.0.1)
   --port PORT                  TURNSTORE_PORT               port, 0 for any free one (default 8080)
-  --store STORE                TURNSTORE_STORE              memory | sqlite:PATH | redis://HOST:PORT (default memory)
+  --store STORE                TURNSTORE_STORE              memory | sqlite:PATH | redis://HOST:PORT | postgres://… (default memory)
   --max-turns N                TURNSTORE_MAX_TURNS          newest turns kept per conversation (default 8)
   --ttl SECONDS                TURNSTORE_TTL_SECONDS        idle seconds before a conversation is forgotten, 0 = never (default 3600)
   --max-conversations N        TURNSTORE_MAX_CONVERSATIONS  conversations held, least recently used out first (default 500)

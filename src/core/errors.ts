@@ -10,7 +10,7 @@ export const ERROR_CODES = {
   TURNSTORE_INVALID_TURN: 'A turn has a role outside user/assistant/system/tool, content that is not a well-formed string, or a bad or misplaced extra field (toolCalls, toolCallId, attachments, metadata) or an unknown one.',
   TURNSTORE_TURN_TOO_LARGE: "A turn's content plus its extra fields as stored is larger than maxTurnBytes (UTF-8 bytes).",
   TURNSTORE_CLOSED: 'The store was closed; every call after close() rejects.',
-  TURNSTORE_BACKEND_UNAVAILABLE: 'The storage backend (SQLite file, Redis server) could not be reached or failed.',
+  TURNSTORE_BACKEND_UNAVAILABLE: 'The storage backend (SQLite file, Redis or PostgreSQL server) could not be reached or failed.',
   TURNSTORE_MISSING_PEER: 'An optional peer dependency needed by this entry point is not installed.',
 } as const;
 

@@ -1,0 +1,369 @@
+import { TurnstoreError } from '../core/errors.js';
+import { notifyEviction } from '../core/evictions.js';
+import type { ResolvedStoreOptions } from '../core/options.js';
+import { SweepTimer } from '../core/sweep-timer.js';
+import { checkExtrasFit, decodeExtras, turnWithExtras } from '../core/turn-extras.js';
+import { ROLES, type ConversationStore, type ConversationSummary, type EvictionReason, type ListOptions, type ListPage, type Role, type StoreStats, type Turn, type TurnExtras, type TurnInput } from '../core/types.js';
+import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { createPool, type PostgresPoolLike, type PostgresQueryConfig } from './driver.js';
+import { resolvePostgresOptions, type PostgresStoreOptions } from './options.js';
+import { hash32, migrate, sqlNames } from './schema.js';
+import { decodeText, encodeText } from './text-codec.js';
+
+/** A list cursor: the touch order of the last conversation listed, in decimal. */
+const CURSOR_PATTERN = /^[0-9]{1,18}$/;
+/** Larger than any touch order: where the first page starts. */
+const FIRST_PAGE = '9223372036854775807';
+
+/** The operations, each one function call; `text` and `name` are built per store. */
+type Operation = 'append' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
+
+/**
+ * Time the first call may take beyond `commandTimeoutMs` to create or upgrade the tables: many
+ * stores starting at once on a busy server take longer than a call, and only happens once.
+ * Connecting is still bounded by `commandTimeoutMs` (with a pool the store creates).
+ */
+const MIGRATION_TIMEOUT_MS = 30_000;
+
+/** Raised inside a call that ran out of time. */
+class DeadlineExceeded extends Error {}
+
+/**
+ * Conversation memory in PostgreSQL, on `pg` (node-postgres): durable, and shared by every app
+ * instance and machine that uses the same database, schema and `tablePrefix`.
+ *
+ * Each call is one call of a plpgsql function the store installs: one round trip and one
+ * transaction, in which it expires idle conversations, does its work, and enforces the turn cap,
+ * the LRU cap and the byte budget exactly — so the caps hold across processes. Writers on one
+ * conversation queue on its row lock. Time comes from the database server (`clock_timestamp()`),
+ * never from the app hosts. The tables and functions are created on first use and upgraded by
+ * versioned migrations. An unref'd timer removes expired conversations, one process at a time.
+ *
+ * When the server is unreachable, calls reject with `TURNSTORE_BACKEND_UNAVAILABLE` within
+ * `commandTimeoutMs`, and the store reconnects by itself when it is back.
+ *
+ * @example
+ * ```ts
+ * import { PostgresStore } from 'turnstore/postgres';
+ * const memory = new PostgresStore({ connectionString: 'postgres://bot@localhost/bot', maxTurns: 8, ttlSeconds: 3600 });
+ * await memory.append('conv1', 'user', 'Hello');
+ * const turns = await memory.get('conv1');
+ * await memory.close();
+ * ```
+ */
+export class PostgresStore implements ConversationStore {
+  readonly #options: ResolvedStoreOptions;
+  readonly #schema: string;
+  readonly #tablePrefix: string;
+  readonly #commandTimeoutMs: number;
+  /** The pool given, or a promise of the one the store creates (pg loads on first use). */
+  readonly #poolPromise: Promise<PostgresPoolLike>;
+  #pool: PostgresPoolLike | undefined;
+  readonly #ownsPool: boolean;
+  #migration: Promise<void> | undefined;
+  #migrated = false;
+  readonly #statements: Record<Operation, { readonly name: string; readonly text: string }>;
+  readonly #ttlMs: number;
+  /** The caps as the append function takes them. */
+  readonly #caps: readonly [maxTurns: number, maxConversations: number, maxTotalBytes: number];
+  readonly #sweepTimer: SweepTimer | undefined;
+  #closed = false;
+
+  /**
+   * @param options - `connectionString` or `pool`, `schema`, `tablePrefix`, `commandTimeoutMs` and
+   * the shared options of SPEC §2 (except `now`: time is the server's). Anything out of rule throws
+   * `TURNSTORE_INVALID_OPTION` naming the option. Nothing connects yet: the first call connects
+   * and creates or upgrades the tables; without pg installed it rejects with `TURNSTORE_MISSING_PEER`.
+   */
+  constructor(options: PostgresStoreOptions) {
+    const resolved = resolvePostgresOptions(options);
+    this.#options = resolved.store;
+    this.#schema = resolved.schema;
+    this.#tablePrefix = resolved.tablePrefix;
+    this.#commandTimeoutMs = resolved.commandTimeoutMs;
+    this.#ownsPool = resolved.pool === undefined;
+    if (resolved.pool !== undefined) {
+      this.#pool = resolved.pool;
+      this.#poolPromise = Promise.resolve(resolved.pool);
+    } else {
+      this.#poolPromise = createPool(resolved.connectionString!, resolved.commandTimeoutMs).then((pool) => {
+        this.#pool = pool;
+        return pool;
+      });
+      // Reported by the first call that needs the pool, not as an unhandled rejection.
+      this.#poolPromise.catch(() => {});
+    }
+    const names = sqlNames(resolved.schema, resolved.tablePrefix);
+    // Named statements are prepared once per connection; the name carries the store's tables, so
+    // stores with other prefixes can share a pool.
+    const tag = (hash32(`${resolved.schema}.${resolved.tablePrefix}`) >>> 0).toString(16);
+    const statement = (operation: Operation, parameters: number, rows: boolean) => ({
+      name: `turnstore_${operation}_${tag}`,
+      text: `SELECT ${rows ? '* FROM ' : ''}${names.object(operation)}(${Array.from({ length: parameters }, (_, i) => `$${i + 1}`).join(', ')})`,
+    });
+    this.#statements = {
+      append: statement('append', 9, false),
+      get: statement('get', 2, true),
+      delete: statement('delete', 2, false),
+      clear: statement('clear', 1, false),
+      size: statement('size', 1, false),
+      stats: statement('stats', 1, false),
+      list: statement('list', 3, true),
+      sweep: statement('sweep', 1, false),
+    };
+    this.#ttlMs = resolved.store.ttlSeconds * 1000;
+    this.#caps = [resolved.store.maxTurns, resolved.store.maxConversations, resolved.store.maxTotalBytes];
+    if (this.#ttlMs > 0) this.#sweepTimer = new SweepTimer(this.#ttlMs, () => this.#sweep());
+  }
+
+  /** {@inheritDoc ConversationStore.get} */
+  async get(id: string): Promise<Turn[]> {
+    this.#checkOpen();
+    checkId(id);
+    const rows = await this.#run('get', [encodeText(id), this.#ttlMs]);
+    const turns: Turn[] = [];
+    const evictions: unknown[] = [];
+    for (const row of rows) {
+      const [role, content, extras, tsMs] = row as [number | null, string, string | null, number | null];
+      if (role === null) evictions.push(extras, content);
+      else turns.push(decodeTurn(role, content, extras, tsMs!));
+    }
+    this.#report(evictions);
+    return turns;
+  }
+
+  /** {@inheritDoc ConversationStore.append} */
+  async append(id: string, role: Role, content: string, extra?: TurnExtras): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const contentBytes = checkTurn(role, content, this.#options.maxTurnBytes);
+    const extras = checkExtrasFit(role, extra, contentBytes, this.#options.maxTurnBytes);
+    const bytes = extras === undefined ? contentBytes : contentBytes + extras.bytes;
+    await this.#write(id, [roleIndex(role)], [encodeText(content)], [extras?.json ?? null], [bytes]);
+  }
+
+  /** {@inheritDoc ConversationStore.appendMany} */
+  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const batch = checkTurns(turns, this.#options.maxTurnBytes);
+    if (batch.roles.length === 0) return;
+    const roles: number[] = [];
+    const contents: string[] = [];
+    const extras: Array<string | null> = [];
+    const bytes: number[] = [];
+    // Turns the cap would drop within this batch are never sent.
+    for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
+      roles.push(roleIndex(batch.roles[i]));
+      contents.push(encodeText(batch.contents[i]!));
+      extras.push(batch.extras[i]?.json ?? null);
+      bytes.push(batch.bytes[i]!);
+    }
+    await this.#write(id, roles, contents, extras, bytes);
+  }
+
+  async #write(id: string, roles: number[], contents: string[], extras: Array<string | null>, bytes: number[]): Promise<void> {
+    const rows = await this.#run('append', [encodeText(id), ...this.#caps, this.#ttlMs, roles, contents, extras, bytes]);
+    this.#report((rows[0] as [string[]])[0]);
+  }
+
+  /** {@inheritDoc ConversationStore.delete} */
+  async delete(id: string): Promise<boolean> {
+    this.#checkOpen();
+    checkId(id);
+    const reply = await this.#array('delete', [encodeText(id), this.#ttlMs]);
+    this.#report(reply, 1);
+    return reply[0] === '1';
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.clear}
+   *
+   * Removes this store's conversations only (its schema and table prefix); eviction counts stay.
+   */
+  async clear(): Promise<void> {
+    this.#checkOpen();
+    this.#report(await this.#array('clear', [this.#ttlMs]));
+  }
+
+  /** {@inheritDoc ConversationStore.size} */
+  async size(): Promise<number> {
+    this.#checkOpen();
+    const reply = await this.#array('size', [this.#ttlMs]);
+    this.#report(reply, 1);
+    return Number(reply[0]);
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.list}
+   *
+   * The cursor is the touch order of the last conversation listed: the next page starts below it,
+   * so a conversation left untouched while paging shows exactly once, and one touched meanwhile
+   * moves above the cursor (to the front).
+   */
+  async list(options?: ListOptions): Promise<ListPage> {
+    this.#checkOpen();
+    const { limit, cursor } = checkListOptions(options);
+    if (cursor !== undefined && !CURSOR_PATTERN.test(cursor)) {
+      throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
+    }
+    const rows = await this.#run('list', [cursor ?? FIRST_PAGE, limit, this.#ttlMs]);
+    const evictions: unknown[] = [];
+    const items: Array<ConversationSummary & { turns: Turn[] }> = [];
+    let lastOrder: string | undefined;
+    let more = false;
+    for (const row of rows) {
+      const [touchOrder, id, lastAccessMs, role, content, extras, tsMs] = row as [string | null, string, number, number | null, string, string | null, number];
+      if (touchOrder === null) {
+        evictions.push(extras, id);
+      } else if (role === null) {
+        more = true; // the conversation past the limit: only says that more follow
+      } else {
+        if (touchOrder !== lastOrder) {
+          items.push({ id: decodeText(id), turns: [], lastAccess: lastAccessMs / 1000 });
+          lastOrder = touchOrder;
+        }
+        items[items.length - 1]!.turns.push(decodeTurn(role, content, extras, tsMs));
+      }
+    }
+    this.#report(evictions);
+    return more ? { items, cursor: lastOrder! } : { items };
+  }
+
+  /** {@inheritDoc ConversationStore.stats} */
+  async stats(): Promise<StoreStats> {
+    this.#checkOpen();
+    const reply = await this.#array('stats', [this.#ttlMs]);
+    this.#report(reply, 6);
+    const [conversations, turns, bytes, ttl, lru, bytesEvicted] = reply.slice(0, 6).map(Number) as [number, number, number, number, number, number];
+    return { conversations, turns, bytes, evictions: { ttl, lru, bytes: bytesEvicted } };
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.close}
+   *
+   * Ends the pool the store created from `connectionString`; a `pool` you passed stays open.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sweepTimer?.stop();
+    if (!this.#ownsPool) return;
+    let pool: PostgresPoolLike;
+    try {
+      pool = await this.#poolPromise;
+    } catch {
+      return; // pg never loaded: nothing was opened
+    }
+    try {
+      await pool.end?.();
+    } catch (error) {
+      throw new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `PostgreSQL pool failed to close: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This PostgresStore was closed.');
+  }
+
+  /** Runs an operation whose function returns one `text[]`. */
+  async #array(operation: Operation, values: unknown[]): Promise<string[]> {
+    const rows = await this.#run(operation, values);
+    return (rows[0] as [string[]])[0];
+  }
+
+  /**
+   * Runs one operation's function and returns its rows (as arrays), within `commandTimeoutMs` in
+   * all — the pool (loading pg), the migration on first use, the connection and the reply — and
+   * turns any failure into a {@link TurnstoreError}.
+   */
+  async #run(operation: Operation, values: unknown[]): Promise<unknown[]> {
+    const { name, text } = this.#statements[operation];
+    const query: PostgresQueryConfig = { name, text, values, rowMode: 'array' };
+    const pool = this.#pool;
+    const ready = pool !== undefined && this.#migrated;
+    const work = ready ? pool.query(query) : this.#prepareThenQuery(query);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineExceeded()), ready ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS);
+    });
+    try {
+      return (await Promise.race([work, deadline])).rows;
+    } catch (error) {
+      // The work may still fail after the deadline: that failure was reported already.
+      work.catch(() => {});
+      throw this.#failure(error, operation);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The first calls: wait for the pool, create or upgrade the tables (once per store), then query. */
+  async #prepareThenQuery(query: PostgresQueryConfig): Promise<{ rows: unknown[] }> {
+    const pool = await this.#poolPromise;
+    if (!this.#migrated) {
+      this.#migration ??= migrate(pool, this.#schema, this.#tablePrefix).then(
+        () => {
+          this.#migrated = true;
+        },
+        (error: unknown) => {
+          this.#migration = undefined; // the next call tries again (the server may be back)
+          throw error;
+        },
+      );
+      await this.#migration;
+    }
+    return pool.query(query);
+  }
+
+  #failure(error: unknown, operation: Operation): TurnstoreError {
+    if (error instanceof TurnstoreError) return error;
+    if (this.#closed) return new TurnstoreError('TURNSTORE_CLOSED', `This PostgresStore was closed while ${operation} was running.`, { cause: error });
+    if (error instanceof DeadlineExceeded) {
+      return new TurnstoreError(
+        'TURNSTORE_BACKEND_UNAVAILABLE',
+        `PostgreSQL did not answer ${operation} within ${this.#migrated ? `commandTimeoutMs (${this.#commandTimeoutMs} ms)` : 'the time allowed to create the tables'}; whether the call took effect is unknown.`,
+      );
+    }
+    const code = (error as { code?: unknown }).code;
+    return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `PostgreSQL failed during ${operation}${typeof code === 'string' ? ` (${code})` : ''}: ${messageOf(error)}`, { cause: error });
+  }
+
+  /**
+   * Tells `onEvict` about the evictions a function reported (`reason, id, …` from `from` on), once
+   * the call is done, so a listener may itself use the store.
+   */
+  #report(evictions: readonly unknown[], from = 0): void {
+    const listener = this.#options.onEvict;
+    if (listener === undefined || evictions.length <= from) return;
+    for (let i = from; i + 1 < evictions.length; i += 2) {
+      notifyEviction(listener, decodeText(evictions[i + 1] as string), evictions[i] as EvictionReason);
+    }
+  }
+
+  /**
+   * The periodic sweep: removes expired conversations even when no call comes, one process at a
+   * time (an advisory lock; the others skip). It waits for the store's first call (no connection
+   * before), and stays quiet during an outage: the calls report that.
+   */
+  async #sweep(): Promise<void> {
+    if (this.#closed || !this.#migrated) return;
+    try {
+      this.#report(await this.#array('sweep', [this.#ttlMs]));
+    } catch (error) {
+      if (error instanceof TurnstoreError && (error.code === 'TURNSTORE_BACKEND_UNAVAILABLE' || error.code === 'TURNSTORE_CLOSED')) return;
+      throw error;
+    }
+  }
+}
+
+/** A stored turn as handed out: `{role, content, ts}`, plus its extras when it has any. */
+function decodeTurn(role: number, content: string, extras: string | null, tsMs: number): Turn {
+  const text = decodeText(content);
+  if (extras === null) return { role: ROLES[role]!, content: text, ts: tsMs / 1000 };
+  return turnWithExtras(ROLES[role]!, text, tsMs / 1000, decodeExtras(extras));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,488 @@
+/**
+ * The tables and the plpgsql functions of PostgresStore (schema version 1). Each store operation is
+ * one call of one of these functions: one round trip and one transaction, in which the call
+ * expires idle conversations, does its work, and enforces the caps. Ids, contents and numbers are
+ * always the functions' parameters, never SQL text; the only names written into the SQL are the
+ * schema and the table prefix, checked to plain identifier characters and double-quoted.
+ *
+ * Layout (prefix `p_` shown as `p`):
+ *
+ * - `p conversations`: one row per live conversation. `key` is a small integer the turns refer
+ *   to, so an id of up to 256 characters is stored once. `touch_order` orders conversations by
+ *   recency: each touch takes the next value of the sequence `p touch_order`, a strict order shared
+ *   by every process, even within one millisecond; `list` pages on it and the LRU cap evicts the
+ *   lowest. `last_access_ms` is the server time of the last touch, indexed for expiry. `turns` and
+ *   `bytes` are the conversation's own counts, so removing it never counts its turns.
+ * - `p turns`: keyed by (conversation, seq): a conversation's turns are one range of the primary
+ *   key, read in order and trimmed with one range delete. `extras` is the turn's extras JSON text
+ *   verbatim (`text`, not `jsonb`, which would reorder keys), NULL for a plain turn; `bytes` is
+ *   content plus extras in UTF-8, measured by the app before it sends them.
+ * - `p totals`: one row: live conversations, turns and bytes (what the caps are checked against),
+ *   and the evictions by reason since the store was created.
+ *
+ * Locking, so that concurrent calls never deadlock: a call first waits for the row lock of its
+ * own conversation (if it has one), and only then for the `totals` row, which it takes last. Any
+ * other conversation it removes (expired, or evicted by the caps) it locks with `SKIP LOCKED`,
+ * never waiting: a conversation locked by another call is being touched right now, so it is not
+ * the one to evict anyway. `clear` locks every conversation before it takes `totals`.
+ *
+ * Time is `clock_timestamp()` on the server, read once the conversation's lock is held, so turns
+ * of concurrent writers are stamped in the order they are stored.
+ */
+
+/** The quoted names of one store's objects. */
+export interface SqlNames {
+  /** `"schema"` */
+  readonly schema: string;
+  /** `"schema"."<prefix>name"` for one of the store's objects. */
+  readonly object: (name: string) => string;
+  /** The same name quoted as one identifier, without the schema (for indexes). */
+  readonly bare: (name: string) => string;
+  /** `"schema"."<prefix>name"` as a string literal, for nextval. */
+  readonly literal: (name: string) => string;
+  /** The advisory lock key of this store (a signed 32-bit integer). */
+  readonly lockKey: number;
+}
+
+/** Advisory lock class of the migration; the store's own key is the second half. */
+export const MIGRATION_LOCK_CLASS = 746_570_001;
+/** Advisory lock class of the expiry sweep. */
+export const SWEEP_LOCK_CLASS = 746_570_002;
+
+function tables(n: SqlNames): string {
+  return `
+CREATE TABLE ${n.object('conversations')} (
+  key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  touch_order bigint NOT NULL,
+  last_access_ms bigint NOT NULL,
+  next_seq bigint NOT NULL,
+  turns integer NOT NULL,
+  bytes bigint NOT NULL
+);
+CREATE INDEX ${n.bare('conversations_by_touch')} ON ${n.object('conversations')} (touch_order);
+CREATE INDEX ${n.bare('conversations_by_last_access')} ON ${n.object('conversations')} (last_access_ms);
+CREATE SEQUENCE ${n.object('touch_order')} AS bigint;
+
+CREATE TABLE ${n.object('turns')} (
+  conversation bigint NOT NULL,
+  seq bigint NOT NULL,
+  role smallint NOT NULL,
+  content text NOT NULL,
+  extras text,
+  ts_ms bigint NOT NULL,
+  bytes integer NOT NULL,
+  PRIMARY KEY (conversation, seq)
+);
+
+CREATE TABLE ${n.object('totals')} (
+  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+  conversations bigint NOT NULL,
+  turns bigint NOT NULL,
+  bytes bigint NOT NULL,
+  evicted_ttl bigint NOT NULL,
+  evicted_lru bigint NOT NULL,
+  evicted_bytes bigint NOT NULL
+);
+INSERT INTO ${n.object('totals')} VALUES (true, 0, 0, 0, 0, 0, 0);
+`;
+}
+
+/** Variables every function declares: the clock reading, evictions, and changes to the totals. */
+const COMMON_DECLARATIONS = `
+  now_ms bigint;
+  evicted text[] := '{}';
+  d_conversations bigint := 0;
+  d_turns bigint := 0;
+  d_bytes bigint := 0;
+  n_ttl bigint := 0;
+  n_lru bigint := 0;
+  n_bytes bigint := 0;
+  victim record;`;
+
+const READ_CLOCK = `now_ms := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;`;
+
+/** Whether a last access (ms) is expired: idle more than the TTL, `now − last > ttl`. */
+const isExpired = (lastAccess: string): string => `(p_ttl_ms > 0 AND ${lastAccess} < ceil(now_ms - p_ttl_ms)::bigint)`;
+
+/**
+ * Removes every expired conversation but `keep` (the call's own, handled by the call), as 'ttl'
+ * evictions; conversations locked by other calls are left to them.
+ */
+function expireOthers(n: SqlNames, keep: string): string {
+  return `
+  IF p_ttl_ms > 0 THEN
+    FOR victim IN
+      SELECT c.key, c.id, c.turns, c.bytes FROM ${n.object('conversations')} c
+      WHERE c.last_access_ms < ceil(now_ms - p_ttl_ms)::bigint AND c.key <> ${keep}
+      ORDER BY c.last_access_ms
+      FOR UPDATE SKIP LOCKED
+    LOOP
+      DELETE FROM ${n.object('turns')} WHERE conversation = victim.key;
+      DELETE FROM ${n.object('conversations')} WHERE key = victim.key;
+      d_conversations := d_conversations - 1;
+      d_turns := d_turns - victim.turns;
+      d_bytes := d_bytes - victim.bytes;
+      n_ttl := n_ttl + 1;
+      evicted := evicted || ARRAY['ttl', victim.id];
+    END LOOP;
+  END IF;`;
+}
+
+/** Writes the changes to the totals, when there are any: the `totals` row is locked last. */
+function applyTotals(n: SqlNames): string {
+  return `
+  IF d_conversations <> 0 OR d_turns <> 0 OR d_bytes <> 0 OR n_ttl <> 0 OR n_lru <> 0 OR n_bytes <> 0 THEN
+    UPDATE ${n.object('totals')} SET
+      conversations = conversations + d_conversations,
+      turns = turns + d_turns,
+      bytes = bytes + d_bytes,
+      evicted_ttl = evicted_ttl + n_ttl,
+      evicted_lru = evicted_lru + n_lru,
+      evicted_bytes = evicted_bytes + n_bytes;
+  END IF;`;
+}
+
+/** Removes the conversation in `victim` as an eviction for `reason`, counted in the running totals. */
+function evictVictim(n: SqlNames, reason: 'lru' | 'bytes'): string {
+  return `
+    DELETE FROM ${n.object('turns')} WHERE conversation = victim.key;
+    DELETE FROM ${n.object('conversations')} WHERE key = victim.key;
+    v_total_conversations := v_total_conversations - 1;
+    v_total_bytes := v_total_bytes - victim.bytes;
+    d_conversations := d_conversations - 1;
+    d_turns := d_turns - victim.turns;
+    d_bytes := d_bytes - victim.bytes;
+    n_${reason} := n_${reason} + 1;
+    evicted := evicted || ARRAY['${reason}', victim.id];`;
+}
+
+/**
+ * `append(id, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents, extras, bytes)`:
+ * the turns (the caller sends at most maxTurns), then the caps in the order of the contract: the
+ * turn cap, the LRU cap, the byte budget on others, then on the conversation's own oldest turns.
+ * Returns the evictions as `reason, id, …`.
+ */
+function appendFunction(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  const turns = n.object('turns');
+  return `
+CREATE FUNCTION ${n.object('append')}(p_id text, p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
+  p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
+RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+  v_key bigint;
+  v_next_seq bigint;
+  v_turns integer;
+  v_bytes bigint;
+  v_last_access bigint;
+  v_found boolean;
+  v_inserted boolean := false;
+  v_count integer := cardinality(p_roles);
+  v_added_bytes bigint;
+  v_trimmed_turns integer := 0;
+  v_trimmed_bytes bigint := 0;
+  v_total_conversations bigint;
+  v_total_bytes bigint;
+  v_gone_bytes integer;
+BEGIN
+  SELECT coalesce(sum(b), 0) INTO v_added_bytes FROM unnest(p_bytes) AS b;
+  LOOP
+    SELECT c.key, c.next_seq, c.turns, c.bytes, c.last_access_ms INTO v_key, v_next_seq, v_turns, v_bytes, v_last_access
+      FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
+    v_found := FOUND;
+    ${READ_CLOCK}
+    EXIT WHEN v_found;
+    -- A new conversation, created with its final counts. Should another call create it first,
+    -- this waits for that call, then locks the row it made.
+    INSERT INTO ${conversations} (id, touch_order, last_access_ms, next_seq, turns, bytes)
+      VALUES (p_id, nextval(${n.literal('touch_order')}), now_ms, v_count, v_count, v_added_bytes)
+      ON CONFLICT (id) DO NOTHING RETURNING key INTO v_key;
+    IF FOUND THEN
+      v_inserted := true;
+      d_conversations := 1;
+      v_next_seq := 0;
+      v_turns := 0;
+      v_bytes := 0;
+      EXIT;
+    END IF;
+  END LOOP;
+
+  IF NOT v_inserted AND ${isExpired('v_last_access')} THEN
+    -- Expired: its old turns are gone first (a 'ttl' eviction), and it starts again empty.
+    DELETE FROM ${turns} WHERE conversation = v_key;
+    d_turns := d_turns - v_turns;
+    d_bytes := d_bytes - v_bytes;
+    n_ttl := n_ttl + 1;
+    evicted := evicted || ARRAY['ttl', p_id];
+    v_turns := 0;
+    v_bytes := 0;
+  END IF;
+  ${expireOthers(n, 'v_key')}
+
+  IF NOT v_inserted THEN
+    -- Trim before inserting: the turns numbered below next_seq + count - maxTurns go.
+    IF v_next_seq + v_count - p_max_turns > v_next_seq - v_turns THEN
+      WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq < v_next_seq + v_count - p_max_turns RETURNING bytes)
+        SELECT count(*), coalesce(sum(gone.bytes), 0) INTO v_trimmed_turns, v_trimmed_bytes FROM gone;
+    END IF;
+    UPDATE ${conversations} SET
+      touch_order = nextval(${n.literal('touch_order')}),
+      last_access_ms = now_ms,
+      next_seq = next_seq + v_count,
+      turns = v_turns - v_trimmed_turns + v_count,
+      bytes = v_bytes - v_trimmed_bytes + v_added_bytes
+      WHERE key = v_key;
+  END IF;
+  INSERT INTO ${turns} (conversation, seq, role, content, extras, ts_ms, bytes)
+    SELECT v_key, v_next_seq + i - 1, p_roles[i], p_contents[i], p_extras[i], now_ms, p_bytes[i]
+    FROM generate_series(1, v_count) AS i;
+  v_turns := v_turns - v_trimmed_turns + v_count;
+
+  UPDATE ${n.object('totals')} SET
+    conversations = conversations + d_conversations,
+    turns = turns + d_turns + v_count - v_trimmed_turns,
+    bytes = bytes + d_bytes + v_added_bytes - v_trimmed_bytes,
+    evicted_ttl = evicted_ttl + n_ttl
+    RETURNING conversations, bytes INTO v_total_conversations, v_total_bytes;
+  d_conversations := 0;
+  d_turns := 0;
+  d_bytes := 0;
+  n_ttl := 0;
+
+  WHILE v_total_conversations > p_max_conversations LOOP
+    SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
+      WHERE c.key <> v_key ORDER BY c.touch_order LIMIT 1 FOR UPDATE SKIP LOCKED;
+    EXIT WHEN NOT FOUND;${evictVictim(n, 'lru')}
+  END LOOP;
+  WHILE v_total_bytes > p_max_total_bytes LOOP
+    SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
+      WHERE c.key <> v_key ORDER BY c.touch_order LIMIT 1 FOR UPDATE SKIP LOCKED;
+    EXIT WHEN NOT FOUND;${evictVictim(n, 'bytes')}
+  END LOOP;
+  IF v_total_bytes > p_max_total_bytes THEN
+    -- Alone over the budget: its own oldest turns go. The newest always fits (maxTotalBytes >= maxTurnBytes).
+    v_trimmed_turns := 0;
+    v_trimmed_bytes := 0;
+    WHILE v_total_bytes > p_max_total_bytes AND v_turns - v_trimmed_turns > 1 LOOP
+      DELETE FROM ${turns} WHERE conversation = v_key
+        AND seq = (SELECT min(t.seq) FROM ${turns} t WHERE t.conversation = v_key)
+        RETURNING bytes INTO v_gone_bytes;
+      EXIT WHEN NOT FOUND;
+      v_trimmed_turns := v_trimmed_turns + 1;
+      v_trimmed_bytes := v_trimmed_bytes + v_gone_bytes;
+      v_total_bytes := v_total_bytes - v_gone_bytes;
+    END LOOP;
+    IF v_trimmed_turns > 0 THEN
+      UPDATE ${conversations} SET turns = turns - v_trimmed_turns, bytes = bytes - v_trimmed_bytes WHERE key = v_key;
+      d_turns := d_turns - v_trimmed_turns;
+      d_bytes := d_bytes - v_trimmed_bytes;
+    END IF;
+  END IF;
+  ${applyTotals(n)}
+  RETURN evicted;
+END
+$fn$;`;
+}
+
+/** Emits the evictions as rows whose first column is NULL: then the id, then the reason. */
+function emitEvictions(columns: readonly string[], idColumn: string, reasonColumn: string): string {
+  return `
+  FOR i IN 1 .. cardinality(evicted) / 2 LOOP
+    ${columns.map((column) => `${column} := ${column === idColumn ? 'evicted[2 * i]' : column === reasonColumn ? 'evicted[2 * i - 1]' : 'NULL'};`).join(' ')}
+    RETURN NEXT;
+  END LOOP;`;
+}
+
+/**
+ * `get(id, ttlMs)`: the turns (role, content, extras, ts in ms), oldest first, touching the
+ * conversation when it is live; then the evictions as rows with a NULL role (id, reason).
+ */
+function getFunction(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  const turns = n.object('turns');
+  return `
+CREATE FUNCTION ${n.object('get')}(p_id text, p_ttl_ms double precision)
+RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+  v_key bigint;
+  v_turns integer;
+  v_bytes bigint;
+  v_last_access bigint;
+  v_found boolean;
+BEGIN
+  SELECT c.key, c.turns, c.bytes, c.last_access_ms INTO v_key, v_turns, v_bytes, v_last_access
+    FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
+  v_found := FOUND;
+  ${READ_CLOCK}
+  IF v_found AND ${isExpired('v_last_access')} THEN
+    DELETE FROM ${turns} WHERE conversation = v_key;
+    DELETE FROM ${conversations} WHERE key = v_key;
+    d_conversations := -1;
+    d_turns := -v_turns;
+    d_bytes := -v_bytes;
+    n_ttl := 1;
+    evicted := ARRAY['ttl', p_id];
+    v_found := false;
+  END IF;
+  ${expireOthers(n, 'coalesce(v_key, -1)')}
+  IF v_found THEN
+    UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms WHERE key = v_key;
+    RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t WHERE t.conversation = v_key ORDER BY t.seq;
+  END IF;
+  ${applyTotals(n)}
+  ${emitEvictions(['r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_content', 'r_extras')}
+END
+$fn$;`;
+}
+
+/** `delete(id, ttlMs)`: `{'1' | '0', reason, id, …}` — whether a live conversation went, then the evictions. */
+function deleteFunction(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  return `
+CREATE FUNCTION ${n.object('delete')}(p_id text, p_ttl_ms double precision)
+RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+  v_key bigint;
+  v_turns integer;
+  v_bytes bigint;
+  v_last_access bigint;
+  v_found boolean;
+BEGIN
+  SELECT c.key, c.turns, c.bytes, c.last_access_ms INTO v_key, v_turns, v_bytes, v_last_access
+    FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
+  v_found := FOUND;
+  ${READ_CLOCK}
+  IF v_found THEN
+    DELETE FROM ${n.object('turns')} WHERE conversation = v_key;
+    DELETE FROM ${conversations} WHERE key = v_key;
+    d_conversations := -1;
+    d_turns := -v_turns;
+    d_bytes := -v_bytes;
+    IF ${isExpired('v_last_access')} THEN
+      -- It had expired: an eviction, and nothing live was deleted.
+      n_ttl := 1;
+      evicted := ARRAY['ttl', p_id];
+      v_found := false;
+    END IF;
+  END IF;
+  ${expireOthers(n, 'coalesce(v_key, -1)')}
+  ${applyTotals(n)}
+  RETURN ARRAY[CASE WHEN v_found THEN '1' ELSE '0' END] || evicted;
+END
+$fn$;`;
+}
+
+/** `clear(ttlMs)`: removes every conversation (the expired ones counted as evictions); returns the evictions. */
+function clearFunction(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  return `
+CREATE FUNCTION ${n.object('clear')}(p_ttl_ms double precision)
+RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+  v_keys bigint[] := '{}';
+BEGIN
+  ${READ_CLOCK}
+  -- Every conversation is locked (waiting for calls on it) before totals; those created meanwhile
+  -- are not locked here, and stay: they came after the clear.
+  FOR victim IN SELECT c.key, c.id, c.turns, c.bytes, c.last_access_ms FROM ${conversations} c ORDER BY c.key FOR UPDATE LOOP
+    IF ${isExpired('victim.last_access_ms')} THEN
+      n_ttl := n_ttl + 1;
+      evicted := evicted || ARRAY['ttl', victim.id];
+    END IF;
+    d_conversations := d_conversations - 1;
+    d_turns := d_turns - victim.turns;
+    d_bytes := d_bytes - victim.bytes;
+    v_keys := v_keys || victim.key;
+  END LOOP;
+  DELETE FROM ${n.object('turns')} WHERE conversation = ANY (v_keys);
+  DELETE FROM ${conversations} WHERE key = ANY (v_keys);
+  ${applyTotals(n)}
+  RETURN evicted;
+END
+$fn$;`;
+}
+
+/** `size(ttlMs)`: `{count, reason, id, …}`. */
+function sizeFunction(n: SqlNames): string {
+  return `
+CREATE FUNCTION ${n.object('size')}(p_ttl_ms double precision)
+RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+BEGIN
+  ${READ_CLOCK}
+  ${expireOthers(n, '-1')}
+  ${applyTotals(n)}
+  RETURN ARRAY[(SELECT t.conversations FROM ${n.object('totals')} t)::text] || evicted;
+END
+$fn$;`;
+}
+
+/** `stats(ttlMs)`: `{conversations, turns, bytes, evicted ttl, lru, bytes, reason, id, …}`. */
+function statsFunction(n: SqlNames): string {
+  return `
+CREATE FUNCTION ${n.object('stats')}(p_ttl_ms double precision)
+RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+BEGIN
+  ${READ_CLOCK}
+  ${expireOthers(n, '-1')}
+  ${applyTotals(n)}
+  RETURN (SELECT ARRAY[t.conversations, t.turns, t.bytes, t.evicted_ttl, t.evicted_lru, t.evicted_bytes]::text[] FROM ${n.object('totals')} t) || evicted;
+END
+$fn$;`;
+}
+
+/** `sweep(ttlMs)`: removes expired conversations, one process at a time (others skip); returns the evictions. */
+function sweepFunction(n: SqlNames): string {
+  return `
+CREATE FUNCTION ${n.object('sweep')}(p_ttl_ms double precision)
+RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(${SWEEP_LOCK_CLASS}, ${n.lockKey}) THEN
+    RETURN evicted;
+  END IF;
+  ${READ_CLOCK}
+  ${expireOthers(n, '-1')}
+  ${applyTotals(n)}
+  RETURN evicted;
+END
+$fn$;`;
+}
+
+/**
+ * `list(before, limit, ttlMs)`: the evictions first (a NULL touch order, then id and reason), then
+ * up to `limit` + 1 conversations touched before `before`, most recent first, one row per turn
+ * (touch order, id, last access ms, role, content, extras, ts ms); the last of `limit` + 1 comes
+ * as one row without a turn: it only says that more follow.
+ */
+function listFunction(n: SqlNames): string {
+  return `
+CREATE FUNCTION ${n.object('list')}(p_before bigint, p_limit integer, p_ttl_ms double precision)
+RETURNS TABLE (r_touch_order text, r_id text, r_last_access_ms double precision, r_role smallint, r_content text, r_extras text, r_ts_ms double precision)
+LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+BEGIN
+  ${READ_CLOCK}
+  ${expireOthers(n, '-1')}
+  ${applyTotals(n)}
+  ${emitEvictions(['r_touch_order', 'r_id', 'r_last_access_ms', 'r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_id', 'r_extras')}
+  RETURN QUERY
+    WITH page AS (
+      SELECT c.key, c.id, c.touch_order, c.last_access_ms, row_number() OVER (ORDER BY c.touch_order DESC) AS place
+      FROM ${n.object('conversations')} c WHERE c.touch_order < p_before ORDER BY c.touch_order DESC LIMIT p_limit + 1)
+    SELECT p.touch_order::text, p.id, p.last_access_ms::double precision, t.role, t.content, t.extras, t.ts_ms::double precision
+    FROM page p LEFT JOIN ${n.object('turns')} t ON t.conversation = p.key AND p.place <= p_limit
+    ORDER BY p.touch_order DESC, t.seq;
+END
+$fn$;`;
+}
+
+/** Version 1: the tables and every function. */
+function version1(n: SqlNames): string {
+  return [tables(n), appendFunction(n), getFunction(n), deleteFunction(n), clearFunction(n), sizeFunction(n), statsFunction(n), sweepFunction(n), listFunction(n)].join('\n');
+}
+
+/** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */
+export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1];
