@@ -1,0 +1,288 @@
+/**
+ * PostgresStore against LangChain's `PostgresChatMessageHistory` (from @langchain/community, as
+ * it comes) and against the floor (one bare single-row `INSERT` / one `SELECT` of a conversation),
+ * all on one pg pool, on a PostgreSQL started for the run with its durability settings left at
+ * their defaults (fsync and synchronous_commit on), one caller at a time and with concurrent
+ * callers, with ratios. bench/backends/main.ts calls {@link benchPostgres}; run this file
+ * directly to print one result as JSON (arguments: conversations, ops per run, runs):
+ *
+ *   npm run build && node dist/bench/backends/postgres.js [conversations] [opsPerRun] [runs]
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PostgresChatMessageHistory } from '@langchain/community/stores/message/postgres';
+import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import pg from 'pg';
+import type { Role } from '../../src/index.js';
+import { PostgresStore } from '../../src/postgres/index.js';
+import { PostgresTestServer, postgresUnavailable } from '../../test/support/postgres-server.js';
+import { repoRoot } from '../../test/seed/seed-location.js';
+import { median } from '../core/measure.js';
+
+/** What {@link benchPostgres} measures and how; every field has a default. */
+export interface PostgresBenchOptions {
+  /**
+   * Conversations, each pre-filled with `maxTurns` turns, that append and get visit round-robin
+   * (each PostgresStore append then trims the oldest turn, as in a long chat).
+   * @default 1000
+   */
+  readonly conversations?: number;
+  /** @default 8 */
+  readonly maxTurns?: number;
+  /** Mean content length (ASCII); lengths vary from half to one and a half times it. @default 200 */
+  readonly contentLength?: number;
+  /** Most operations timed per workload per run. @default 2000 */
+  readonly opsPerRun?: number;
+  /**
+   * Most seconds a workload's run may take: no call starts after it, so a slow contender (one
+   * fsync per append, or a scan per get) costs the run seconds, not minutes. The rate is the calls
+   * completed over the time taken either way.
+   * @default 2
+   */
+  readonly secondsPerRun?: number;
+  /** Runs; each times every workload once in a rotating order; the median run is reported. @default 5 */
+  readonly runs?: number;
+  /** Callers in flight at once in the concurrent runs. @default 16 */
+  readonly concurrency?: number;
+  /** Called with a line of progress now and then. */
+  readonly progress?: (message: string) => void;
+}
+
+/** One workload's rate: the median over runs, and every run's rate and call count. */
+export interface PostgresBenchRate {
+  readonly opsPerSecond: number;
+  readonly samples: readonly number[];
+  readonly calls: readonly number[];
+}
+
+/**
+ * The contenders: PostgresStore given the shared pool (`pool`), and as it comes from a
+ * `connectionString` (a pool of its own, pg's default size, with its timeouts); LangChain's
+ * history on the shared pool; and the floor, bare statements on the shared pool.
+ */
+export type PostgresContender = 'turnstore' | 'turnstoreOwnPool' | 'langchain' | 'bare';
+
+/** Append and get rates of each contender. */
+export type PostgresRates = Record<PostgresContender, { readonly append: PostgresBenchRate; readonly get: PostgresBenchRate }>;
+
+/** What {@link benchPostgres} returns. Ratios are PostgresStore (shared pool) ÷ the other: above 1, PostgresStore is faster. */
+export interface PostgresBenchResult {
+  readonly parameters: {
+    readonly conversations: number;
+    readonly maxTurns: number;
+    readonly contentLength: number;
+    readonly opsPerRun: number;
+    readonly secondsPerRun: number;
+    readonly runs: number;
+    readonly concurrency: number;
+    readonly poolSize: number;
+  };
+  readonly versions: { readonly postgresServer: string; readonly pg: string; readonly langchainCommunity: string; readonly langchainCore: string; readonly node: string };
+  /** The server settings that decide what a commit costs, as `SHOW` reports them. */
+  readonly serverSettings: Readonly<Record<string, string>>;
+  /** The load average when this part started and when it ended (the machine is shared). */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+  /** One caller, each call awaited before the next. */
+  readonly sequential: PostgresRates;
+  /** `concurrency` callers at once on the same pool. */
+  readonly concurrent: PostgresRates;
+  readonly ratios: Record<'sequential' | 'concurrent', Record<'append' | 'get', { readonly langchain: number; readonly bare: number }>>;
+  /**
+   * The acceptance targets, with `concurrency` callers: PostgresStore append at least 1.5×
+   * LangChain's append (which neither trims nor expires), and at least 0.5× a bare single-row
+   * INSERT, all on the same pool.
+   */
+  readonly appendTargets: {
+    readonly langchain: { readonly ratio: 1.5; readonly measured: number; readonly met: boolean };
+    readonly bare: { readonly ratio: 0.5; readonly measured: number; readonly met: boolean };
+  };
+}
+
+const roleOf = (index: number): Role => (index & 1 ? 'assistant' : 'user');
+
+/** A workload: one contender's operation. */
+interface Workload {
+  readonly contender: PostgresContender;
+  readonly op: 'append' | 'get';
+  readonly call: (index: number) => Promise<unknown>;
+}
+
+/**
+ * Runs up to `count` calls of `call`, `callers` at a time, starting none after `seconds`; the
+ * calls completed and their rate per second.
+ */
+async function timeRun(call: (index: number) => Promise<unknown>, first: number, count: number, callers: number, seconds = Infinity): Promise<{ calls: number; perSecond: number }> {
+  let next = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const caller = async (): Promise<void> => {
+    while (next < count && performance.now() < deadline) await call(first + next++);
+  };
+  await Promise.all(Array.from({ length: callers }, caller));
+  return { calls: next, perSecond: (next * 1000) / (performance.now() - start) };
+}
+
+function packageVersion(path: string): string {
+  return (JSON.parse(readFileSync(join(repoRoot(), 'node_modules', path, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Measures PostgresStore against LangChain's PostgreSQL history and bare statements on a
+ * PostgreSQL of its own (started and stopped here, fsync on), with `concurrency` callers and with
+ * one. A few minutes with the defaults. Throws, saying why, when PostgreSQL cannot be started here.
+ */
+export async function benchPostgres(options: PostgresBenchOptions = {}): Promise<PostgresBenchResult> {
+  const conversations = options.conversations ?? 1000;
+  const maxTurns = options.maxTurns ?? 8;
+  const contentLength = options.contentLength ?? 200;
+  const opsPerRun = options.opsPerRun ?? 2000;
+  const secondsPerRun = options.secondsPerRun ?? 2;
+  const runs = options.runs ?? 5;
+  const concurrency = options.concurrency ?? 16;
+  const progress = options.progress ?? (() => {});
+  const loadAtStart = loadavg();
+
+  const unavailable = postgresUnavailable();
+  if (unavailable !== undefined) throw new Error(unavailable);
+
+  const text = 'abcdefghij'.repeat(Math.ceil((contentLength * 3) / 20) + 1);
+  const contents = Array.from({ length: 101 }, (_, k) => text.slice(0, Math.round((contentLength * (50 + k)) / 100)));
+  const contentOf = (index: number): string => contents[(index * 37) % contents.length]!;
+  const messageOf = (index: number): BaseMessage => (index & 1 ? new AIMessage(contentOf(index)) : new HumanMessage(contentOf(index)));
+  // Gets and appends use different conversations, so the histories that never trim (LangChain's,
+  // the bare table) keep exactly maxTurns turns where they are read.
+  const readIds = Array.from({ length: conversations }, (_, i) => `read-${i}`);
+  const writeIds = Array.from({ length: conversations }, (_, i) => `write-${i}`);
+
+  // Durability as PostgreSQL ships it (fsync, synchronous_commit, full_page_writes on), and its
+  // default shared_buffers rather than the test helper's smaller one.
+  const server = await PostgresTestServer.start({ durable: true, settings: { shared_buffers: '128MB' } });
+  // One pool, pg's defaults (10 connections), shared by PostgresStore, LangChain and the bare statements.
+  const pool = new pg.Pool({ connectionString: server.url });
+  pool.on('error', () => {});
+  const capacity = { maxTurns, maxConversations: 4 * conversations, ttlSeconds: 3600 };
+  const store = new PostgresStore({ pool, tablePrefix: 'bench_', ...capacity });
+  const storeOwnPool = new PostgresStore({ connectionString: server.url, tablePrefix: 'bench_own_', ...capacity });
+  try {
+    await pool.query(`CREATE TABLE bare_turns (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      conversation text NOT NULL,
+      role smallint NOT NULL,
+      content text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await pool.query('CREATE INDEX bare_turns_by_conversation ON bare_turns (conversation, id)');
+    const bareInsert = (id: string, index: number) =>
+      pool.query({ name: 'bare-insert', text: 'INSERT INTO bare_turns (conversation, role, content) VALUES ($1, $2, $3)', values: [id, index & 1, contentOf(index)] });
+    const bareSelect = (id: string) => pool.query({ name: 'bare-select', text: 'SELECT role, content, created_at FROM bare_turns WHERE conversation = $1 ORDER BY id', values: [id] });
+    // LangChain as its documentation shows it: one history per conversation on a shared pool,
+    // default table name (created by its first call).
+    const histories = (ids: readonly string[]) => ids.map((sessionId) => new PostgresChatMessageHistory({ pool, sessionId }));
+    const langchain = { read: histories(readIds), write: histories(writeIds) };
+
+    progress(`postgres: filling ${conversations} read and ${conversations} write conversations × ${maxTurns} turns for each contender`);
+    await timeRun(
+      async (c) => {
+        for (const id of [readIds[c]!, writeIds[c]!]) {
+          const turns = Array.from({ length: maxTurns }, (_, t) => ({ role: roleOf(t * conversations + c), content: contentOf(t * conversations + c) }));
+          await store.appendMany(id, turns);
+          await storeOwnPool.appendMany(id, turns);
+        }
+        for (let turn = 0; turn < maxTurns; turn++) {
+          const index = turn * conversations + c;
+          await langchain.read[c]!.addMessage(messageOf(index));
+          await langchain.write[c]!.addMessage(messageOf(index));
+          await bareInsert(readIds[c]!, index);
+          await bareInsert(writeIds[c]!, index);
+        }
+      },
+      0,
+      conversations,
+      concurrency,
+    );
+    await pool.query('VACUUM ANALYZE');
+
+    const workloads: Workload[] = [
+      { contender: 'turnstore', op: 'append', call: (i) => store.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)) },
+      { contender: 'turnstore', op: 'get', call: (i) => store.get(readIds[i % conversations]!) },
+      { contender: 'turnstoreOwnPool', op: 'append', call: (i) => storeOwnPool.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)) },
+      { contender: 'turnstoreOwnPool', op: 'get', call: (i) => storeOwnPool.get(readIds[i % conversations]!) },
+      { contender: 'langchain', op: 'append', call: (i) => langchain.write[i % conversations]!.addMessage(messageOf(i)) },
+      { contender: 'langchain', op: 'get', call: (i) => langchain.read[i % conversations]!.getMessages() },
+      { contender: 'bare', op: 'append', call: (i) => bareInsert(writeIds[i % conversations]!, i) },
+      { contender: 'bare', op: 'get', call: (i) => bareSelect(readIds[i % conversations]!) },
+    ];
+
+    const measure = async (callers: number): Promise<PostgresRates> => {
+      const label = callers === 1 ? 'one caller' : `${callers} concurrent callers`;
+      for (const workload of workloads) await timeRun(workload.call, 0, Math.max(1, Math.floor(opsPerRun / 10)), callers, secondsPerRun / 4);
+      const samples = new Map<Workload, { perSecond: number[]; calls: number[] }>(workloads.map((workload) => [workload, { perSecond: [], calls: [] }]));
+      let index = opsPerRun;
+      for (let run = 0; run < runs; run++) {
+        // Rotating the order spreads machine noise (and checkpoints) over every workload alike.
+        for (let k = 0; k < workloads.length; k++) {
+          const workload = workloads[(run + k) % workloads.length]!;
+          const timed = await timeRun(workload.call, index, opsPerRun, callers, secondsPerRun);
+          samples.get(workload)!.perSecond.push(timed.perSecond);
+          samples.get(workload)!.calls.push(timed.calls);
+          index += opsPerRun;
+        }
+        progress(`postgres, ${label}: run ${run + 1}/${runs} done`);
+      }
+      const rate = (contender: PostgresContender, op: 'append' | 'get'): PostgresBenchRate => {
+        const workload = workloads.find((candidate) => candidate.contender === contender && candidate.op === op)!;
+        const taken = samples.get(workload)!;
+        return { opsPerSecond: median(taken.perSecond), samples: taken.perSecond, calls: taken.calls };
+      };
+      const rates = (contender: PostgresContender) => ({ append: rate(contender, 'append'), get: rate(contender, 'get') });
+      return { turnstore: rates('turnstore'), turnstoreOwnPool: rates('turnstoreOwnPool'), langchain: rates('langchain'), bare: rates('bare') };
+    };
+    const sequential = await measure(1);
+    const concurrent = await measure(concurrency);
+
+    const ratiosOf = (rates: PostgresRates) => {
+      const of = (op: 'append' | 'get') => ({
+        langchain: rates.turnstore[op].opsPerSecond / rates.langchain[op].opsPerSecond,
+        bare: rates.turnstore[op].opsPerSecond / rates.bare[op].opsPerSecond,
+      });
+      return { append: of('append'), get: of('get') };
+    };
+    const ratios = { sequential: ratiosOf(sequential), concurrent: ratiosOf(concurrent) };
+
+    const show = async (setting: string): Promise<string> => String(((await pool.query(`SHOW ${setting}`)).rows[0] as Record<string, unknown>)[setting]);
+    const serverSettings: Record<string, string> = {};
+    for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers', 'max_connections']) serverSettings[setting] = await show(setting);
+
+    return {
+      parameters: { conversations, maxTurns, contentLength, opsPerRun, secondsPerRun, runs, concurrency, poolSize: pool.options.max ?? 10 },
+      versions: {
+        postgresServer: await show('server_version'),
+        pg: packageVersion('pg'),
+        langchainCommunity: packageVersion('@langchain/community'),
+        langchainCore: packageVersion('@langchain/core'),
+        node: process.version,
+      },
+      serverSettings,
+      loadAverage: { start: loadAtStart, end: loadavg() },
+      sequential,
+      concurrent,
+      ratios,
+      appendTargets: {
+        langchain: { ratio: 1.5, measured: ratios.concurrent.append.langchain, met: ratios.concurrent.append.langchain >= 1.5 },
+        bare: { ratio: 0.5, measured: ratios.concurrent.append.bare, met: ratios.concurrent.append.bare >= 0.5 },
+      },
+    };
+  } finally {
+    await store.close().catch(() => {});
+    await storeOwnPool.close().catch(() => {});
+    await pool.end().catch(() => {});
+    await server.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [conversations, opsPerRun, runs] = process.argv.slice(2).map((arg) => (Number.isFinite(Number(arg)) ? Number(arg) : undefined));
+  const result = await benchPostgres({ conversations, opsPerRun, runs, progress: (message) => process.stderr.write(`  ${message}\n`) });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
