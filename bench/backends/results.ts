@@ -1,4 +1,5 @@
 /** The shape of bench/results/backends.json. */
+import type { PostgresBenchResult } from './postgres.js';
 import type { RedisBenchResult } from './redis.js';
 import type { SqliteBenchResult } from './sqlite.js';
 
@@ -19,4 +20,9 @@ export interface BackendsResults {
   readonly sqlite: { readonly normal: Measured<SqliteBenchResult>; readonly full: Measured<SqliteBenchResult> };
   /** RedisStore against LangChain's Redis history and bare commands. */
   readonly redis: Measured<RedisBenchResult>;
+  /**
+   * PostgresStore against LangChain's PostgreSQL history and bare statements (absent from runs
+   * made before PostgresStore existed).
+   */
+  readonly postgres?: Measured<PostgresBenchResult>;
 }
