@@ -14,7 +14,7 @@
  * Without PostgreSQL on the machine, {@link postgresUnavailable} says why, and test files skip; in
  * CI (`CI=true`) a missing server is a failure instead (`.ci/run` installs it).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,17 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 function runAsOwner(program: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   const [command, commandArgs] = isRoot() ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, [...args]];
   return spawnSync(command, commandArgs, { encoding: 'utf8', input: options.input, timeout: options.timeoutMs ?? 120_000, cwd: tmpdir() });
+}
+
+/** {@link runAsOwner} without blocking the event loop, so calls in flight go on while the server stops or starts. */
+function runAsOwnerAsync(program: string, args: readonly string[]): Promise<void> {
+  const [command, commandArgs] = isRoot() ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, [...args]];
+  return new Promise((resolve, reject) => {
+    execFile(command, commandArgs, { encoding: 'utf8', timeout: 120_000, cwd: tmpdir() }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${program} ${args.join(' ')} failed: ${error.message}${stdout}${stderr}`));
+      else resolve();
+    });
+  });
 }
 
 /** Every running server started by this module, stopped on exit should a test not stop it. */
@@ -137,8 +148,7 @@ export class PostgresTestServer {
   /** Starts the server (again, after {@link stopServer}) on the same port and data, waiting until it accepts connections. */
   startAgain(): void {
     if (this.#running) throw new Error('the server is running');
-    const settings = Object.entries({ port: String(this.port), ...this.#settings }).map(([name, value]) => `-c ${name}=${value}`).join(' ');
-    const start = runAsOwner(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-l', join(this.dir, 'server.log'), '-o', settings, '-w', '-t', String(STARTUP_TIMEOUT_SECONDS), 'start']);
+    const start = runAsOwner(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-l', join(this.dir, 'server.log'), '-o', this.#settingsArgument(), '-w', '-t', String(STARTUP_TIMEOUT_SECONDS), 'start']);
     if (start.status !== 0) throw new Error(`pg_ctl start failed (${start.status ?? start.error?.message}): ${start.stdout}${start.stderr}\n${this.log()}`);
     this.#running = true;
     running.add(this);
@@ -154,6 +164,26 @@ export class PostgresTestServer {
     if (stop.status !== 0) throw new Error(`pg_ctl stop failed (${stop.status ?? stop.error?.message}): ${stop.stdout}${stop.stderr}`);
     this.#running = false;
     running.delete(this);
+  }
+
+  /** {@link stopServer} without blocking the event loop. */
+  async stopServerAsync(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    if (!this.#running) return;
+    await runAsOwnerAsync(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-m', mode, '-w', '-t', String(STARTUP_TIMEOUT_SECONDS), 'stop']);
+    this.#running = false;
+    running.delete(this);
+  }
+
+  /** {@link startAgain} without blocking the event loop. */
+  async startAgainAsync(): Promise<void> {
+    if (this.#running) throw new Error('the server is running');
+    await runAsOwnerAsync(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-l', join(this.dir, 'server.log'), '-o', this.#settingsArgument(), '-w', '-t', String(STARTUP_TIMEOUT_SECONDS), 'start']);
+    this.#running = true;
+    running.add(this);
+  }
+
+  #settingsArgument(): string {
+    return Object.entries({ port: String(this.port), ...this.#settings }).map(([name, value]) => `-c ${name}=${value}`).join(' ');
   }
 
   /** Stops the server (fast) and starts it again on the same port and data. */

@@ -1,0 +1,33 @@
+/**
+ * A child process of the PostgreSQL multi-process and SIGKILL tests: its own PostgresStore on the
+ * shared server and table prefix.
+ *
+ * - `count` mode: appends `appends` turns in order to one shared conversation and, in between, to
+ *   conversations of its own; prints one JSON line when done.
+ * - `ack` mode: appends to conversations of its own without end, printing `ack <id> <n>` once each
+ *   append resolved, until it is killed.
+ *
+ * Arguments: url tablePrefix worker mode appends.
+ */
+import { PostgresStore } from '../../src/postgres/index.js';
+import { OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
+
+const [url, tablePrefix, worker, mode, appends] = process.argv.slice(2);
+if (mode === 'ack') {
+  // No cap bites here: every acknowledged turn must still be there after the kill.
+  const store = new PostgresStore({ connectionString: url!, tablePrefix: tablePrefix!, maxTurns: 100_000, maxConversations: 1000, commandTimeoutMs: 10_000 });
+  for (let i = 0; ; i++) {
+    const id = `worker ${worker} conversation ${i % 4}`;
+    await store.append(id, 'user', `turn ${i}`);
+    process.stdout.write(`ack ${i}\n`);
+  }
+} else {
+  const store = new PostgresStore({ connectionString: url!, tablePrefix: tablePrefix!, ...STORE_OPTIONS });
+  const count = Number(appends);
+  for (let i = 0; i < count; i++) {
+    await store.append('shared', 'user', `worker ${worker} turn ${i}`);
+    await store.append(`worker ${worker} conversation ${i % OWN_CONVERSATIONS}`, 'assistant', `turn ${i}`);
+  }
+  await store.close();
+  process.stdout.write(`${JSON.stringify({ worker, appended: count })}\n`);
+}
