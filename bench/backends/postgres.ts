@@ -55,6 +55,14 @@ export interface PostgresBenchRate {
   readonly opsPerSecond: number;
   readonly samples: readonly number[];
   readonly calls: readonly number[];
+  /**
+   * With concurrent callers: what the server's client backends were doing while the runs were
+   * timed, sampled from `pg_stat_activity` every few milliseconds — the mean number of active
+   * backends in each `wait_event_type:wait_event` (`CPU:-` when not waiting). Shows where a
+   * call's time goes on the server: row locks (`Lock:transactionid`, `Lock:tuple`), the WAL flush
+   * (`IO:WALSync`) or waiting for another backend's flush (`LWLock:WALWrite`, group commit).
+   */
+  readonly waits?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -101,6 +109,30 @@ export interface PostgresBenchResult {
 }
 
 const roleOf = (index: number): Role => (index & 1 ? 'assistant' : 'user');
+
+/**
+ * Samples `pg_stat_activity` on `monitor` until `done` settles: for each sample, the active client
+ * backends (other than the monitor's) by wait event. Returns the sums and the number of samples.
+ */
+async function sampleWaits(monitor: pg.Client, done: Promise<unknown>): Promise<{ sums: Map<string, number>; samples: number }> {
+  let finished = false;
+  void done.finally(() => {
+    finished = true;
+  });
+  const sums = new Map<string, number>();
+  let samples = 0;
+  while (!finished) {
+    const result = await monitor.query<{ wait: string; backends: number }>({
+      name: 'bench-waits',
+      text: `SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-') AS wait, count(*)::int AS backends
+        FROM pg_stat_activity WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`,
+    });
+    for (const row of result.rows) sums.set(row.wait, (sums.get(row.wait) ?? 0) + row.backends);
+    samples++;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { sums, samples };
+}
 
 /** A workload: one contender's operation. */
 interface Workload {
@@ -165,7 +197,10 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
   const capacity = { maxTurns, maxConversations: 4 * conversations, ttlSeconds: 3600 };
   const store = new PostgresStore({ pool, tablePrefix: 'bench_', ...capacity });
   const storeOwnPool = new PostgresStore({ connectionString: server.url, tablePrefix: 'bench_own_', ...capacity });
+  const monitor = new pg.Client({ connectionString: server.url });
+  monitor.on('error', () => {});
   try {
+    await monitor.connect();
     await pool.query(`CREATE TABLE bare_turns (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       conversation text NOT NULL,
@@ -218,12 +253,21 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
       const label = callers === 1 ? 'one caller' : `${callers} concurrent callers`;
       for (const workload of workloads) await timeRun(workload.call, 0, Math.max(1, Math.floor(opsPerRun / 10)), callers, secondsPerRun / 4);
       const samples = new Map<Workload, { perSecond: number[]; calls: number[] }>(workloads.map((workload) => [workload, { perSecond: [], calls: [] }]));
+      const waits = new Map<Workload, { sums: Map<string, number>; samples: number }>(workloads.map((workload) => [workload, { sums: new Map(), samples: 0 }]));
       let index = opsPerRun;
       for (let run = 0; run < runs; run++) {
         // Rotating the order spreads machine noise (and checkpoints) over every workload alike.
         for (let k = 0; k < workloads.length; k++) {
           const workload = workloads[(run + k) % workloads.length]!;
-          const timed = await timeRun(workload.call, index, opsPerRun, callers, secondsPerRun);
+          const running = timeRun(workload.call, index, opsPerRun, callers, secondsPerRun);
+          // Sampled with concurrent callers only: one caller leaves nothing to wait on but the call.
+          if (callers > 1) {
+            const sampled = await sampleWaits(monitor, running);
+            const into = waits.get(workload)!;
+            for (const [wait, backends] of sampled.sums) into.sums.set(wait, (into.sums.get(wait) ?? 0) + backends);
+            into.samples += sampled.samples;
+          }
+          const timed = await running;
           samples.get(workload)!.perSecond.push(timed.perSecond);
           samples.get(workload)!.calls.push(timed.calls);
           index += opsPerRun;
@@ -233,7 +277,9 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
       const rate = (contender: PostgresContender, op: 'append' | 'get'): PostgresBenchRate => {
         const workload = workloads.find((candidate) => candidate.contender === contender && candidate.op === op)!;
         const taken = samples.get(workload)!;
-        return { opsPerSecond: median(taken.perSecond), samples: taken.perSecond, calls: taken.calls };
+        const sampled = waits.get(workload)!;
+        const mean = sampled.samples === 0 ? undefined : Object.fromEntries([...sampled.sums].sort((a, b) => b[1] - a[1]).map(([wait, sum]) => [wait, sum / sampled.samples]));
+        return { opsPerSecond: median(taken.perSecond), samples: taken.perSecond, calls: taken.calls, ...(mean ? { waits: mean } : {}) };
       };
       const rates = (contender: PostgresContender) => ({ append: rate(contender, 'append'), get: rate(contender, 'get') });
       return { turnstore: rates('turnstore'), turnstoreOwnPool: rates('turnstoreOwnPool'), langchain: rates('langchain'), bare: rates('bare') };
@@ -276,6 +322,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
   } finally {
     await store.close().catch(() => {});
     await storeOwnPool.close().catch(() => {});
+    await monitor.end().catch(() => {});
     await pool.end().catch(() => {});
     await server.stop();
   }

@@ -187,7 +187,24 @@ export function postgresTable(postgres: PostgresBenchResult): string {
     ]),
     ['l', 'r', 'r', 'r', 'r'],
   );
-  return `${rates}\n\n${ratios}`;
+  return [rates, ratios, postgresWaitsTable(postgres)].filter((table) => table !== '').join('\n\n');
+}
+
+/** Where the server's backends spent the concurrent runs, by wait event (the four largest per workload). */
+export function postgresWaitsTable(postgres: PostgresBenchResult): string {
+  const n = postgres.parameters.concurrency;
+  const label: Record<PostgresContender, string> = { turnstore: 'PostgresStore (shared pool)', turnstoreOwnPool: 'PostgresStore (own pool)', langchain: 'LangChain', bare: 'bare statement' };
+  const rows: string[][] = [];
+  for (const op of ['append', 'get'] as const) {
+    for (const contender of ['turnstore', 'turnstoreOwnPool', 'langchain', 'bare'] as const) {
+      const waits = postgres.concurrent[contender][op].waits;
+      if (waits === undefined) continue;
+      const top = Object.entries(waits).slice(0, 4).map(([wait, backends]) => `${wait} ${backends.toFixed(2)}`);
+      rows.push([`${label[contender]}, ${op}`, top.join(', ')]);
+    }
+  }
+  if (rows.length === 0) return '';
+  return markdownTable([`${n} callers: mean active server backends, by wait event`, 'largest four (`wait_event_type:wait_event` backends)'], rows, ['l', 'l']);
 }
 
 /** The PostgreSQL subsection's prose under the tables. */
@@ -209,6 +226,11 @@ function postgresNotes(postgres: PostgresBenchResult): string {
 - **Durability.** The server runs with PostgreSQL's defaults for durability (\`fsync\`,
   \`synchronous_commit\` and \`full_page_writes\` on): every commit that wrote anything waits for its
   WAL to reach the disk, and commits of concurrent callers share that flush (group commit).
+- **Wait events.** During each ${p.concurrency}-caller run a separate connection sampled \`pg_stat_activity\`
+  every few milliseconds; the table gives the mean number of active client backends in each
+  state. \`Lock:transactionid\` / \`Lock:tuple\`: waiting for a row another transaction holds until
+  it commits; \`IO:WALSync\`: flushing the WAL at commit; \`LWLock:WALWrite\`: waiting for a flush
+  another backend is doing, which then commits it too (group commit); \`CPU:-\`: running.
 - **Workload.** ${count(p.conversations)} conversations per contender pre-filled with ${p.maxTurns} turns of ${p.contentLength / 2} to ${(p.contentLength * 3) / 2} bytes; gets and
   appends use different conversations. Each run times up to ${count(p.opsPerRun)} calls of every workload, for at
   most ${p.secondsPerRun} s each, in a rotating order, with one caller (each call awaited before the next) and
