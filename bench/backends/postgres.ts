@@ -68,9 +68,12 @@ export interface PostgresBenchRate {
 /**
  * The contenders: PostgresStore given the shared pool (`pool`), and as it comes from a
  * `connectionString` (a pool of its own, pg's default size, with its timeouts); LangChain's
- * history on the shared pool; and the floor, bare statements on the shared pool.
+ * history on the shared pool, one object per conversation kept for the run (`langchain`) or a new
+ * one per call (`langchainPerCall`: what a `getMessageHistory` factory of
+ * `RunnableWithMessageHistory`, called on every invocation, does; each new object first runs its
+ * `CREATE TABLE IF NOT EXISTS`); and the floor, bare statements on the shared pool.
  */
-export type PostgresContender = 'turnstore' | 'turnstoreOwnPool' | 'langchain' | 'bare';
+export type PostgresContender = 'turnstore' | 'turnstoreOwnPool' | 'langchain' | 'langchainPerCall' | 'bare';
 
 /** Append and get rates of each contender. */
 export type PostgresRates = Record<PostgresContender, { readonly append: PostgresBenchRate; readonly get: PostgresBenchRate }>;
@@ -96,11 +99,11 @@ export interface PostgresBenchResult {
   readonly sequential: PostgresRates;
   /** `concurrency` callers at once on the same pool. */
   readonly concurrent: PostgresRates;
-  readonly ratios: Record<'sequential' | 'concurrent', Record<'append' | 'get', { readonly langchain: number; readonly bare: number }>>;
+  readonly ratios: Record<'sequential' | 'concurrent', Record<'append' | 'get', { readonly langchain: number; readonly langchainPerCall: number; readonly bare: number }>>;
   /**
    * The acceptance targets, with `concurrency` callers: PostgresStore append at least 1.5×
-   * LangChain's append (which neither trims nor expires), and at least 0.5× a bare single-row
-   * INSERT, all on the same pool.
+   * LangChain's append (which neither trims nor expires; its history objects kept, the stricter
+   * reading), and at least 0.5× a bare single-row INSERT, all on the same pool.
    */
   readonly appendTargets: {
     readonly langchain: { readonly ratio: 1.5; readonly measured: number; readonly met: boolean };
@@ -245,6 +248,8 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
       { contender: 'turnstoreOwnPool', op: 'get', call: (i) => storeOwnPool.get(readIds[i % conversations]!) },
       { contender: 'langchain', op: 'append', call: (i) => langchain.write[i % conversations]!.addMessage(messageOf(i)) },
       { contender: 'langchain', op: 'get', call: (i) => langchain.read[i % conversations]!.getMessages() },
+      { contender: 'langchainPerCall', op: 'append', call: (i) => new PostgresChatMessageHistory({ pool, sessionId: writeIds[i % conversations]! }).addMessage(messageOf(i)) },
+      { contender: 'langchainPerCall', op: 'get', call: (i) => new PostgresChatMessageHistory({ pool, sessionId: readIds[i % conversations]! }).getMessages() },
       { contender: 'bare', op: 'append', call: (i) => bareInsert(writeIds[i % conversations]!, i) },
       { contender: 'bare', op: 'get', call: (i) => bareSelect(readIds[i % conversations]!) },
     ];
@@ -282,7 +287,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
         return { opsPerSecond: median(taken.perSecond), samples: taken.perSecond, calls: taken.calls, ...(mean ? { waits: mean } : {}) };
       };
       const rates = (contender: PostgresContender) => ({ append: rate(contender, 'append'), get: rate(contender, 'get') });
-      return { turnstore: rates('turnstore'), turnstoreOwnPool: rates('turnstoreOwnPool'), langchain: rates('langchain'), bare: rates('bare') };
+      return { turnstore: rates('turnstore'), turnstoreOwnPool: rates('turnstoreOwnPool'), langchain: rates('langchain'), langchainPerCall: rates('langchainPerCall'), bare: rates('bare') };
     };
     const sequential = await measure(1);
     const concurrent = await measure(concurrency);
@@ -290,6 +295,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     const ratiosOf = (rates: PostgresRates) => {
       const of = (op: 'append' | 'get') => ({
         langchain: rates.turnstore[op].opsPerSecond / rates.langchain[op].opsPerSecond,
+        langchainPerCall: rates.turnstore[op].opsPerSecond / rates.langchainPerCall[op].opsPerSecond,
         bare: rates.turnstore[op].opsPerSecond / rates.bare[op].opsPerSecond,
       });
       return { append: of('append'), get: of('get') };

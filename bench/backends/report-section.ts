@@ -163,11 +163,13 @@ export function postgresTable(postgres: PostgresBenchResult): string {
     ['turnstore', 'PostgresStore (`pool`: the shared pool)'],
     ['turnstoreOwnPool', 'PostgresStore (`connectionString`: a pool of its own)'],
     ['langchain', `LangChain PostgresChatMessageHistory (@langchain/community ${postgres.versions.langchainCommunity}, the shared pool)`],
+    ['langchainPerCall', 'LangChain, a new history object per call (the shared pool)'],
     ['bare', 'bare single-row INSERT / SELECT (the shared pool)'],
   ];
   const rates = markdownTable(
     ['calls per second (median)', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`],
-    contenders.map(([contender, label]) => [
+    // Results from before a contender was added lack it.
+    contenders.filter(([contender]) => postgres.sequential[contender] !== undefined).map(([contender, label]) => [
       label,
       rate(postgres.sequential[contender].append.opsPerSecond),
       rate(postgres.concurrent[contender].append.opsPerSecond),
@@ -178,8 +180,8 @@ export function postgresTable(postgres: PostgresBenchResult): string {
   );
   const ratios = markdownTable(
     ['ratio', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`],
-    (['langchain', 'bare'] as const).map((other) => [
-      other === 'langchain' ? 'PostgresStore ÷ LangChain (same pool)' : 'PostgresStore ÷ bare statement (same pool)',
+    (['langchain', 'langchainPerCall', 'bare'] as const).filter((other) => postgres.ratios.sequential.append[other] !== undefined).map((other) => [
+      other === 'langchain' ? 'PostgresStore ÷ LangChain (same pool)' : other === 'langchainPerCall' ? 'PostgresStore ÷ LangChain, a new history per call' : 'PostgresStore ÷ bare statement (same pool)',
       times(postgres.ratios.sequential.append[other]),
       times(postgres.ratios.concurrent.append[other]),
       times(postgres.ratios.sequential.get[other]),
@@ -193,11 +195,11 @@ export function postgresTable(postgres: PostgresBenchResult): string {
 /** Where the server's backends spent the concurrent runs, by wait event (the four largest per workload). */
 export function postgresWaitsTable(postgres: PostgresBenchResult): string {
   const n = postgres.parameters.concurrency;
-  const label: Record<PostgresContender, string> = { turnstore: 'PostgresStore (shared pool)', turnstoreOwnPool: 'PostgresStore (own pool)', langchain: 'LangChain', bare: 'bare statement' };
+  const label: Record<PostgresContender, string> = { turnstore: 'PostgresStore (shared pool)', turnstoreOwnPool: 'PostgresStore (own pool)', langchain: 'LangChain', langchainPerCall: 'LangChain, new history per call', bare: 'bare statement' };
   const rows: string[][] = [];
   for (const op of ['append', 'get'] as const) {
-    for (const contender of ['turnstore', 'turnstoreOwnPool', 'langchain', 'bare'] as const) {
-      const waits = postgres.concurrent[contender][op].waits;
+    for (const contender of ['turnstore', 'turnstoreOwnPool', 'langchain', 'langchainPerCall', 'bare'] as const) {
+      const waits = postgres.concurrent[contender]?.[op].waits;
       if (waits === undefined) continue;
       const top = Object.entries(waits).slice(0, 4).map(([wait, backends]) => `${wait} ${backends.toFixed(2)}`);
       rows.push([`${label[contender]}, ${op}`, top.join(', ')]);
@@ -220,6 +222,9 @@ function postgresNotes(postgres: PostgresBenchResult): string {
   default table: \`addMessage\` is one \`INSERT\` of the message as JSONB (never trimmed, no TTL);
   \`getMessages\` one \`SELECT … WHERE session_id = $1 ORDER BY id\` — its table has no index on
   \`session_id\`, so every get scans the whole table, which grows with every append of the run.
+  The targets use these history objects kept for the whole run; *a new history per call* is what
+  a \`getMessageHistory\` factory of \`RunnableWithMessageHistory\` (called on every invocation)
+  gives: each new object first sends its \`CREATE TABLE IF NOT EXISTS\`, a second round trip.
   *bare*: one named single-row \`INSERT\` into a table of turns (identity key, conversation,
   role, content, timestamp) with an index on (conversation, id), or one \`SELECT\` of a
   conversation's rows through that index: the floor.
