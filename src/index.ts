@@ -11,16 +11,22 @@ export {
   contextWindow,
   estimateTokens,
   ESTIMATED_TOKENS_PER_MESSAGE,
+  ESTIMATED_TOKENS_PER_ATTACHMENT,
   type ContextWindowOptions,
   type TokenCounter,
   type TurnLike,
 } from './core/context-window.js';
 export { MAX_ID_LENGTH, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT } from './core/validate.js';
+export { MAX_TOOL_NAME_LENGTH, MAX_METADATA_DEPTH } from './core/turn-extras.js';
 export {
   ROLES,
   type Role,
   type Turn,
   type TurnInput,
+  type TurnExtras,
+  type ToolCall,
+  type Attachment,
+  type JsonValue,
   type ConversationStore,
   type ConversationSummary,
   type EvictionListener,

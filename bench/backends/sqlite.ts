@@ -93,6 +93,7 @@ export interface SqliteBenchResult {
 
 type DatabaseConstructor = typeof BetterSqlite3;
 
+// Schema version 2's turns: plain turns leave `extras` NULL, as the benchmark's turns are plain.
 const TURNS_TABLE = `
   CREATE TABLE turns (
     conversation INTEGER NOT NULL,
@@ -101,6 +102,7 @@ const TURNS_TABLE = `
     content TEXT NOT NULL,
     ts_ms INTEGER NOT NULL,
     bytes INTEGER NOT NULL,
+    extras TEXT,
     PRIMARY KEY (conversation, seq)
   ) WITHOUT ROWID`;
 
@@ -178,7 +180,7 @@ export async function benchSqlite(options: SqliteBenchOptions = {}): Promise<Sql
         insert.run(c, seqOf[c]!++, turn & 1, content, Date.now(), content.length);
       }
     }
-    const select = selectDb.prepare('SELECT role, content, ts_ms FROM turns WHERE conversation = ? ORDER BY seq');
+    const select = selectDb.prepare('SELECT role, content, ts_ms, extras FROM turns WHERE conversation = ? ORDER BY seq');
 
     let appendIndex = 0;
     let getIndex = 0;

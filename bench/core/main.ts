@@ -10,8 +10,9 @@ import { cpus, platform, release, arch, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PYTHON, repoRoot, seedDir, seedUnavailable } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
-import { CONTENT_ALPHABET, CORE_PARAMETERS, workloads, type Workload } from './parameters.js';
-import { ceilingLine, checksTable, heapTable, machineLines, ratesTable } from './report-section.js';
+import { CONTENT_ALPHABET, CORE_PARAMETERS, PREVIOUS_COMMIT, TURNSTORE_ONLY_WORKLOADS, workloads, type Workload } from './parameters.js';
+import { buildPreviousMemoryStore } from './previous-build.js';
+import { ceilingLine, checksTable, heapTable, machineLines, previousTable, ratesTable } from './report-section.js';
 import { coreChecks, isHeapFigure, isRate, type CoreResults, type Outcome, type StoreName } from './results.js';
 import { NODE_STORES, REFERENCE_STORES, type NodeStoreName } from './stores.js';
 import { git } from '../run-support.js';
@@ -28,8 +29,13 @@ function describeOutcome(outcome: Outcome): string {
   return `FAILED: ${outcome.error}`;
 }
 
+progress(`building the MemoryStore of commit ${PREVIOUS_COMMIT} to measure beside today's…`);
+const previousBuild = buildPreviousMemoryStore(root, PREVIOUS_COMMIT);
+if ('error' in previousBuild) progress(`turnstore-previous unavailable: ${previousBuild.error}`);
+
 /** Runs one workload on one Node store in a fresh process. */
-function runNodeStore(store: NodeStoreName | 'bare-strings', workload: Workload): Outcome {
+function runNodeStore(store: NodeStoreName | 'bare-strings' | 'turnstore-previous', workload: Workload): Outcome {
+  if (store === 'turnstore-previous' && 'error' in previousBuild) return { error: previousBuild.error };
   const script = join(root, 'dist', 'bench', 'core', 'run-node.js');
   // The LangChain store at a 1,000,000 cap needs more than the default old space.
   const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', script, store, workload], {
@@ -37,6 +43,7 @@ function runNodeStore(store: NodeStoreName | 'bare-strings', workload: Workload)
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 2 ** 20,
+    env: 'entry' in previousBuild ? { ...process.env, TURNSTORE_PREVIOUS_ENTRY: previousBuild.entry } : process.env,
   });
   if (child.status !== 0) return { error: `run-node exited with ${child.signal ?? `status ${child.status}`}` };
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Outcome;
@@ -72,14 +79,17 @@ const file = (store: StoreName, workload: Workload, outcome: Outcome) => {
 
 const names = workloads(CORE_PARAMETERS);
 /** The Node stores a workload runs on: the references only where they mean something. */
-function nodeStoresFor(workload: Workload): Array<NodeStoreName | 'bare-strings'> {
+function nodeStoresFor(workload: Workload): Array<NodeStoreName | 'bare-strings' | 'turnstore-previous'> {
   const stores = Object.keys(NODE_STORES) as NodeStoreName[];
-  if (workload === 'heap') return [...stores, 'bare-strings'];
-  if (workload === 'append' || workload === 'get') return [...stores, ...(Object.keys(REFERENCE_STORES) as NodeStoreName[])];
+  if (TURNSTORE_ONLY_WORKLOADS.includes(workload)) return ['turnstore'];
+  // The previous commit's store runs right after today's, so the pair sees the same machine load.
+  const withPrevious = ['turnstore', 'turnstore-previous', ...stores.filter((store) => store !== 'turnstore')] as const;
+  if (workload === 'heap') return [...withPrevious, 'bare-strings'];
+  if (workload === 'append' || workload === 'get') return [...withPrevious, ...(Object.keys(REFERENCE_STORES) as NodeStoreName[])];
   return stores;
 }
 
-for (const workload of names) {
+for (const workload of [...names, ...TURNSTORE_ONLY_WORKLOADS]) {
   for (const store of nodeStoresFor(workload)) {
     progress(`${store} ${workload}…`);
     file(store, workload, runNodeStore(store, workload));
@@ -109,6 +119,7 @@ const run: CoreResults = {
     srcModified: (git('status', '--porcelain', '--', 'src') ?? '') !== '',
     lruCache: packageVersion('lru-cache'),
     langchainCore: packageVersion('@langchain/core'),
+    previousCommit: PREVIOUS_COMMIT,
   },
   parameters: CORE_PARAMETERS,
   results,
@@ -121,4 +132,4 @@ writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
 const docPath = writeBenchmarksDoc(['core']);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
 
-process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${checksTable(run)}\n\n${ratesTable(run)}\n\n${ceilingLine(run)}\n\n${heapTable(run)}\n`);
+process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${checksTable(run)}\n\n${ratesTable(run)}\n\n${ceilingLine(run)}\n\n${previousTable(run)}\n\n${heapTable(run)}\n`);

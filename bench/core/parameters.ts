@@ -39,13 +39,27 @@ export const CORE_PARAMETERS: CoreParameters = {
   randomSeed: 20_240_601,
 };
 
-/** The workloads, by the name results are filed under. */
-export type Workload = 'append' | 'get' | `create-at-cap-${number}` | 'heap';
+/**
+ * The commit whose MemoryStore is measured beside today's (`turnstore-previous`): the last one
+ * before turns could carry tool calls, attachments and metadata. Plain text turns must cost no
+ * more than they did there (heap ≤ 1.05×, append and get ≥ 0.9×, same run).
+ */
+export const PREVIOUS_COMMIT = '6fe47c4';
 
-/** Every workload, in run order. */
+/** The workloads, by the name results are filed under. */
+export type Workload = 'append' | 'get' | `create-at-cap-${number}` | 'heap' | 'heap-tool-calls';
+
+/** Every workload the seed runs too, in run order. */
 export function workloads(parameters: CoreParameters): Workload[] {
   return ['append', 'get', ...parameters.caps.map((cap): Workload => `create-at-cap-${cap}`), 'heap'];
 }
+
+/**
+ * Workloads of turnstore alone: `heap-tool-calls` fills the same conversations with tool
+ * exchanges (an assistant turn with one tool call, then the tool's result), so the heap a turn
+ * with extras costs is on record beside a plain turn's.
+ */
+export const TURNSTORE_ONLY_WORKLOADS: readonly Workload[] = ['heap-tool-calls'];
 
 /** The cap of a create-at-cap workload, or undefined for the others. */
 export function capOf(workload: Workload): number | undefined {

@@ -63,10 +63,16 @@ export function ceilingLine(run: CoreResults): string {
 /** Heap bytes per stored turn of each store, against bare strings of the same language. */
 export function heapTable(run: CoreResults): string {
   const bare = bytesPerTurnOf(run.results, 'bare-strings');
-  const node = (['turnstore', 'lru-cache', 'langchain', 'bare-strings'] as const).map((store) => {
-    const bytes = bytesPerTurnOf(run.results, store);
-    return [store === 'bare-strings' ? 'bare strings (pre-sized array)' : store, 'V8 heap', formatBytes(bytes), formatRatio(ratio(bytes, bare))];
-  });
+  const label = (store: StoreName) =>
+    store === 'bare-strings' ? 'bare strings (pre-sized array)' : store === 'turnstore-previous' ? `turnstore at ${run.versions.previousCommit ?? 'the previous commit'}` : store;
+  const node = (['turnstore', 'turnstore-previous', 'lru-cache', 'langchain', 'bare-strings'] as const)
+    .filter((store) => run.results[store]?.heap !== undefined)
+    .map((store) => {
+      const bytes = bytesPerTurnOf(run.results, store);
+      return [label(store), 'V8 heap', formatBytes(bytes), formatRatio(ratio(bytes, bare))];
+    });
+  const toolCalls = bytesPerTurnOf(run.results, 'turnstore', 'heap-tool-calls');
+  if (toolCalls !== undefined) node.splice(1, 0, ['turnstore, tool exchanges (a call, then its result)', 'V8 heap', formatBytes(toolCalls), formatRatio(ratio(toolCalls, bare))]);
   const seed = run.results.seed?.heap;
   const seedRows = isHeapFigure(seed)
     ? [
@@ -84,6 +90,23 @@ function formatTarget(check: Check): string {
 }
 
 /** The targets and how this run fared. */
+/** Plain turns today against the MemoryStore of the commit before turns could carry extras. */
+export function previousTable(run: CoreResults): string {
+  if (run.results['turnstore-previous'] === undefined) return '';
+  const rates = (['append', 'get'] as const).map((workload) => {
+    const now = rateOf(run.results, 'turnstore', workload);
+    const before = rateOf(run.results, 'turnstore-previous', workload);
+    return [`${workload} (ops/s)`, formatRate(now), formatRate(before), formatRatio(ratio(now, before))];
+  });
+  const now = bytesPerTurnOf(run.results, 'turnstore');
+  const before = bytesPerTurnOf(run.results, 'turnstore-previous');
+  return markdownTable(
+    ['plain text turns', 'turnstore', `turnstore at ${run.versions.previousCommit ?? 'previous'}`, 'today ÷ previous'],
+    [...rates, ['heap per turn', formatBytes(now), formatBytes(before), formatRatio(ratio(now, before))]],
+    ['l', 'r', 'r', 'r'],
+  );
+}
+
 export function checksTable(run: CoreResults): string {
   const rows = run.checks.map((check) => [check.label, formatRatio(check.value), formatTarget(check), check.pass === null ? 'n/a' : check.pass ? 'PASS' : 'MISS']);
   return markdownTable(['check', 'measured', 'target', 'result'], rows, ['l', 'r', 'l', 'l']);
@@ -121,6 +144,14 @@ ${checksTable(run)}
 ${ratesTable(run)}
 
 ${ceilingLine(run)}
+
+### Plain turns against the previous commit
+
+Turns can carry tool calls, attachments and metadata since the commit after ${run.versions.previousCommit ?? 'the previous one'}; that
+commit's MemoryStore is built from git and measured in the same run, each workload in a fresh process
+right after today's, so a plain text turn's cost is compared on the same machine load.
+
+${previousTable(run)}
 
 ### Heap per stored turn
 

@@ -4,7 +4,8 @@
  *
  * Usage: node --expose-gc dist/bench/core/run-node.js <store | bare-strings> <workload>
  */
-import type { Role } from '../../src/index.js';
+import { pathToFileURL } from 'node:url';
+import { MemoryStore, type Role } from '../../src/index.js';
 import type { BenchStore, StoreLimits } from './bench-store.js';
 import { freshString, seededRandom } from './content.js';
 import { heapUsedAfterGc, measureRate, median, type Rate } from './measure.js';
@@ -19,6 +20,47 @@ export interface HeapResult {
 }
 
 const BARE_STRINGS = 'bare-strings';
+/** The MemoryStore of an earlier commit, built by previous-build.ts; its entry point comes in TURNSTORE_PREVIOUS_ENTRY. */
+const PREVIOUS = 'turnstore-previous';
+
+async function previousMemoryStore(): Promise<(limits: StoreLimits) => BenchStore> {
+  const entry = process.env.TURNSTORE_PREVIOUS_ENTRY;
+  if (!entry) throw new Error(`${PREVIOUS} needs TURNSTORE_PREVIOUS_ENTRY, the built index.js of that commit`);
+  const previous = (await import(pathToFileURL(entry).href)) as { MemoryStore: new (options: object) => BenchStore };
+  return (limits) => new previous.MemoryStore({ ...limits, maxTotalBytes: 2 ** 40 });
+}
+
+/**
+ * Heap per turn of conversations holding tool exchanges: an assistant turn with one tool call
+ * (fresh arguments text as long as a plain turn's content) and the tool's result (fresh content),
+ * alternately, each read once after filling, as the plain heap workload does.
+ */
+async function heapPerToolCallTurn(): Promise<HeapResult> {
+  const { conversations, turnsEach, repeats } = parameters.heap;
+  const fill = async (count: number): Promise<MemoryStore> => {
+    const store = new MemoryStore({ maxTurns: parameters.maxTurns, ttlSeconds: parameters.ttlSeconds, maxConversations: parameters.heap.conversations, maxTotalBytes: 2 ** 40 });
+    const random = seededRandom(parameters.randomSeed);
+    for (let c = 0; c < count; c++) {
+      for (let turn = 0; turn < turnsEach; turn++) {
+        const callId = `call_${c}_${turn >> 1}`;
+        if (turn & 1) await store.append(`c-${c}`, 'tool', freshString(random, parameters.contentLength), { toolCallId: callId });
+        else await store.append(`c-${c}`, 'assistant', '', { toolCalls: [{ id: callId, name: 'get_weather', arguments: freshString(random, parameters.contentLength) }] });
+      }
+    }
+    for (let c = 0; c < count; c++) await store.get(`c-${c}`);
+    return store;
+  };
+  await (await fill(200)).close();
+  const turns = conversations * turnsEach;
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const before = heapUsedAfterGc();
+    const store = await fill(conversations);
+    samples.push((heapUsedAfterGc() - before) / turns);
+    await store.close();
+  }
+  return { bytesPerTurn: median(samples), samples, turns };
+}
 
 function progress(message: string): void {
   process.stderr.write(`  ${message}\n`);
@@ -111,8 +153,12 @@ async function run(storeName: string, workload: Workload): Promise<Rate | HeapRe
     if (workload !== 'heap') throw new Error(`${BARE_STRINGS} has only the heap workload`);
     return heapPerBareString();
   }
-  const make = nodeStore(storeName);
-  if (!make) throw new Error(`Unknown store ${JSON.stringify(storeName)}; known: ${[...Object.keys(NODE_STORES), ...Object.keys(REFERENCE_STORES), BARE_STRINGS].join(', ')}`);
+  if (workload === 'heap-tool-calls') {
+    if (storeName !== 'turnstore') throw new Error('heap-tool-calls runs on turnstore only');
+    return heapPerToolCallTurn();
+  }
+  const make = storeName === PREVIOUS ? await previousMemoryStore() : nodeStore(storeName);
+  if (!make) throw new Error(`Unknown store ${JSON.stringify(storeName)}; known: ${[...Object.keys(NODE_STORES), ...Object.keys(REFERENCE_STORES), PREVIOUS, BARE_STRINGS].join(', ')}`);
   if (workload === 'append' || workload === 'get') return existingConversations(make, workload);
   if (workload === 'heap') return heapPerTurn(make);
   const cap = capOf(workload);

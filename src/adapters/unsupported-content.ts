@@ -6,15 +6,17 @@ import { TurnstoreError } from '../core/errors.js';
 import { describe } from '../core/options.js';
 
 /**
- * What to do with message content a turn cannot hold — anything but text (images, files, audio,
- * tool calls and tool results):
+ * What to do with message content a turn cannot hold. Turns keep text, tool calls, tool results,
+ * attachments and metadata, so that is little; each adapter's docs list what it is (for
+ * `turnstore/ai-sdk`: tool-approval parts, provider-executed tool calls and their results,
+ * attachments that are not http(s): or data: URLs or not `type/subtype`, unknown parts):
  * - `'error'` (default): refuse the whole call with `TURNSTORE_INVALID_TURN`, naming the message
- *   and the part; nothing is stored. No user text is ever lost without you knowing.
- * - `'drop'`: keep the message's text and leave the rest out; a message left with no text at all
- *   is left out entirely rather than stored as an empty turn.
+ *   and the part; nothing is stored. Nothing is ever lost without you knowing.
+ * - `'drop'`: keep the rest of the message and leave that part out; a message left with nothing at
+ *   all is left out entirely rather than stored as an empty turn.
  *
  * Reasoning parts are always left out, in both modes: they are the model's scratchpad, not part of
- * the conversation, and providers that accept them back need signatures a text turn cannot keep.
+ * the conversation, and providers that accept them back need signatures a turn does not keep.
  */
 export type UnsupportedContent = 'error' | 'drop';
 
@@ -57,13 +59,13 @@ export class MessageText {
     if (this.#policy === 'error') {
       throw new TurnstoreError(
         'TURNSTORE_INVALID_TURN',
-        `${this.#where} holds ${what}, which a turn (role + text) cannot keep. Pass { unsupported: 'drop' } to keep only the text.`,
+        `${this.#where} holds ${what}, which a turn cannot keep. Pass { unsupported: 'drop' } to leave it out.`,
       );
     }
     this.#dropped = true;
   }
 
-  /** The text to store, or undefined when the message had nothing but left-out parts. */
+  /** The text to store, or undefined when the message had nothing but left-out parts (and no text). */
   result(): string | undefined {
     return this.#dropped && this.#text === '' ? undefined : this.#text;
   }

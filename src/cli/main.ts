@@ -21,12 +21,12 @@ Usage:
 Options of serve (each also read from the environment variable beside it; a flag wins):
   --host HOST                  TURNSTORE_HOST               address to listen on (default 127.0.0.1)
   --port PORT                  TURNSTORE_PORT               port, 0 for any free one (default 8080)
-  --store STORE                TURNSTORE_STORE              memory | sqlite:PATH | redis://HOST:PORT (default memory)
+  --store STORE                TURNSTORE_STORE              memory | sqlite:PATH | redis://HOST:PORT | postgres://… (default memory)
   --max-turns N                TURNSTORE_MAX_TURNS          newest turns kept per conversation (default 8)
   --ttl SECONDS                TURNSTORE_TTL_SECONDS        idle seconds before a conversation is forgotten, 0 = never (default 3600)
   --max-conversations N        TURNSTORE_MAX_CONVERSATIONS  conversations held, least recently used out first (default 500)
-  --max-turn-bytes N           TURNSTORE_MAX_TURN_BYTES     UTF-8 bytes of one turn's content (default 65536)
-  --max-total-bytes N          TURNSTORE_MAX_TOTAL_BYTES    UTF-8 bytes of all content held (default 67108864; enforced by every store)
+  --max-turn-bytes N           TURNSTORE_MAX_TURN_BYTES     UTF-8 bytes of one turn, content plus tool calls, attachments, metadata (default 65536)
+  --max-total-bytes N          TURNSTORE_MAX_TOTAL_BYTES    UTF-8 bytes of all turns held, counted so (default 67108864; enforced by every store)
   --log-level LEVEL            fatal | error | warn | info | debug | trace | silent (default info; requests are logged at debug)
                                TURNSTORE_TOKEN              when set, /v1 needs "Authorization: Bearer <token>";
                                                             required to listen on anything but loopback

@@ -1,5 +1,5 @@
 /**
- * Opens the store `serve` was asked for. The SQLite and Redis stores are imported only when chosen,
+ * Opens the store `serve` was asked for. The SQLite, Redis and PostgreSQL stores are imported only when chosen,
  * so the memory store runs without their drivers installed; when a backend or its driver is
  * missing, the failure is a `TURNSTORE_MISSING_PEER` saying what to install.
  */
@@ -14,6 +14,7 @@ import type { StoreChoice, StoreLimits } from './serve-config.js';
 const BACKENDS = {
   sqlite: { module: '../sqlite/index.js', exportName: 'SqliteStore', driver: 'better-sqlite3', label: 'The SQLite store' },
   redis: { module: '../redis/index.js', exportName: 'RedisStore', driver: 'redis', label: 'The Redis store' },
+  postgres: { module: '../postgres/index.js', exportName: 'PostgresStore', driver: 'pg', label: 'The PostgreSQL store' },
 } as const;
 
 type BackendConstructor = new (options: StoreOptions & Record<string, unknown>) => ConversationStore;
@@ -51,5 +52,7 @@ export async function openStore(choice: StoreChoice, limits: StoreLimits): Promi
       return new (await loadBackend('sqlite'))({ path: choice.path, ...limits });
     case 'redis':
       return new (await loadBackend('redis'))({ url: choice.url, ...limits });
+    case 'postgres':
+      return new (await loadBackend('postgres'))({ connectionString: choice.url, ...limits });
   }
 }

@@ -16,7 +16,8 @@ import { UsageError } from './usage-error.js';
 export type StoreChoice =
   | { readonly kind: 'memory' }
   | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'redis'; readonly url: string };
+  | { readonly kind: 'redis'; readonly url: string }
+  | { readonly kind: 'postgres'; readonly url: string };
 
 /** The store options settable from the command line, each with its value in effect. */
 export interface StoreLimits {
@@ -90,7 +91,7 @@ function seconds(source: Source | undefined, fallback: number): number {
   return Number(source.value);
 }
 
-/** Parses a `--store` value: `memory`, `sqlite:PATH` or a `redis://` / `rediss://` URL. */
+/** Parses a `--store` value: `memory`, `sqlite:PATH`, a `redis://` / `rediss://` or a `postgres://` / `postgresql://` URL. */
 export function parseStoreChoice(source: Source | undefined): StoreChoice {
   if (source === undefined || source.value === 'memory') return { kind: 'memory' };
   const { value } = source;
@@ -103,12 +104,16 @@ export function parseStoreChoice(source: Source | undefined): StoreChoice {
     if (!URL.canParse(value)) throw new UsageError(`${source.name} is not a valid Redis URL: ${redactUrl(value)}`);
     return { kind: 'redis', url: value };
   }
-  throw new UsageError(`${source.name} must be memory, sqlite:PATH or redis://HOST:PORT; got ${JSON.stringify(redactUrl(value))}`);
+  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) {
+    if (!URL.canParse(value)) throw new UsageError(`${source.name} is not a valid PostgreSQL URL: ${redactUrl(value)}`);
+    return { kind: 'postgres', url: value };
+  }
+  throw new UsageError(`${source.name} must be memory, sqlite:PATH, redis://HOST:PORT or postgres://USER@HOST/DATABASE; got ${JSON.stringify(redactUrl(value))}`);
 }
 
-/** A Redis URL with its password hidden, for messages and the start line. */
+/** A Redis or PostgreSQL URL with its password hidden, for messages and the start line. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
+  return url.replace(/^((?:rediss?|postgres(?:ql)?):\/\/[^:@/]*:)[^@/]*@/, '$1***@');
 }
 
 /**

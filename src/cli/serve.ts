@@ -21,7 +21,8 @@ function describeStore(choice: StoreChoice): string {
   switch (choice.kind) {
     case 'memory': return 'memory';
     case 'sqlite': return `sqlite:${choice.path}`;
-    case 'redis': return redactUrl(choice.url);
+    case 'redis':
+    case 'postgres': return redactUrl(choice.url);
   }
 }
 

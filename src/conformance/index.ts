@@ -23,6 +23,7 @@ import { lifecycleTests } from './suites/lifecycle.js';
 import { listTests } from './suites/list.js';
 import { modelPropertyTests } from './suites/model-property.js';
 import { recencyTests } from './suites/recency.js';
+import { richTurnTests } from './suites/rich-turns.js';
 import { turnTests } from './suites/turns.js';
 import { groupOptions } from './harness.js';
 import { resolveTarget, type ConformanceTarget } from './target.js';
@@ -42,6 +43,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
   const resolved = resolveTarget(target);
   describe(`turnstore conformance: ${resolved.name}`, groupOptions(resolved), () => {
     turnTests(resolved);
+    richTurnTests(resolved);
     idTests(resolved);
     badInputTests(resolved);
     recencyTests(resolved);

@@ -6,7 +6,7 @@
  * Time is passed into every call (milliseconds), so the model has no clock of its own.
  */
 import type { TurnstoreErrorCode } from '../core/errors.js';
-import type { ConversationSummary, EvictionReason, Role, Turn, TurnInput } from '../core/types.js';
+import type { ConversationSummary, EvictionReason, Role, Turn, TurnExtras, TurnInput } from '../core/types.js';
 
 /** The caps the model enforces. */
 export interface ModelOptions {
@@ -46,7 +46,43 @@ function utf8Bytes(text: string): number {
 }
 
 function copy(turns: readonly Turn[]): Turn[] {
-  return turns.map((turn) => ({ role: turn.role, content: turn.content, ts: turn.ts }));
+  return turns.map((turn) => structuredClone(turn));
+}
+
+/**
+ * The extra fields of a turn as a store keeps them: in the order toolCalls, toolCallId,
+ * attachments, metadata, each present only when set (an empty list or object is none).
+ */
+export function storedExtras(turn: TurnInput): TurnExtras {
+  const extras: { -readonly [K in keyof TurnExtras]: TurnExtras[K] } = {};
+  if (turn.toolCalls !== undefined && turn.toolCalls.length > 0) extras.toolCalls = turn.toolCalls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args }));
+  if (turn.toolCallId !== undefined) extras.toolCallId = turn.toolCallId;
+  if (turn.attachments !== undefined && turn.attachments.length > 0) extras.attachments = turn.attachments.map(({ mediaType, url }) => ({ mediaType, url }));
+  if (turn.metadata !== undefined && Object.keys(turn.metadata).length > 0) extras.metadata = structuredClone(turn.metadata);
+  return extras;
+}
+
+/**
+ * The UTF-8 bytes a turn counts against the byte limits (the documented rule): its content plus
+ * the JSON text of its extra fields as stored, or the content alone for a plain turn.
+ */
+export function turnBytes(turn: TurnInput): number {
+  const extras = storedExtras(turn);
+  const content = utf8Bytes(turn.content);
+  return Object.keys(extras).length === 0 ? content : content + utf8Bytes(JSON.stringify(extras));
+}
+
+/**
+ * Whether the model refuses a turn's extra fields. The model only knows the shapes the property
+ * test generates (the conformance suite checks every other bad shape): tool calls outside
+ * assistant turns, a call id outside tool turns, and two calls of one turn with the same id.
+ */
+function badExtras(turn: TurnInput): boolean {
+  if (turn.toolCalls !== undefined && turn.toolCalls.length > 0) {
+    if (turn.role !== 'assistant') return true;
+    if (new Set(turn.toolCalls.map((call) => call.id)).size !== turn.toolCalls.length) return true;
+  }
+  return turn.toolCallId !== undefined && turn.role !== 'tool';
 }
 
 /** The reference model. Each method mirrors the store method of the same name, taking `nowMs`. */
@@ -76,8 +112,15 @@ export class ReferenceModel {
   append(id: string, turns: readonly TurnInput[], nowMs: number): void {
     const codes = new Set<TurnstoreErrorCode>();
     for (const turn of turns) {
-      if (!ROLES.includes(turn.role) || typeof turn.content !== 'string' || !turn.content.isWellFormed()) codes.add('TURNSTORE_INVALID_TURN');
-      else if (utf8Bytes(turn.content) > this.#options.maxTurnBytes) codes.add('TURNSTORE_TURN_TOO_LARGE');
+      if (!ROLES.includes(turn.role) || typeof turn.content !== 'string' || !turn.content.isWellFormed()) {
+        codes.add('TURNSTORE_INVALID_TURN');
+      } else if (badExtras(turn)) {
+        // Bad extras and content too large on its own: which a store reports first is its business.
+        codes.add('TURNSTORE_INVALID_TURN');
+        if (utf8Bytes(turn.content) > this.#options.maxTurnBytes) codes.add('TURNSTORE_TURN_TOO_LARGE');
+      } else if (turnBytes(turn) > this.#options.maxTurnBytes) {
+        codes.add('TURNSTORE_TURN_TOO_LARGE');
+      }
     }
     if (codes.size > 0) throw new ModelRejection([...codes]);
     if (turns.length === 0) return; // the team's decision: a no-op that refreshes nothing
@@ -87,7 +130,7 @@ export class ReferenceModel {
       conversation = { id, turns: [], lastAccessMs: nowMs };
       this.#conversations.push(conversation);
     }
-    for (const turn of turns) conversation.turns.push({ role: turn.role as Role, content: turn.content, ts: nowMs / 1000 });
+    for (const turn of turns) conversation.turns.push({ role: turn.role as Role, content: turn.content, ts: nowMs / 1000, ...storedExtras(turn) });
     conversation.turns = conversation.turns.slice(-this.#options.maxTurns);
     this.#touch(conversation, nowMs);
     while (this.#conversations.length > this.#options.maxConversations) {
@@ -177,7 +220,7 @@ export class ReferenceModel {
   #totalBytes(): number {
     let total = 0;
     for (const conversation of this.#conversations) {
-      for (const turn of conversation.turns) total += utf8Bytes(turn.content);
+      for (const turn of conversation.turns) total += turnBytes(turn);
     }
     return total;
   }

@@ -20,13 +20,14 @@ export interface StoreOptions {
    */
   readonly maxConversations?: number;
   /**
-   * Most UTF-8 bytes in one turn's content; a larger turn is refused. Integer ≥ 1.
+   * Most UTF-8 bytes in one turn: its content plus the JSON text of its extra fields (tool calls,
+   * tool call id, attachments, metadata) as stored; a larger turn is refused. Integer ≥ 1.
    * @default 65536
    */
   readonly maxTurnBytes?: number;
   /**
-   * Most UTF-8 bytes of content held in all conversations; least recently used conversations are
-   * evicted past it. Integer ≥ `maxTurnBytes`. Enforced by the memory store; advisory elsewhere.
+   * Most UTF-8 bytes held in all conversations, each turn counted as for `maxTurnBytes`; least
+   * recently used conversations are evicted past it. Integer ≥ `maxTurnBytes`.
    * @default 67108864
    */
   readonly maxTotalBytes?: number;

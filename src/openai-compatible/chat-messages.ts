@@ -1,6 +1,6 @@
 /**
  * The `messages` of an OpenAI-compatible chat request, as memory sees them: which are
- * instructions, which are the new user turns to remember, and the text of each.
+ * instructions and which take part in the conversation, and the text of each.
  */
 import { TurnstoreError } from '../core/errors.js';
 
@@ -20,8 +20,8 @@ export const INSTRUCTION_ROLES: ReadonlySet<string> = new Set(['system', 'develo
 /**
  * The text of a message's `content`: a string as it is; from an array of parts, the `text` of each
  * text part joined with nothing between (as OpenAI's own clients join them); `null` or absent (an
- * assistant message that only calls tools) is `''`. Image and audio parts have no text and are
- * left out.
+ * assistant message that only calls tools) is `''`. Image, audio and file parts have no text and are
+ * left out (`readContent` in content-parts.ts reads them as attachments, by the same rule for text).
  */
 export function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -39,12 +39,6 @@ export interface SplitMessages {
   readonly instructions: readonly ChatMessage[];
   /** Every other message, in its order. */
   readonly conversation: readonly ChatMessage[];
-  /**
-   * The user messages at the end of `conversation` (after its last message of another role): what
-   * the caller says now, to remember with the reply. Empty when the request ends otherwise (a tool
-   * result, an assistant message to continue).
-   */
-  readonly newUserMessages: readonly ChatMessage[];
 }
 
 /**
@@ -63,7 +57,5 @@ export function splitMessages(messages: unknown): SplitMessages {
     }
     (INSTRUCTION_ROLES.has((message as ChatMessage).role) ? instructions : conversation).push(message as ChatMessage);
   });
-  let firstNew = conversation.length;
-  while (firstNew > 0 && conversation[firstNew - 1]!.role === 'user') firstNew--;
-  return { instructions, conversation, newUserMessages: conversation.slice(firstNew) };
+  return { instructions, conversation };
 }

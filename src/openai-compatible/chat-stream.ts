@@ -3,13 +3,27 @@
  * not. Only the fields every compatible server sends are read — `choices[0].message.content`,
  * `choices[0].delta.content`, `finish_reason`, `tool_calls` — so nothing here knows any model.
  */
+import type { ToolCall } from '../core/types.js';
 
 /** What a reply held, as far as memory cares. */
 export interface ChatReply {
-  /** The text of choice 0 (deltas joined, for a stream). */
+  /** The text of choice 0 (deltas joined, for a stream); `''` when it has none. */
   readonly text: string;
-  /** Whether choice 0 asked for tool calls: such a reply is not an answer yet, so it is not remembered. */
-  readonly toolCalls: boolean;
+  /** The tool calls of choice 0, in the order of their `index`; empty when it calls none. */
+  readonly toolCalls: readonly ToolCall[];
+  /**
+   * Why the reply cannot be remembered as a turn, when it cannot: it uses the deprecated
+   * `function_call` (which has no id for a result to name), calls a tool that is not a function,
+   * or a call lacks its id or name.
+   */
+  readonly unstorable?: string;
+}
+
+interface RawToolCall {
+  readonly index?: unknown;
+  readonly id?: unknown;
+  readonly type?: unknown;
+  readonly function?: { readonly name?: unknown; readonly arguments?: unknown } | null;
 }
 
 interface Choice {
@@ -26,8 +40,63 @@ function firstChoice(body: unknown): Choice | undefined {
   return (choices as Choice[]).find((choice) => choice?.index === undefined || choice.index === 0);
 }
 
-const hasToolCalls = (part: { tool_calls?: unknown; function_call?: unknown } | undefined): boolean =>
-  (Array.isArray(part?.tool_calls) && part.tool_calls.length > 0) || (part?.function_call != null);
+/**
+ * The text of a call's arguments. The format says a string (the model's JSON, kept verbatim); a
+ * server that sends an object instead gets it as JSON text, and a missing one is `''`.
+ */
+export function argumentsText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  return JSON.stringify(value);
+}
+
+/** A call being assembled from stream deltas (or read whole from a completion). */
+interface PartialCall {
+  id: string | undefined;
+  name: string | undefined;
+  arguments: string;
+  notFunction: boolean;
+}
+
+/** The finished calls, in index order, or why they cannot be stored. */
+function finishCalls(calls: ReadonlyMap<number, PartialCall>): { toolCalls: ToolCall[]; unstorable?: string } {
+  const toolCalls: ToolCall[] = [];
+  for (const index of [...calls.keys()].sort((a, b) => a - b)) {
+    const call = calls.get(index)!;
+    if (call.notFunction) return { toolCalls, unstorable: `tool call ${index} is not a function call` };
+    if (!call.id) return { toolCalls, unstorable: `tool call ${index} has no id` };
+    if (!call.name) return { toolCalls, unstorable: `tool call ${index} has no function name` };
+    toolCalls.push({ id: call.id, name: call.name, arguments: call.arguments });
+  }
+  return { toolCalls };
+}
+
+/**
+ * Adds the `tool_calls` of one message or delta to `calls`: entries are matched by `index` (the
+ * position in the array when a server leaves it out); the id, type and name are taken from the
+ * first piece that has them, and the arguments are concatenated in order of arrival.
+ */
+function collectCalls(calls: Map<number, PartialCall>, toolCalls: unknown): void {
+  if (!Array.isArray(toolCalls)) return;
+  toolCalls.forEach((raw: RawToolCall | null, position) => {
+    if (raw === null || typeof raw !== 'object') return;
+    const index = Number.isSafeInteger(raw.index) && (raw.index as number) >= 0 ? (raw.index as number) : position;
+    let call = calls.get(index);
+    if (!call) {
+      call = { id: undefined, name: undefined, arguments: '', notFunction: false };
+      calls.set(index, call);
+    }
+    if (call.id === undefined && typeof raw.id === 'string' && raw.id.length > 0) call.id = raw.id;
+    if (raw.type !== undefined && raw.type !== null && raw.type !== 'function') call.notFunction = true;
+    const fn = raw.function;
+    if (fn !== null && typeof fn === 'object') {
+      if (call.name === undefined && typeof fn.name === 'string' && fn.name.length > 0) call.name = fn.name;
+      if (fn.arguments !== undefined && fn.arguments !== null) call.arguments += argumentsText(fn.arguments);
+    }
+  });
+}
+
+const LEGACY_FUNCTION_CALL = 'it uses the deprecated function_call, which has no id for a tool result to name';
 
 /**
  * The reply of a non-streamed completion (`choices[0].message`), or undefined when the body is not
@@ -38,12 +107,17 @@ export function replyOfCompletion(body: unknown): ChatReply | undefined {
   if (message === undefined || message === null) return undefined;
   const { content } = message;
   if (content !== null && content !== undefined && typeof content !== 'string') return undefined;
-  return { text: typeof content === 'string' ? content : '', toolCalls: hasToolCalls(message) };
+  const text = typeof content === 'string' ? content : '';
+  const calls = new Map<number, PartialCall>();
+  collectCalls(calls, message.tool_calls);
+  const { toolCalls, unstorable } = finishCalls(calls);
+  if (message.function_call != null) return { text, toolCalls, unstorable: LEGACY_FUNCTION_CALL };
+  return unstorable === undefined ? { text, toolCalls } : { text, toolCalls, unstorable };
 }
 
 /**
  * Follows a `text/event-stream` completion chunk by chunk (bytes as they arrive, split anywhere),
- * joining `choices[0].delta.content`. The stream is complete once `data: [DONE]` arrived or choice 0
+ * joining `choices[0].delta.content` and assembling `choices[0].delta.tool_calls`. The stream is complete once `data: [DONE]` arrived or choice 0
  * reported a `finish_reason`: some servers end without `[DONE]`, and a stream cut before either
  * is a reply the model never finished.
  */
@@ -52,7 +126,8 @@ export class ChatStreamReader {
   #pending = '';
   #data: string[] = [];
   #text = '';
-  #toolCalls = false;
+  readonly #calls = new Map<number, PartialCall>();
+  #functionCall = false;
   #done = false;
   #finished = false;
 
@@ -74,9 +149,11 @@ export class ChatStreamReader {
     return this.#done || this.#finished;
   }
 
-  /** The reply so far. */
+  /** The reply so far: its text, and its tool calls as assembled from their deltas. */
   get reply(): ChatReply {
-    return { text: this.#text, toolCalls: this.#toolCalls };
+    const { toolCalls, unstorable } = finishCalls(this.#calls);
+    if (this.#functionCall) return { text: this.#text, toolCalls, unstorable: LEGACY_FUNCTION_CALL };
+    return unstorable === undefined ? { text: this.#text, toolCalls } : { text: this.#text, toolCalls, unstorable };
   }
 
   #consume(text: string): void {
@@ -116,7 +193,8 @@ export class ChatStreamReader {
     const choice = firstChoice(event);
     if (!choice) return;
     if (typeof choice.delta?.content === 'string') this.#text += choice.delta.content;
-    if (hasToolCalls(choice.delta)) this.#toolCalls = true;
+    collectCalls(this.#calls, choice.delta?.tool_calls);
+    if (choice.delta?.function_call != null) this.#functionCall = true;
     if (typeof choice.finish_reason === 'string' && choice.finish_reason.length > 0) this.#finished = true;
   }
 }

@@ -1,19 +1,18 @@
 import { TurnstoreError } from '../core/errors.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
-import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnInput } from '../core/types.js';
+import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
+import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnExtras, TurnInput } from '../core/types.js';
 import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { CommandTimeout, RedisConnection, Unreachable } from './connection.js';
 import type { LuaScript } from './lua-script.js';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { SCRIPTS } from './scripts.js';
-import { decodeTurns } from './turn-codec.js';
+import { decodeTurns, turnBody, turnHeader } from './turn-codec.js';
 import { notifyEviction } from '../core/evictions.js';
 
 /** Longest TTL handed to PEXPIRE (about 31,700 years): beyond it Redis would overflow. */
 const MAX_TTL_MS = 1e15;
-/** Role index → the digit stored in front of a turn. */
-const ROLE_DIGITS = ['0', '1', '2', '3'];
 
 type Evictions = readonly string[];
 
@@ -85,11 +84,14 @@ export class RedisStore implements ConversationStore {
   }
 
   /** {@inheritDoc ConversationStore.append} */
-  async append(id: string, role: Role, content: string): Promise<void> {
+  async append(id: string, role: Role, content: string, extra?: TurnExtras): Promise<void> {
     this.#checkOpen();
     checkId(id);
-    checkTurn(role, content, this.#options.maxTurnBytes);
-    this.#report((await this.#run(SCRIPTS.append, id, [id, ...this.#capArguments, ROLE_DIGITS[roleIndex(role)]!, content])) as Evictions);
+    const contentBytes = checkTurn(role, content, this.#options.maxTurnBytes);
+    let extras: StoredExtras | undefined;
+    if (extra !== undefined) extras = checkExtrasFit(role, extra, contentBytes, this.#options.maxTurnBytes);
+    const index = roleIndex(role);
+    this.#report((await this.#run(SCRIPTS.append, id, [id, ...this.#capArguments, turnHeader(index, extras), turnBody(content, extras)])) as Evictions);
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
@@ -101,7 +103,8 @@ export class RedisStore implements ConversationStore {
     const args = [id, ...this.#capArguments];
     // Turns the cap would drop within this batch are never sent.
     for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
-      args.push(ROLE_DIGITS[roleIndex(batch.roles[i])]!, batch.contents[i]!);
+      const extras = batch.extras[i];
+      args.push(turnHeader(roleIndex(batch.roles[i]), extras), turnBody(batch.contents[i]!, extras));
     }
     this.#report((await this.#run(SCRIPTS.append, id, args)) as Evictions);
   }

@@ -10,7 +10,7 @@
  * | --- | --- | --- |
  * | `{p}:c:<id>` | list | the turns of conversation `<id>`, oldest first; PEXPIREd to the TTL on every write and read hit |
  * | `{p}:lru` | sorted set | every indexed conversation id, scored by its last touch (see below) |
- * | `{p}:bytes` | hash | id → UTF-8 bytes of its content, kept with HINCRBY |
+ * | `{p}:bytes` | hash | id → UTF-8 bytes of its turns (content plus extras JSON), kept with HINCRBY |
  * | `{p}:turns` | hash | id → its number of turns, written only when it changes |
  * | `{p}:meta` | hash | `bytes` and `turns` (totals), `evicted:ttl`, `evicted:lru`, `evicted:bytes` |
  *
@@ -28,9 +28,12 @@
  * script deletes them then. Scores stay below 2^53 (exact in a double, and written by Redis
  * without exponent) until the year 2255.
  *
- * A turn is stored as one list element: the role's index (one digit), the server time in ms, a
- * space, then the content — so its content's UTF-8 bytes are the element's length minus the
- * header, which is what the byte counters need.
+ * A turn is stored as one list element: a header without spaces ending in the server time in ms,
+ * a space, then the body — the content, or for a turn with tool calls, attachments or metadata
+ * the JSON text of those followed by the content (the layouts are in turn-codec.ts). The body is
+ * exactly what a turn's size counts (content plus extras JSON, SPEC §1), so its UTF-8 bytes are
+ * the element's length minus the header up to the first space, whichever layout the element has:
+ * the scripts count bytes without looking at extras, and a plain turn costs what it always did.
  *
  * The scripts are written for Redis's cost model: every `redis.call` and every closure created
  * per run counts, and on the common paths nothing runs that is not needed. Appending to a live
@@ -135,7 +138,9 @@ return turns
 /**
  * Appends turns, then enforces maxTurns, maxConversations and maxTotalBytes, in that order.
  * KEYS[5] the conversation's key; ARGV[3] id, ARGV[4] maxTurns, ARGV[5] maxConversations, ARGV[6]
- * maxTotalBytes, then role digit and content of each turn. Reply: the evictions (`reason, id, …`).
+ * maxTotalBytes, then of each turn the header's start (role digit, and for a turn with extras
+ * their JSON length) and the body (see turn-codec.ts); the body's bytes are the turn's size.
+ * Reply: the evictions (`reason, id, …`).
  */
 const APPEND = `${PRELUDE}
 local key, id = KEYS[5], ARGV[3]

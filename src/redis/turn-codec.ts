@@ -1,18 +1,65 @@
+import type { StoredExtras } from '../core/turn-extras.js';
+import { decodeExtras, turnWithExtras } from '../core/turn-extras.js';
 import { ROLES, type Role, type Turn } from '../core/types.js';
 
 /**
- * Turns as the scripts store them: one list element each, `<role digit><ts ms> <content>`. The
- * scripts write the header (the time is the server's); this side only reads it back.
+ * Turns as the scripts store them: one list element each.
+ *
+ * - A plain turn: `<role digit 0–3><ts ms> <content>` — the layout every version has written.
+ * - A turn with extras: `<role digit + 4, 4–7><n>:<ts ms> <extras JSON><content>`, where `n` is
+ *   the length of the extras' JSON text in UTF-16 code units (a JavaScript string's length), so
+ *   reading it back is two slices.
+ *
+ * The header has no space and ends at the first one, so in both layouts everything after the
+ * first space is what a turn's size counts — content bytes, plus the JSON text's bytes when there
+ * is one — and the scripts count bytes as they always have (element length minus header), without
+ * knowing which layout an element has. A plain turn costs exactly what it did before extras
+ * existed. The scripts write the time (the server's); this side builds the header's other part
+ * ({@link turnHeader}) and the body ({@link turnBody}), and reads elements back ({@link decodeTurn}).
  */
 
-/** Decodes one stored element into a fresh {@link Turn}. */
+/** First digit of a turn with extras: the role's digit plus this. */
+const EXTRAS_ROLE_OFFSET = 4;
+/** Role index → the digit of a plain turn. */
+const PLAIN_DIGITS = ['0', '1', '2', '3'];
+/** Role index → the digit of a turn with extras. */
+const EXTRAS_DIGITS = ['4', '5', '6', '7'];
+/** Char code of '0'. */
+const ZERO = 48;
+
+/**
+ * What the scripts put in front of the server time: the role's digit for a plain turn; for one
+ * with extras, the shifted digit and the JSON text's length followed by `:`.
+ */
+export function turnHeader(roleIndex: number, extras: StoredExtras | undefined): string {
+  return extras === undefined ? PLAIN_DIGITS[roleIndex]! : `${EXTRAS_DIGITS[roleIndex]!}${extras.json.length}:`;
+}
+
+/** What follows the header's space: the content, after the extras' JSON text when there is one. */
+export function turnBody(content: string, extras: StoredExtras | undefined): string {
+  return extras === undefined ? content : extras.json + content;
+}
+
+/** Decodes one stored element into a fresh {@link Turn}; extras come back parsed and frozen. */
 export function decodeTurn(element: string): Turn {
-  const space = element.indexOf(' ', 1);
-  return {
-    role: ROLES[element.charCodeAt(0) - 48] as Role,
-    content: element.slice(space + 1),
-    ts: Number(element.slice(1, space)) / 1000,
-  };
+  const digit = element.charCodeAt(0) - ZERO;
+  if (digit < EXTRAS_ROLE_OFFSET) {
+    const space = element.indexOf(' ', 1);
+    return {
+      role: ROLES[digit] as Role,
+      content: element.slice(space + 1),
+      ts: Number(element.slice(1, space)) / 1000,
+    };
+  }
+  const colon = element.indexOf(':', 1);
+  const space = element.indexOf(' ', colon + 1);
+  const contentStart = space + 1 + Number(element.slice(1, colon));
+  return turnWithExtras(
+    ROLES[digit - EXTRAS_ROLE_OFFSET] as Role,
+    element.slice(contentStart),
+    Number(element.slice(colon + 1, space)) / 1000,
+    decodeExtras(element.slice(space + 1, contentStart)),
+  );
 }
 
 /** Decodes a conversation's elements, oldest first. */

@@ -1,11 +1,11 @@
 /** The /v1 routes: conversations and stats, each a thin translation of one store call. */
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
-import type { ConversationStore, ListOptions, Role, TurnInput } from '../core/types.js';
+import type { ConversationStore, ListOptions, TurnExtras, TurnInput } from '../core/types.js';
 import { HttpError } from './http-errors.js';
 import { appendBody, appendResponse, conversationResponse, errorResponses, idParams, listQuery, listResponse, routeSchema, statsResponse } from './schemas.js';
 
 interface IdRoute { Params: { id: string } }
-interface AppendRoute { Params: { id: string }; Body: { role: Role; content: string } | { turns: TurnInput[] } }
+interface AppendRoute { Params: { id: string }; Body: TurnInput | { turns: TurnInput[] } }
 interface ListRoute { Querystring: { limit?: number; cursor?: string } }
 
 const tags = ['conversations'];
@@ -19,6 +19,17 @@ function numericLimit(request: FastifyRequest, _reply: unknown, done: () => void
   const query = request.query as Record<string, unknown>;
   if (typeof query.limit === 'string' && /^[0-9]{1,9}$/.test(query.limit)) query.limit = Number(query.limit);
   done();
+}
+
+/**
+ * The fields of a one-turn body beside role and content, for `append`'s fourth argument; none for a
+ * plain turn, the common case, which then costs no object to build or check. The schema has closed
+ * the body, so what is left after role and content are extra fields, which the store checks.
+ */
+function extrasOf(body: TurnInput): TurnExtras | undefined {
+  if (body.toolCalls === undefined && body.toolCallId === undefined && body.attachments === undefined && body.metadata === undefined) return undefined;
+  const { role: _role, content: _content, ...extra } = body;
+  return extra;
 }
 
 /**
@@ -71,7 +82,7 @@ export function registerConversationRoutes(app: FastifyInstance, store: Conversa
       await store.appendMany(id, body.turns);
       appended = body.turns.length;
     } else {
-      await store.append(id, body.role, body.content);
+      await store.append(id, body.role, body.content, extrasOf(body));
       appended = 1;
     }
     void reply.code(201).header('location', `/v1/conversations/${encodeURIComponent(id)}`);

@@ -2,8 +2,19 @@
  * JSON schemas of every request part and response of the service. Fastify validates requests and
  * serializes responses with them, and /openapi.json is generated from them, so the documentation
  * cannot drift from what the service does.
+ *
+ * A turn's body is checked in two steps. The schema closes its JSON shape: each field's JSON type,
+ * the required fields, no unknown ones, so a mistake of shape is named by its JSON path
+ * (`body/turns/0/toolCalls/0/arguments must be string`). The rules on the values (a call id or
+ * tool name of 1 to 256 UTF-16 code units, which role may carry `toolCalls` or `toolCallId`, the
+ * URL schemes, the media type, metadata at most 32 levels deep, well-formed UTF-16, the byte
+ * limit) are the store's (src/core/turn-extras.ts), so HTTP and library callers get the same
+ * check and the same message (`turns[0].toolCalls[0].id must be a string of 1 to 256 …`). The
+ * schema repeats none of them: ajv counts string lengths in code points, not UTF-16 units, and a
+ * `pattern` failure only quotes the regular expression.
  */
 import type { FastifySchema } from 'fastify';
+import { MAX_METADATA_DEPTH, MAX_TOOL_NAME_LENGTH } from '../core/turn-extras.js';
 import { ROLES } from '../core/types.js';
 import { MAX_ID_LENGTH, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT } from '../core/validate.js';
 import type { RouteDocumentation } from './openapi.js';
@@ -28,10 +39,47 @@ export const idParams = {
   additionalProperties: false,
 } as const;
 
+/** One tool call of an assistant turn. */
+const toolCall = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: `The call's id, 1 to ${MAX_TOOL_NAME_LENGTH} UTF-16 code units, distinct within the turn; the tool turn answering it names it in toolCallId.` },
+    name: { type: 'string', description: `The tool's name, 1 to ${MAX_TOOL_NAME_LENGTH} UTF-16 code units.` },
+    arguments: { type: 'string', description: 'The arguments as the JSON text the model produced (a string, not an object), kept verbatim.' },
+  },
+  required: ['id', 'name', 'arguments'],
+  additionalProperties: false,
+} as const;
+
+/** One file a turn carries. */
+const attachment = {
+  type: 'object',
+  properties: {
+    mediaType: { type: 'string', description: 'The media type "type/subtype" (image/png, application/pdf), without parameters.' },
+    url: { type: 'string', description: 'An http:, https: or data: URL. A data: URL counts against maxTurnBytes like the rest of the turn.' },
+  },
+  required: ['mediaType', 'url'],
+  additionalProperties: false,
+} as const;
+
+/**
+ * The fields a turn may carry beside role and content, the same in requests and responses. A
+ * field absent, an empty list or an empty metadata object is the same as none: the turn is plain,
+ * and reads back as exactly {role, content, ts}.
+ */
+const extraFields = {
+  toolCalls: { type: 'array', items: toolCall, description: 'Assistant turns only: the tools the model called.' },
+  toolCallId: { type: 'string', description: `Tool turns only: the id of the call this result answers (1 to ${MAX_TOOL_NAME_LENGTH} UTF-16 code units).` },
+  attachments: { type: 'array', items: attachment, description: 'Files the turn carries: images, audio, PDFs…' },
+  // additionalProperties spelled out: the serializer of responses drops what a schema does not declare.
+  metadata: { type: 'object', additionalProperties: true, description: `The app's own data (a message id, the model, token usage…): any JSON object, at most ${MAX_METADATA_DEPTH} levels deep.` },
+} as const;
+
 /** One turn to append. */
 export const turnInput = {
   type: 'object',
-  properties: { role, content: { type: 'string', description: 'The message; at most maxTurnBytes UTF-8 bytes.' } },
+  description: 'A turn: its role, content and, when it has them, tool calls, the id of the call it answers, attachments and metadata. Content plus the JSON text of the other fields is at most maxTurnBytes UTF-8 bytes.',
+  properties: { role, content: { type: 'string', description: 'The message; with the other fields, at most maxTurnBytes UTF-8 bytes.' }, ...extraFields },
   required: ['role', 'content'],
   additionalProperties: false,
 } as const;
@@ -43,7 +91,7 @@ export const turnInput = {
  */
 export const appendBody = {
   type: 'object',
-  description: 'One turn {role, content}, or {turns: [{role, content}, …]} stored together or not at all.',
+  description: 'One turn {role, content, …}, or {turns: [{role, content, …}, …]} stored together or not at all.',
   if: { required: ['turns'] },
   then: {
     properties: { turns: { type: 'array', items: turnInput } },
@@ -63,9 +111,10 @@ export const listQuery = {
   additionalProperties: false,
 } as const;
 
+/** A turn handed out: exactly {role, content, ts} when plain, the extra fields after those when set. */
 const turn = {
   type: 'object',
-  properties: { role, content: { type: 'string' }, ts: { type: 'number', description: 'Unix time in seconds, millisecond precision.' } },
+  properties: { role, content: { type: 'string' }, ts: { type: 'number', description: 'Unix time in seconds, millisecond precision.' }, ...extraFields },
   required: ['role', 'content', 'ts'],
 } as const;
 
@@ -111,7 +160,7 @@ export const statsResponse = {
   properties: {
     conversations: count,
     turns: count,
-    bytes: { ...count, description: 'UTF-8 bytes of content held.' },
+    bytes: { ...count, description: 'UTF-8 bytes held: each turn\'s content plus the JSON text of its other fields.' },
     evictions: { type: 'object', properties: { ttl: count, lru: count, bytes: count }, required: ['ttl', 'lru', 'bytes'] },
   },
   required: ['conversations', 'turns', 'bytes', 'evictions'],

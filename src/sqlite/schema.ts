@@ -64,9 +64,31 @@ const VERSION_1 = `
   INSERT INTO evictions VALUES ('ttl', 0), ('lru', 0), ('bytes', 0);
 `;
 
-/** Each step takes the schema from version `index` to `index + 1`, inside the opening transaction. */
+/**
+ * Version 2: turns may carry extras (tool calls, the id of the call a tool turn answers,
+ * attachments, metadata).
+ *
+ * - `turns.extras`: the turn's extras as one JSON text, stored verbatim as core encodes it
+ *   (`StoredExtras.json`), or NULL for a plain turn. Every row of a version-1 file is a plain turn,
+ *   so adding the column with NULL for all of them loses nothing; SQLite adds a column with no
+ *   default by changing the schema text alone, without rewriting a row, so the upgrade takes the
+ *   same time for any size of file.
+ * - `turns.bytes` keeps meaning the turn's size, which is now the UTF-8 length of `content` plus
+ *   that of `extras` (for a plain turn, still the content's alone), so `totals.bytes` and the byte
+ *   budget count extras with no other change.
+ */
+const VERSION_2 = `
+  ALTER TABLE turns ADD COLUMN extras TEXT;
+`;
+
+/**
+ * Each step takes the schema from version `index` to `index + 1`, inside the opening transaction.
+ * A step, once released, is never edited: files made by it exist, and the next step starts from
+ * exactly what it left.
+ */
 export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
   (db) => { db.exec(VERSION_1); },
+  (db) => { db.exec(VERSION_2); },
 ];
 
 /** The layout this code reads and writes. */
@@ -80,7 +102,10 @@ function userTables(db: Database): string[] {
 
 /**
  * Brings the file to {@link SCHEMA_VERSION}, in one immediate transaction so that processes
- * opening a new file at once do not both create it. Refuses a file written by a newer turnstore
+ * opening a new or older file at once do not both create or upgrade it: the version is read under
+ * the write lock, so a process that waited for it finds the version the first one left, and runs
+ * no step twice. A step that fails rolls back with the whole transaction, leaving the file at its
+ * old version. Refuses a file written by a newer turnstore
  * (it cannot know that layout) and a version-0 file that already holds someone else's tables
  * (`user_version` is a single number per file, so sharing it with another schema would confuse both).
  * `migrations` is for tests of the upgrade path.

@@ -1,7 +1,8 @@
 import { TurnstoreError } from '../core/errors.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
-import { ROLES, type ConversationStore, type ConversationSummary, type EvictionReason, type ListOptions, type ListPage, type Role, type StoreStats, type Turn, type TurnInput } from '../core/types.js';
+import { checkExtrasFit, decodeExtras, turnWithExtras, type StoredExtras } from '../core/turn-extras.js';
+import { ROLES, type ConversationStore, type ConversationSummary, type EvictionReason, type ListOptions, type ListPage, type Role, type StoreStats, type Turn, type TurnExtras, type TurnInput } from '../core/types.js';
 import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { backendError, isBackendFailure, loadDriver, openDatabase, type Database, type DatabaseConstructor } from './driver.js';
 import { resolveSqliteOptions, type SqliteStoreOptions } from './options.js';
@@ -114,11 +115,17 @@ export class SqliteStore implements ConversationStore {
   }
 
   /** {@inheritDoc ConversationStore.append} */
-  async append(id: string, role: Role, content: string): Promise<void> {
+  async append(id: string, role: Role, content: string, extra?: TurnExtras): Promise<void> {
     this.#checkOpen();
     checkId(id);
-    const bytes = checkTurn(role, content, this.#options.maxTurnBytes);
-    this.#write((nowMs) => this.#appendTurns(nowMs, id, [role], [content], [bytes]));
+    const contentBytes = checkTurn(role, content, this.#options.maxTurnBytes);
+    // A plain turn (the common case) takes the path it took before extras existed.
+    const extras = extra === undefined ? undefined : checkExtrasFit(role, extra, contentBytes, this.#options.maxTurnBytes);
+    if (extras === undefined) {
+      this.#write((nowMs) => this.#appendTurns(nowMs, id, [role], [content], [contentBytes], undefined));
+    } else {
+      this.#write((nowMs) => this.#appendTurns(nowMs, id, [role], [content], [contentBytes + extras.bytes], [extras]));
+    }
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
@@ -127,7 +134,7 @@ export class SqliteStore implements ConversationStore {
     checkId(id);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
     if (batch.roles.length === 0) return;
-    this.#write((nowMs) => this.#appendTurns(nowMs, id, batch.roles, batch.contents, batch.bytes));
+    this.#write((nowMs) => this.#appendTurns(nowMs, id, batch.roles, batch.contents, batch.bytes, batch.extras));
   }
 
   /** {@inheritDoc ConversationStore.delete} */
@@ -260,8 +267,11 @@ export class SqliteStore implements ConversationStore {
     return backendError(error, 'SQLite failed');
   }
 
-  /** Stores turns (at most the newest maxTurns of them), touches the conversation, enforces the caps. */
-  #appendTurns(nowMs: number, id: string, roles: readonly Role[], contents: readonly string[], bytes: readonly number[]): void {
+  /**
+   * Stores turns (at most the newest maxTurns of them), touches the conversation, enforces the caps.
+   * `bytes` are each turn's size (content plus extras); `extras` is `undefined` when every turn is plain.
+   */
+  #appendTurns(nowMs: number, id: string, roles: readonly Role[], contents: readonly string[], bytes: readonly number[], extras: ReadonlyArray<StoredExtras | undefined> | undefined): void {
     const sql = this.#sql;
     const { maxTurns, maxConversations, maxTotalBytes } = this.#options;
     this.#expireDue(nowMs);
@@ -287,7 +297,12 @@ export class SqliteStore implements ConversationStore {
     }
     let addedBytes = 0;
     for (let i = first; i < roles.length; i++) {
-      sql.insertTurn.run(key, firstSeq + i - first, roleIndex(roles[i]), contents[i]!, nowMs, bytes[i]!);
+      const turnExtras = extras?.[i];
+      if (turnExtras === undefined) {
+        sql.insertTurn.run(key, firstSeq + i - first, roleIndex(roles[i]), contents[i]!, nowMs, bytes[i]!);
+      } else {
+        sql.insertTurnWithExtras.run(key, firstSeq + i - first, roleIndex(roles[i]), contents[i]!, nowMs, bytes[i]!, turnExtras.json);
+      }
       addedBytes += bytes[i]!;
     }
     sql.addToTotals.run(existing === undefined ? 1 : 0, count - trimmed.turns, addedBytes - trimmed.bytes);
@@ -358,9 +373,14 @@ export class SqliteStore implements ConversationStore {
     return bytes;
   }
 
-  /** Turns of a conversation, oldest first, as fresh objects. */
+  /**
+   * Turns of a conversation, oldest first, as fresh objects: a plain turn exactly
+   * `{role, content, ts}`, a turn with extras those fields followed by its extras, parsed and frozen.
+   */
   #turnsOf(key: number): Turn[] {
-    return this.#sql.turnsOf.all(key).map((row) => ({ role: ROLES[row.role]!, content: row.content, ts: row.tsMs / 1000 }));
+    return this.#sql.turnsOf.all(key).map((row) => (row.extras === null
+      ? { role: ROLES[row.role]!, content: row.content, ts: row.tsMs / 1000 }
+      : turnWithExtras(ROLES[row.role]!, row.content, row.tsMs / 1000, decodeExtras(row.extras))));
   }
 
   /** The timer's sweep: a read that finds expired conversations removes them first. */

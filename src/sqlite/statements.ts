@@ -21,11 +21,12 @@ export interface ConversationKeyRow {
   readonly nextSeq: number;
 }
 
-/** A stored turn: role as its index in ROLES, time in ms. */
+/** A stored turn: role as its index in ROLES, time in ms, extras as their JSON text or null for a plain turn. */
 export interface TurnRow {
   readonly role: number;
   readonly content: string;
   readonly tsMs: number;
+  readonly extras: string | null;
 }
 
 /** How many turns, of how many bytes. */
@@ -68,7 +69,10 @@ export class Statements {
   readonly touch: Statement<[{ key: number; nowMs: number }]>;
   /** Removes a conversation's row (its turns go separately). */
   readonly removeConversation: Statement<[key: number]>;
+  /** Inserts a plain turn (its extras column left NULL). The statement of every plain append: kept as lean as before extras existed. */
   readonly insertTurn: Statement<[key: number, seq: number, role: number, content: string, tsMs: number, bytes: number]>;
+  /** Inserts a turn with extras, given as their JSON text; `bytes` counts content and extras. */
+  readonly insertTurnWithExtras: Statement<[key: number, seq: number, role: number, content: string, tsMs: number, bytes: number, extras: string]>;
   /** Counts a conversation's turns numbered below `below`. */
   readonly countTurnsBelow: Statement<[key: number, below: number], TurnCountRow>;
   /** Deletes a conversation's turns numbered below `below`: one range of the primary key. */
@@ -104,10 +108,11 @@ export class Statements {
     this.touch = db.prepare(`UPDATE conversations SET touch_order = ${NEXT_TOUCH_ORDER}, last_access_ms = ${TOUCH_TIME} WHERE key = @key`);
     this.removeConversation = db.prepare('DELETE FROM conversations WHERE key = ?');
     this.insertTurn = db.prepare('INSERT INTO turns (conversation, seq, role, content, ts_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertTurnWithExtras = db.prepare('INSERT INTO turns (conversation, seq, role, content, ts_ms, bytes, extras) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.countTurnsBelow = db.prepare('SELECT count(*) AS turns, coalesce(sum(bytes), 0) AS bytes FROM turns WHERE conversation = ? AND seq < ?');
     this.deleteTurnsBelow = db.prepare('DELETE FROM turns WHERE conversation = ? AND seq < ?');
     this.oldestTurn = db.prepare('SELECT seq, bytes FROM turns WHERE conversation = ? ORDER BY seq LIMIT 1');
-    this.turnsOf = db.prepare('SELECT role, content, ts_ms AS tsMs FROM turns WHERE conversation = ? ORDER BY seq');
+    this.turnsOf = db.prepare('SELECT role, content, ts_ms AS tsMs, extras FROM turns WHERE conversation = ? ORDER BY seq');
     this.addToTotals = db.prepare('UPDATE totals SET conversations = conversations + ?, turns = turns + ?, bytes = bytes + ?');
     this.recordRemoval = db.prepare(`
       UPDATE totals SET

@@ -13,10 +13,11 @@ function rejectsCode(fn: () => unknown, code: string, pattern: RegExp): Promise<
   });
 }
 
-const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
+/** A file the provider holds: a turn keeps URLs and data, not provider-side ids. */
+const fileById = { type: 'file', file: { file_id: 'file-abc123' } };
 
 describe('fromLangChainMessages / toLangChainMessages', () => {
-  it('maps human, ai, system and tool messages to the four roles and back', () => {
+  it('maps human, ai, system and tool messages to the four roles and back; a message without id, name or extras is a plain turn', () => {
     const turns = fromLangChainMessages([
       new SystemMessage('Be brief.'),
       new HumanMessage('Hi'),
@@ -27,12 +28,35 @@ describe('fromLangChainMessages / toLangChainMessages', () => {
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Hi' },
       { role: 'assistant', content: 'Hello!' },
-      { role: 'tool', content: '21°C' },
+      { role: 'tool', content: '21°C', toolCallId: 'call_1', metadata: { name: 'weather' } },
     ]);
     const back = toLangChainMessages(turns);
     assert.deepEqual(back.map((m) => [m.type, m.content]), [['system', 'Be brief.'], ['human', 'Hi'], ['ai', 'Hello!'], ['tool', '21°C']]);
     assert.ok(back[0] instanceof SystemMessage && back[1] instanceof HumanMessage && back[2] instanceof AIMessage && back[3] instanceof ToolMessage);
-    assert.equal((back[3] as ToolMessage).tool_call_id, '', 'tool-call ids are not kept');
+    assert.equal((back[3] as ToolMessage).tool_call_id, 'call_1');
+    assert.equal(back[3]!.name, 'weather');
+    assert.deepEqual(back.slice(0, 3).map((m) => [m.id, m.name]), [[undefined, undefined], [undefined, undefined], [undefined, undefined]]);
+    // A tool turn stored without a call id (by hand, or by an older turnstore) reads back with ''.
+    assert.equal((toLangChainMessages([{ role: 'tool', content: 'x' }])[0] as ToolMessage).tool_call_id, '');
+  });
+
+  it("keeps a message's id and name as metadata.id and metadata.name, and gives them back", () => {
+    const turns = fromLangChainMessages([
+      new HumanMessage({ content: 'Hi', id: 'msg_1', name: 'ada' }),
+      new AIMessage({ content: 'Hello!', id: 'chatcmpl-42' }),
+      new SystemMessage({ content: 'Be brief.', name: 'rules' }),
+      new HumanMessage({ content: 'no id', id: '', name: '' }),
+    ]);
+    assert.deepEqual(turns, [
+      { role: 'user', content: 'Hi', metadata: { id: 'msg_1', name: 'ada' } },
+      { role: 'assistant', content: 'Hello!', metadata: { id: 'chatcmpl-42' } },
+      { role: 'system', content: 'Be brief.', metadata: { name: 'rules' } },
+      { role: 'user', content: 'no id' }, // an empty id and name name nothing: a plain turn
+    ]);
+    assert.deepEqual(toLangChainMessages(turns).map((m) => [m.type, m.id, m.name]), [['human', 'msg_1', 'ada'], ['ai', 'chatcmpl-42', undefined], ['system', undefined, 'rules'], ['human', undefined, undefined]]);
+    // Other metadata (an app's own, stored through the store directly) stays off the message; a non-string id is not an id.
+    const [message] = toLangChainMessages([{ role: 'user', content: 'x', metadata: { id: 7, model: 'gpt-4o', usage: { tokens: 3 } } }]);
+    assert.deepEqual([message!.id, message!.name, message!.additional_kwargs, message!.response_metadata], [undefined, undefined, {}, {}]);
   });
 
   it('takes chunks and ChatMessage with one of the known roles (developer is system)', () => {
@@ -57,33 +81,36 @@ describe('fromLangChainMessages / toLangChainMessages', () => {
     assert.deepEqual(fromLangChainMessages([new AIMessage({ content: [{ type: 'reasoning', reasoning: 'hmm' }] })]), []);
   });
 
-  it('refuses images, files and tool calls by default, naming the message and the part', () => {
-    assert.throws(() => fromLangChainMessages([new HumanMessage('ok'), new HumanMessage({ content: [{ type: 'text', text: 'What is this?' }, image] })]), (error: unknown) => {
+  it('refuses by default what a turn still cannot hold, naming the message and the part', () => {
+    assert.throws(() => fromLangChainMessages([new HumanMessage('ok'), new HumanMessage({ content: [{ type: 'text', text: 'What is this?' }, fileById] })]), (error: unknown) => {
       assert.ok(error instanceof TurnstoreError && error.code === 'TURNSTORE_INVALID_TURN');
-      assert.match(error.message, /messages\[1\] \(human\) holds a "image_url" content block \(content\[1\]\)/);
+      assert.match(error.message, /messages\[1\] \(human\) holds a "file" content block \(content\[1\]\) that names a provider-side file/);
       assert.match(error.message, /unsupported: 'drop'/);
       return true;
     });
-    const toolCall = new AIMessage({ content: '', tool_calls: [{ id: 'call_1', name: 'weather', args: { city: 'Paris' } }] });
-    assert.throws(() => fromLangChainMessages([toolCall]), /messages\[0\] \(ai\) holds 1 tool call \(weather\)/);
+    assert.throws(() => fromLangChainMessages([new AIMessage({ content: [{ type: 'server_tool_call', id: 's1', name: 'web_search', args: {} }] })]), /messages\[0\] \(ai\) holds a "server_tool_call" content block \(content\[0\]\)/);
+    assert.throws(() => fromLangChainMessages([new AIMessage({ content: '', tool_calls: [{ name: 'weather', args: {} }] })]), /messages\[0\] \(ai\) holds a tool call without an id or a name \(tool_calls\[0\], weather\)/);
   });
 
-  it("with unsupported: 'drop' keeps the text, drops the rest, and leaves out a message with nothing left", () => {
+  it("with unsupported: 'drop' keeps the rest, and leaves out a message with nothing left", () => {
     const turns = fromLangChainMessages(
       [
-        new HumanMessage({ content: [{ type: 'text', text: 'What is this?' }, image] }),
-        new AIMessage({ content: '', tool_calls: [{ id: 'call_1', name: 'weather', args: {} }] }),
+        new HumanMessage({ content: [{ type: 'text', text: 'What is this?' }, fileById] }),
+        new AIMessage({ content: '', tool_calls: [{ name: 'weather', args: {} }, { id: 'call_1', name: 'weather', args: { city: 'Paris' } }] }),
         new ToolMessage({ content: '21°C', tool_call_id: 'call_1' }),
-        new AIMessage({ content: 'Checking. ', tool_calls: [{ id: 'call_2', name: 'weather', args: {} }] }),
-        new HumanMessage({ content: [image] }),
+        new HumanMessage({ content: [fileById] }),
+        new HumanMessage({ content: [fileById], id: 'msg_9' }),
+        new ToolMessage({ content: [fileById], tool_call_id: 'call_2' }),
         new HumanMessage(''),
       ],
       { unsupported: 'drop' },
     );
     assert.deepEqual(turns, [
       { role: 'user', content: 'What is this?' },
-      { role: 'tool', content: '21°C' },
-      { role: 'assistant', content: 'Checking. ' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }] },
+      { role: 'tool', content: '21°C', toolCallId: 'call_1' },
+      // Nothing left but an id: left out. A tool result with nothing left still answers its call: kept, empty.
+      { role: 'tool', content: '', toolCallId: 'call_2' },
       { role: 'user', content: '' }, // genuinely empty, nothing dropped: kept
     ]);
   });
@@ -126,7 +153,7 @@ describe('TurnstoreChatMessageHistory', () => {
     };
     await history.addMessages([new HumanMessage('a'), new AIMessage('b'), new HumanMessage('c')]);
     assert.deepEqual(calls, [3]);
-    await assert.rejects(history.addMessages([new HumanMessage('d'), new AIMessage('e'), new HumanMessage({ content: [image] })]), /TURNSTORE|content block/);
+    await assert.rejects(history.addMessages([new HumanMessage('d'), new AIMessage('e'), new HumanMessage({ content: [fileById] })]), /TURNSTORE|content block/);
     await assert.rejects(history.addMessages([new HumanMessage('d'), new HumanMessage('x'.repeat(70_000))]), (error: unknown) => error instanceof TurnstoreError && error.code === 'TURNSTORE_TURN_TOO_LARGE');
     assert.deepEqual((await history.getMessages()).map((m) => m.content), ['a', 'b', 'c']);
     assert.deepEqual(calls, [3, 2], 'the too-large batch reached the store once and was refused there whole');
@@ -138,7 +165,7 @@ describe('TurnstoreChatMessageHistory', () => {
   it("passes unsupported: 'drop' on to the conversion", async () => {
     const store = new MemoryStore();
     const history = new TurnstoreChatMessageHistory({ store, conversationId: 'c1', unsupported: 'drop' });
-    await history.addMessage(new HumanMessage({ content: [{ type: 'text', text: 'Look:' }, image] }));
+    await history.addMessage(new HumanMessage({ content: [{ type: 'text', text: 'Look:' }, fileById] }));
     assert.deepEqual((await store.get('c1')).map((t) => t.content), ['Look:']);
     await store.close();
   });

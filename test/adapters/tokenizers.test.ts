@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as gpt4o from 'gpt-tokenizer/model/gpt-4o';
 import * as gpt35 from 'gpt-tokenizer/model/gpt-3.5-turbo';
-import { TurnstoreError, contextWindow, estimateTokens, type Role, type TurnLike } from '../../src/index.js';
+import { ESTIMATED_TOKENS_PER_ATTACHMENT, TurnstoreError, contextWindow, estimateTokens, type Role, type TurnLike } from '../../src/index.js';
 import { GPT_REPLY_PRIMING_TOKENS, GPT_TOKENS_PER_MESSAGE, gptTokenCounter } from '../../src/adapters/tokenizers/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -38,6 +38,20 @@ describe('gptTokenCounter', () => {
       assert.equal(countTokens(turn), gpt4o.countTokens(turn.role) + gpt4o.countTokens(turn.content) + GPT_TOKENS_PER_MESSAGE, turn.content);
     }
     assert.equal(countTokens({ role: 'user', content: 'Hello' }), 1 + 1 + 3);
+  });
+
+  it('counts tool calls, a tool call id and attachments beside the content; metadata counts nothing', () => {
+    const countTokens = gptTokenCounter({ model: 'gpt-4o' });
+    const call = { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris","units":"metric"}' };
+    const plain = gpt4o.countTokens('assistant') + gpt4o.countTokens('') + GPT_TOKENS_PER_MESSAGE;
+    const callTokens = gpt4o.countTokens(call.id) + gpt4o.countTokens(call.name) + gpt4o.countTokens(call.arguments);
+    assert.equal(countTokens({ role: 'assistant', content: '', toolCalls: [call, { ...call, id: 'call_2' }] }), plain + callTokens + callTokens);
+    const tool = gpt4o.countTokens('tool') + gpt4o.countTokens('21') + GPT_TOKENS_PER_MESSAGE;
+    assert.equal(countTokens({ role: 'tool', content: '21', toolCallId: 'call_1' }), tool + gpt4o.countTokens('call_1'));
+    const user = gpt4o.countTokens('user') + gpt4o.countTokens('look') + GPT_TOKENS_PER_MESSAGE;
+    const image = { mediaType: 'image/png', url: `data:image/png;base64,${'A'.repeat(10_000)}` };
+    assert.equal(countTokens({ role: 'user', content: 'look', attachments: [image, image] }), user + 2 * ESTIMATED_TOKENS_PER_ATTACHMENT);
+    assert.equal(countTokens({ role: 'user', content: 'look', metadata: { id: 'm-1' } } as TurnLike), user);
   });
 
   it("agrees with gpt-tokenizer's own chat counts: encodeChat of one message is the per-turn figure, and a request adds the 3 reply-priming tokens", () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ESTIMATED_TOKENS_PER_MESSAGE, MemoryStore, TurnstoreError, contextWindow, estimateTokens, type Role, type TurnLike } from '../../src/index.js';
+import { ESTIMATED_TOKENS_PER_ATTACHMENT, ESTIMATED_TOKENS_PER_MESSAGE, MemoryStore, TurnstoreError, contextWindow, estimateTokens, type Role, type TurnLike } from '../../src/index.js';
 
 const turn = (role: Role, content: string): TurnLike => ({ role, content });
 const u = (content: string) => turn('user', content);
@@ -11,6 +11,12 @@ const t = (content: string) => turn('tool', content);
 /** A counter where a turn costs the number in its content (so tests read as arithmetic). */
 const byNumber = (x: TurnLike): number => Number(x.content.replace(/\D.*$/, '')) || 0;
 const contents = (turns: readonly TurnLike[]) => turns.map((x) => `${x.role[0]}${x.content}`);
+/** An assistant turn calling tools with these ids, and the tool turn answering one. */
+const calls = (content: string, ...ids: string[]): TurnLike => ({ role: 'assistant', content, toolCalls: ids.map((id) => ({ id, name: 'lookup', arguments: '{}' })) });
+const result = (content: string, id: string): TurnLike => ({ role: 'tool', content, toolCallId: id });
+/** Like `contents`, with the call ids: `A1[c1,c2]` for a call, `t1>c1` for its result. */
+const shown = (turns: readonly TurnLike[]) =>
+  turns.map((x) => (x.toolCalls?.length ? `A${x.content}[${x.toolCalls.map((c) => c.id).join(',')}]` : x.toolCallId !== undefined ? `t${x.content}>${x.toolCallId}` : `${x.role[0]}${x.content}`));
 
 function throwsCode(fn: () => unknown, code: string, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -146,6 +152,112 @@ describe('contextWindow', () => {
     await memory.close();
   });
 
+  describe('tool exchanges', () => {
+    it('keeps an exchange whole when it fits: the call, every result (in any order), the answer', () => {
+      const history = [u('1'), calls('1', 'c1', 'c2'), result('1', 'c2'), result('1', 'c1'), a('1')];
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 5, countTokens: byNumber })), ['u1', 'A1[c1,c2]', 't1>c2', 't1>c1', 'a1']);
+    });
+
+    it('leaves out whole an exchange the budget would cut in half, with the turns up to the next user turn', () => {
+      const history = [u('1'), calls('1', 'c1', 'c2'), result('1', 'c1'), result('1', 'c2'), a('1'), u('1'), a('1')];
+      // Budget 5 reaches back to the first result (t a u a + t = 5), cutting the exchange: it opens on the newest user turn instead.
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 5, countTokens: byNumber })), ['u1', 'a1']);
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 6, countTokens: byNumber })), ['u1', 'a1']);
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 7, countTokens: byNumber })), ['u1', 'A1[c1,c2]', 't1>c1', 't1>c2', 'a1', 'u1', 'a1']);
+    });
+
+    it('never opens on a user turn that sits inside an exchange (between a call and its result)', () => {
+      const history = [u('1'), calls('1', 'c1'), u('1'), result('1', 'c1'), a('1')];
+      // Budget 3 fits u t a, but opening on that user turn would send the result without its call.
+      assert.deepEqual(contextWindow(history, { maxTokens: 3, countTokens: byNumber }), []);
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 5, countTokens: byNumber })), ['u1', 'A1[c1]', 'u1', 't1>c1', 'a1']);
+    });
+
+    it('keeps system turns wherever they are, also inside an exchange', () => {
+      const history = [s('1'), u('1'), calls('1', 'c1'), s('1'), result('1', 'c1'), u('1'), a('1')];
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 5, countTokens: byNumber })), ['s1', 's1', 'u1', 'a1']);
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 7, countTokens: byNumber })), ['s1', 'u1', 'A1[c1]', 's1', 't1>c1', 'u1', 'a1']);
+    });
+
+    it('skips a result whose call is not in the history, without counting it or ending the window there', () => {
+      const history = [u('1'), a('1'), result('50', 'gone'), u('1'), a('1')];
+      const counted: string[] = [];
+      const window = contextWindow(history, { maxTokens: 4, countTokens: (x) => (counted.push(shown([x])[0]!), byNumber(x)) });
+      assert.deepEqual(shown(window), ['u1', 'a1', 'u1', 'a1']);
+      assert.ok(!counted.includes('t50>gone'), `the orphan was counted: ${counted.join(' ')}`);
+    });
+
+    it('never emits the results left at the start of a history its store cut by maxTurns', async () => {
+      const memory = new MemoryStore({ maxTurns: 5 });
+      await memory.appendMany('c', [
+        { role: 'user', content: 'Weather in Oslo and Rome?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }, { id: 'call_2', name: 'weather', arguments: '{"city":"Rome"}' }] },
+        { role: 'tool', content: '3°C', toolCallId: 'call_1' },
+        { role: 'tool', content: '18°C', toolCallId: 'call_2' },
+        { role: 'assistant', content: 'Oslo 3°C, Rome 18°C.' },
+        { role: 'user', content: 'Thanks!' },
+        { role: 'assistant', content: 'You are welcome.' },
+      ]);
+      const history = await memory.get('c');
+      assert.deepEqual(history.slice(0, 2).map((x) => x.toolCallId), ['call_1', 'call_2'], 'the store kept two results without their call');
+      const window = contextWindow(history, { maxTokens: 10_000 });
+      assert.deepEqual(window.map((x) => x.content), ['Thanks!', 'You are welcome.']);
+      assert.equal(window[0], history[3]);
+      await memory.close();
+    });
+
+    it('never emits a call whose results are not all there, nor the results it has', () => {
+      // Not appended yet: the newest turn calls a tool. Window the history with its results instead.
+      assert.deepEqual(shown(contextWindow([u('1'), a('1'), u('1'), calls('1', 'c1')], { maxTokens: 100, countTokens: byNumber })), ['u1', 'a1', 'u1']);
+      assert.deepEqual(shown(contextWindow([u('1'), calls('1', 'c1'), result('1', 'c1')], { maxTokens: 100, countTokens: byNumber })), ['u1', 'A1[c1]', 't1>c1']);
+      // One result of two lost.
+      assert.deepEqual(shown(contextWindow([u('1'), calls('1', 'c1', 'c2'), result('1', 'c1'), a('1')], { maxTokens: 100, countTokens: byNumber })), ['u1', 'a1']);
+    });
+
+    it('pairs a result with the nearest earlier call of its id (ids such as call_0 repeat from one reply to the next)', () => {
+      const both = [u('1'), calls('1', 'call_0'), result('1', 'call_0'), u('2'), calls('2', 'call_0'), result('2', 'call_0'), a('2')];
+      assert.deepEqual(shown(contextWindow(both, { maxTokens: 100, countTokens: byNumber })), ['u1', 'A1[call_0]', 't1>call_0', 'u2', 'A2[call_0]', 't2>call_0', 'a2']);
+      // The first call was never answered: the one result answers the second.
+      const first = [u('1'), calls('1', 'call_0'), u('2'), calls('2', 'call_0'), result('2', 'call_0')];
+      assert.deepEqual(shown(contextWindow(first, { maxTokens: 100, countTokens: byNumber })), ['u1', 'u2', 'A2[call_0]', 't2>call_0']);
+    });
+
+    it('treats a tool turn without toolCallId (the seed\'s plain tool output) and an empty toolCalls list as plain turns', () => {
+      const history = [u('1'), { role: 'assistant' as const, content: '1', toolCalls: [] }, t('1'), u('1'), { role: 'user' as const, content: '1', toolCalls: [], toolCallId: undefined }];
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 100, countTokens: byNumber })), ['u1', 'a1', 't1', 'u1', 'u1']);
+    });
+
+    it('bad tool fields → TURNSTORE_INVALID_TURN naming turns[i] and the field', () => {
+      const bad = (x: unknown) => () => contextWindow([u('a'), x] as never, { maxTokens: 10 });
+      throwsCode(bad({ role: 'assistant', content: '', toolCalls: 'lookup' }), 'TURNSTORE_INVALID_TURN', /the toolCalls of turns\[1\] must be an array/);
+      throwsCode(bad({ role: 'assistant', content: '', toolCalls: [null] }), 'TURNSTORE_INVALID_TURN', /turns\[1\]\.toolCalls\[0\] must be an object/);
+      throwsCode(bad({ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: {} }] }), 'TURNSTORE_INVALID_TURN', /the arguments of turns\[1\]\.toolCalls\[0\] must be a string/);
+      throwsCode(bad({ role: 'assistant', content: '', toolCalls: [{ name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /the id of turns\[1\]\.toolCalls\[0\] must be a string; got undefined/);
+      throwsCode(bad({ role: 'user', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role user\) has toolCalls; only assistant turns/);
+      throwsCode(bad({ role: 'system', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role system\) has toolCalls/);
+      throwsCode(bad({ role: 'system', content: '', toolCallId: 'c1' }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role system\) has a toolCallId/);
+      throwsCode(bad({ role: 'tool', content: '', toolCallId: 7 }), 'TURNSTORE_INVALID_TURN', /the toolCallId of turns\[1\] must be a string; got 7/);
+      throwsCode(bad({ role: 'assistant', content: '', toolCallId: 'c1' }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role assistant\) has a toolCallId; only tool turns/);
+    });
+
+    it('returns the turns a store hands out, fields and all, and keeps their type', async () => {
+      const memory = new MemoryStore({ maxTurns: 20 });
+      await memory.appendMany('c', [
+        { role: 'user', content: 'What is in this picture?', attachments: [{ mediaType: 'image/png', url: 'https://example.com/cat.png' }], metadata: { id: 'm1' } },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'describe', arguments: '{"url":"https://example.com/cat.png"}' }] },
+        { role: 'tool', content: 'a cat', toolCallId: 'call_1' },
+        { role: 'assistant', content: 'A cat.' },
+      ]);
+      const history = await memory.get('c');
+      const window = contextWindow(history, { maxTokens: 10_000 });
+      assert.equal(window.length, 4);
+      window.forEach((x, i) => assert.equal(x, history[i]));
+      assert.equal(window[1]!.toolCalls![0]!.name, 'describe');
+      assert.equal(window[2]!.toolCallId, 'call_1');
+      await memory.close();
+    });
+  });
+
   describe('estimateTokens (the default countTokens)', () => {
     it('is ceil(UTF-8 bytes / 4) + 4', () => {
       assert.equal(ESTIMATED_TOKENS_PER_MESSAGE, 4);
@@ -155,6 +267,27 @@ describe('contextWindow', () => {
       assert.equal(estimateTokens(a('你好')), 4 + 2); // 6 bytes
       assert.equal(estimateTokens(s('😀')), 4 + 1); // 4 bytes
       assert.equal(estimateTokens(t('é'.repeat(4))), 4 + 2); // 8 bytes
+    });
+
+    it('counts tool calls (id, name, arguments) and a toolCallId as text, and each attachment as ESTIMATED_TOKENS_PER_ATTACHMENT', () => {
+      // 6 + 6 + 9 = 21 bytes of call → ceil(21 / 4) = 6.
+      assert.equal(estimateTokens({ role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' }] }), 6 + 4);
+      // 4 + 21 + 21 = 46 bytes → 12.
+      const two = [{ id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' }, { id: 'call_2', name: 'lookup', arguments: '{"q":"y"}' }];
+      assert.equal(estimateTokens({ role: 'assistant', content: 'abcd', toolCalls: two }), 12 + 4);
+      // 4 + 6 = 10 bytes → 3.
+      assert.equal(estimateTokens({ role: 'tool', content: 'abcd', toolCallId: 'call_1' }), 3 + 4);
+      assert.equal(ESTIMATED_TOKENS_PER_ATTACHMENT, 1600);
+      // The URL is not counted: a 100 kB data: URL costs what a short https: one does.
+      const image = (url: string) => ({ role: 'user' as const, content: 'abcd', attachments: [{ mediaType: 'image/png', url }, { mediaType: 'image/png', url }] });
+      assert.equal(estimateTokens(image(`data:image/png;base64,${'A'.repeat(100_000)}`)), 1 + 4 + 2 * 1600);
+      assert.equal(estimateTokens(image('https://example.com/a.png')), 1 + 4 + 2 * 1600);
+    });
+
+    it('counts a plain turn as before, whatever empty or undefined extras it carries; metadata costs nothing', () => {
+      for (const extra of [{}, { toolCalls: [] }, { toolCallId: undefined, attachments: undefined }, { attachments: [] }, { metadata: { model: 'gpt-4o', usage: { total: 1234 } } }]) {
+        assert.equal(estimateTokens({ role: 'assistant', content: 'abcde', ...extra } as TurnLike), 4 + 2, JSON.stringify(extra));
+      }
     });
 
     it('counts a lone surrogate as the 3 bytes of the U+FFFD it would be sent as', () => {

@@ -77,13 +77,6 @@ describe('memory proxy: remembering', () => {
     assert.equal((await proxy.store.get('trailing')).length, 3);
   });
 
-  it('a reply that calls tools is passed on but not stored', async () => {
-    upstream.behaviour = 'tool-call';
-    const completion = await proxy.client('tools').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'look it up' }] });
-    assert.equal(completion.choices[0]!.message.tool_calls?.length, 1);
-    assert.deepEqual(await proxy.store.get('tools'), []);
-  });
-
   it('history is cut to the token budget, newest first, opening on a user turn', async () => {
     const small = await startProxy({ upstream: upstream.url, contextTokens: 30 });
     try {

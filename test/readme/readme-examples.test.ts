@@ -1,5 +1,5 @@
 /**
- * The README's examples for token windows, LangChain and the AI SDK, run as they are written.
+ * The README's examples for rich turns, token windows, LangChain and the AI SDK, run as they are written.
  * Each lives in test/readme/examples/ and is run with Node from the repository, where `turnstore`
  * resolves to this package itself (through its `exports`) and the peers to node_modules.
  *
@@ -17,9 +17,10 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 const EXAMPLES = [
+  { file: 'rich-turns.mjs', heading: '## Rich turns: tool calls, attachments, metadata', stdout: ['get_weather call_1', "[ 'role', 'content', 'ts', 'toolCalls', 'metadata' ]", "[ 'role', 'content', 'ts' ]", 'true'] },
   { file: 'token-windows.mjs', heading: '## Token windows', stdout: ["[ 'system', 'user', 'assistant' ]", '36'] },
-  { file: 'langchain.mjs', heading: '## LangChain', stdout: ['You are Ada.', "'user: Hi, I am Ada.',", "'assistant: Hello, Ada!',", "'user: Who am I?',", "'assistant: You are Ada.'"] },
-  { file: 'ai-sdk.mjs', heading: '## Vercel AI SDK', stdout: ['I was sent 2 messages.', 'I was sent 4 messages.'] },
+  { file: 'langchain.mjs', heading: '## LangChain', stdout: ['Paris is 21°C and sunny.', 'user: What is the weather in Paris?', 'assistant: weather({"city":"Paris"})', 'tool (call_1): Paris: 21°C, sunny', 'assistant: Paris is 21°C and sunny.', "{ city: 'Paris' } call_1"] },
+  { file: 'ai-sdk.mjs', heading: '## Vercel AI SDK', stdout: ['It is 21°C in Paris.', 'I was sent: system, user, assistant, tool, assistant, user.', 'user assistant tool assistant user assistant'] },
 ];
 
 describe('README examples', () => {

@@ -42,6 +42,7 @@ const normalize = (output: string) => output.trim().replace(/"(ts|lastAccess)":[
 
 const EXAMPLES: Array<{ file: string; env: Record<string, string> }> = [
   { file: 'service.sh', env: {} },
+  { file: 'service-tools.sh', env: {} },
   { file: 'service-token.sh', env: { TURNSTORE_TOKEN: 's3cret-token' } },
 ];
 

@@ -4,10 +4,12 @@ import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { inProcess } from './support/in-process.js';
-import { checkResponse, fuzzRequest, type FuzzRequest } from './support/fuzz-requests.js';
+import { acceptedTurns, checkResponse, fuzzRequest, type FuzzRequest } from './support/fuzz-requests.js';
 import { rawRequest, request, startService, type Service } from './support/service-process.js';
 
 const IN_PROCESS_RUNS = 10_000;
+/** The store's default maxTurns: a batch keeps its newest this many. */
+const DEFAULT_MAX_TURNS = 8;
 const SOCKET_RUNS = 1_000;
 // Fixed, so every run checks the same requests; FUZZ_SEED=<n> explores others (and prints the statuses seen).
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
@@ -37,6 +39,7 @@ describe('fuzz: random methods, paths, headers and bodies', () => {
       assert.equal((await service.call('POST', `${SENTINEL_PATH}/turns`, { body: SENTINEL_TURNS })).status, 201);
       const before = await service.store.get(SENTINEL);
       const statuses = new Map<number, number>();
+      let rich = 0;
       await fc.assert(
         fc.asyncProperty(fuzzRequest, async (candidate) => {
           fc.pre(!namesSentinel(candidate));
@@ -55,14 +58,27 @@ describe('fuzz: random methods, paths, headers and bodies', () => {
           }
           statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
           checkResponse(candidate, response.statusCode, response.headers['content-type'] as string | undefined, response.body);
+          const accepted = acceptedTurns(candidate, response.statusCode);
+          if (accepted && accepted.turns.length > 0) {
+            // What was just accepted is the newest of the conversation, every field kept, and GET
+            // serializes exactly what the store holds (a response schema drops what it does not declare).
+            const read = await service.app.inject({ method: 'GET', url: `/v1/conversations/${accepted.segment}` });
+            assert.equal(read.statusCode, 200);
+            const { id, turns } = JSON.parse(read.body) as { id: string; turns: Array<Record<string, unknown>> };
+            assert.equal(read.body, JSON.stringify({ id, turns: await service.store.get(id) }));
+            const newest = accepted.turns.slice(-DEFAULT_MAX_TURNS);
+            assert.deepEqual(turns.slice(-newest.length).map(({ ts: _ts, ...turn }) => turn), newest, candidate.body);
+            rich += newest.filter((turn) => Object.keys(turn).length > 2).length;
+          }
         }),
         { numRuns: IN_PROCESS_RUNS, seed: SEED },
       );
       assert.deepEqual(await service.store.get(SENTINEL), before, 'the sentinel conversation is untouched');
       assert.equal((await service.call('GET', '/healthz')).status, 200);
       // The fuzz must have reached more than one kind of answer for its claims to mean anything.
-      if (process.env.FUZZ_SEED) console.log(JSON.stringify([...statuses].sort()));
+      if (process.env.FUZZ_SEED) console.log(JSON.stringify([...statuses].sort()), `rich turns read back: ${rich}`);
       for (const status of [200, 201, 400, 404, 413, 415]) assert.ok((statuses.get(status) ?? 0) > 0, `some requests answered ${status}: ${JSON.stringify([...statuses])}`);
+      assert.ok(rich > 100, `turns with extra fields were stored and read back: ${rich}`);
     } finally {
       await service.close();
     }

@@ -40,6 +40,32 @@ describe('/openapi.json', () => {
     }
   });
 
+  it('describes the extra fields of a turn in the append body (both forms) and in the turns GET and the list route return', async () => {
+    const service = await inProcess();
+    try {
+      type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; required?: string[]; additionalProperties?: boolean; then?: Schema; else?: Schema };
+      const document = (await service.call('GET', '/openapi.json')).json as { paths: Record<string, Record<string, Operation & { responses: Record<string, { content: Record<string, { schema: Schema }> }> }>> };
+      const body = document.paths['/v1/conversations/{id}/turns']!.post!.requestBody!.content['application/json']!.schema as Schema;
+      const one = body.else!;
+      const batched = body.then!.properties!.turns!.items!;
+      const got = document.paths['/v1/conversations/{id}']!.get!.responses['200']!.content['application/json']!.schema.properties!.turns!.items!;
+      const listed = document.paths['/v1/conversations']!.get!.responses['200']!.content['application/json']!.schema.properties!.items!.items!.properties!.turns!.items!;
+      for (const [where, turn] of [['one-turn body', one], ['{turns} body', batched], ['GET', got], ['list', listed]] as const) {
+        const fields = turn.properties!;
+        assert.deepEqual(Object.keys(fields), ['role', 'content', ...(where === 'GET' || where === 'list' ? ['ts'] : []), 'toolCalls', 'toolCallId', 'attachments', 'metadata'], where);
+        assert.deepEqual(fields.toolCalls!.items!.required, ['id', 'name', 'arguments'], where);
+        assert.equal(fields.toolCalls!.items!.properties!.arguments!.type, 'string', `${where}: arguments are JSON text`);
+        assert.deepEqual(fields.attachments!.items!.required, ['mediaType', 'url'], where);
+        assert.equal(fields.toolCallId!.type, 'string', where);
+        assert.equal(fields.metadata!.type, 'object', where);
+        assert.equal(fields.metadata!.additionalProperties, true, `${where}: metadata is any JSON object`);
+      }
+      assert.equal(one.additionalProperties, false, 'unknown fields are refused');
+    } finally {
+      await service.close();
+    }
+  });
+
   it('marks the /v1 routes as needing the bearer token when the server has one', async () => {
     const service = await inProcess({ token: 'abc' });
     try {

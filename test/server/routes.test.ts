@@ -58,6 +58,9 @@ describe('HTTP routes (in process)', () => {
       { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: 'x'.repeat(101) }] },
       { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: '\ud800' }] },
       { turns: [{ role: 'user', content: 'ok' }, null] },
+      { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: 'x', toolCallId: 'call_1' }] },
+      { turns: [{ role: 'user', content: 'ok' }, { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: {} }] }] },
+      { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: 'x', metadata: { note: 'm'.repeat(100) } }] },
     ];
     for (const body of faults) {
       const response = await service.call('POST', '/v1/conversations/atomic/turns', { body });

@@ -6,6 +6,7 @@ import type { ConversationStore } from '../../core/types.js';
 import { checkId } from '../../core/validate.js';
 import { checkUnsupportedOption, type UnsupportedContent } from '../unsupported-content.js';
 import { fromLangChainMessages, toLangChainMessages } from './messages.js';
+import { withoutOrphanToolResults } from './orphan-tool-results.js';
 import { BaseListChatMessageHistory } from './peer.js';
 
 /** Options of {@link TurnstoreChatMessageHistory}. */
@@ -15,7 +16,9 @@ export interface TurnstoreChatMessageHistoryInput {
   /** The conversation this history reads and writes (LangChain's session id). */
   readonly conversationId: string;
   /**
-   * What to do with content a turn cannot hold (images, files, audio, tool calls).
+   * What to do with what a turn still cannot hold (a provider-side file id, server tool calls, a
+   * refusal, a tool call without an id…; see {@link fromLangChainMessages}). Reasoning is always
+   * left out; tool calls, tool results, files, ids and names are kept.
    * @default 'error'
    */
   readonly unsupported?: UnsupportedContent;
@@ -83,10 +86,14 @@ export class TurnstoreChatMessageHistory extends BaseListChatMessageHistory {
     this.#window = fields.contextWindow;
   }
 
-  /** The conversation's turns as LangChain messages, oldest first. */
+  /**
+   * The conversation's turns as LangChain messages, oldest first. Tool results whose call the
+   * store's `maxTurns` (or the window) cut off are left out, so the history is one a provider
+   * accepts.
+   */
   async getMessages(): Promise<BaseMessage[]> {
     const turns = await this.store.get(this.conversationId);
-    return toLangChainMessages(this.#window ? contextWindow(turns, this.#window) : turns);
+    return toLangChainMessages(withoutOrphanToolResults(this.#window ? contextWindow(turns, this.#window) : turns));
   }
 
   /** Stores one message (see {@link addMessages}). */

@@ -6,5 +6,5 @@
  * @packageDocumentation
  */
 export { TurnstoreChatMessageHistory, type TurnstoreChatMessageHistoryInput } from './chat-message-history.js';
-export { fromLangChainMessages, toLangChainMessages, type FromLangChainOptions } from './messages.js';
+export { METADATA_KEYS, fromLangChainMessages, toLangChainMessages, type FromLangChainOptions, type TurnWithExtras } from './messages.js';
 export type { UnsupportedContent } from '../unsupported-content.js';

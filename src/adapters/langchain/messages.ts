@@ -1,24 +1,35 @@
 /**
- * LangChain messages ↔ turnstore turns. A turn is a role and a string; everything else a message
- * may carry is either kept as text, refused, or left out — as documented on
- * {@link fromLangChainMessages} and {@link toLangChainMessages}.
+ * LangChain messages ↔ turnstore turns: role and text, tool calls, the call a tool result answers,
+ * files, and a message's `id` and `name` — as documented on {@link fromLangChainMessages} and
+ * {@link toLangChainMessages}.
  */
-import type { BaseMessage } from '@langchain/core/messages';
+import type { BaseMessage, ContentBlock } from '@langchain/core/messages';
 import type { TurnLike } from '../../core/context-window.js';
 import { TurnstoreError } from '../../core/errors.js';
 import { describe } from '../../core/options.js';
-import type { Role, TurnInput } from '../../core/types.js';
+import type { Attachment, JsonValue, Role, TurnExtras, TurnInput } from '../../core/types.js';
 import { MessageText, checkUnsupportedOption, type UnsupportedContent } from '../unsupported-content.js';
+import { attachmentOfBlock, blockOfAttachment } from './attachments.js';
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, isBaseMessage } from './peer.js';
+import { langChainToolCalls, toolCallsOf } from './tool-calls.js';
 
 /** Options of {@link fromLangChainMessages}. */
 export interface FromLangChainOptions {
   /**
-   * What to do with content a turn cannot hold (images, files, audio, tool calls).
+   * What to do with what a turn still cannot hold: a content block that is neither text, reasoning
+   * nor a file turnstore can keep as an attachment (a provider-side file id, a server tool call, a
+   * refusal…), a tool call without an id. Reasoning is always left out.
    * @default 'error'
    */
   readonly unsupported?: UnsupportedContent;
 }
+
+/**
+ * The `metadata` keys a message's own fields are kept under: `id` (the message id, e.g. the
+ * provider's response id) and `name` (the speaker's or the tool's name). A message without them
+ * stores no metadata.
+ */
+export const METADATA_KEYS = Object.freeze({ id: 'id', name: 'name' } as const);
 
 /** Message types (`message.type`) and the role each becomes. */
 const ROLE_OF_TYPE: Readonly<Record<string, Role>> = { human: 'user', ai: 'assistant', system: 'system', tool: 'tool' };
@@ -33,6 +44,12 @@ const ROLE_OF_CHAT_ROLE: Readonly<Record<string, Role>> = {
 
 /** Content block types that carry a model's reasoning: always left out. */
 const REASONING_BLOCKS = new Set(['reasoning', 'thinking', 'redacted_thinking']);
+
+/**
+ * Content blocks that repeat a tool call the message also holds in `tool_calls` (Anthropic's
+ * `tool_use`, the v1 `tool_call` and `tool_call_chunk`): the call is kept once, as a tool call.
+ */
+const TOOL_CALL_BLOCKS = new Set(['tool_use', 'tool_call', 'tool_call_chunk']);
 
 function roleOf(message: BaseMessage, where: string): Role {
   const type = message.type;
@@ -51,48 +68,92 @@ function roleOf(message: BaseMessage, where: string): Role {
   return role;
 }
 
-/** The text of one message, or undefined when `unsupported: 'drop'` left nothing of it. */
-function textOf(message: BaseMessage, policy: UnsupportedContent, where: string): string | undefined {
+/** One message as a turn, or undefined when `unsupported: 'drop'` left nothing of it. */
+function turnOf(message: BaseMessage, role: Role, policy: UnsupportedContent, where: string): TurnInput | undefined {
   const text = new MessageText(policy, where);
+  const extras: { toolCalls?: TurnExtras['toolCalls']; toolCallId?: string; attachments?: Attachment[]; metadata?: Record<string, JsonValue> } = {};
+
+  // Tool calls live beside the content, on AI messages only.
+  const calls = message.type === 'ai' ? toolCallsOf(message as BaseMessage & { tool_calls?: unknown; invalid_tool_calls?: unknown }, where) : undefined;
+  const callIds = new Set(calls?.toolCalls.map((call) => call.id));
+  if (calls) {
+    for (const what of calls.unsupported) text.unsupported(what);
+    if (calls.toolCalls.length > 0) extras.toolCalls = calls.toolCalls;
+  }
+
+  const attachments: Attachment[] = [];
   const content: unknown = message.content;
   if (typeof content === 'string') text.addText(content);
   else if (Array.isArray(content)) {
     content.forEach((block: unknown, index) => {
       if (typeof block === 'string') return text.addText(block);
-      const type = block !== null && typeof block === 'object' ? (block as { type?: unknown }).type : undefined;
+      const record = block !== null && typeof block === 'object' ? (block as Record<string, unknown>) : {};
+      const type = record.type;
       if (type === 'text') {
-        const value = (block as { text?: unknown }).text;
-        if (typeof value !== 'string') throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${where}: content[${index}] is a text block whose text is ${describe(value)}.`);
-        return text.addText(value);
+        if (typeof record.text !== 'string') throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${where}: content[${index}] is a text block whose text is ${describe(record.text)}.`);
+        return text.addText(record.text);
       }
       if (typeof type === 'string' && REASONING_BLOCKS.has(type)) return text.skipReasoning();
-      text.unsupported(`a ${typeof type === 'string' ? JSON.stringify(type) : 'untyped'} content block (content[${index}])`);
+      if (typeof type === 'string' && TOOL_CALL_BLOCKS.has(type) && typeof record.id === 'string' && callIds.has(record.id)) return;
+      // Anthropic streams a call's arguments as input_json_delta blocks beside its tool_use block.
+      if (type === 'input_json_delta' && callIds.size > 0) return;
+      const what = `a ${typeof type === 'string' ? JSON.stringify(type) : 'untyped'} content block (content[${index}])`;
+      const attachment = attachmentOfBlock(record, what);
+      if (attachment === undefined) return text.unsupported(what);
+      if ('unsupported' in attachment) return text.unsupported(attachment.unsupported);
+      attachments.push(attachment);
     });
   } else {
     throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${where} has content ${describe(content)}; expected a string or an array of content blocks.`);
   }
-  // Tool calls live beside the content on AI messages; a text turn cannot keep them.
-  const calls = [...((message as { tool_calls?: Array<{ name?: string }> }).tool_calls ?? []), ...((message as { invalid_tool_calls?: Array<{ name?: string }> }).invalid_tool_calls ?? [])];
-  if (calls.length > 0) text.unsupported(`${calls.length} tool call${calls.length === 1 ? '' : 's'} (${calls.map((call) => call.name ?? '?').join(', ')})`);
-  return text.result();
+  if (attachments.length > 0) extras.attachments = attachments;
+
+  // A ToolMessage always has a tool_call_id; '' (what this adapter read back before it kept them) names no call.
+  const toolCallId = message.type === 'tool' ? (message as BaseMessage & { tool_call_id?: unknown }).tool_call_id : undefined;
+  if (typeof toolCallId === 'string' && toolCallId !== '') extras.toolCallId = toolCallId;
+
+  const metadata: Record<string, JsonValue> = {};
+  if (typeof message.id === 'string' && message.id !== '') metadata[METADATA_KEYS.id] = message.id;
+  if (typeof message.name === 'string' && message.name !== '') metadata[METADATA_KEYS.name] = message.name;
+  if (Object.keys(metadata).length > 0) extras.metadata = metadata;
+
+  let value = text.result();
+  // A message whose text was all dropped still holds a call, a result or a file: keep it, so no
+  // call loses its result (OpenAI-style APIs refuse a history with an unanswered call).
+  if (value === undefined && (extras.toolCalls || extras.toolCallId !== undefined || extras.attachments)) value = '';
+  if (value === undefined) return undefined;
+  return { role, content: value, ...extras };
 }
 
 /**
  * LangChain messages → turns for `appendMany`, all checked before anything is stored.
  *
- * - `HumanMessage` → `user`, `AIMessage` (and `AIMessageChunk`) → `assistant`, `SystemMessage` →
- *   `system`, `ToolMessage` → `tool`; a `ChatMessage` whose role is one of `user`/`human`,
- *   `assistant`/`ai`, `system`/`developer`, `tool`. Any other message type (`FunctionMessage`,
- *   `RemoveMessage`, a ChatMessage with another role), or something that is not a LangChain
- *   message → `TURNSTORE_INVALID_TURN`, whatever `unsupported` says: a type is a program's choice,
- *   not data to filter.
- * - Content: a string is kept as it is; in an array of blocks, text blocks (and bare strings) are
- *   joined with nothing between, as `message.text` does. Reasoning/thinking blocks are always left
- *   out. Any other block (image, file, audio, tool use…) and an AI message's `tool_calls` are
- *   *unsupported* — refused by default, dropped with `unsupported: 'drop'` (see
- *   {@link UnsupportedContent}).
- * - Not kept: ids, names, `additional_kwargs`, `response_metadata`, `usage_metadata`, and a
- *   ToolMessage's `tool_call_id`, `artifact` and `status` — metadata, not conversation.
+ * - Roles: `HumanMessage` → `user`, `AIMessage` (and `AIMessageChunk`) → `assistant`,
+ *   `SystemMessage` → `system`, `ToolMessage` → `tool`; a `ChatMessage` whose role is one of
+ *   `user`/`human`, `assistant`/`ai`, `system`/`developer`, `tool`. Any other message type
+ *   (`FunctionMessage`, `RemoveMessage`, a ChatMessage with another role), or something that is
+ *   not a LangChain message → `TURNSTORE_INVALID_TURN`, whatever `unsupported` says.
+ * - Text: a string content is kept as it is; in an array of blocks, text blocks (and bare strings)
+ *   are joined with nothing between, as `message.text` does. Reasoning/thinking blocks are always
+ *   left out.
+ * - Tool calls: an AI message's `tool_calls` → `toolCalls`, each `args` object written as JSON
+ *   text (`JSON.stringify`); its `invalid_tool_calls` follow, their `args` text kept verbatim.
+ *   Content blocks repeating a kept call (`tool_use`, `tool_call`) are not kept twice. An empty
+ *   `tool_calls` is no tool calls: the turn stays plain.
+ * - A `ToolMessage`'s `tool_call_id` → `toolCallId` (`''` names no call).
+ * - Files: image, audio, video and file blocks in any of LangChain's shapes (`image_url`,
+ *   `input_audio`, OpenAI `file`, v1 `{type, url | data + mimeType}`, `{type, source_type, …,
+ *   mime_type}`, Anthropic `{type, source}`) → `attachments` `{mediaType, url}`, base64 data as
+ *   a `data:` URL. The media type is the block's own, or the data: URL's, or guessed from a URL's
+ *   file extension; an image, audio or video block whose type cannot be told is unsupported.
+ * - The message's `id` and `name` → `metadata.id` and `metadata.name` ({@link METADATA_KEYS}); a
+ *   message without them stores no metadata.
+ * - *Unsupported* (refused by default, dropped with `unsupported: 'drop'`, see
+ *   {@link UnsupportedContent}): any other content block (a provider-side file id, inline text
+ *   files, server tool calls, refusals…) and a tool call without an id or name. A message left
+ *   with no text, no calls, no result id and no files is left out rather than stored empty.
+ * - Not kept: `additional_kwargs`, `response_metadata`, `usage_metadata`, an image's `detail`, a
+ *   file's name, a ToolMessage's `artifact` and `status`, an invalid call's `error`.
  */
 export function fromLangChainMessages(messages: readonly BaseMessage[], options: FromLangChainOptions = {}): TurnInput[] {
   const policy = checkUnsupportedOption((options as FromLangChainOptions | null)?.unsupported, 'fromLangChainMessages');
@@ -105,25 +166,51 @@ export function fromLangChainMessages(messages: readonly BaseMessage[], options:
       throw new TurnstoreError('TURNSTORE_INVALID_TURN', `messages[${index}] is ${describe(message)}, not a LangChain message (HumanMessage, AIMessage, SystemMessage, ToolMessage).`);
     }
     const where = `messages[${index}] (${message.type})`;
-    const role = roleOf(message, where);
-    const content = textOf(message, policy, where);
-    if (content !== undefined) turns.push({ role, content });
+    const turn = turnOf(message, roleOf(message, where), policy, where);
+    if (turn !== undefined) turns.push(turn);
   });
   return turns;
 }
 
+/** A turn as {@link toLangChainMessages} reads it: role and content, and any extras. */
+export type TurnWithExtras = TurnLike & TurnExtras;
+
+/** The message content of a turn: its text, or with attachments the text block (when not empty) and one block per file. */
+function contentOf(turn: TurnWithExtras): string | ContentBlock[] {
+  if (!turn.attachments || turn.attachments.length === 0) return turn.content;
+  const blocks: ContentBlock[] = turn.content === '' ? [] : [{ type: 'text', text: turn.content }];
+  for (const attachment of turn.attachments) blocks.push(blockOfAttachment(attachment));
+  return blocks;
+}
+
 /**
- * Turns → LangChain messages: `user` → `HumanMessage`, `assistant` → `AIMessage`, `system` →
- * `SystemMessage`, `tool` → `ToolMessage` with `tool_call_id: ''` (turnstore keeps no tool-call
- * ids). Fresh messages each call.
+ * Turns → LangChain messages, fresh each call: `user` → `HumanMessage`, `assistant` →
+ * `AIMessage`, `system` → `SystemMessage`, `tool` → `ToolMessage`.
+ *
+ * - `toolCalls` → the AI message's `tool_calls` (`{type: 'tool_call', id, name, args}`, args
+ *   parsed with `JSON.parse`); a call whose arguments are not a JSON object goes to
+ *   `invalid_tool_calls` with its text as `args` and an `error` saying why.
+ * - `toolCallId` → the ToolMessage's `tool_call_id` (`''` for a tool turn without one).
+ * - `attachments` → the content becomes an array: a text block (unless the text is empty), then
+ *   one LangChain data block per file: `{type: 'image' | 'audio' | 'file', source_type: 'base64',
+ *   data, mime_type}` for a base64 data: URL, else `{type, source_type: 'url', url, mime_type}`.
+ *   `message.contentBlocks` gives them as v1 standard blocks.
+ * - `metadata.id` and `metadata.name`, when strings → the message's `id` and `name`; other
+ *   metadata is not put on the message.
  */
-export function toLangChainMessages(turns: readonly TurnLike[]): BaseMessage[] {
+export function toLangChainMessages(turns: readonly TurnWithExtras[]): BaseMessage[] {
   return turns.map((turn) => {
+    const content = contentOf(turn);
+    const fields: { content: typeof content; id?: string; name?: string } = { content };
+    const id = turn.metadata?.[METADATA_KEYS.id];
+    const name = turn.metadata?.[METADATA_KEYS.name];
+    if (typeof id === 'string') fields.id = id;
+    if (typeof name === 'string') fields.name = name;
     switch (turn.role) {
-      case 'user': return new HumanMessage(turn.content);
-      case 'assistant': return new AIMessage(turn.content);
-      case 'system': return new SystemMessage(turn.content);
-      case 'tool': return new ToolMessage({ content: turn.content, tool_call_id: '' });
+      case 'user': return new HumanMessage(fields);
+      case 'assistant': return new AIMessage(turn.toolCalls && turn.toolCalls.length > 0 ? { ...fields, ...langChainToolCalls(turn.toolCalls) } : fields);
+      case 'system': return new SystemMessage(fields);
+      case 'tool': return new ToolMessage({ ...fields, tool_call_id: turn.toolCallId ?? '' });
       default: throw new TurnstoreError('TURNSTORE_INVALID_TURN', `A turn has the role ${describe((turn as { role?: unknown }).role)}.`);
     }
   });

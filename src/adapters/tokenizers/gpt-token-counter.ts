@@ -4,7 +4,7 @@
  * build, so that the counter is an ordinary function `contextWindow` can call.
  */
 import { createRequire } from 'node:module';
-import type { TokenCounter, TurnLike } from '../../core/context-window.js';
+import { ESTIMATED_TOKENS_PER_ATTACHMENT, type TokenCounter, type TurnLike } from '../../core/context-window.js';
 import { TurnstoreError } from '../../core/errors.js';
 import { describe } from '../../core/options.js';
 
@@ -101,6 +101,11 @@ function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
  * For models outside OpenAI's (Llama, Mistral, Qwen behind Ollama or llama.cpp) these counts are
  * an approximation too, since each family has its own tokenizer: leave a margin.
  *
+ * Turns with extras: each tool call's id, name and arguments and a result's `toolCallId` are
+ * counted as text with the same tokenizer (the API's own framing of tool calls is not published,
+ * so this is close, not exact), and each attachment as `ESTIMATED_TOKENS_PER_ATTACHMENT` (1,600)
+ * tokens, as `estimateTokens` does; `metadata` is not sent to a model and counts nothing.
+ *
  * @example
  * ```ts
  * import { contextWindow } from 'turnstore';
@@ -143,6 +148,15 @@ export function gptTokenCounter(options: GptTokenCounterOptions = {}): TokenCoun
       role = counter.countTokens(turn.role, PLAIN_TEXT);
       roleTokens.set(turn.role, role);
     }
-    return role + counter.countTokens(turn.content, PLAIN_TEXT) + GPT_TOKENS_PER_MESSAGE;
+    const tokens = role + counter.countTokens(turn.content, PLAIN_TEXT) + GPT_TOKENS_PER_MESSAGE;
+    const { toolCalls, toolCallId, attachments } = turn;
+    if (toolCalls === undefined && toolCallId === undefined && attachments === undefined) return tokens;
+    let extra = 0;
+    if (toolCalls !== undefined) {
+      for (const call of toolCalls) extra += counter.countTokens(call.id, PLAIN_TEXT) + counter.countTokens(call.name, PLAIN_TEXT) + counter.countTokens(call.arguments, PLAIN_TEXT);
+    }
+    if (toolCallId !== undefined) extra += counter.countTokens(toolCallId, PLAIN_TEXT);
+    if (attachments !== undefined) extra += attachments.length * ESTIMATED_TOKENS_PER_ATTACHMENT;
+    return tokens + extra;
   };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TurnstoreError } from '../../core/errors.js';
 import type { StoreOptions } from '../../core/options.js';
-import type { ConversationStore, ConversationSummary, Role, Turn, TurnInput } from '../../core/types.js';
+import type { ConversationStore, ConversationSummary, JsonValue, Role, Turn, TurnExtras, TurnInput } from '../../core/types.js';
 import { type EvictionCall, FAKE_CLOCK_START_MS, groupOptions } from '../harness.js';
 import { ModelRejection, ReferenceModel } from '../model.js';
 import type { ResolvedTarget } from '../target.js';
@@ -12,8 +12,8 @@ type Arbitrary<T> = import('fast-check').Arbitrary<T>;
 
 /** One step of a generated sequence. Plain data, so a failing sequence prints readably. */
 export type Operation =
-  | { readonly op: 'append'; readonly id: string; readonly role: string; readonly content: string }
-  | { readonly op: 'appendMany'; readonly id: string; readonly turns: ReadonlyArray<{ readonly role: string; readonly content: string }> }
+  | { readonly op: 'append'; readonly id: string; readonly role: string; readonly content: string; readonly extra?: TurnExtras }
+  | { readonly op: 'appendMany'; readonly id: string; readonly turns: ReadonlyArray<{ readonly role: string; readonly content: string } & TurnExtras> }
   | { readonly op: 'get'; readonly id: string }
   | { readonly op: 'delete'; readonly id: string }
   | { readonly op: 'size' }
@@ -49,10 +49,20 @@ function scenarioArbitrary(fc: FastCheck, target: ResolvedTarget): Arbitrary<Sce
   // A rare invalid role keeps "a rejected call changes nothing" under test inside sequences.
   const role = fc.oneof({ weight: 19, arbitrary: fc.constantFrom('user', 'assistant', 'system', 'tool') }, { weight: 1, arbitrary: fc.constant('robot') });
   const content = fc.array(fc.constantFrom(...CONTENT_UNITS), { maxLength: 4 }).map((units) => units.join(''));
-  const turn = fc.record({ role, content });
+  // Now and then a turn carries extras: tool calls (sometimes on the wrong role, or with a repeated
+  // id, which must be refused), a tool call id, an attachment, metadata.
+  const call = fc.record({ id: fc.constantFrom('c1', 'c2', 'c3'), name: fc.constantFrom('f', 'lookup'), arguments: fc.constantFrom('{}', '{"q":"é"}', '') });
+  const extraFields = fc.record({
+    toolCalls: fc.array(call, { minLength: 0, maxLength: 2 }),
+    toolCallId: fc.constantFrom('c1', 'c2'),
+    attachments: fc.array(fc.record({ mediaType: fc.constantFrom('image/png', 'application/pdf'), url: fc.constantFrom('data:image/png;base64,AA', 'https://x.test/a') }), { maxLength: 1 }),
+    metadata: fc.dictionary(fc.constantFrom('k', 'é', '__proto__'), fc.constantFrom<JsonValue>(1, 'v', null, [true]), { maxKeys: 2 }),
+  }, { requiredKeys: [] });
+  const extra = fc.option(extraFields, { freq: 3, nil: undefined });
+  const turn = fc.tuple(role, content, extra).map(([turnRole, turnContent, turnExtra]) => ({ role: turnRole, content: turnContent, ...turnExtra }));
   const weighted = <T extends Operation>(weight: number, arbitrary: Arbitrary<T>) => ({ weight, arbitrary: arbitrary as Arbitrary<Operation> });
   const operations = fc.oneof(
-    weighted(10, fc.record({ op: fc.constant('append' as const), id, role, content })),
+    weighted(10, fc.record({ op: fc.constant('append' as const), id, role, content, extra }, { requiredKeys: ['op', 'id', 'role', 'content'] })),
     weighted(4, fc.record({ op: fc.constant('appendMany' as const), id, turns: fc.array(turn, { maxLength: 6 }) })),
     weighted(6, fc.record({ op: fc.constant('get' as const), id })),
     weighted(2, fc.record({ op: fc.constant('delete' as const), id })),
@@ -69,13 +79,17 @@ function scenarioArbitrary(fc: FastCheck, target: ResolvedTarget): Arbitrary<Sce
   return fc.record({
     maxTurns: fc.integer({ min: 1, max: 4 }),
     maxConversations: fc.integer({ min: 1, max: 4 }),
-    maxTurnBytes: fc.integer({ min: 4, max: 12 }),
-    extraTotalBytes: fc.integer({ min: 0, max: 24 }),
+    // Small limits make plain contents too large now and then; large ones let turns with extras fit.
+    byteLimits: fc.oneof(
+      fc.record({ maxTurnBytes: fc.integer({ min: 4, max: 12 }), extraTotalBytes: fc.integer({ min: 0, max: 24 }) }),
+      fc.record({ maxTurnBytes: fc.integer({ min: 40, max: 140 }), extraTotalBytes: fc.integer({ min: 0, max: 200 }) }),
+    ),
     ttlSeconds: injected
       ? fc.oneof({ weight: 4, arbitrary: fc.constant(MODEL_TTL_MS / 1000) }, { weight: 1, arbitrary: fc.constant(0) })
       : fc.constantFrom(0, 3600),
     operations: fc.array(operations, { maxLength: 40 }),
-  }).map(({ extraTotalBytes, ...rest }) => (target.enforcesTotalBytes ? { ...rest, maxTotalBytes: rest.maxTurnBytes + extraTotalBytes } : rest));
+  }).map(({ byteLimits: { maxTurnBytes, extraTotalBytes }, ...rest }) =>
+    (target.enforcesTotalBytes ? { ...rest, maxTurnBytes, maxTotalBytes: maxTurnBytes + extraTotalBytes } : { ...rest, maxTurnBytes }));
 }
 
 /** Either a value or the codes a rejection may carry (model) / the error (store). */
@@ -136,7 +150,7 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
   });
 
   // With a real clock, times are the store's own and cannot be predicted: compare the rest.
-  const turnsOf = (turns: readonly Turn[]): unknown[] => (injected ? [...turns] : turns.map(({ role, content }) => ({ role, content })));
+  const turnsOf = (turns: readonly Turn[]): unknown[] => (injected ? [...turns] : turns.map(({ ts: _ts, ...rest }) => rest));
   const itemsOf = (items: readonly ConversationSummary[]): unknown[] =>
     items.map((item) => (injected ? { id: item.id, turns: turnsOf(item.turns), lastAccess: item.lastAccess } : { id: item.id, turns: turnsOf(item.turns) }));
   // Inexact TTL counting (a backend expiring keys itself) leaves 'ttl' out of every comparison.
@@ -167,8 +181,8 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
         clockMs += operation.ms;
         return;
       case 'append': {
-        const expected = modelOutcome(() => model.append(operation.id, [{ role: operation.role as Role, content: operation.content }], modelNow()));
-        const actual = await storeOutcome(() => store.append(operation.id, operation.role as Role, operation.content));
+        const expected = modelOutcome(() => model.append(operation.id, [{ role: operation.role as Role, content: operation.content, ...operation.extra }], modelNow()));
+        const actual = await storeOutcome(() => store.append(operation.id, operation.role as Role, operation.content, operation.extra));
         assertSameOutcome(actual, expected, () => {});
         if (expected.ok) checkEvictions();
         return;

@@ -1,18 +1,20 @@
 /**
  * `POST /v1/chat/completions`: the memory proxy. An OpenAI-compatible endpoint that adds a
  * conversation's stored history to each request, forwards it upstream, passes the answer back as
- * it comes (JSON, or a server-sent-event stream chunk by chunk), and stores the new user turns with
- * the reply — only once the reply is complete.
+ * it comes (JSON, or a server-sent-event stream chunk by chunk), and stores the request's new turns
+ * (user messages, or tool results) with the reply (an answer, or tool calls) — only once the reply is
+ * complete. See exchange.ts for which messages are new.
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TurnstoreError } from '../../core/errors.js';
 import type { ConversationStore, TurnInput } from '../../core/types.js';
 import { checkId } from '../../core/validate.js';
-import { splitMessages, textOf, type SplitMessages } from '../../openai-compatible/chat-messages.js';
+import { splitMessages } from '../../openai-compatible/chat-messages.js';
 import { ChatStreamReader, replyOfCompletion, type ChatReply } from '../../openai-compatible/chat-stream.js';
 import { HttpError } from '../http-errors.js';
 import { errorResponses, routeSchema } from '../schemas.js';
+import { readExchange, type Exchange } from './exchange.js';
 import { promptMessages } from './prompt.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
 import { ClientGoneError, UpstreamCall } from './upstream-call.js';
@@ -44,10 +46,19 @@ function conversationIdOf(request: FastifyRequest): string {
   return id;
 }
 
-/** The turns to store for a complete `reply`, or none: a reply that calls tools is not an answer yet. */
-function turnsToStore(split: SplitMessages, reply: ChatReply | undefined): TurnInput[] {
-  if (!reply || reply.toolCalls || split.newUserMessages.length === 0) return [];
-  return [...split.newUserMessages.map((message): TurnInput => ({ role: 'user', content: textOf(message.content) })), { role: 'assistant', content: reply.text }];
+/**
+ * The turns to store for a complete `reply`: the request's new turns, then the reply as an
+ * assistant turn (with its tool calls, when it makes some). None when the request says nothing new,
+ * or the reply cannot be a turn (see `ChatReply.unstorable`).
+ */
+function turnsToStore(exchange: Exchange, reply: ChatReply | undefined, log: FastifyBaseLogger, requestId: string): TurnInput[] {
+  if (!reply || exchange.newTurns.length === 0) return [];
+  if (reply.unstorable !== undefined) {
+    log.info({ reqId: requestId }, `memory proxy: the reply was passed on but not stored: ${reply.unstorable}`);
+    return [];
+  }
+  const answer: TurnInput = reply.toolCalls.length > 0 ? { role: 'assistant', content: reply.text, toolCalls: reply.toolCalls } : { role: 'assistant', content: reply.text };
+  return [...exchange.newTurns, answer];
 }
 
 /**
@@ -67,12 +78,13 @@ async function remember(store: ConversationStore, id: string, turns: TurnInput[]
 /** Registers the proxy route on `v1` (the /v1 scope, behind its token check). */
 export function registerChatCompletionsRoute(v1: FastifyInstance, store: ConversationStore, options: ResolvedProxyOptions): void {
   const upstreamHeaders: Record<string, string> = { 'content-type': 'application/json' };
+  const countTokens = options.countTokens;
   if (options.upstreamKey !== undefined) upstreamHeaders.authorization = `Bearer ${options.upstreamKey}`;
 
   v1.post('/chat/completions', {
     schema: routeSchema({
       summary: 'OpenAI-compatible chat completion with memory (the memory proxy)',
-      description: 'Needs the header X-Conversation-Id. Sends upstream the request\'s system messages, the newest stored turns that fit the token budget, then the request\'s other messages; returns the upstream\'s answer unchanged (JSON or an SSE stream); stores the trailing user messages and the reply once the reply is complete.',
+      description: 'Needs the header X-Conversation-Id. Sends upstream the request\'s system messages, the newest stored turns that fit the token budget (tool calls as `tool_calls`, tool results with `tool_call_id`, attachments as content parts), then the request\'s other messages; returns the upstream\'s answer unchanged (JSON or an SSE stream); once the reply is complete, stores the trailing user messages (or the tool results answering the stored tool calls) and the reply (its text, and its tool calls if it makes some).',
       tags: ['memory proxy'],
       body: requestBody,
       response: { 200: { description: 'The upstream\'s answer, unchanged.', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } }, ...errorResponses },
@@ -81,8 +93,9 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
     const id = conversationIdOf(request);
     const body = request.body as Record<string, unknown>;
     const split = splitMessages(body.messages);
-    const history = await store.get(id);
-    const messages = promptMessages(split, history, options.contextTokens, options.countTokens);
+    const exchange = readExchange(split.conversation, await store.get(id));
+    if (exchange.partsLeftOut > 0) request.log.info({ reqId: request.id, parts: exchange.partsLeftOut }, 'memory proxy: content parts that cannot be stored (a file_id, an unknown type) are sent but not remembered');
+    const messages = promptMessages(split.instructions, exchange, options.contextTokens, countTokens);
 
     const call = new UpstreamCall(options.upstreamTimeoutMs);
     // A response closed before it finished means the caller left: stop asking the upstream.
@@ -118,7 +131,7 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
       request.log.warn({ reqId: request.id, status: response.status, body: payload.toString('utf8', 0, 300) }, 'memory proxy: the upstream answered an error without a JSON body');
       throw new HttpError('TURNSTORE_UPSTREAM_UNAVAILABLE', `The upstream answered ${response.status} with a body that is not JSON; the service's log has its start.`);
     }
-    if (response.ok) await remember(store, id, turnsToStore(split, replyOfCompletion(parsed)), request.log, request.id);
+    if (response.ok) await remember(store, id, turnsToStore(exchange, replyOfCompletion(parsed), request.log, request.id), request.log, request.id);
     return reply.code(response.status).type(contentType || 'application/json').send(payload);
 
     /** Passes an event stream on chunk by chunk; stores the exchange before ending it, when complete. */
@@ -136,7 +149,7 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
           reader.end();
           // Stored before the stream ends, so a caller that sends its next message as soon as this
           // one is read finds this exchange remembered.
-          if (reader.complete && call.stopped === undefined) await remember(store, id, turnsToStore(split, reader.reply), request.log, request.id);
+          if (reader.complete && call.stopped === undefined) await remember(store, id, turnsToStore(exchange, reader.reply, request.log, request.id), request.log, request.id);
           out.end();
         } catch (error) {
           // The status is sent already: cutting the stream is the only way left to say it failed.

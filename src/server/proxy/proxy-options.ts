@@ -32,7 +32,10 @@ export interface ProxyOptions {
    */
   readonly upstreamTimeoutMs?: number;
   /**
-   * Counts one message's tokens (its text, role and framing).
+   * Counts one message's tokens (its text, role and framing). It is given turns as stored: a
+   * message with tool calls has `toolCalls`, a tool result its `toolCallId`, a message with files
+   * its `attachments`; a counter should price those too, as `estimateTokens` and `gptTokenCounter`
+   * do (tool call text as text, each attachment a flat `ESTIMATED_TOKENS_PER_ATTACHMENT`).
    * @default {@link estimateTokens}: no tokenizer, so no model-specific code
    */
   readonly countTokens?: TokenCounter;

@@ -2,6 +2,14 @@
  * A fake OpenAI-compatible server on 127.0.0.1 for the memory proxy's tests and benchmark: answers
  * `POST /v1/chat/completions` with JSON or, when asked to `stream`, server-sent events; records
  * what it got; and can be told to misbehave.
+ *
+ * It acts like a model with tools: a request with `tools` whose last message is a user message
+ * (and whose `tool_choice` is not `'none'`) is answered by calling every tool listed, in parallel,
+ * each with the user's text as every parameter its schema declares (`{"query": <text>}` when it
+ * declares none); a request ending with tool results is
+ * answered by text quoting them. Streamed, the calls come as OpenAI sends them — the first delta of
+ * each with its id and name, then its arguments in pieces — but with the pieces of different calls
+ * interleaved, which the format allows (they are told apart by `index`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,9 +27,7 @@ export type UpstreamBehaviour =
   /** A stream that sends two chunks, then stops without ending (until the client leaves). */
   | 'stall'
   /** A stream that sends two chunks, then destroys the connection. */
-  | 'cut'
-  /** A reply asking for a tool call instead of text. */
-  | 'tool-call';
+  | 'cut';
 
 /** One request the fake got. */
 export interface ReceivedRequest {
@@ -41,15 +47,41 @@ export interface FakeUpstream {
   behaviour: UpstreamBehaviour;
   /** Milliseconds between two stream chunks. */
   chunkDelayMs: number;
+  /** Text a reply that calls tools carries beside its calls (default none: `content` null). */
+  toolCallText: string | null;
   /** The raw bytes of each SSE event written for the latest stream, in order. */
   readonly streamedEvents: string[];
   close(): Promise<void>;
 }
 
-/** The reply text the fake gives: it names the last user message and how many messages it saw. */
+/**
+ * The reply text the fake gives: it names the last user message and how many messages it saw; after
+ * tool results, it quotes them instead.
+ */
 export function fakeReplyText(body: { messages: Array<{ role: string; content: unknown }> }): string {
+  const results: string[] = [];
+  for (let i = body.messages.length - 1; i >= 0 && body.messages[i]!.role === 'tool'; i--) results.unshift(JSON.stringify(body.messages[i]!.content));
+  if (results.length > 0) return `The tools said ${results.join(' and ')}; I saw ${body.messages.length} messages.`;
   const lastUser = [...body.messages].reverse().find((message) => message.role === 'user');
   return `You said "${String(lastUser?.content)}"; I saw ${body.messages.length} messages.`;
+}
+
+/** The calls the fake makes for `body`: one per tool listed, when the last message is the user's and tools may be called. */
+export function fakeToolCalls(body: any, replyId: string): Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> {
+  const last = Array.isArray(body.messages) ? body.messages.at(-1) : undefined;
+  if (!Array.isArray(body.tools) || body.tools.length === 0 || body.tool_choice === 'none' || last?.role !== 'user') return [];
+  const query = typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
+  return body.tools.map((tool: any, i: number) => {
+    const declared = Object.keys(tool.function?.parameters?.properties ?? {});
+    const args = Object.fromEntries((declared.length > 0 ? declared : ['query']).map((name) => [name, query]));
+    return { id: `call_${replyId}_${i}`, type: 'function' as const, function: { name: String(tool.function?.name), arguments: JSON.stringify(args) } };
+  });
+}
+
+/** `text` in `count` pieces of about equal length (some may be empty). */
+function piecesOf(text: string, count: number): string[] {
+  const size = Math.ceil(text.length / count);
+  return Array.from({ length: count }, (_, i) => text.slice(i * size, (i + 1) * size));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,7 +91,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const requests: ReceivedRequest[] = [];
   const streamedEvents: string[] = [];
   const hanging = new Set<http.ServerResponse>();
-  const state = { behaviour: 'ok' as UpstreamBehaviour, chunkDelayMs: 1 };
+  const state = { behaviour: 'ok' as UpstreamBehaviour, chunkDelayMs: 1, toolCallText: null as string | null };
   let counter = 0;
 
   const server = http.createServer(async (request, response) => {
@@ -94,18 +126,13 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         response.once('close', () => hanging.delete(response));
         return;
     }
-    const replyText = fakeReplyText(body);
-    if (behaviour === 'tool-call') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        id, object: 'chat.completion', created, model,
-        choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{}' } }] } }],
-      }));
-      return;
-    }
+    const toolCalls = fakeToolCalls(body, String(counter));
+    const replyText = toolCalls.length > 0 ? state.toolCallText : fakeReplyText(body);
     if (body.stream !== true) {
+      const message = toolCalls.length > 0 ? { role: 'assistant', content: replyText, tool_calls: toolCalls } : { role: 'assistant', content: replyText };
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
         id, object: 'chat.completion', created, model,
-        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: replyText } }],
+        choices: [{ index: 0, finish_reason: toolCalls.length > 0 ? 'tool_calls' : 'stop', message }],
         usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
       }));
       return;
@@ -114,10 +141,20 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     streamedEvents.length = 0;
     response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     const chunk = (delta: object, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
+    const deltas: object[] = [{ role: 'assistant', content: replyText === null ? null : '' }];
+    if (replyText) deltas.push(...replyText.split(/(?<= )/).map((word) => ({ content: word })));
+    // Each call's first delta has its id and name; the pieces of its arguments follow, interleaved with the other calls' pieces.
+    const pieces = toolCalls.map((call) => piecesOf(call.function.arguments, 3));
+    toolCalls.forEach((call, index) => {
+      deltas.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
+      deltas.push({ tool_calls: [{ index, function: { arguments: pieces[index]![0] } }] });
+    });
+    for (let piece = 1; piece < 3; piece++) {
+      toolCalls.forEach((_, index) => deltas.push({ tool_calls: [{ index, function: { arguments: pieces[index]![piece] } }] }));
+    }
     const events = [
-      chunk({ role: 'assistant', content: '' }, null),
-      ...replyText.split(/(?<= )/).map((word) => chunk({ content: word }, null)),
-      chunk({}, 'stop'),
+      ...deltas.map((delta) => chunk(delta, null)),
+      chunk({}, toolCalls.length > 0 ? 'tool_calls' : 'stop'),
     ].map((event) => `data: ${JSON.stringify(event)}\n\n`);
     events.push('data: [DONE]\n\n');
     for (let i = 0; i < events.length; i++) {
@@ -152,6 +189,12 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     },
     set chunkDelayMs(value) {
       state.chunkDelayMs = value;
+    },
+    get toolCallText() {
+      return state.toolCallText;
+    },
+    set toolCallText(value) {
+      state.toolCallText = value;
     },
     async close() {
       for (const response of hanging) response.destroy();

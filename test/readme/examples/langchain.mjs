@@ -1,33 +1,50 @@
-import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+import { AIMessage } from '@langchain/core/messages';
 import { RunnableWithMessageHistory } from '@langchain/core/runnables';
-import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { fakeModel } from '@langchain/core/testing';
+import { tool } from '@langchain/core/tools';
+import { z } from 'zod';
 import { MemoryStore } from 'turnstore';
 import { TurnstoreChatMessageHistory } from 'turnstore/langchain';
 
-// Any LangChain chat model: new ChatOpenAI({ model: 'gpt-4o-mini' }), new ChatOllama({ model: 'llama3.2' })…
-// LangChain's own fake model here, so the example runs as it is.
-const model = new FakeListChatModel({ responses: ['Hello, Ada!', 'You are Ada.'] });
+const weather = tool(async ({ city }) => `${city}: 21°C, sunny`, {
+  name: 'weather',
+  description: 'The weather in a city now.',
+  schema: z.object({ city: z.string() }),
+});
+
+// Any LangChain chat model that calls tools: new ChatOpenAI({ model: 'gpt-4o-mini' }), new ChatAnthropic(…)…
+// LangChain's own fake model here, so the example runs as it is: it calls the tool, then answers.
+const model = fakeModel()
+  .respond(new AIMessage({ content: '', tool_calls: [{ type: 'tool_call', id: 'call_1', name: 'weather', args: { city: 'Paris' } }] }))
+  .respond(new AIMessage('Paris is 21°C and sunny.'));
 
 const memory = new MemoryStore({ maxTurns: 20 }); // or a SqliteStore, or a RedisStore
 
-const prompt = ChatPromptTemplate.fromMessages([
-  ['system', 'You are a terse assistant.'],
-  new MessagesPlaceholder('history'),
-  ['human', '{question}'],
-]);
 const chat = new RunnableWithMessageHistory({
-  runnable: prompt.pipe(model),
+  runnable: model.bindTools([weather]),
   getMessageHistory: (sessionId) => new TurnstoreChatMessageHistory({ store: memory, conversationId: sessionId }),
-  inputMessagesKey: 'question',
-  historyMessagesKey: 'history',
 });
-
 const config = { configurable: { sessionId: 'ada' } };
-await chat.invoke({ question: 'Hi, I am Ada.' }, config);
-const reply = await chat.invoke({ question: 'Who am I?' }, config); // the model is sent the first exchange too
+
+let reply = await chat.invoke('What is the weather in Paris?', config);
+while (reply.tool_calls?.length) {
+  const results = await Promise.all(reply.tool_calls.map((call) => weather.invoke(call))); // ToolMessages
+  reply = await chat.invoke(results, config); // the model is sent the question, its call and the results
+}
 console.log(reply.content);
-// You are Ada.
-console.log((await memory.get('ada')).map((turn) => `${turn.role}: ${turn.content}`));
-// [ 'user: Hi, I am Ada.', 'assistant: Hello, Ada!', 'user: Who am I?', 'assistant: You are Ada.' ]
+// Paris is 21°C and sunny.
+
+for (const turn of await memory.get('ada')) {
+  const calls = turn.toolCalls?.map((call) => `${call.name}(${call.arguments})`).join(', ');
+  console.log(`${turn.role}${turn.toolCallId ? ` (${turn.toolCallId})` : ''}: ${calls ?? turn.content}`);
+}
+// user: What is the weather in Paris?
+// assistant: weather({"city":"Paris"})
+// tool (call_1): Paris: 21°C, sunny
+// assistant: Paris is 21°C and sunny.
+
+const [, call, result] = await new TurnstoreChatMessageHistory({ store: memory, conversationId: 'ada' }).getMessages();
+console.log(call.tool_calls[0].args, result.tool_call_id); // read back as LangChain messages
+// { city: 'Paris' } call_1
 
 await memory.close();

@@ -1,8 +1,8 @@
 /**
  * Random HTTP requests for the fuzz tests: methods, paths (real routes with odd ids, broken
- * percent-encoding, made-up routes), queries, headers and bodies (valid turns, wrong types, broken
- * JSON, huge strings, `__proto__` and `constructor` keys, deep nesting), and the check every
- * response must pass.
+ * percent-encoding, made-up routes), queries, headers and bodies (valid turns, plain and with tool
+ * calls, attachments and metadata; wrong types and bad extra fields, broken JSON, huge strings,
+ * `__proto__` and `constructor` keys, deep nesting), and the check every response must pass.
  */
 import assert from 'node:assert/strict';
 import { METHODS } from 'node:http';
@@ -62,8 +62,49 @@ const content = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(65_536, 65_537, 70_000).map((size) => 'x'.repeat(size)) },
   { weight: 2, arbitrary: fc.jsonValue() },
 );
-const turn = fc.record({ role, content }, { requiredKeys: [] });
-const extraKeys = fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'ts', 'turns', 'role', 'x'), fc.jsonValue(), { maxKeys: 2 });
+/** Ids and names of tool calls: mostly fine, sometimes empty, too long or not well-formed. */
+const callName = fc.oneof(
+  { weight: 5, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.constantFrom('', 'n'.repeat(256), 'n'.repeat(257), '\ud800', '__proto__', 'constructor') },
+);
+const anyToolCall = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ id: callName, name: callName, arguments: fc.oneof(fc.json(), fc.string(), fc.jsonValue()) }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: fc.jsonValue() },
+);
+const mediaType = fc.oneof(
+  fc.constantFrom('image/png', 'application/pdf', 'audio/wav', 'text/plain', 'png', 'image/', '/png', 'text/plain; charset=utf-8', '', 'a'.repeat(200) + '/b'),
+  fc.string({ maxLength: 20 }),
+);
+const attachmentUrl = fc.oneof(
+  fc.webUrl(),
+  fc.base64String({ maxLength: 40 }).map((data) => `data:image/png;base64,${data}`),
+  fc.constantFrom('data:,', 'data:x', 'ftp://example.com/a', 'javascript:alert(1)', 'https://', 'HTTPS://EXAMPLE.COM/A', 'http://[::1', 'file:///etc/passwd', '\ud800', `data:image/png;base64,${'A'.repeat(70_000)}`),
+  fc.string({ maxLength: 30 }),
+);
+const anyAttachment = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ mediaType, url: attachmentUrl }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: fc.tuple(fc.record({ mediaType, url: attachmentUrl }), fc.constantFrom('name', '__proto__', 'type')).map(([attachment, key]) => ({ ...attachment, [key]: 'x' })) },
+  { weight: 1, arbitrary: fc.jsonValue() },
+);
+/** Metadata: any JSON object (keys that are names of Object.prototype included), around 32 levels deep, or not an object at all. */
+const metadataKey = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'toString', ''));
+const validMetadata = fc.dictionary(metadataKey, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
+const anyMetadata = fc.oneof(
+  { weight: 4, arbitrary: validMetadata },
+  { weight: 1, arbitrary: fc.integer({ min: 30, max: 34 }).map((depth) => JSON.parse(`${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`) as unknown) },
+  { weight: 1, arbitrary: fc.jsonValue() },
+);
+/** A turn with any of the extra fields, each right or wrong, on any role. */
+const richTurn = fc.record({
+  role,
+  content,
+  toolCalls: fc.oneof(fc.array(anyToolCall, { maxLength: 3 }), fc.jsonValue()),
+  toolCallId: fc.oneof(callName, fc.jsonValue()),
+  attachments: fc.oneof(fc.array(anyAttachment, { maxLength: 3 }), fc.jsonValue()),
+  metadata: anyMetadata,
+}, { requiredKeys: [] });
+const turn = fc.oneof({ weight: 2, arbitrary: fc.record({ role, content }, { requiredKeys: [] }) }, { weight: 1, arbitrary: richTurn });
+const extraKeys = fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'ts', 'turns', 'role', 'x', 'tool_calls', 'tool_call_id', 'name'), fc.jsonValue(), { maxKeys: 2 });
 
 /** Serializes `value`, with `extra` keys spliced in as literal JSON text (so `__proto__` stays a key). */
 function withExtraKeys(value: Record<string, unknown>, extra: Record<string, unknown>): string {
@@ -123,7 +164,24 @@ const anyRequest = fc
  * A request a well-behaved client would send (so the fuzz also stores, reads, lists and deletes
  * among the garbage), with sometimes one field of a turn replaced by a random value.
  */
-const validTurn = fc.record({ role: fc.constantFrom('user', 'assistant', 'system', 'tool'), content: fc.string({ unit: 'grapheme', maxLength: 40 }) });
+const validName = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 });
+const validAttachment = fc.record({
+  mediaType: fc.constantFrom('image/png', 'application/pdf', 'audio/wav', 'text/plain'),
+  url: fc.oneof(fc.webUrl(), fc.base64String({ maxLength: 40 }).map((data) => `data:image/png;base64,${data}`)),
+});
+/** A turn the store accepts: tool calls on assistant turns only, a tool call id on tool turns only. */
+const validRichTurn = fc.constantFrom('user', 'assistant', 'system', 'tool').chain((speaker) => fc.record({
+  role: fc.constant(speaker),
+  content: fc.string({ unit: 'grapheme', maxLength: 40 }),
+  ...(speaker === 'assistant' ? { toolCalls: fc.uniqueArray(fc.record({ id: validName, name: validName, arguments: fc.json({ maxDepth: 2 }) }), { selector: (call) => call.id, maxLength: 3 }) } : {}),
+  ...(speaker === 'tool' ? { toolCallId: validName } : {}),
+  attachments: fc.array(validAttachment, { maxLength: 2 }),
+  metadata: validMetadata,
+}, { requiredKeys: ['role', 'content'] }));
+const validTurn = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ role: fc.constantFrom('user', 'assistant', 'system', 'tool'), content: fc.string({ unit: 'grapheme', maxLength: 40 }) }) },
+  { weight: 1, arbitrary: validRichTurn },
+);
 const mutatedTurn = fc.oneof({ weight: 4, arbitrary: validTurn }, { weight: 1, arbitrary: turn });
 const wellFormedRequest = fc
   .record({
@@ -169,4 +227,27 @@ export function checkResponse(request: FuzzRequest, status: number, contentTypeH
   assert.ok(parsed.error.code in ERROR_CODES || parsed.error.code in HTTP_ERROR_CODES, context);
   assert.equal(KNOWN_CODES.get(parsed.error.code), status, `${parsed.error.code} comes with its own status: ${context}`);
   assert.doesNotMatch(text, /\n\s+at |node_modules|\.js:\d+/, context);
+}
+
+/** What a stored turn keeps of a sent one: role and content, then the extra fields that are set, in the stored order. */
+function asStored(sent: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = { role: sent.role, content: sent.content };
+  for (const field of ['toolCalls', 'toolCallId', 'attachments', 'metadata']) {
+    const value = sent[field];
+    const empty = value === undefined || (Array.isArray(value) && value.length === 0) || (field === 'metadata' && Object.keys(value as object).length === 0);
+    if (!empty) kept[field] = value;
+  }
+  return kept;
+}
+
+/**
+ * For a POST …/turns that was answered 201: the id's path segment and the turns it stored, as the
+ * store keeps them (without `ts`); `undefined` for any other request.
+ */
+export function acceptedTurns(request: FuzzRequest, status: number): { segment: string; turns: Array<Record<string, unknown>> } | undefined {
+  const match = /^\/v1\/conversations\/([^/?]+)\/turns(?:\?|$)/.exec(request.path);
+  if (request.method !== 'POST' || status !== 201 || !match || request.body === undefined) return undefined;
+  const body = JSON.parse(request.body) as Record<string, unknown>;
+  const sent = Array.isArray(body.turns) ? (body.turns as Array<Record<string, unknown>>) : [body];
+  return { segment: match[1]!, turns: sent.map(asStored) };
 }

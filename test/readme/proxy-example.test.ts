@@ -1,0 +1,61 @@
+/**
+ * The README's tool-loop example for the memory proxy, run as it is written (with `TURNSTORE_URL`
+ * pointing at a proxy in this process, in front of the fake upstream, which calls the tools it is
+ * given). Its output is compared with its comment, the request after the loop must carry the whole
+ * exchange upstream, and the README's "## Memory proxy" section must hold the script verbatim.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startFakeUpstream, type FakeUpstream } from '../proxy/support/fake-upstream.js';
+import { startProxy, type ProxyServer } from '../proxy/support/proxy-server.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const path = join(root, 'test', 'readme', 'examples', 'proxy-tool-loop.mjs');
+const code = readFileSync(path, 'utf8');
+const ROLES_LINE = "[ 'user', 'assistant', 'tool', 'assistant' ]";
+
+let upstream: FakeUpstream;
+let proxy: ProxyServer;
+before(async () => {
+  upstream = await startFakeUpstream();
+  proxy = await startProxy({ upstream: upstream.url });
+});
+after(async () => {
+  await proxy.close();
+  await upstream.close();
+});
+
+describe('README memory proxy example', () => {
+  it('proxy-tool-loop.mjs runs the loop, prints what its comment says, and the next request carries the exchange', async () => {
+    // Asynchronously: the proxy and the upstream answer from this process's event loop.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path], { cwd: root, env: { ...process.env, TURNSTORE_URL: proxy.url }, timeout: 60_000 });
+    assert.equal(stderr, '');
+    const lines = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+    assert.equal(lines[0], ROLES_LINE);
+    assert.ok(code.includes(`// ${ROLES_LINE}`), 'the comment under console.log should show its output');
+
+    const sent = upstream.requests.map((request) => request.body.messages);
+    assert.equal(sent.length, 3);
+    const [call] = sent[1][1].tool_calls;
+    assert.deepEqual(sent[2], [
+      { role: 'user', content: 'What is the weather in Paris?' },
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'tool', tool_call_id: call.id, content: '18 °C and sunny in What is the weather in Paris?' },
+      { role: 'assistant', content: 'The tools said "18 °C and sunny in What is the weather in Paris?"; I saw 3 messages.' },
+      { role: 'user', content: 'Do I need a coat?' },
+    ]);
+    assert.equal(lines[1], 'You said "Do I need a coat?"; I saw 5 messages.');
+  });
+
+  const inReadme = readme.includes('## Memory proxy');
+  it('README.md "## Memory proxy" shows proxy-tool-loop.mjs verbatim', { skip: inReadme ? false : 'README.md has no "## Memory proxy" section' }, () => {
+    const section = readme.slice(readme.indexOf('## Memory proxy'), readme.indexOf('\n## ', readme.indexOf('## Memory proxy') + 1));
+    assert.ok(section.includes(code.trimEnd()), 'the code block under "## Memory proxy" differs from test/readme/examples/proxy-tool-loop.mjs');
+  });
+});
