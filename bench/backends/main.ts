@@ -1,10 +1,12 @@
 /**
  * `npm run bench:backends`: SqliteStore against bare better-sqlite3 (`bench/backends/sqlite.ts`)
  * and RedisStore against LangChain's Redis history and bare Redis commands
- * (`bench/backends/redis.ts`), in one run. Writes bench/results/backends.json (figures, machine,
+ * (`bench/backends/redis.ts`), and PostgresStore against LangChain's PostgreSQL history and a bare
+ * single-row INSERT (`bench/backends/postgres.ts`), in one run. Writes bench/results/backends.json (figures, machine,
  * versions), prints the tables, and regenerates the backends section of docs/benchmarks.md.
  * Progress goes to stderr. A part that cannot run (no driver, no redis-server) is recorded as not
- * measured, with why, and the rest still runs.
+ * measured, with why, and the rest still runs. (A PostgreSQL that is missing or will not start:
+ * the same.)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
@@ -13,7 +15,7 @@ import { repoRoot } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
 import { benchPostgres } from './postgres.js';
 import { benchRedis } from './redis.js';
-import { machineLines, redisTable, sqliteTable, targetsTable, capacityLines } from './report-section.js';
+import { machineLines, postgresTable, redisTable, sqliteTable, targetsTable, capacityLines } from './report-section.js';
 import { isMeasured, type BackendsResults } from './results.js';
 import { benchSqlite } from './sqlite.js';
 import { git, partRunner } from '../run-support.js';
@@ -55,8 +57,5 @@ const docPath = writeBenchmarksDoc(['backends']);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
 
 const redisTables = isMeasured(run.redis) ? `${redisTable(run.redis)}\n\n${capacityLines(run.redis).join('\n')}` : `Redis not measured: ${run.redis.error}`;
-const postgresLines = isMeasured(run.postgres)
-  ? ['PostgresStore ÷ bare INSERT, append: ' +
-      `${run.postgres.ratios.appendVsBare.oneCaller.toFixed(2)}× with one caller, ${run.postgres.ratios.appendVsBare.concurrent.toFixed(2)}× with ${run.postgres.parameters.concurrency} (${run.postgres.server.split(' on ')[0]}, fsync ${run.postgres.parameters.durable ? 'on' : 'off'})`].join('\n')
-  : `PostgreSQL not measured: ${run.postgres?.error}`;
-process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${sqliteTable(run)}\n\n${redisTables}\n\n${postgresLines}\n`);
+const postgresTables = isMeasured(run.postgres) ? postgresTable(run.postgres) : `PostgreSQL not measured: ${run.postgres?.error}`;
+process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${sqliteTable(run)}\n\n${redisTables}\n\n${postgresTables}\n`);

@@ -1,5 +1,6 @@
 /** The backends benchmark's section of docs/benchmarks.md, and its tables for the terminal. */
 import { markdownTable } from '../markdown-table.js';
+import type { PostgresBenchResult, PostgresContender } from './postgres.js';
 import type { RedisBenchResult, RedisContender } from './redis.js';
 import { isMeasured, type BackendsResults, type Measured } from './results.js';
 import type { SqliteBenchResult } from './sqlite.js';
@@ -15,13 +16,26 @@ export function machineLines(run: BackendsResults): string[] {
   const commit = versions.gitCommit ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})` : '';
   const redis = isMeasured(run.redis) ? run.redis.versions : undefined;
   const sqlite = isMeasured(run.sqlite.normal) ? run.sqlite.normal.versions : undefined;
+  const postgres = isMeasured(run.postgres) ? run.postgres : undefined;
   return [
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${machine.os}; load average ${machine.loadAverage.map((load) => load.toFixed(2)).join(', ')} at the start`,
     `- Node ${versions.node}; turnstore ${versions.turnstore}${commit}`,
     ...(sqlite ? [`- SQLite ${sqlite.sqlite}, better-sqlite3 ${sqlite.betterSqlite3}`] : []),
     ...(redis ? [`- Redis ${redis.redisServer} (its own server, started for the run, on loopback); node-redis ${redis.nodeRedis}; @langchain/redis ${redis.langchainRedis} with its node-redis ${redis.langchainNodeRedis}`] : []),
+    ...(postgres ? [postgresMachineLine(postgres)] : []),
     `- Date: ${run.date}`,
   ];
+}
+
+/** The PostgreSQL server, its durability settings and the drivers, as one line. */
+function postgresMachineLine(postgres: PostgresBenchResult): string {
+  const { versions, serverSettings: settings, loadAverage } = postgres;
+  const load = (values: readonly number[]) => values.map((value) => value.toFixed(2)).join(', ');
+  return (
+    `- PostgreSQL ${versions.postgresServer} (its own cluster, started for the run, on loopback; fsync ${settings.fsync}, synchronous_commit ${settings.synchronous_commit}, ` +
+    `full_page_writes ${settings.full_page_writes}, wal_sync_method ${settings.wal_sync_method}, shared_buffers ${settings.shared_buffers}); pg ${versions.pg}; ` +
+    `@langchain/community ${versions.langchainCommunity} with @langchain/core ${versions.langchainCore}; load average ${load(loadAverage.start)} when the PostgreSQL part started, ${load(loadAverage.end)} when it ended`
+  );
 }
 
 /** The acceptance targets of the issue and how this run fared. */
@@ -44,6 +58,12 @@ export function targetsTable(run: BackendsResults): string {
       const oneEach = redis[mode].turnstoreOneConnection.append.opsPerSecond / redis[mode].langchain.append.opsPerSecond;
       rows.push([`RedisStore append ÷ LangChain append, one connection each (RedisStore \`connections: 1\`), ${callers}`, times(oneEach), '(≥ 1×, stricter reading)', verdict(oneEach >= 1)]);
     }
+  }
+  if (isMeasured(run.postgres)) {
+    const { langchain, bare } = run.postgres.appendTargets;
+    const callers = `${run.postgres.parameters.concurrency} callers`;
+    rows.push([`PostgresStore append ÷ LangChain PostgresChatMessageHistory append, same pool, ${callers}`, times(langchain.measured), `≥ ${langchain.ratio}×`, verdict(langchain.met)]);
+    rows.push([`PostgresStore append ÷ bare single-row INSERT, same pool, ${callers}`, times(bare.measured), `≥ ${bare.ratio}×`, verdict(bare.met)]);
   }
   return markdownTable(['target', 'measured', 'target', 'result'], rows, ['l', 'r', 'l', 'l']);
 }
@@ -136,11 +156,97 @@ export function capacityLines(redis: RedisBenchResult): string[] {
   ];
 }
 
+/** PostgresStore, LangChain and the bare statements: rates, then ratios. */
+export function postgresTable(postgres: PostgresBenchResult): string {
+  const n = postgres.parameters.concurrency;
+  const contenders: ReadonlyArray<readonly [PostgresContender, string]> = [
+    ['turnstore', 'PostgresStore (`pool`: the shared pool)'],
+    ['turnstoreOwnPool', 'PostgresStore (`connectionString`: a pool of its own)'],
+    ['langchain', `LangChain PostgresChatMessageHistory (@langchain/community ${postgres.versions.langchainCommunity}, the shared pool)`],
+    ['langchainPerCall', 'LangChain, a new history object per call (the shared pool)'],
+    ['bare', 'bare single-row INSERT / SELECT (the shared pool)'],
+  ];
+  const rates = markdownTable(
+    ['calls per second (median)', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`],
+    // Results from before a contender was added lack it.
+    contenders.filter(([contender]) => postgres.sequential[contender] !== undefined).map(([contender, label]) => [
+      label,
+      rate(postgres.sequential[contender].append.opsPerSecond),
+      rate(postgres.concurrent[contender].append.opsPerSecond),
+      rate(postgres.sequential[contender].get.opsPerSecond),
+      rate(postgres.concurrent[contender].get.opsPerSecond),
+    ]),
+    ['l', 'r', 'r', 'r', 'r'],
+  );
+  const ratios = markdownTable(
+    ['ratio', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`],
+    (['langchain', 'langchainPerCall', 'bare'] as const).filter((other) => postgres.ratios.sequential.append[other] !== undefined).map((other) => [
+      other === 'langchain' ? 'PostgresStore ÷ LangChain (same pool)' : other === 'langchainPerCall' ? 'PostgresStore ÷ LangChain, a new history per call' : 'PostgresStore ÷ bare statement (same pool)',
+      times(postgres.ratios.sequential.append[other]),
+      times(postgres.ratios.concurrent.append[other]),
+      times(postgres.ratios.sequential.get[other]),
+      times(postgres.ratios.concurrent.get[other]),
+    ]),
+    ['l', 'r', 'r', 'r', 'r'],
+  );
+  return [rates, ratios, postgresWaitsTable(postgres)].filter((table) => table !== '').join('\n\n');
+}
+
+/** Where the server's backends spent the concurrent runs, by wait event (the four largest per workload). */
+export function postgresWaitsTable(postgres: PostgresBenchResult): string {
+  const n = postgres.parameters.concurrency;
+  const label: Record<PostgresContender, string> = { turnstore: 'PostgresStore (shared pool)', turnstoreOwnPool: 'PostgresStore (own pool)', langchain: 'LangChain', langchainPerCall: 'LangChain, new history per call', bare: 'bare statement' };
+  const rows: string[][] = [];
+  for (const op of ['append', 'get'] as const) {
+    for (const contender of ['turnstore', 'turnstoreOwnPool', 'langchain', 'langchainPerCall', 'bare'] as const) {
+      const waits = postgres.concurrent[contender]?.[op].waits;
+      if (waits === undefined) continue;
+      const top = Object.entries(waits).slice(0, 4).map(([wait, backends]) => `${wait} ${backends.toFixed(2)}`);
+      rows.push([`${label[contender]}, ${op}`, top.join(', ')]);
+    }
+  }
+  if (rows.length === 0) return '';
+  return markdownTable([`${n} callers: mean active server backends, by wait event`, 'largest four (`wait_event_type:wait_event` backends)'], rows, ['l', 'l']);
+}
+
+/** The PostgreSQL subsection's prose under the tables. */
+function postgresNotes(postgres: PostgresBenchResult): string {
+  const p = postgres.parameters;
+  return `- **Contenders.** *PostgresStore*: \`new PostgresStore({ pool, maxTurns: ${p.maxTurns}, ttlSeconds: 3600 })\` on a
+  \`pg.Pool\` with pg's defaults (${p.poolSize} connections) that LangChain and the bare statements share, and
+  the same from a \`connectionString\` (a pool of its own, same size, with \`commandTimeoutMs\`); an append is
+  one call of a PL/pgSQL function that inserts the turn, trims to maxTurns, refreshes recency and
+  TTL, updates the running totals and checks the caps, in one transaction; a get is one call that
+  reads the turns and refreshes recency and TTL (a write, so it commits too). *LangChain*:
+  \`PostgresChatMessageHistory\` from @langchain/community, one per conversation on the shared pool,
+  default table: \`addMessage\` is one \`INSERT\` of the message as JSONB (never trimmed, no TTL);
+  \`getMessages\` one \`SELECT … WHERE session_id = $1 ORDER BY id\` — its table has no index on
+  \`session_id\`, so every get scans the whole table, which grows with every append of the run.
+  The targets use these history objects kept for the whole run; *a new history per call* is what
+  a \`getMessageHistory\` factory of \`RunnableWithMessageHistory\` (called on every invocation)
+  gives: each new object first sends its \`CREATE TABLE IF NOT EXISTS\`, a second round trip.
+  *bare*: one named single-row \`INSERT\` into a table of turns (identity key, conversation,
+  role, content, timestamp) with an index on (conversation, id), or one \`SELECT\` of a
+  conversation's rows through that index: the floor.
+- **Durability.** The server runs with PostgreSQL's defaults for durability (\`fsync\`,
+  \`synchronous_commit\` and \`full_page_writes\` on): every commit that wrote anything waits for its
+  WAL to reach the disk, and commits of concurrent callers share that flush (group commit).
+- **Wait events.** During each ${p.concurrency}-caller run a separate connection sampled \`pg_stat_activity\`
+  every few milliseconds; the table gives the mean number of active client backends in each
+  state. \`Lock:transactionid\` / \`Lock:tuple\`: waiting for a row another transaction holds until
+  it commits; \`IO:WALSync\`: flushing the WAL at commit; \`LWLock:WALWrite\`: waiting for a flush
+  another backend is doing, which then commits it too (group commit); \`CPU:-\`: running.
+- **Workload.** ${count(p.conversations)} conversations per contender pre-filled with ${p.maxTurns} turns of ${p.contentLength / 2} to ${(p.contentLength * 3) / 2} bytes; gets and
+  appends use different conversations. Each run times up to ${count(p.opsPerRun)} calls of every workload, for at
+  most ${p.secondsPerRun} s each, in a rotating order, with one caller (each call awaited before the next) and
+  with ${p.concurrency} callers in flight on the same pool; each figure is the median of ${p.runs} runs.`;
+}
+
 /** The whole section, as markdown (without the markers around it). */
 export function renderBackendsSection(run: BackendsResults): string {
   const redis = run.redis;
   const sqliteParameters = isMeasured(run.sqlite.normal) ? run.sqlite.normal.parameters : undefined;
-  return `## Backends: SqliteStore and RedisStore against their floors, and LangChain's Redis history
+  return `## Backends: SqliteStore, RedisStore and PostgresStore against their floors, and LangChain's Redis and PostgreSQL histories
 
 All figures come from one run of \`npm run bench:backends\` on one machine, which other work may
 have kept busy (see the load average): read the **ratios**, which compare contenders measured in
@@ -192,5 +298,11 @@ ${capacityLines(redis).join('\n')}
   Redis core saturates at a million divided by that many calls per second.
 - **Capacity.** A fresh server (FLUSHALL), ${count(redis.parameters.capacityConversations)} conversations written with one appendMany of
   ${redis.parameters.maxTurns} turns each; \`used_memory\` from INFO before and after. Then 20,000 appends to new ids.` : `Not measured: ${redis.error}`}
+
+### PostgreSQL
+
+${isMeasured(run.postgres) ? `${postgresTable(run.postgres)}
+
+${postgresNotes(run.postgres)}` : `Not measured: ${run.postgres?.error ?? 'this run predates the PostgreSQL part'}`}
 `;
 }

@@ -20,6 +20,9 @@ export interface BackendsResults {
   readonly sqlite: { readonly normal: Measured<SqliteBenchResult>; readonly full: Measured<SqliteBenchResult> };
   /** RedisStore against LangChain's Redis history and bare commands. */
   readonly redis: Measured<RedisBenchResult>;
-  /** PostgresStore against a bare single-row INSERT / SELECT on the same pool (absent in runs before it existed). */
+  /**
+   * PostgresStore against LangChain's PostgreSQL history and bare statements (absent from runs
+   * made before PostgresStore existed).
+   */
   readonly postgres?: Measured<PostgresBenchResult>;
 }

@@ -91,21 +91,31 @@ export function coreHeapChart(core: CoreResults): string {
 export function backendsChart(backends: BackendsResults, core: CoreResults | undefined): string {
   const redis = isMeasured(backends.redis) ? backends.redis : undefined;
   const sqlite = isMeasured(backends.sqlite.normal) ? backends.sqlite.normal : undefined;
+  const postgres = isMeasured(backends.postgres) ? backends.postgres : undefined;
   const operations = ['append', 'get'] as const;
   const series = [
     { name: 'MemoryStore (in process)', values: operations.map((op) => (core ? (rateOf(core.results, 'turnstore', op) ?? null) : null)), color: PALETTE[0] },
     { name: "SqliteStore (synchronous: 'normal')", values: operations.map((op) => sqlite?.store[op].opsPerSecond ?? null), color: PALETTE[4] },
     { name: 'RedisStore (node-redis 6)', values: operations.map((op) => redis?.sequential.turnstore[op].opsPerSecond ?? null), color: PALETTE[5] },
     { name: 'LangChain RedisChatMessageHistory (node-redis 4)', values: operations.map((op) => redis?.sequential.langchain[op].opsPerSecond ?? null), color: PALETTE[3] },
+    { name: 'PostgresStore (fsync on)', values: operations.map((op) => postgres?.sequential.turnstore[op].opsPerSecond ?? null), color: PALETTE[1] },
+    { name: 'LangChain PostgresChatMessageHistory', values: operations.map((op) => postgres?.sequential.langchain[op].opsPerSecond ?? null), color: PALETTE[2] },
   ];
   const notes = [
     `Absolute calls/s, one caller awaiting each call. MemoryStore from npm run bench:core (64-byte turns${core ? `, ${core.date.slice(0, 10)}` : ''});`,
-    'SQLite and Redis from npm run bench:backends (100–300-byte turns, Redis on loopback, started for the run).',
+    'SQLite, Redis and PostgreSQL from npm run bench:backends (100–300-byte turns, servers on loopback, started for the run).',
   ];
   if (redis) {
     notes.push(`Same run: RedisStore ÷ LangChain, each as it comes (RedisStore: two connections): append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)} (16 callers: ${times(redis.ratios.concurrent.append.defaults)}, ${times(redis.ratios.concurrent.get.defaults)}).`);
   }
   if (sqlite) notes.push(`Same run: SqliteStore append ÷ a bare autocommitted INSERT: ${times(sqlite.store.append.opsPerSecond / sqlite.bare.insert.opsPerSecond)}.`);
+  if (postgres) {
+    const n = postgres.parameters.concurrency;
+    notes.push(
+      `Same run, one pg pool: PostgresStore append ÷ LangChain ${times(postgres.ratios.sequential.append.langchain)}, ÷ a bare INSERT ${times(postgres.ratios.sequential.append.bare)}` +
+        ` (${n} callers: ${times(postgres.ratios.concurrent.append.langchain)}, ${times(postgres.ratios.concurrent.append.bare)}).`,
+    );
+  }
   return renderBarChart({
     title: 'Backends: calls per second, one caller',
     subtitle: ['Absolute calls per second, log scale.', `One run of npm run bench:backends on ${machineLine(backends)}`],

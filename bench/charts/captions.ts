@@ -48,6 +48,14 @@ export function backendsCaption(backends: BackendsResults): string {
         `both on node-redis 6: append ${times(redis.ratios.sequential.append.sameDriver6)}, get ${times(redis.ratios.sequential.get.sameDriver6)} (RedisStore also trims, expires and evicts in that call).`,
     );
   }
+  if (isMeasured(backends.postgres)) {
+    const postgres = backends.postgres;
+    const n = postgres.parameters.concurrency;
+    parts.push(
+      `PostgresStore (PostgreSQL ${postgres.versions.postgresServer.split(' ')[0]}, fsync on) ÷ LangChain's PostgresChatMessageHistory on the same pg pool, append: ${times(postgres.ratios.sequential.append.langchain)} with one caller, ${times(postgres.ratios.concurrent.append.langchain)} with ${n} callers (target ≥ 1.5×); ` +
+        `÷ a bare single-row INSERT: ${times(postgres.ratios.sequential.append.bare)} and ${times(postgres.ratios.concurrent.append.bare)} (target ≥ 0.5×). Get ÷ LangChain: ${times(postgres.ratios.sequential.get.langchain)} and ${times(postgres.ratios.concurrent.get.langchain)}.`,
+    );
+  }
   return parts.join(' ');
 }
 

@@ -44,7 +44,7 @@ const CHARTS: readonly ChartFile[] = [
   },
   {
     file: 'bench-backends.svg',
-    alt: 'Append and get calls per second for the memory, SQLite and Redis stores and LangChain Redis history',
+    alt: 'Append and get calls per second for the memory, SQLite, Redis and PostgreSQL stores and LangChain Redis and PostgreSQL histories',
     caption: (results) => backendsCaption(results.backends as BackendsResults),
     needs: ['backends'],
     draw: (results) => backendsChart(results.backends as BackendsResults, results.core as CoreResults | undefined),
