@@ -17,6 +17,7 @@ const OLDER = 1; // int: the next less recently used slot, or NONE; also links t
 const RING_START = 2; // int: place of the oldest turn in the slot's ring
 const RING_COUNT = 3; // int: turns held
 const ID_HASH = 4; // int: the id's hash in the IdIndex
+const EXTRAS_COUNT = 5; // int: turns of the slot that have extras, so reading a slot without any takes the plain path
 const LAST_ACCESS = 3; // double: monotonic ms of the last touch
 const TOUCH_ORDER = 4; // double: the table's touch counter at the last touch
 const SLOT_BYTES = 5; // double: UTF-8 bytes held
@@ -121,6 +122,7 @@ export class ConversationTable {
     ints[at + OLDER] = NONE;
     ints[at + RING_START] = 0;
     ints[at + RING_COUNT] = 0;
+    ints[at + EXTRAS_COUNT] = 0;
     this.#slotDoubles[slot * SLOT_DOUBLES + SLOT_BYTES] = 0;
     const hash = id === this.#lookedUpId ? this.#lookedUpHash : this.#index.hash(id);
     ints[at + ID_HASH] = hash;
@@ -190,7 +192,10 @@ export class ConversationTable {
       index = slot * stride + start;
       ints[at + RING_START] = start + 1 === stride ? 0 : start + 1;
       this.#addBytes(slot, -this.#turnInts[index * TURN_INTS + TURN_BYTES]!);
-      if (this.#turnInts[index * TURN_INTS + TURN_ROLE]! >= HAS_EXTRAS) this.#extras.delete(index);
+      if (this.#turnInts[index * TURN_INTS + TURN_ROLE]! >= HAS_EXTRAS) {
+        this.#extras.delete(index);
+        ints[at + EXTRAS_COUNT] = ints[at + EXTRAS_COUNT]! - 1;
+      }
     }
     this.#contents[index] = content;
     this.#turnDoubles[index * TURN_DOUBLES + TURN_TIME] = time;
@@ -200,6 +205,7 @@ export class ConversationTable {
     } else {
       this.#turnInts[index * TURN_INTS + TURN_ROLE] = role + HAS_EXTRAS;
       this.#extras.set(index, extras);
+      ints[at + EXTRAS_COUNT] = ints[at + EXTRAS_COUNT]! + 1;
     }
     this.#addBytes(slot, bytes);
   }
@@ -211,7 +217,10 @@ export class ConversationTable {
     const start = ints[at + RING_START]!;
     const index = slot * this.#stride + start;
     this.#contents[index] = '';
-    if (this.#turnInts[index * TURN_INTS + TURN_ROLE]! >= HAS_EXTRAS) this.#extras.delete(index);
+    if (this.#turnInts[index * TURN_INTS + TURN_ROLE]! >= HAS_EXTRAS) {
+      this.#extras.delete(index);
+      ints[at + EXTRAS_COUNT] = ints[at + EXTRAS_COUNT]! - 1;
+    }
     this.#addBytes(slot, -this.#turnInts[index * TURN_INTS + TURN_BYTES]!);
     ints[at + RING_START] = start + 1 === this.#stride ? 0 : start + 1;
     ints[at + RING_COUNT] = ints[at + RING_COUNT]! - 1;
@@ -228,13 +237,32 @@ export class ConversationTable {
     const ints = this.#turnInts;
     const doubles = this.#turnDoubles;
     const turns: Turn[] = new Array(count);
+    if (this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT] !== 0) return this.#copyRichTurns(turns, base, start);
+    // A slot of plain turns only: the loop as it was before turns had extras, which keeps get as fast.
     for (let k = 0; k < count; k++) {
       const place = start + k;
       const index = base + (place >= stride ? place - stride : place);
+      turns[k] = {
+        role: ROLES[ints[index * TURN_INTS + TURN_ROLE]!]!,
+        content: contents[index]!,
+        ts: doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000,
+      };
+    }
+    return turns;
+  }
+
+  /** {@link copyTurns} for a slot where some turns have extras. */
+  #copyRichTurns(turns: Turn[], base: number, start: number): Turn[] {
+    const stride = this.#stride;
+    const ints = this.#turnInts;
+    const doubles = this.#turnDoubles;
+    for (let k = 0; k < turns.length; k++) {
+      const place = start + k;
+      const index = base + (place >= stride ? place - stride : place);
       const role = ints[index * TURN_INTS + TURN_ROLE]!;
-      turns[k] = role < HAS_EXTRAS
-        ? { role: ROLES[role]!, content: contents[index]!, ts: doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000 }
-        : turnWithExtras(ROLES[role - HAS_EXTRAS]!, contents[index]!, doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000, this.#extras.get(index)!);
+      const content = this.#contents[index]!;
+      const ts = doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000;
+      turns[k] = role < HAS_EXTRAS ? { role: ROLES[role]!, content, ts } : turnWithExtras(ROLES[role - HAS_EXTRAS]!, content, ts, this.#extras.get(index)!);
     }
     return turns;
   }
