@@ -49,7 +49,7 @@ const USAGE = `npm run chat -- [options]   a terminal chatbot with memory
 
   --upstream URL        OpenAI-compatible API (default $TURNSTORE_UPSTREAM or http://127.0.0.1:11434/v1, Ollama)
   --model NAME          model to ask (default llama3.2)
-  --store STORE         memory | sqlite:PATH | redis://HOST:PORT (default memory: forgotten at exit)
+  --store STORE         memory | sqlite:PATH | redis://HOST:PORT | postgres://… (default memory: forgotten at exit)
   --conversation ID     conversation to continue (default terminal)
   --system TEXT         system prompt, sent first each time (never stored)
   --context-tokens N    tokens sent per request, history included (default 3072)
