@@ -218,6 +218,9 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     // default table name (created by its first call).
     const histories = (ids: readonly string[]) => ids.map((sessionId) => new PostgresChatMessageHistory({ pool, sessionId }));
     const langchain = { read: histories(readIds), write: histories(writeIds) };
+    // Its first call runs CREATE TABLE IF NOT EXISTS; several at once can fail with "relation
+    // already exists" (42P07, which it does not catch), so one call makes the table first.
+    await new PostgresChatMessageHistory({ pool, sessionId: 'create-the-table' }).getMessages();
 
     progress(`postgres: filling ${conversations} read and ${conversations} write conversations × ${maxTurns} turns for each contender`);
     await timeRun(
