@@ -26,8 +26,21 @@ if (unavailable !== undefined) {
       pools.push(pool);
       // A long command timeout: the suite runs its tests at once on a busy machine; outages are tested in test/postgres.
       const store = new PostgresStore({ commandTimeoutMs: 20_000, ...options, pool, tablePrefix: `conformance_${++stores}_` });
-      // The tables are made now (an empty store's size changes nothing), not during a call whose timing a test checks.
+      // The tables are made now, and every function is called once on each of the pool's two
+      // connections (PL/pgSQL compiles a function per connection on its first call), not during a
+      // call whose timing a real-clock test checks. Both warm-ups write one conversation of empty
+      // turns, so no cap evicts anything, and it is deleted again (no eviction): the store is
+      // empty, with no eviction counted, when the test starts.
       await store.size();
+      const warmUp = async (): Promise<void> => {
+        await store.append('warm-up', 'user', '');
+        await store.appendMany('warm-up', [{ role: 'assistant', content: '' }]);
+        await store.get('warm-up');
+        await store.list();
+        await store.stats();
+      };
+      await Promise.all([warmUp(), warmUp()]);
+      await store.delete('warm-up');
       return store;
     },
     // Time is the server's; the byte budget and the eviction counts are exact (kept in the functions' transactions).

@@ -80,7 +80,7 @@ describe('turnstore serve', () => {
     [['--max-turn-bytes', 'lots'], {}, /--max-turn-bytes must be an integer ≥ 1/],
     [['--ttl=-5'], {}, /--ttl must be a number of seconds ≥ 0/],
     [[], { TURNSTORE_TTL_SECONDS: 'soon' }, /TURNSTORE_TTL_SECONDS must be a number of seconds ≥ 0/],
-    [['--store', 'mongodb://x'], {}, /--store must be memory, sqlite:PATH or redis:\/\/HOST:PORT/],
+    [['--store', 'mongodb://x'], {}, /--store must be memory, sqlite:PATH, redis:\/\/HOST:PORT or postgres:\/\/USER@HOST\/DATABASE/],
     [['--store', 'sqlite:'], {}, /sqlite: needs a file path/],
     [['--store', 'redis://user:hunter2@[bad'], {}, /not a valid Redis URL: redis:\/\/user:\*\*\*@\[bad/],
     [['--log-level', 'loud'], {}, /--log-level must be one of fatal, error, warn, info, debug, trace, silent/],
