@@ -12,11 +12,6 @@ import type { ResolvedTarget } from './target.js';
  */
 export const FAKE_CLOCK_START_MS = 1_700_000_000_000;
 
-/**
- * TTL used by expiry tests against a real clock. Long enough that the round trips of a remote
- * backend are small beside it, short enough that waiting past it keeps the suite quick.
- */
-const REAL_CLOCK_TTL_SECONDS = 1;
 
 /** TTL used by expiry tests against the fake clock; any value works, since time only moves by hand. */
 const FAKE_CLOCK_TTL_SECONDS = 60;
@@ -76,7 +71,7 @@ export class Harness {
 
   /** TTL in seconds for expiry tests: short with a real clock, so waiting past it is cheap. */
   get ttlSeconds(): number {
-    return this.injectedClock ? FAKE_CLOCK_TTL_SECONDS : REAL_CLOCK_TTL_SECONDS;
+    return this.injectedClock ? FAKE_CLOCK_TTL_SECONDS : this.target.realClockTtlSeconds;
   }
 
   /** {@link ttlSeconds} in milliseconds. */

@@ -67,6 +67,14 @@ export interface ConformanceTarget {
    * @default 20000
    */
   readonly timeoutMs?: number;
+  /**
+   * With a real clock: the TTL, in seconds, of the tests that wait for expiry. They check a
+   * conversation is still there after 0.6 of it and gone after 1.3 of it, so the margins are 0.4
+   * and 0.3 of this; raise it for a backend whose calls can take longer than that on a busy
+   * machine (each expiry test then waits longer).
+   * @default 1
+   */
+  readonly realClockTtlSeconds?: number;
 }
 
 /** A {@link ConformanceTarget} with every default applied. */
@@ -79,6 +87,7 @@ export interface ResolvedTarget {
   readonly propertyRuns: number;
   readonly propertySeed: number;
   readonly timeoutMs: number;
+  readonly realClockTtlSeconds: number;
 }
 
 /** Applies the defaults of {@link ConformanceTarget}, refusing a descriptor that cannot work. */
@@ -88,6 +97,10 @@ export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
     throw new TypeError(`runConformanceSuite: target.clock must be 'injected' or 'real'; got ${String(target.clock)}.`);
   }
   const propertyRuns = target.propertyRuns ?? 200;
+  const realClockTtlSeconds = target.realClockTtlSeconds ?? 1;
+  if (typeof realClockTtlSeconds !== 'number' || !(realClockTtlSeconds > 0) || !Number.isFinite(realClockTtlSeconds)) {
+    throw new TypeError('runConformanceSuite: target.realClockTtlSeconds must be a finite number > 0.');
+  }
   if (!Number.isInteger(propertyRuns) || propertyRuns < 0) throw new TypeError('runConformanceSuite: target.propertyRuns must be an integer ≥ 0.');
   return {
     name: target.name,
@@ -98,5 +111,6 @@ export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
     propertyRuns,
     propertySeed: target.propertySeed ?? 20240611,
     timeoutMs: target.timeoutMs ?? 20_000,
+    realClockTtlSeconds,
   };
 }
