@@ -8,18 +8,15 @@
  *
  *   npm run build && node dist/bench/backends/postgres.js [conversations] [opsPerRun] [runs]
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PostgresChatMessageHistory } from '@langchain/community/stores/message/postgres';
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import pg from 'pg';
-import type { Role } from '../../src/index.js';
 import { PostgresStore } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../../test/support/postgres-server.js';
-import { repoRoot } from '../../test/seed/seed-location.js';
 import { median } from '../core/measure.js';
+import { contentsOf, conversationIds, packageVersion, roleOf, timeRun } from './workload.js';
 
 /** What {@link benchPostgres} measures and how; every field has a default. */
 export interface PostgresBenchOptions {
@@ -111,8 +108,6 @@ export interface PostgresBenchResult {
   };
 }
 
-const roleOf = (index: number): Role => (index & 1 ? 'assistant' : 'user');
-
 /**
  * Samples `pg_stat_activity` on `monitor` until `done` settles: for each sample, the active client
  * backends (other than the monitor's) by wait event. Returns the sums and the number of samples.
@@ -145,25 +140,6 @@ interface Workload {
 }
 
 /**
- * Runs up to `count` calls of `call`, `callers` at a time, starting none after `seconds`; the
- * calls completed and their rate per second.
- */
-async function timeRun(call: (index: number) => Promise<unknown>, first: number, count: number, callers: number, seconds = Infinity): Promise<{ calls: number; perSecond: number }> {
-  let next = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  const caller = async (): Promise<void> => {
-    while (next < count && performance.now() < deadline) await call(first + next++);
-  };
-  await Promise.all(Array.from({ length: callers }, caller));
-  return { calls: next, perSecond: (next * 1000) / (performance.now() - start) };
-}
-
-function packageVersion(path: string): string {
-  return (JSON.parse(readFileSync(join(repoRoot(), 'node_modules', path, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/**
  * Measures PostgresStore against LangChain's PostgreSQL history and bare statements on a
  * PostgreSQL of its own (started and stopped here, fsync on), with `concurrency` callers and with
  * one. A few minutes with the defaults. Throws, saying why, when PostgreSQL cannot be started here.
@@ -182,14 +158,9 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
   const unavailable = postgresUnavailable();
   if (unavailable !== undefined) throw new Error(unavailable);
 
-  const text = 'abcdefghij'.repeat(Math.ceil((contentLength * 3) / 20) + 1);
-  const contents = Array.from({ length: 101 }, (_, k) => text.slice(0, Math.round((contentLength * (50 + k)) / 100)));
-  const contentOf = (index: number): string => contents[(index * 37) % contents.length]!;
+  const contentOf = contentsOf(contentLength);
   const messageOf = (index: number): BaseMessage => (index & 1 ? new AIMessage(contentOf(index)) : new HumanMessage(contentOf(index)));
-  // Gets and appends use different conversations, so the histories that never trim (LangChain's,
-  // the bare table) keep exactly maxTurns turns where they are read.
-  const readIds = Array.from({ length: conversations }, (_, i) => `read-${i}`);
-  const writeIds = Array.from({ length: conversations }, (_, i) => `write-${i}`);
+  const { readIds, writeIds } = conversationIds(conversations);
 
   // Durability as PostgreSQL ships it (fsync, synchronous_commit, full_page_writes on), and its
   // default shared_buffers rather than the test helper's smaller one.

@@ -7,18 +7,17 @@
  *
  *   npm run build && node dist/bench/backends/redis.js
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { RedisChatMessageHistory } from '@langchain/redis';
 import { createClient } from 'redis';
-import type { Role } from '../../src/index.js';
 import { RedisStore } from '../../src/redis/index.js';
 import { RedisTestServer } from '../../test/support/redis-server.js';
 import { repoRoot } from '../../test/seed/seed-location.js';
 import { median } from '../core/measure.js';
+import { contentsOf, conversationIds, packageVersion, roleOf, timeRun } from './workload.js';
 
 /** What {@link benchRedis} measures and how; every field has a default. */
 export interface RedisBenchOptions {
@@ -108,28 +107,11 @@ export interface RedisBenchResult {
   };
 }
 
-const roleOf = (index: number): Role => (index & 1 ? 'assistant' : 'user');
-
 /** A workload: performs `count` operations with `callers` of them in flight at once. */
 interface Workload {
   readonly contender: RedisContender;
   readonly op: 'append' | 'get';
   readonly call: (index: number) => Promise<unknown>;
-}
-
-/** Runs `count` calls of `call`, `callers` at a time; the rate in calls per second. */
-async function timeRun(call: (index: number) => Promise<unknown>, first: number, count: number, callers: number): Promise<number> {
-  let next = 0;
-  const caller = async (): Promise<void> => {
-    while (next < count) await call(first + next++);
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: callers }, caller));
-  return (count * 1000) / (performance.now() - start);
-}
-
-function packageVersion(path: string): string {
-  return (JSON.parse(readFileSync(join(repoRoot(), 'node_modules', path, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** The Redis server's CPU time so far (user + system), in seconds. */
@@ -159,14 +141,9 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
   const capacityConversations = options.capacityConversations ?? 50_000;
   const progress = options.progress ?? (() => {});
 
-  const text = 'abcdefghij'.repeat(Math.ceil((contentLength * 3) / 20) + 1);
-  const contents = Array.from({ length: 101 }, (_, k) => text.slice(0, Math.round((contentLength * (50 + k)) / 100)));
-  const contentOf = (index: number): string => contents[(index * 37) % contents.length]!;
+  const contentOf = contentsOf(contentLength);
   const messageOf = (index: number): BaseMessage => (index & 1 ? new AIMessage(contentOf(index)) : new HumanMessage(contentOf(index)));
-  // Gets and appends use different conversations, so the histories that never trim (LangChain's,
-  // the bare lists) keep exactly maxTurns turns where they are read.
-  const readIds = Array.from({ length: conversations }, (_, i) => `read-${i}`);
-  const writeIds = Array.from({ length: conversations }, (_, i) => `write-${i}`);
+  const { readIds, writeIds } = conversationIds(conversations);
 
   const server = await RedisTestServer.start();
   // LangChain's own driver (its dependency, node-redis 4), as its users get it; one shared client.
@@ -232,7 +209,7 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
         for (let k = 0; k < workloads.length; k++) {
           const workload = workloads[(run + k) % workloads.length]!;
           const cpuBefore = await redisCpuSeconds(clients.ours);
-          samples.get(workload)!.push(await timeRun(workload.call, index, opsPerRun, callers));
+          samples.get(workload)!.push((await timeRun(workload.call, index, opsPerRun, callers)).perSecond);
           redisCpu.set(workload, redisCpu.get(workload)! + (await redisCpuSeconds(clients.ours)) - cpuBefore);
           index += opsPerRun;
         }
@@ -326,7 +303,7 @@ async function measureCapacity(
     }, 0, count, callers);
     const usedMemoryBytes = (await usedMemory()) - before;
     const creates = Math.min(count, 20_000);
-    const createAtCapPerSecond = await timeRun((i) => store.append(`new-${i}`, 'user', contentOf(i)), 0, creates, callers);
+    const createAtCapPerSecond = (await timeRun((i) => store.append(`new-${i}`, 'user', contentOf(i)), 0, creates, callers)).perSecond;
     return {
       conversations: count,
       turnsEach,

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Role } from '../../src/index.js';
 import { SqliteStore } from '../../src/sqlite/index.js';
 import { median } from '../core/measure.js';
+import { roleOf } from './workload.js';
 
 /** What {@link benchSqlite} measures and how; every field has a default. */
 export interface SqliteBenchOptions {
@@ -105,8 +105,6 @@ const TURNS_TABLE = `
     extras TEXT,
     PRIMARY KEY (conversation, seq)
   ) WITHOUT ROWID`;
-
-const roleOf = (index: number): Role => (index & 1 ? 'assistant' : 'user');
 
 /** A workload: `run(count)` performs `count` operations and returns when they are done. */
 interface Workload {
