@@ -3,31 +3,12 @@
  * with no node_modules anywhere above it, so nothing but Node built-ins can resolve.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const place = mkdtempSync(join(tmpdir(), 'turnstore-no-peers-'));
-after(() => rmSync(place, { recursive: true, force: true }));
-const packageDir = join(place, 'node_modules', 'turnstore');
-cpSync(join(root, 'dist/src'), join(packageDir, 'dist/src'), { recursive: true });
-writeFileSync(join(packageDir, 'package.json'), readFileSync(join(root, 'package.json')));
-
-function runScript(name: string, lines: string[]): unknown {
-  writeFileSync(join(place, name), lines.join('\n'));
-  const result = spawnSync(process.execPath, [name], { cwd: place, encoding: 'utf8', timeout: 20_000 });
-  assert.equal(result.stderr, '');
-  assert.equal(result.status, 0);
-  return JSON.parse(result.stdout);
-}
+import { describe, it } from 'node:test';
+import { runWithoutPeers } from '../support/without-peers.js';
 
 describe('adapter subpaths without their peers', () => {
   it("turnstore/langchain without @langchain/core: the import rejects with TURNSTORE_MISSING_PEER saying what to install", () => {
-    const outcome = runScript('langchain.mjs', [
+    const outcome = runWithoutPeers([
       'try { await import("turnstore/langchain"); console.log(JSON.stringify("imported")); }',
       'catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message, cause: Boolean(error.cause) })); }',
     ]) as { code: string; message: string; cause: boolean };
@@ -37,7 +18,7 @@ describe('adapter subpaths without their peers', () => {
   });
 
   it('turnstore/ai-sdk needs nothing from ai at run time', () => {
-    const outcome = runScript('ai-sdk.mjs', [
+    const outcome = runWithoutPeers([
       'import { fromModelMessages, toModelMessages } from "turnstore/ai-sdk";',
       'const turns = fromModelMessages([{ role: "user", content: [{ type: "text", text: "hi" }] }]);',
       'console.log(JSON.stringify({ turns, messages: toModelMessages(turns) }));',

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as gpt4o from 'gpt-tokenizer/model/gpt-4o';
 import * as gpt35 from 'gpt-tokenizer/model/gpt-3.5-turbo';
 import { ESTIMATED_TOKENS_PER_ATTACHMENT, TurnstoreError, contextWindow, estimateTokens, type Role, type TurnLike } from '../../src/index.js';
+import { runWithoutPeers } from '../support/without-peers.js';
 import { GPT_REPLY_PRIMING_TOKENS, GPT_TOKENS_PER_MESSAGE, gptTokenCounter } from '../../src/adapters/tokenizers/index.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 const SAMPLES: TurnLike[] = [
   { role: 'system', content: 'You are a helpful assistant that answers in one sentence.' },
@@ -129,30 +123,16 @@ describe('gptTokenCounter', () => {
 
 describe('turnstore/tokenizers without gpt-tokenizer', () => {
   it('imports fine; gptTokenCounter() throws TURNSTORE_MISSING_PEER saying what to install; a tokenizer passed in still works', () => {
-    // A copy of the built package with no node_modules anywhere above it, so gpt-tokenizer cannot resolve.
-    const place = mkdtempSync(join(tmpdir(), 'turnstore-no-gpt-tokenizer-'));
-    try {
-      const packageDir = join(place, 'node_modules', 'turnstore');
-      cpSync(join(root, 'dist/src'), join(packageDir, 'dist/src'), { recursive: true });
-      writeFileSync(join(packageDir, 'package.json'), readFileSync(join(root, 'package.json')));
-      const script = [
-        "import { gptTokenCounter } from 'turnstore/tokenizers';",
-        'let outcome;',
-        'try { gptTokenCounter({ model: "gpt-4o" }); outcome = "returned"; } catch (error) { outcome = { code: error.code, message: error.message, cause: Boolean(error.cause) }; }',
-        'const count = gptTokenCounter({ tokenizer: { countTokens: (text) => text.length } })({ role: "user", content: "abc" });',
-        'console.log(JSON.stringify({ outcome, count }));',
-      ].join('\n');
-      writeFileSync(join(place, 'check.mjs'), script);
-      const result = spawnSync(process.execPath, ['check.mjs'], { cwd: place, encoding: 'utf8', timeout: 20_000 });
-      assert.equal(result.stderr, '');
-      assert.equal(result.status, 0);
-      const { outcome, count } = JSON.parse(result.stdout) as { outcome: { code: string; message: string; cause: boolean }; count: number };
-      assert.equal(outcome.code, 'TURNSTORE_MISSING_PEER');
-      assert.match(outcome.message, /npm install gpt-tokenizer/);
-      assert.ok(outcome.cause, 'the resolution error is the cause');
-      assert.equal(count, 4 + 3 + 3);
-    } finally {
-      rmSync(place, { recursive: true, force: true });
-    }
+    const { outcome, count } = runWithoutPeers([
+      "import { gptTokenCounter } from 'turnstore/tokenizers';",
+      'let outcome;',
+      'try { gptTokenCounter({ model: "gpt-4o" }); outcome = "returned"; } catch (error) { outcome = { code: error.code, message: error.message, cause: Boolean(error.cause) }; }',
+      'const count = gptTokenCounter({ tokenizer: { countTokens: (text) => text.length } })({ role: "user", content: "abc" });',
+      'console.log(JSON.stringify({ outcome, count }));',
+    ]) as { outcome: { code: string; message: string; cause: boolean }; count: number };
+    assert.equal(outcome.code, 'TURNSTORE_MISSING_PEER');
+    assert.match(outcome.message, /npm install gpt-tokenizer/);
+    assert.ok(outcome.cause, 'the resolution error is the cause');
+    assert.equal(count, 4 + 3 + 3);
   });
 });
