@@ -10,6 +10,7 @@
  * Arguments: url tablePrefix worker mode appends.
  */
 import { PostgresStore } from '../../src/postgres/index.js';
+import { appendAsWorker } from '../support/shared-writers.js';
 import { OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const [url, tablePrefix, worker, mode, appends] = process.argv.slice(2);
@@ -24,10 +25,7 @@ if (mode === 'ack') {
 } else {
   const store = new PostgresStore({ connectionString: url!, tablePrefix: tablePrefix!, ...STORE_OPTIONS });
   const count = Number(appends);
-  for (let i = 0; i < count; i++) {
-    await store.append('shared', 'user', `worker ${worker} turn ${i}`);
-    await store.append(`worker ${worker} conversation ${i % OWN_CONVERSATIONS}`, 'assistant', `turn ${i}`);
-  }
+  await appendAsWorker(store, worker!, count, OWN_CONVERSATIONS);
   await store.close();
   process.stdout.write(`${JSON.stringify({ worker, appended: count })}\n`);
 }

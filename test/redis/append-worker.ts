@@ -4,14 +4,12 @@
  * Arguments: url prefix worker appends. Prints one JSON line when done.
  */
 import { RedisStore } from '../../src/redis/index.js';
+import { appendAsWorker } from '../support/shared-writers.js';
 import { OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const [url, prefix, worker, appends] = process.argv.slice(2);
 const store = new RedisStore({ url: url!, prefix: prefix!, ...STORE_OPTIONS });
 const count = Number(appends);
-for (let i = 0; i < count; i++) {
-  await store.append('shared', 'user', `worker ${worker} turn ${i}`);
-  await store.append(`worker ${worker} conversation ${i % OWN_CONVERSATIONS}`, 'assistant', `turn ${i}`);
-}
+await appendAsWorker(store, worker!, count, OWN_CONVERSATIONS);
 await store.close();
 process.stdout.write(`${JSON.stringify({ worker, appended: count })}\n`);
