@@ -34,6 +34,16 @@ export interface StoredExtras {
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 const URL_SCHEME = /^(https?|data):/i;
 
+/** Whether `value` is a media type an attachment may have: `type/subtype`, RFC 6838 names, no parameters. */
+export function isAttachmentMediaType(value: string): boolean {
+  return MEDIA_TYPE.test(value);
+}
+
+/** Whether `url` has a scheme an attachment may have: `http:`, `https:` or `data:`. */
+export function hasAttachmentScheme(url: string): boolean {
+  return URL_SCHEME.test(url);
+}
+
 function invalid(message: string): TurnstoreError {
   return new TurnstoreError('TURNSTORE_INVALID_TURN', message);
 }

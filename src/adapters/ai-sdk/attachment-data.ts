@@ -7,6 +7,7 @@
  * data is that URL string, which the SDK accepts as it does the original (it splits a data: URL
  * into media type and base64 itself).
  */
+import { hasAttachmentScheme, isAttachmentMediaType } from '../../core/turn-extras.js';
 
 /** An attachment made from a part, or why there is none. */
 export type AttachmentData = { readonly url: string; readonly mediaType: string } | { readonly refused: string };
@@ -17,11 +18,9 @@ export type AttachmentData = { readonly url: string; readonly mediaType: string 
  */
 export const UNKNOWN_MEDIA_TYPE = 'application/octet-stream';
 
-// The rule the stores apply to an attachment's media type (type/subtype, RFC 6838 names, no
-// parameters): checked here too, so that such a part is refused (or dropped) as the part it is.
-const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+// The stores' rules for an attachment's media type and URL scheme are checked here too, so that
+// a part breaking them is refused (or dropped) as the part it is, before anything is stored.
 const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-const KEPT_SCHEME = /^(https?|data):/i;
 // A data: URL's own media type: data:[<type/subtype>][;param…][;base64],<data>
 const DATA_URL_MEDIA_TYPE = /^data:([A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*)[;,]/i;
 
@@ -74,7 +73,7 @@ function imageTypeOf(bytes: Uint8Array): string | undefined {
  * none, the data: URL's or (images) the bytes' signature names it, else {@link UNKNOWN_MEDIA_TYPE}.
  */
 export function attachmentFromData(data: unknown, mediaType: string | undefined, isImage: boolean): AttachmentData {
-  if (mediaType !== undefined && !MEDIA_TYPE.test(mediaType)) return { refused: `media type ${JSON.stringify(mediaType)}, which is not "type/subtype"` };
+  if (mediaType !== undefined && !isAttachmentMediaType(mediaType)) return { refused: `media type ${JSON.stringify(mediaType)}, which is not "type/subtype"` };
   let url: string;
   let bytes: Uint8Array | undefined;
   if (data instanceof URL) {
@@ -92,7 +91,7 @@ export function attachmentFromData(data: unknown, mediaType: string | undefined,
   } else {
     return { refused: 'data that is neither a URL, base64 text nor bytes' };
   }
-  if (!KEPT_SCHEME.test(url)) return { refused: `a ${url.slice(0, url.indexOf(':') + 1)} URL (an attachment holds http:, https: or data: URLs)` };
+  if (!hasAttachmentScheme(url)) return { refused: `a ${url.slice(0, url.indexOf(':') + 1)} URL (an attachment holds http:, https: or data: URLs)` };
   const type = mediaType ?? DATA_URL_MEDIA_TYPE.exec(url)?.[1] ?? UNKNOWN_MEDIA_TYPE;
   return { url, mediaType: type };
 }
