@@ -78,7 +78,13 @@ async function main(): Promise<number> {
     process.stdout.write(`Usage: npm run bench [-- --only ${SUITES.join(',')}] [-- --skip SUITE,…]\n`);
     return 0;
   }
-  const list = (text: string | undefined) => (text === undefined ? undefined : text.split(',').map((suite) => suite.trim()).filter(Boolean));
+  const list = (text: string | undefined) =>
+    text === undefined
+      ? undefined
+      : text
+          .split(',')
+          .map((suite) => suite.trim())
+          .filter(Boolean);
   const only = list(values.only);
   const skip = list(values.skip) ?? [];
   for (const suite of [...(only ?? []), ...skip]) {
@@ -125,7 +131,8 @@ async function main(): Promise<number> {
       progress(`${step}: done in ${seconds} s; wrote bench/results/${suite}.json`);
       outcomes.push({ suite, status: 'passed', detail: `${seconds} s` });
     } else {
-      const why = code !== 0 ? (signal ? `killed by ${signal}` : `exit code ${code}`) : `exit code 0 but bench/results/${suite}.json was not written`;
+      const why =
+        code !== 0 ? (signal ? `killed by ${signal}` : `exit code ${code}`) : `exit code 0 but bench/results/${suite}.json was not written`;
       progress(`${step}: FAILED after ${seconds} s (${why}); going on with the others`);
       outcomes.push({ suite, status: 'failed', detail: why });
     }
@@ -137,9 +144,13 @@ async function main(): Promise<number> {
   writeCharts(root, (line) => progress(`  ${line}`));
 
   const failed = outcomes.filter((outcome) => outcome.status === 'failed');
-  progress(`finished in ${Math.round((performance.now() - started) / 1000)} s: ${outcomes.map((outcome) => `${outcome.suite} ${outcome.status}${outcome.status === 'passed' ? '' : ` (${outcome.detail})`}`).join('; ')}`);
+  progress(
+    `finished in ${Math.round((performance.now() - started) / 1000)} s: ${outcomes.map((outcome) => `${outcome.suite} ${outcome.status}${outcome.status === 'passed' ? '' : ` (${outcome.detail})`}`).join('; ')}`,
+  );
   if (failed.length > 0) {
-    process.stderr.write(`bench: ${failed.length} suite${failed.length > 1 ? 's' : ''} failed: ${failed.map((outcome) => `${outcome.suite} (${outcome.detail})`).join(', ')}. Their results files and sections are the previous ones.\n`);
+    process.stderr.write(
+      `bench: ${failed.length} suite${failed.length > 1 ? 's' : ''} failed: ${failed.map((outcome) => `${outcome.suite} (${outcome.detail})`).join(', ')}. Their results files and sections are the previous ones.\n`,
+    );
     return 1;
   }
   return interrupted ? 130 : 0;

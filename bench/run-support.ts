@@ -36,7 +36,7 @@ export function partRunner(progress: (message: string) => void) {
       progress(`${name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       return result;
     } catch (error) {
-      progress(`${name} FAILED: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      progress(`${name} FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return { error: error instanceof Error ? error.message : String(error) };
     }
   };

@@ -27,7 +27,9 @@ const files = findTests(testRoot)
   .filter((file) => filters.length === 0 || filters.some((f) => relative(root, file).includes(f.replace(/^test\//, ''))))
   .sort();
 if (files.length === 0) {
-  console.error(`run-tests: no test files found under ${relative(root, testRoot)}${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
+  console.error(
+    `run-tests: no test files found under ${relative(root, testRoot)}${filters.length ? ` matching ${filters.join(', ')}` : ''}`,
+  );
   process.exit(1);
 }
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...flags, ...files], { stdio: 'inherit', cwd: root });

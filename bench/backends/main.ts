@@ -25,7 +25,6 @@ const progress = (message: string): void => {
   process.stderr.write(`[bench:backends] ${message}\n`);
 };
 
-
 const measured = partRunner(progress);
 
 const started = performance.now();
@@ -39,7 +38,13 @@ const postgres = await measured('postgres', () => benchPostgres({ progress }));
 const run: BackendsResults = {
   suite: 'backends',
   date: new Date().toISOString(),
-  machine: { cpu: cpuList[0]?.model.trim() ?? 'unknown', cores: cpuList.length, memoryBytes: totalmem(), os: `${platform()} ${release()} ${arch()}`, loadAverage },
+  machine: {
+    cpu: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    memoryBytes: totalmem(),
+    os: `${platform()} ${release()} ${arch()}`,
+    loadAverage,
+  },
   versions: {
     turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
     gitCommit: git('rev-parse', '--short', 'HEAD'),
@@ -56,6 +61,10 @@ writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
 const docPath = writeBenchmarksDoc(['backends']);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
 
-const redisTables = isMeasured(run.redis) ? `${redisTable(run.redis)}\n\n${capacityLines(run.redis).join('\n')}` : `Redis not measured: ${run.redis.error}`;
+const redisTables = isMeasured(run.redis)
+  ? `${redisTable(run.redis)}\n\n${capacityLines(run.redis).join('\n')}`
+  : `Redis not measured: ${run.redis.error}`;
 const postgresTables = isMeasured(run.postgres) ? postgresTable(run.postgres) : `PostgreSQL not measured: ${run.postgres?.error}`;
-process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${sqliteTable(run)}\n\n${redisTables}\n\n${postgresTables}\n`);
+process.stdout.write(
+  `\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${sqliteTable(run)}\n\n${redisTables}\n\n${postgresTables}\n`,
+);

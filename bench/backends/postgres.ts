@@ -87,7 +87,13 @@ export interface PostgresBenchResult {
     readonly concurrency: number;
     readonly poolSize: number;
   };
-  readonly versions: { readonly postgresServer: string; readonly pg: string; readonly langchainCommunity: string; readonly langchainCore: string; readonly node: string };
+  readonly versions: {
+    readonly postgresServer: string;
+    readonly pg: string;
+    readonly langchainCommunity: string;
+    readonly langchainCore: string;
+    readonly node: string;
+  };
   /** The server settings that decide what a commit costs, as `SHOW` reports them. */
   readonly serverSettings: Readonly<Record<string, string>>;
   /** The load average when this part started and when it ended (the machine is shared). */
@@ -96,7 +102,10 @@ export interface PostgresBenchResult {
   readonly sequential: PostgresRates;
   /** `concurrency` callers at once on the same pool. */
   readonly concurrent: PostgresRates;
-  readonly ratios: Record<'sequential' | 'concurrent', Record<'append' | 'get', { readonly langchain: number; readonly langchainPerCall: number; readonly bare: number }>>;
+  readonly ratios: Record<
+    'sequential' | 'concurrent',
+    Record<'append' | 'get', { readonly langchain: number; readonly langchainPerCall: number; readonly bare: number }>
+  >;
   /**
    * The acceptance targets, with `concurrency` callers: PostgresStore append at least 1.5×
    * LangChain's append (which neither trims nor expires; its history objects kept, the stricter
@@ -183,8 +192,17 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
       created_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
     await pool.query('CREATE INDEX bare_turns_by_conversation ON bare_turns (conversation, id)');
     const bareInsert = (id: string, index: number) =>
-      pool.query({ name: 'bare-insert', text: 'INSERT INTO bare_turns (conversation, role, content) VALUES ($1, $2, $3)', values: [id, index & 1, contentOf(index)] });
-    const bareSelect = (id: string) => pool.query({ name: 'bare-select', text: 'SELECT role, content, created_at FROM bare_turns WHERE conversation = $1 ORDER BY id', values: [id] });
+      pool.query({
+        name: 'bare-insert',
+        text: 'INSERT INTO bare_turns (conversation, role, content) VALUES ($1, $2, $3)',
+        values: [id, index & 1, contentOf(index)],
+      });
+    const bareSelect = (id: string) =>
+      pool.query({
+        name: 'bare-select',
+        text: 'SELECT role, content, created_at FROM bare_turns WHERE conversation = $1 ORDER BY id',
+        values: [id],
+      });
     // LangChain as its documentation shows it: one history per conversation on a shared pool,
     // default table name (created by its first call).
     const histories = (ids: readonly string[]) => ids.map((sessionId) => new PostgresChatMessageHistory({ pool, sessionId }));
@@ -197,7 +215,10 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     await timeRun(
       async (c) => {
         for (const id of [readIds[c]!, writeIds[c]!]) {
-          const turns = Array.from({ length: maxTurns }, (_, t) => ({ role: roleOf(t * conversations + c), content: contentOf(t * conversations + c) }));
+          const turns = Array.from({ length: maxTurns }, (_, t) => ({
+            role: roleOf(t * conversations + c),
+            content: contentOf(t * conversations + c),
+          }));
           await store.appendMany(id, turns);
           await storeOwnPool.appendMany(id, turns);
         }
@@ -218,21 +239,38 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     const workloads: Workload[] = [
       { contender: 'turnstore', op: 'append', call: (i) => store.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)) },
       { contender: 'turnstore', op: 'get', call: (i) => store.get(readIds[i % conversations]!) },
-      { contender: 'turnstoreOwnPool', op: 'append', call: (i) => storeOwnPool.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)) },
+      {
+        contender: 'turnstoreOwnPool',
+        op: 'append',
+        call: (i) => storeOwnPool.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)),
+      },
       { contender: 'turnstoreOwnPool', op: 'get', call: (i) => storeOwnPool.get(readIds[i % conversations]!) },
       { contender: 'langchain', op: 'append', call: (i) => langchain.write[i % conversations]!.addMessage(messageOf(i)) },
       { contender: 'langchain', op: 'get', call: (i) => langchain.read[i % conversations]!.getMessages() },
-      { contender: 'langchainPerCall', op: 'append', call: (i) => new PostgresChatMessageHistory({ pool, sessionId: writeIds[i % conversations]! }).addMessage(messageOf(i)) },
-      { contender: 'langchainPerCall', op: 'get', call: (i) => new PostgresChatMessageHistory({ pool, sessionId: readIds[i % conversations]! }).getMessages() },
+      {
+        contender: 'langchainPerCall',
+        op: 'append',
+        call: (i) => new PostgresChatMessageHistory({ pool, sessionId: writeIds[i % conversations]! }).addMessage(messageOf(i)),
+      },
+      {
+        contender: 'langchainPerCall',
+        op: 'get',
+        call: (i) => new PostgresChatMessageHistory({ pool, sessionId: readIds[i % conversations]! }).getMessages(),
+      },
       { contender: 'bare', op: 'append', call: (i) => bareInsert(writeIds[i % conversations]!, i) },
       { contender: 'bare', op: 'get', call: (i) => bareSelect(readIds[i % conversations]!) },
     ];
 
     const measure = async (callers: number): Promise<PostgresRates> => {
       const label = callers === 1 ? 'one caller' : `${callers} concurrent callers`;
-      for (const workload of workloads) await timeRun(workload.call, 0, Math.max(1, Math.floor(opsPerRun / 10)), callers, secondsPerRun / 4);
-      const samples = new Map<Workload, { perSecond: number[]; calls: number[] }>(workloads.map((workload) => [workload, { perSecond: [], calls: [] }]));
-      const waits = new Map<Workload, { sums: Map<string, number>; samples: number }>(workloads.map((workload) => [workload, { sums: new Map(), samples: 0 }]));
+      for (const workload of workloads)
+        await timeRun(workload.call, 0, Math.max(1, Math.floor(opsPerRun / 10)), callers, secondsPerRun / 4);
+      const samples = new Map<Workload, { perSecond: number[]; calls: number[] }>(
+        workloads.map((workload) => [workload, { perSecond: [], calls: [] }]),
+      );
+      const waits = new Map<Workload, { sums: Map<string, number>; samples: number }>(
+        workloads.map((workload) => [workload, { sums: new Map(), samples: 0 }]),
+      );
       let index = opsPerRun;
       for (let run = 0; run < runs; run++) {
         // Rotating the order spreads machine noise (and checkpoints) over every workload alike.
@@ -257,11 +295,20 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
         const workload = workloads.find((candidate) => candidate.contender === contender && candidate.op === op)!;
         const taken = samples.get(workload)!;
         const sampled = waits.get(workload)!;
-        const mean = sampled.samples === 0 ? undefined : Object.fromEntries([...sampled.sums].sort((a, b) => b[1] - a[1]).map(([wait, sum]) => [wait, sum / sampled.samples]));
+        const mean =
+          sampled.samples === 0
+            ? undefined
+            : Object.fromEntries([...sampled.sums].sort((a, b) => b[1] - a[1]).map(([wait, sum]) => [wait, sum / sampled.samples]));
         return { opsPerSecond: median(taken.perSecond), samples: taken.perSecond, calls: taken.calls, ...(mean ? { waits: mean } : {}) };
       };
       const rates = (contender: PostgresContender) => ({ append: rate(contender, 'append'), get: rate(contender, 'get') });
-      return { turnstore: rates('turnstore'), turnstoreOwnPool: rates('turnstoreOwnPool'), langchain: rates('langchain'), langchainPerCall: rates('langchainPerCall'), bare: rates('bare') };
+      return {
+        turnstore: rates('turnstore'),
+        turnstoreOwnPool: rates('turnstoreOwnPool'),
+        langchain: rates('langchain'),
+        langchainPerCall: rates('langchainPerCall'),
+        bare: rates('bare'),
+      };
     };
     const sequential = await measure(1);
     const concurrent = await measure(concurrency);
@@ -276,9 +323,11 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     };
     const ratios = { sequential: ratiosOf(sequential), concurrent: ratiosOf(concurrent) };
 
-    const show = async (setting: string): Promise<string> => String(((await pool.query(`SHOW ${setting}`)).rows[0] as Record<string, unknown>)[setting]);
+    const show = async (setting: string): Promise<string> =>
+      String(((await pool.query(`SHOW ${setting}`)).rows[0] as Record<string, unknown>)[setting]);
     const serverSettings: Record<string, string> = {};
-    for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers', 'max_connections']) serverSettings[setting] = await show(setting);
+    for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers', 'max_connections'])
+      serverSettings[setting] = await show(setting);
 
     return {
       parameters: { conversations, maxTurns, contentLength, opsPerRun, secondsPerRun, runs, concurrency, poolSize: pool.options.max ?? 10 },

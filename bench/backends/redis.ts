@@ -61,7 +61,8 @@ export interface RedisBenchRate {
  * connection); LangChain on its own node-redis 4 and on node-redis 6; and the
  * floor, bare commands on node-redis 6. Same-driver pairs separate the design from the driver.
  */
-export type RedisContender = 'turnstore' | 'turnstoreOneConnection' | 'turnstoreLangchainDriver' | 'langchain' | 'langchainSameDriver' | 'bare';
+export type RedisContender =
+  'turnstore' | 'turnstoreOneConnection' | 'turnstoreLangchainDriver' | 'langchain' | 'langchainSameDriver' | 'bare';
 
 /** Append and get rates of each contender. */
 export type RedisRates = Record<RedisContender, { readonly append: RedisBenchRate; readonly get: RedisBenchRate }>;
@@ -77,7 +78,13 @@ export interface RedisBenchResult {
     readonly concurrency: number;
     readonly capacityConversations: number;
   };
-  readonly versions: { readonly redisServer: string; readonly nodeRedis: string; readonly langchainRedis: string; readonly langchainNodeRedis: string; readonly node: string };
+  readonly versions: {
+    readonly redisServer: string;
+    readonly nodeRedis: string;
+    readonly langchainRedis: string;
+    readonly langchainNodeRedis: string;
+    readonly node: string;
+  };
   /** One caller, each call awaited before the next. */
   readonly sequential: RedisRates;
   /** `concurrency` callers at once on the same store (node-redis pipelines their commands). */
@@ -87,7 +94,13 @@ export interface RedisBenchResult {
    * default (RedisStore from a URL: node-redis 6; LangChain: its node-redis 4); `sameDriver6` and
    * `sameDriver4` both on one driver; `bare` RedisStore ÷ the bare command.
    */
-  readonly ratios: Record<'sequential' | 'concurrent', Record<'append' | 'get', { readonly defaults: number; readonly sameDriver6: number; readonly sameDriver4: number; readonly bare: number }>>;
+  readonly ratios: Record<
+    'sequential' | 'concurrent',
+    Record<
+      'append' | 'get',
+      { readonly defaults: number; readonly sameDriver6: number; readonly sameDriver4: number; readonly bare: number }
+    >
+  >;
   /**
    * The acceptance target: RedisStore append throughput at least LangChain's on the same server,
    * each as it comes (RedisStore from a URL, with its default connections; LangChain on its own
@@ -147,10 +160,16 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
 
   const server = await RedisTestServer.start();
   // LangChain's own driver (its dependency, node-redis 4), as its users get it; one shared client.
-  const LangchainRedis = createRequire(join(repoRoot(), 'node_modules', '@langchain', 'redis', 'package.json'))('redis') as { createClient: typeof createClient };
+  const LangchainRedis = createRequire(join(repoRoot(), 'node_modules', '@langchain', 'redis', 'package.json'))('redis') as {
+    createClient: typeof createClient;
+  };
   const clients = {
-    ours: await createClient({ url: server.url }).on('error', () => {}).connect(),
-    langchain: await LangchainRedis.createClient({ url: server.url }).on('error', () => {}).connect(),
+    ours: await createClient({ url: server.url })
+      .on('error', () => {})
+      .connect(),
+    langchain: await LangchainRedis.createClient({ url: server.url })
+      .on('error', () => {})
+      .connect(),
   };
   const capacity = { maxTurns, maxConversations: 4 * conversations, ttlSeconds: 3600 };
   const store = new RedisStore({ url: server.url, prefix: 'bench', ...capacity });
@@ -186,15 +205,31 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
     const workloads: Workload[] = [
       { contender: 'turnstore', op: 'append', call: (i) => store.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)) },
       { contender: 'turnstore', op: 'get', call: (i) => store.get(readIds[i % conversations]!) },
-      { contender: 'turnstoreOneConnection', op: 'append', call: (i) => storeOneConnection.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)) },
+      {
+        contender: 'turnstoreOneConnection',
+        op: 'append',
+        call: (i) => storeOneConnection.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)),
+      },
       { contender: 'turnstoreOneConnection', op: 'get', call: (i) => storeOneConnection.get(readIds[i % conversations]!) },
-      { contender: 'turnstoreLangchainDriver', op: 'append', call: (i) => storeOnLangchainDriver.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)) },
+      {
+        contender: 'turnstoreLangchainDriver',
+        op: 'append',
+        call: (i) => storeOnLangchainDriver.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)),
+      },
       { contender: 'turnstoreLangchainDriver', op: 'get', call: (i) => storeOnLangchainDriver.get(readIds[i % conversations]!) },
       { contender: 'langchain', op: 'append', call: (i) => langchain.write[i % conversations]!.addMessage(messageOf(i)) },
       { contender: 'langchain', op: 'get', call: (i) => langchain.read[i % conversations]!.getMessages() },
-      { contender: 'langchainSameDriver', op: 'append', call: (i) => langchainSameDriver.write[i % conversations]!.addMessage(messageOf(i)) },
+      {
+        contender: 'langchainSameDriver',
+        op: 'append',
+        call: (i) => langchainSameDriver.write[i % conversations]!.addMessage(messageOf(i)),
+      },
       { contender: 'langchainSameDriver', op: 'get', call: (i) => langchainSameDriver.read[i % conversations]!.getMessages() },
-      { contender: 'bare', op: 'append', call: (i) => clients.ours.sendCommand(['RPUSH', `bare:${writeIds[i % conversations]}`, contentOf(i)]) },
+      {
+        contender: 'bare',
+        op: 'append',
+        call: (i) => clients.ours.sendCommand(['RPUSH', `bare:${writeIds[i % conversations]}`, contentOf(i)]),
+      },
       { contender: 'bare', op: 'get', call: (i) => clients.ours.sendCommand(['LRANGE', `bare:${readIds[i % conversations]}`, '0', '-1']) },
     ];
 
@@ -296,11 +331,16 @@ async function measureCapacity(
   const store = new RedisStore({ url: server.url, prefix: 'capacity', maxTurns: turnsEach, maxConversations: count, ttlSeconds: 3600 });
   try {
     let contentBytes = 0;
-    await timeRun(async (c) => {
-      const turns = Array.from({ length: turnsEach }, (_, t) => ({ role: roleOf(t), content: contentOf(c * turnsEach + t) }));
-      for (const turn of turns) contentBytes += turn.content.length;
-      await store.appendMany(`conversation-${c}`, turns);
-    }, 0, count, callers);
+    await timeRun(
+      async (c) => {
+        const turns = Array.from({ length: turnsEach }, (_, t) => ({ role: roleOf(t), content: contentOf(c * turnsEach + t) }));
+        for (const turn of turns) contentBytes += turn.content.length;
+        await store.appendMany(`conversation-${c}`, turns);
+      },
+      0,
+      count,
+      callers,
+    );
     const usedMemoryBytes = (await usedMemory()) - before;
     const creates = Math.min(count, 20_000);
     const createAtCapPerSecond = (await timeRun((i) => store.append(`new-${i}`, 'user', contentOf(i)), 0, creates, callers)).perSecond;

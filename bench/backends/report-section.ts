@@ -13,7 +13,9 @@ const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
 /** Where and with what the figures were measured, one line each. */
 export function machineLines(run: BackendsResults): string[] {
   const { machine, versions } = run;
-  const commit = versions.gitCommit ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})` : '';
+  const commit = versions.gitCommit
+    ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})`
+    : '';
   const redis = isMeasured(run.redis) ? run.redis.versions : undefined;
   const sqlite = isMeasured(run.sqlite.normal) ? run.sqlite.normal.versions : undefined;
   const postgres = isMeasured(run.postgres) ? run.postgres : undefined;
@@ -21,7 +23,11 @@ export function machineLines(run: BackendsResults): string[] {
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${machine.os}; load average ${machine.loadAverage.map((load) => load.toFixed(2)).join(', ')} at the start`,
     `- Node ${versions.node}; turnstore ${versions.turnstore}${commit}`,
     ...(sqlite ? [`- SQLite ${sqlite.sqlite}, better-sqlite3 ${sqlite.betterSqlite3}`] : []),
-    ...(redis ? [`- Redis ${redis.redisServer} (its own server, started for the run, on loopback); node-redis ${redis.nodeRedis}; @langchain/redis ${redis.langchainRedis} with its node-redis ${redis.langchainNodeRedis}`] : []),
+    ...(redis
+      ? [
+          `- Redis ${redis.redisServer} (its own server, started for the run, on loopback); node-redis ${redis.nodeRedis}; @langchain/redis ${redis.langchainRedis} with its node-redis ${redis.langchainNodeRedis}`,
+        ]
+      : []),
     ...(postgres ? [postgresMachineLine(postgres)] : []),
     `- Date: ${run.date}`,
   ];
@@ -42,7 +48,12 @@ function postgresMachineLine(postgres: PostgresBenchResult): string {
 export function targetsTable(run: BackendsResults): string {
   const rows: string[][] = [];
   if (isMeasured(run.sqlite.normal)) {
-    rows.push(['SqliteStore append ÷ bare insert (`synchronous: normal`)', times(run.sqlite.normal.ratios.append), '≥ 0.5×', verdict(run.sqlite.normal.appendTarget.met)]);
+    rows.push([
+      'SqliteStore append ÷ bare insert (`synchronous: normal`)',
+      times(run.sqlite.normal.ratios.append),
+      '≥ 0.5×',
+      verdict(run.sqlite.normal.appendTarget.met),
+    ]);
   }
   if (isMeasured(run.redis)) {
     const redis = run.redis;
@@ -53,17 +64,37 @@ export function targetsTable(run: BackendsResults): string {
         // The acceptance compares the stores as they come; the same-driver pairings are shown
         // beside it, to separate the design from the driver, with no target of their own.
         const target = comparison === 'defaults' ? '≥ 1×' : '(≥ 1×, stricter reading)';
-        rows.push([`RedisStore append ÷ LangChain append, ${comparisonLabel(redis, comparison)}, ${callers}`, times(value), target, verdict(value >= 1)]);
+        rows.push([
+          `RedisStore append ÷ LangChain append, ${comparisonLabel(redis, comparison)}, ${callers}`,
+          times(value),
+          target,
+          verdict(value >= 1),
+        ]);
       }
       const oneEach = redis[mode].turnstoreOneConnection.append.opsPerSecond / redis[mode].langchain.append.opsPerSecond;
-      rows.push([`RedisStore append ÷ LangChain append, one connection each (RedisStore \`connections: 1\`), ${callers}`, times(oneEach), '(≥ 1×, stricter reading)', verdict(oneEach >= 1)]);
+      rows.push([
+        `RedisStore append ÷ LangChain append, one connection each (RedisStore \`connections: 1\`), ${callers}`,
+        times(oneEach),
+        '(≥ 1×, stricter reading)',
+        verdict(oneEach >= 1),
+      ]);
     }
   }
   if (isMeasured(run.postgres)) {
     const { langchain, bare } = run.postgres.appendTargets;
     const callers = `${run.postgres.parameters.concurrency} callers`;
-    rows.push([`PostgresStore append ÷ LangChain PostgresChatMessageHistory append, same pool, ${callers}`, times(langchain.measured), `≥ ${langchain.ratio}×`, verdict(langchain.met)]);
-    rows.push([`PostgresStore append ÷ bare single-row INSERT, same pool, ${callers}`, times(bare.measured), `≥ ${bare.ratio}×`, verdict(bare.met)]);
+    rows.push([
+      `PostgresStore append ÷ LangChain PostgresChatMessageHistory append, same pool, ${callers}`,
+      times(langchain.measured),
+      `≥ ${langchain.ratio}×`,
+      verdict(langchain.met),
+    ]);
+    rows.push([
+      `PostgresStore append ÷ bare single-row INSERT, same pool, ${callers}`,
+      times(bare.measured),
+      `≥ ${bare.ratio}×`,
+      verdict(bare.met),
+    ]);
   }
   return markdownTable(['target', 'measured', 'target', 'result'], rows, ['l', 'r', 'l', 'l']);
 }
@@ -73,9 +104,25 @@ export function sqliteTable(run: BackendsResults): string {
   const rows = (['normal', 'full'] as const).map((mode) => {
     const result: Measured<SqliteBenchResult> = run.sqlite[mode];
     if (!isMeasured(result)) return [`'${mode}'`, `not measured: ${result.error}`, '', '', '', '', ''];
-    return [`'${mode}'`, rate(result.store.append.opsPerSecond), rate(result.bare.insert.opsPerSecond), times(result.ratios.append), rate(result.store.get.opsPerSecond), rate(result.bare.select.opsPerSecond), times(result.ratios.get)];
+    return [
+      `'${mode}'`,
+      rate(result.store.append.opsPerSecond),
+      rate(result.bare.insert.opsPerSecond),
+      times(result.ratios.append),
+      rate(result.store.get.opsPerSecond),
+      rate(result.bare.select.opsPerSecond),
+      times(result.ratios.get),
+    ];
   });
-  return markdownTable(['`synchronous`', 'append', 'bare insert', 'append ÷ insert', 'get', 'bare select', 'get ÷ select'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']);
+  return markdownTable(['`synchronous`', 'append', 'bare insert', 'append ÷ insert', 'get', 'bare select', 'get ÷ select'], rows, [
+    'l',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+  ]);
 }
 
 /** How a comparison pairs the drivers, in words. */
@@ -105,7 +152,11 @@ export function redisRatesTable(redis: RedisBenchResult): string {
     rate(redis.sequential[contender].get.opsPerSecond),
     rate(redis.concurrent[contender].get.opsPerSecond),
   ]);
-  return markdownTable(['calls per second (median)', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`], rows, ['l', 'r', 'r', 'r', 'r']);
+  return markdownTable(
+    ['calls per second (median)', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`],
+    rows,
+    ['l', 'r', 'r', 'r', 'r'],
+  );
 }
 
 /** What each call costs the Redis server, and so how many calls one Redis core can serve. */
@@ -130,13 +181,21 @@ export function redisCpuTable(redis: RedisBenchResult): string {
 export function redisRatiosTable(redis: RedisBenchResult): string {
   const n = redis.parameters.concurrency;
   const rows = (['defaults', 'sameDriver6', 'sameDriver4', 'bare'] as const).map((comparison) => [
-    comparison === 'bare' ? `RedisStore ÷ bare command (node-redis ${redis.versions.nodeRedis})` : `RedisStore ÷ LangChain, ${comparisonLabel(redis, comparison)}`,
+    comparison === 'bare'
+      ? `RedisStore ÷ bare command (node-redis ${redis.versions.nodeRedis})`
+      : `RedisStore ÷ LangChain, ${comparisonLabel(redis, comparison)}`,
     times(redis.ratios.sequential.append[comparison]),
     times(redis.ratios.concurrent.append[comparison]),
     times(redis.ratios.sequential.get[comparison]),
     times(redis.ratios.concurrent.get[comparison]),
   ]);
-  return markdownTable(['ratio', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`], rows, ['l', 'r', 'r', 'r', 'r']);
+  return markdownTable(['ratio', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`], rows, [
+    'l',
+    'r',
+    'r',
+    'r',
+    'r',
+  ]);
 }
 
 /** The Redis tables. */
@@ -148,7 +207,8 @@ export function redisTable(redis: RedisBenchResult): string {
 export function capacityLines(redis: RedisBenchResult): string[] {
   const capacity = redis.capacity;
   const perGiB = 2 ** 30 / capacity.bytesPerConversation;
-  const connections = (mode: 'sequential' | 'concurrent') => times(redis[mode].turnstore.append.opsPerSecond / redis[mode].turnstoreOneConnection.append.opsPerSecond);
+  const connections = (mode: 'sequential' | 'concurrent') =>
+    times(redis[mode].turnstore.append.opsPerSecond / redis[mode].turnstoreOneConnection.append.opsPerSecond);
   return [
     `- RedisStore's default two connections ÷ \`connections: 1\`, appends: ${connections('sequential')} with one caller, ${connections('concurrent')} with ${redis.parameters.concurrency} callers.`,
     `- ${count(capacity.conversations)} conversations of ${capacity.turnsEach} turns (${count(capacity.contentBytesPerConversation)} bytes of content each) took ${(capacity.usedMemoryBytes / 2 ** 20).toFixed(1)} MiB of Redis \`used_memory\`: ${count(capacity.bytesPerConversation)} bytes per conversation, ${(capacity.bytesPerConversation / capacity.contentBytesPerConversation).toFixed(2)}× its content — about ${count(perGiB)} such conversations per GiB.`,
@@ -169,24 +229,32 @@ export function postgresTable(postgres: PostgresBenchResult): string {
   const rates = markdownTable(
     ['calls per second (median)', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`],
     // Results from before a contender was added lack it.
-    contenders.filter(([contender]) => postgres.sequential[contender] !== undefined).map(([contender, label]) => [
-      label,
-      rate(postgres.sequential[contender].append.opsPerSecond),
-      rate(postgres.concurrent[contender].append.opsPerSecond),
-      rate(postgres.sequential[contender].get.opsPerSecond),
-      rate(postgres.concurrent[contender].get.opsPerSecond),
-    ]),
+    contenders
+      .filter(([contender]) => postgres.sequential[contender] !== undefined)
+      .map(([contender, label]) => [
+        label,
+        rate(postgres.sequential[contender].append.opsPerSecond),
+        rate(postgres.concurrent[contender].append.opsPerSecond),
+        rate(postgres.sequential[contender].get.opsPerSecond),
+        rate(postgres.concurrent[contender].get.opsPerSecond),
+      ]),
     ['l', 'r', 'r', 'r', 'r'],
   );
   const ratios = markdownTable(
     ['ratio', 'append, 1 caller', `append, ${n} callers`, 'get, 1 caller', `get, ${n} callers`],
-    (['langchain', 'langchainPerCall', 'bare'] as const).filter((other) => postgres.ratios.sequential.append[other] !== undefined).map((other) => [
-      other === 'langchain' ? 'PostgresStore ÷ LangChain (same pool)' : other === 'langchainPerCall' ? 'PostgresStore ÷ LangChain, a new history per call' : 'PostgresStore ÷ bare statement (same pool)',
-      times(postgres.ratios.sequential.append[other]),
-      times(postgres.ratios.concurrent.append[other]),
-      times(postgres.ratios.sequential.get[other]),
-      times(postgres.ratios.concurrent.get[other]),
-    ]),
+    (['langchain', 'langchainPerCall', 'bare'] as const)
+      .filter((other) => postgres.ratios.sequential.append[other] !== undefined)
+      .map((other) => [
+        other === 'langchain'
+          ? 'PostgresStore ÷ LangChain (same pool)'
+          : other === 'langchainPerCall'
+            ? 'PostgresStore ÷ LangChain, a new history per call'
+            : 'PostgresStore ÷ bare statement (same pool)',
+        times(postgres.ratios.sequential.append[other]),
+        times(postgres.ratios.concurrent.append[other]),
+        times(postgres.ratios.sequential.get[other]),
+        times(postgres.ratios.concurrent.get[other]),
+      ]),
     ['l', 'r', 'r', 'r', 'r'],
   );
   return [rates, ratios, postgresWaitsTable(postgres)].filter((table) => table !== '').join('\n\n');
@@ -195,18 +263,30 @@ export function postgresTable(postgres: PostgresBenchResult): string {
 /** Where the server's backends spent the concurrent runs, by wait event (the four largest per workload). */
 export function postgresWaitsTable(postgres: PostgresBenchResult): string {
   const n = postgres.parameters.concurrency;
-  const label: Record<PostgresContender, string> = { turnstore: 'PostgresStore (shared pool)', turnstoreOwnPool: 'PostgresStore (own pool)', langchain: 'LangChain', langchainPerCall: 'LangChain, new history per call', bare: 'bare statement' };
+  const label: Record<PostgresContender, string> = {
+    turnstore: 'PostgresStore (shared pool)',
+    turnstoreOwnPool: 'PostgresStore (own pool)',
+    langchain: 'LangChain',
+    langchainPerCall: 'LangChain, new history per call',
+    bare: 'bare statement',
+  };
   const rows: string[][] = [];
   for (const op of ['append', 'get'] as const) {
     for (const contender of ['turnstore', 'turnstoreOwnPool', 'langchain', 'langchainPerCall', 'bare'] as const) {
       const waits = postgres.concurrent[contender]?.[op].waits;
       if (waits === undefined) continue;
-      const top = Object.entries(waits).slice(0, 4).map(([wait, backends]) => `${wait} ${backends.toFixed(2)}`);
+      const top = Object.entries(waits)
+        .slice(0, 4)
+        .map(([wait, backends]) => `${wait} ${backends.toFixed(2)}`);
       rows.push([`${label[contender]}, ${op}`, top.join(', ')]);
     }
   }
   if (rows.length === 0) return '';
-  return markdownTable([`${n} callers: mean active server backends, by wait event`, 'largest four (`wait_event_type:wait_event` backends)'], rows, ['l', 'l']);
+  return markdownTable(
+    [`${n} callers: mean active server backends, by wait event`, 'largest four (`wait_event_type:wait_event` backends)'],
+    rows,
+    ['l', 'l'],
+  );
 }
 
 /** The PostgreSQL subsection's prose under the tables. */
@@ -257,9 +337,13 @@ ${machineLines(run).join('\n')}
 ### Targets
 
 ${targetsTable(run)}
-${isMeasured(redis) ? `
+${
+  isMeasured(redis)
+    ? `
 RedisStore's append target, as the acceptance words it (the stores as they come, one caller and ${redis.parameters.concurrency}): **${redis.appendTarget.met ? 'met' : 'missed'}**. The stricter reading, every pairing above at ≥ 1× (also one connection each, where Redis and the app take turns and RedisStore's costlier script adds up): **${redis.appendTarget.metOnEveryDriver && redis.concurrent.turnstoreOneConnection.append.opsPerSecond >= redis.concurrent.langchain.append.opsPerSecond && redis.sequential.turnstoreOneConnection.append.opsPerSecond >= redis.sequential.langchain.append.opsPerSecond ? 'met' : 'missed'}**.
-` : ''}
+`
+    : ''
+}
 ### SQLite
 
 ${sqliteTable(run)}
@@ -268,7 +352,9 @@ ${sqliteParameters ? `${count(sqliteParameters.conversations)} conversations of 
 
 ### Redis
 
-${isMeasured(redis) ? `${redisTable(redis)}
+${
+  isMeasured(redis)
+    ? `${redisTable(redis)}
 
 ${capacityLines(redis).join('\n')}
 
@@ -297,12 +383,18 @@ ${capacityLines(redis).join('\n')}
   timed run, divided by the calls: what a call costs the server, whichever client sends it. One
   Redis core saturates at a million divided by that many calls per second.
 - **Capacity.** A fresh server (FLUSHALL), ${count(redis.parameters.capacityConversations)} conversations written with one appendMany of
-  ${redis.parameters.maxTurns} turns each; \`used_memory\` from INFO before and after. Then 20,000 appends to new ids.` : `Not measured: ${redis.error}`}
+  ${redis.parameters.maxTurns} turns each; \`used_memory\` from INFO before and after. Then 20,000 appends to new ids.`
+    : `Not measured: ${redis.error}`
+}
 
 ### PostgreSQL
 
-${isMeasured(run.postgres) ? `${postgresTable(run.postgres)}
+${
+  isMeasured(run.postgres)
+    ? `${postgresTable(run.postgres)}
 
-${postgresNotes(run.postgres)}` : `Not measured: ${run.postgres?.error ?? 'this run predates the PostgreSQL part'}`}
+${postgresNotes(run.postgres)}`
+    : `Not measured: ${run.postgres?.error ?? 'this run predates the PostgreSQL part'}`
+}
 `;
 }

@@ -14,8 +14,19 @@ export function isMeasured<T extends object>(value: Measured<T> | undefined): va
 export interface BackendsResults {
   readonly suite: 'backends';
   readonly date: string;
-  readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryBytes: number; readonly os: string; readonly loadAverage: readonly number[] };
-  readonly versions: { readonly turnstore: string; readonly gitCommit: string | null; readonly srcModified: boolean; readonly node: string };
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly memoryBytes: number;
+    readonly os: string;
+    readonly loadAverage: readonly number[];
+  };
+  readonly versions: {
+    readonly turnstore: string;
+    readonly gitCommit: string | null;
+    readonly srcModified: boolean;
+    readonly node: string;
+  };
   /** SqliteStore against bare better-sqlite3, with each `synchronous` setting. */
   readonly sqlite: { readonly normal: Measured<SqliteBenchResult>; readonly full: Measured<SqliteBenchResult> };
   /** RedisStore against LangChain's Redis history and bare commands. */

@@ -159,7 +159,8 @@ export async function benchSqlite(options: SqliteBenchOptions = {}): Promise<Sql
   const selectDb = openBare(Database, file('select'), synchronous);
   try {
     progress(`sqlite (${synchronous}): filling ${conversations} conversations × ${maxTurns} turns`);
-    for (let turn = 0; turn < maxTurns; turn++) for (const [c, id] of ids.entries()) await store.append(id, roleOf(turn), contentOf(turn * conversations + c));
+    for (let turn = 0; turn < maxTurns; turn++)
+      for (const [c, id] of ids.entries()) await store.append(id, roleOf(turn), contentOf(turn * conversations + c));
     // The bare tables get the same rows; the select table keeps exactly these, as the store does.
     const insert = insertDb.prepare('INSERT INTO turns (conversation, seq, role, content, ts_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)');
     const fill = selectDb.prepare('INSERT INTO turns (conversation, seq, role, content, ts_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)');
@@ -185,18 +186,35 @@ export async function benchSqlite(options: SqliteBenchOptions = {}): Promise<Sql
     let insertIndex = 0;
     let selectIndex = 0;
     const workloads: Workload[] = [
-      { name: 'store append', run: async (count) => {
-        for (let k = 0; k < count; k++, appendIndex++) await store.append(ids[appendIndex % conversations]!, roleOf(appendIndex), contentOf(appendIndex));
-      } },
-      { name: 'store get', run: async (count) => { for (let k = 0; k < count; k++, getIndex++) await store.get(ids[getIndex % conversations]!); } },
-      { name: 'bare insert', run: async (count) => {
-        for (let k = 0; k < count; k++, insertIndex++) {
-          const c = insertIndex % conversations;
-          const content = contentOf(insertIndex);
-          insert.run(c, seqOf[c]!++, insertIndex & 1, content, Date.now(), content.length);
-        }
-      } },
-      { name: 'bare select', run: async (count) => { for (let k = 0; k < count; k++, selectIndex++) select.all(selectIndex % conversations); } },
+      {
+        name: 'store append',
+        run: async (count) => {
+          for (let k = 0; k < count; k++, appendIndex++)
+            await store.append(ids[appendIndex % conversations]!, roleOf(appendIndex), contentOf(appendIndex));
+        },
+      },
+      {
+        name: 'store get',
+        run: async (count) => {
+          for (let k = 0; k < count; k++, getIndex++) await store.get(ids[getIndex % conversations]!);
+        },
+      },
+      {
+        name: 'bare insert',
+        run: async (count) => {
+          for (let k = 0; k < count; k++, insertIndex++) {
+            const c = insertIndex % conversations;
+            const content = contentOf(insertIndex);
+            insert.run(c, seqOf[c]!++, insertIndex & 1, content, Date.now(), content.length);
+          }
+        },
+      },
+      {
+        name: 'bare select',
+        run: async (count) => {
+          for (let k = 0; k < count; k++, selectIndex++) select.all(selectIndex % conversations);
+        },
+      },
     ];
 
     // Warm-up: a tenth of a run of each, untimed.

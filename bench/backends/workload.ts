@@ -36,7 +36,13 @@ export function conversationIds(conversations: number): { readonly readIds: stri
  * Runs up to `count` calls of `call` (given `first`, `first + 1`, …), `callers` at a time,
  * starting none after `seconds`; the calls completed and their rate per second.
  */
-export async function timeRun(call: (index: number) => Promise<unknown>, first: number, count: number, callers: number, seconds = Infinity): Promise<{ calls: number; perSecond: number }> {
+export async function timeRun(
+  call: (index: number) => Promise<unknown>,
+  first: number,
+  count: number,
+  callers: number,
+  seconds = Infinity,
+): Promise<{ calls: number; perSecond: number }> {
   let next = 0;
   const start = performance.now();
   const deadline = start + seconds * 1000;

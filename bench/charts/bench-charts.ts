@@ -9,15 +9,25 @@ import { median, throughputRatio, type ServiceResults } from '../service/results
 import { formatNumber, renderBarChart, renderLineChart, PALETTE } from './svg.js';
 
 /** The machine a suite ran on, as one line. */
-export function machineLine(run: { readonly machine: { readonly cpu: string; readonly cores: number; readonly os: string }; readonly date: string }): string {
+export function machineLine(run: {
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly os: string };
+  readonly date: string;
+}): string {
   return `${run.machine.cpu}, ${run.machine.cores} cores, ${run.machine.os}; ${run.date.slice(0, 10)}`;
 }
 
-const times = (value: number | null) => (value === null ? 'n/a' : value >= 100 ? `${Math.round(value).toLocaleString('en-US')}×` : `${value.toPrecision(3)}×`);
+const times = (value: number | null) =>
+  value === null ? 'n/a' : value >= 100 ? `${Math.round(value).toLocaleString('en-US')}×` : `${value.toPrecision(3)}×`;
 const perSecond = (value: number) => `${formatNumber(value)}/s`;
 
 /** The same color for a store on every chart. */
-const STORE_COLORS: Partial<Record<StoreName, string>> = { turnstore: PALETTE[0], seed: PALETTE[1], 'lru-cache': PALETTE[2], langchain: PALETTE[3], 'bare-strings': '#888888' };
+const STORE_COLORS: Partial<Record<StoreName, string>> = {
+  turnstore: PALETTE[0],
+  seed: PALETTE[1],
+  'lru-cache': PALETTE[2],
+  langchain: PALETTE[3],
+  'bare-strings': '#888888',
+};
 const STORE_NAMES: Partial<Record<StoreName, string>> = {
   turnstore: 'turnstore MemoryStore',
   seed: 'seed (Python memory.py)',
@@ -34,7 +44,10 @@ export function coreScalingChart(core: CoreResults): string {
   const at = (store: StoreName, cap: number) => rateOf(core.results, store, `create-at-cap-${cap}`);
   return renderLineChart({
     title: 'New conversations per second when the store is full',
-    subtitle: ['Each new conversation evicts the least recently used one. Absolute ops/s, log–log.', `One run of npm run bench:core on ${machineLine(core)}`],
+    subtitle: [
+      'Each new conversation evicts the least recently used one. Absolute ops/s, log–log.',
+      `One run of npm run bench:core on ${machineLine(core)}`,
+    ],
     x: { label: 'conversations held (the cap)', log: true, ticks: caps, min: smallest / 1.6, max: largest * 1.6 },
     y: { label: 'new conversations per second (higher is better)', log: true },
     series: stores.map((store) => ({
@@ -73,7 +86,12 @@ export function coreHeapChart(core: CoreResults): string {
     subtitle: ['Bytes per turn (lower is better); ratios against bare strings.', `One run of npm run bench:core on ${machineLine(core)}`],
     categories: rows.map((row) => row.label),
     series: [{ name: 'bytes per turn', values }],
-    barColor: (category) => (category === 3 || category === 5 ? '#999999' : rows[category]!.python ? PALETTE[1] : (STORE_COLORS[rows[category]!.store] ?? PALETTE[0])),
+    barColor: (category) =>
+      category === 3 || category === 5
+        ? '#999999'
+        : rows[category]!.python
+          ? PALETTE[1]
+          : (STORE_COLORS[rows[category]!.store] ?? PALETTE[0]),
     value: { label: 'bytes per turn: V8 heap (Node) or tracemalloc (Python), after 10,000 conversations × 8 turns' },
     barLabel: (value, category) => {
       const bare = rows[category]!.python ? pythonBare : nodeBare;
@@ -94,21 +112,50 @@ export function backendsChart(backends: BackendsResults, core: CoreResults | und
   const postgres = isMeasured(backends.postgres) ? backends.postgres : undefined;
   const operations = ['append', 'get'] as const;
   const series = [
-    { name: 'MemoryStore (in process)', values: operations.map((op) => (core ? (rateOf(core.results, 'turnstore', op) ?? null) : null)), color: PALETTE[0] },
-    { name: "SqliteStore (synchronous: 'normal')", values: operations.map((op) => sqlite?.store[op].opsPerSecond ?? null), color: PALETTE[4] },
-    { name: 'RedisStore (node-redis 6)', values: operations.map((op) => redis?.sequential.turnstore[op].opsPerSecond ?? null), color: PALETTE[5] },
-    { name: 'LangChain RedisChatMessageHistory (node-redis 4)', values: operations.map((op) => redis?.sequential.langchain[op].opsPerSecond ?? null), color: PALETTE[3] },
-    { name: 'PostgresStore (fsync on)', values: operations.map((op) => postgres?.sequential.turnstore[op].opsPerSecond ?? null), color: PALETTE[1] },
-    { name: 'LangChain PostgresChatMessageHistory', values: operations.map((op) => postgres?.sequential.langchain[op].opsPerSecond ?? null), color: PALETTE[2] },
+    {
+      name: 'MemoryStore (in process)',
+      values: operations.map((op) => (core ? (rateOf(core.results, 'turnstore', op) ?? null) : null)),
+      color: PALETTE[0],
+    },
+    {
+      name: "SqliteStore (synchronous: 'normal')",
+      values: operations.map((op) => sqlite?.store[op].opsPerSecond ?? null),
+      color: PALETTE[4],
+    },
+    {
+      name: 'RedisStore (node-redis 6)',
+      values: operations.map((op) => redis?.sequential.turnstore[op].opsPerSecond ?? null),
+      color: PALETTE[5],
+    },
+    {
+      name: 'LangChain RedisChatMessageHistory (node-redis 4)',
+      values: operations.map((op) => redis?.sequential.langchain[op].opsPerSecond ?? null),
+      color: PALETTE[3],
+    },
+    {
+      name: 'PostgresStore (fsync on)',
+      values: operations.map((op) => postgres?.sequential.turnstore[op].opsPerSecond ?? null),
+      color: PALETTE[1],
+    },
+    {
+      name: 'LangChain PostgresChatMessageHistory',
+      values: operations.map((op) => postgres?.sequential.langchain[op].opsPerSecond ?? null),
+      color: PALETTE[2],
+    },
   ];
   const notes = [
     `Absolute calls/s, one caller awaiting each call. MemoryStore from npm run bench:core (64-byte turns${core ? `, ${core.date.slice(0, 10)}` : ''});`,
     'SQLite, Redis and PostgreSQL from npm run bench:backends (100–300-byte turns, servers on loopback, started for the run).',
   ];
   if (redis) {
-    notes.push(`Same run: RedisStore ÷ LangChain, each as it comes (RedisStore: two connections): append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)} (16 callers: ${times(redis.ratios.concurrent.append.defaults)}, ${times(redis.ratios.concurrent.get.defaults)}).`);
+    notes.push(
+      `Same run: RedisStore ÷ LangChain, each as it comes (RedisStore: two connections): append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)} (16 callers: ${times(redis.ratios.concurrent.append.defaults)}, ${times(redis.ratios.concurrent.get.defaults)}).`,
+    );
   }
-  if (sqlite) notes.push(`Same run: SqliteStore append ÷ a bare autocommitted INSERT: ${times(sqlite.store.append.opsPerSecond / sqlite.bare.insert.opsPerSecond)}.`);
+  if (sqlite)
+    notes.push(
+      `Same run: SqliteStore append ÷ a bare autocommitted INSERT: ${times(sqlite.store.append.opsPerSecond / sqlite.bare.insert.opsPerSecond)}.`,
+    );
   if (postgres) {
     const n = postgres.parameters.concurrency;
     notes.push(
@@ -131,17 +178,26 @@ export function backendsChart(backends: BackendsResults, core: CoreResults | und
 export function serviceChart(service: ServiceResults): string {
   const workloads = Object.keys(service.workloads) as (keyof ServiceResults['workloads'])[];
   const labels: Record<string, string> = { get: 'get a conversation (8 turns × 2 KB)', append: 'append one turn (2 KB)' };
-  const rate = (workload: keyof ServiceResults['workloads'], server: 'service' | 'bare') => median(service.workloads[workload][server].map((run) => run.requestsPerSecond));
+  const rate = (workload: keyof ServiceResults['workloads'], server: 'service' | 'bare') =>
+    median(service.workloads[workload][server].map((run) => run.requestsPerSecond));
   return renderBarChart({
     title: 'HTTP service: requests per second against a bare route',
-    subtitle: ['Absolute requests per second; ratios against the bare route.', `One run of npm run bench:service on ${machineLine(service)}`],
+    subtitle: [
+      'Absolute requests per second; ratios against the bare route.',
+      `One run of npm run bench:service on ${machineLine(service)}`,
+    ],
     categories: workloads.map((workload) => labels[workload] ?? workload),
     series: [
       { name: 'turnstore serve (memory store)', values: workloads.map((workload) => rate(workload, 'service')), color: PALETTE[0] },
       { name: 'bare Fastify route, same-sized JSON', values: workloads.map((workload) => rate(workload, 'bare')), color: '#999999' },
     ],
-    value: { label: `requests per second, median of ${service.parameters.rounds} runs of ${service.parameters.durationSeconds} s, ${service.parameters.connections} connections (higher is better)` },
-    barLabel: (value, category, series) => (series === 0 ? `${formatNumber(value)} req/s (${times(throughputRatio(service.workloads[workloads[category]!]))} bare)` : `${formatNumber(value)} req/s`),
+    value: {
+      label: `requests per second, median of ${service.parameters.rounds} runs of ${service.parameters.durationSeconds} s, ${service.parameters.connections} connections (higher is better)`,
+    },
+    barLabel: (value, category, series) =>
+      series === 0
+        ? `${formatNumber(value)} req/s (${times(throughputRatio(service.workloads[workloads[category]!]))} bare)`
+        : `${formatNumber(value)} req/s`,
     notes: [
       'Ratios are the service ÷ the bare route, measured alternately in the same run; load generator (autocannon)',
       'and servers share the machine, so absolute rates depend on it and on what else ran.',

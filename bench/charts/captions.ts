@@ -7,9 +7,15 @@ import { bytesPerTurnOf, rateOf, ratio, type CoreResults } from '../core/results
 import { median, throughputRatio, type ServiceResults } from '../service/results.js';
 import { formatNumber } from './svg.js';
 
-const times = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : value >= 100 ? `${Math.round(value).toLocaleString('en-US')}×` : `${value.toPrecision(3)}×`);
+const times = (value: number | null | undefined) =>
+  value === null || value === undefined
+    ? 'n/a'
+    : value >= 100
+      ? `${Math.round(value).toLocaleString('en-US')}×`
+      : `${value.toPrecision(3)}×`;
 const count = (value: number) => value.toLocaleString('en-US');
-const machine = (run: { machine: { cpu: string; cores: number }; date: string }) => `${run.machine.cpu}, ${run.machine.cores} cores, ${run.date.slice(0, 10)}`;
+const machine = (run: { machine: { cpu: string; cores: number }; date: string }) =>
+  `${run.machine.cpu}, ${run.machine.cores} cores, ${run.date.slice(0, 10)}`;
 
 /** Under the scaling chart. */
 export function scalingCaption(core: CoreResults): string {
@@ -39,7 +45,9 @@ export function backendsCaption(backends: BackendsResults): string {
   const parts = [`Absolute calls per second with one caller, log scale (${machine(backends)}; the memory figure from bench:core's run).`];
   if (isMeasured(backends.sqlite.normal)) {
     const sqlite = backends.sqlite.normal;
-    parts.push(`Same run: SqliteStore appends at ${times(sqlite.store.append.opsPerSecond / sqlite.bare.insert.opsPerSecond)} a bare autocommitted INSERT.`);
+    parts.push(
+      `Same run: SqliteStore appends at ${times(sqlite.store.append.opsPerSecond / sqlite.bare.insert.opsPerSecond)} a bare autocommitted INSERT.`,
+    );
   }
   if (isMeasured(backends.redis)) {
     const redis = backends.redis;
@@ -62,6 +70,9 @@ export function backendsCaption(backends: BackendsResults): string {
 /** Under the service chart. */
 export function serviceCaption(service: ServiceResults): string {
   const workloads = Object.keys(service.workloads) as (keyof ServiceResults['workloads'])[];
-  const figures = workloads.map((workload) => `${workload} ${times(throughputRatio(service.workloads[workload]))} (${formatNumber(median(service.workloads[workload].service.map((run) => run.requestsPerSecond)))} req/s absolute)`);
+  const figures = workloads.map(
+    (workload) =>
+      `${workload} ${times(throughputRatio(service.workloads[workload]))} (${formatNumber(median(service.workloads[workload].service.map((run) => run.requestsPerSecond)))} req/s absolute)`,
+  );
   return `turnstore serve ÷ a bare Fastify route answering the same bytes, same run: ${figures.join(', ')}, on ${machine(service)} with the load generator on the same cores.`;
 }

@@ -88,7 +88,9 @@ function chartsSection(drawn: readonly ChartFile[], results: Record<string, unkn
   ];
   for (const chart of drawn) lines.push(`![${chart.alt}](${chart.file})`, '', chart.caption(results), '');
   if (drawn.length < CHARTS.length) {
-    const missing = CHARTS.filter((chart) => !drawn.includes(chart)).map((chart) => `\`${chart.file}\` (needs bench/results/${chart.needs.join(', ')}.json)`);
+    const missing = CHARTS.filter((chart) => !drawn.includes(chart)).map(
+      (chart) => `\`${chart.file}\` (needs bench/results/${chart.needs.join(', ')}.json)`,
+    );
     lines.push(`Not drawn yet, for want of results: ${missing.join('; ')}.`, '');
   }
   return lines.join('\n');

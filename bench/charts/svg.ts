@@ -110,7 +110,12 @@ export function textWidth(text: string, size: number): number {
   return text.length * size * 0.56;
 }
 
-function text(x: number, y: number, content: string, options: { size?: number; anchor?: 'start' | 'middle' | 'end'; color?: string; weight?: string; rotate?: number } = {}): string {
+function text(
+  x: number,
+  y: number,
+  content: string,
+  options: { size?: number; anchor?: 'start' | 'middle' | 'end'; color?: string; weight?: string; rotate?: number } = {},
+): string {
   const { size = 12, anchor = 'start', color = INK, weight, rotate } = options;
   const transform = rotate === undefined ? '' : ` transform="rotate(${rotate} ${x.toFixed(1)} ${y.toFixed(1)})"`;
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" text-anchor="${anchor}" fill="${color}"${weight ? ` font-weight="${weight}"` : ''}${transform}>${escapeXml(content)}</text>`;
@@ -194,7 +199,12 @@ function notes(chart: ChartText, top: number, left: number): string[] {
   return (chart.notes ?? []).map((line, index) => text(left, top + index * 16, line, { size: 11.5, color: MUTED }));
 }
 
-function legend(items: readonly { name: string; color: string; line: boolean }[], left: number, top: number, maxWidth: number): { parts: string[]; height: number } {
+function legend(
+  items: readonly { name: string; color: string; line: boolean }[],
+  left: number,
+  top: number,
+  maxWidth: number,
+): { parts: string[]; height: number } {
   const parts: string[] = [];
   let x = left;
   let y = top;
@@ -221,12 +231,19 @@ export function renderLineChart(chart: LineChart): string {
   const height = chart.height ?? 460;
   const head = header(chart, width);
   const colors = chart.series.map((series, index) => series.color ?? PALETTE[index % PALETTE.length]!);
-  const legendBlock = legend(chart.series.map((series, index) => ({ name: series.name, color: colors[index]!, line: true })), 80, head.bottom + 14, width - 110);
+  const legendBlock = legend(
+    chart.series.map((series, index) => ({ name: series.name, color: colors[index]!, line: true })),
+    80,
+    head.bottom + 14,
+    width - 110,
+  );
   const noteCount = chart.notes?.length ?? 0;
   const plot = { left: 86, right: width - 30, top: head.bottom + legendBlock.height + 12, bottom: height - 52 - noteCount * 16 };
 
   const xs = chart.series.flatMap((series) => series.points.map(([x]) => x)).concat((chart.markers ?? []).map((marker) => marker.x));
-  const ys = chart.series.flatMap((series) => series.points.map(([, y]) => y)).concat((chart.references ?? []).map((reference) => reference.y));
+  const ys = chart.series
+    .flatMap((series) => series.points.map(([, y]) => y))
+    .concat((chart.references ?? []).map((reference) => reference.y));
   const xScale = makeScale(chart.x, xs, plot.left, plot.right);
   const yScale = makeScale(chart.y, ys, plot.bottom, plot.top);
   const formatX = chart.x.format ?? formatNumber;
@@ -235,33 +252,50 @@ export function renderLineChart(chart: LineChart): string {
   const parts = [...head.parts, ...legendBlock.parts];
   for (const tick of yScale.ticks) {
     const y = yScale(tick);
-    parts.push(`<line x1="${plot.left}" y1="${y.toFixed(1)}" x2="${plot.right}" y2="${y.toFixed(1)}" stroke="${GRID}"/>`, text(plot.left - 8, y + 4, formatY(tick), { size: 11, anchor: 'end', color: MUTED }));
+    parts.push(
+      `<line x1="${plot.left}" y1="${y.toFixed(1)}" x2="${plot.right}" y2="${y.toFixed(1)}" stroke="${GRID}"/>`,
+      text(plot.left - 8, y + 4, formatY(tick), { size: 11, anchor: 'end', color: MUTED }),
+    );
   }
   for (const tick of xScale.ticks) {
     const x = xScale(tick);
-    parts.push(`<line x1="${x.toFixed(1)}" y1="${plot.top}" x2="${x.toFixed(1)}" y2="${plot.bottom}" stroke="${GRID}"/>`, text(x, plot.bottom + 16, formatX(tick), { size: 11, anchor: 'middle', color: MUTED }));
+    parts.push(
+      `<line x1="${x.toFixed(1)}" y1="${plot.top}" x2="${x.toFixed(1)}" y2="${plot.bottom}" stroke="${GRID}"/>`,
+      text(x, plot.bottom + 16, formatX(tick), { size: 11, anchor: 'middle', color: MUTED }),
+    );
   }
-  parts.push(`<rect x="${plot.left}" y="${plot.top}" width="${plot.right - plot.left}" height="${plot.bottom - plot.top}" fill="none" stroke="#999"/>`);
+  parts.push(
+    `<rect x="${plot.left}" y="${plot.top}" width="${plot.right - plot.left}" height="${plot.bottom - plot.top}" fill="none" stroke="#999"/>`,
+  );
   parts.push(text((plot.left + plot.right) / 2, plot.bottom + 36, chart.x.label, { size: 12.5, anchor: 'middle' }));
   parts.push(text(22, (plot.top + plot.bottom) / 2, chart.y.label, { size: 12.5, anchor: 'middle', rotate: -90 }));
 
   for (const marker of chart.markers ?? []) {
     const x = xScale(marker.x);
-    parts.push(`<line x1="${x.toFixed(1)}" y1="${plot.top}" x2="${x.toFixed(1)}" y2="${plot.bottom}" stroke="#888" stroke-dasharray="3 3"/>`, text(x + 4, plot.top + 14, marker.label, { size: 11, color: MUTED }));
+    parts.push(
+      `<line x1="${x.toFixed(1)}" y1="${plot.top}" x2="${x.toFixed(1)}" y2="${plot.bottom}" stroke="#888" stroke-dasharray="3 3"/>`,
+      text(x + 4, plot.top + 14, marker.label, { size: 11, color: MUTED }),
+    );
   }
   for (const reference of chart.references ?? []) {
     const y = yScale(reference.y);
     const color = reference.color ?? '#B00020';
-    parts.push(`<line x1="${plot.left}" y1="${y.toFixed(1)}" x2="${plot.right}" y2="${y.toFixed(1)}" stroke="${color}" stroke-width="1.5" stroke-dasharray="6 4"/>`, text(plot.right - 6, y - 5, reference.label, { size: 11, anchor: 'end', color }));
+    parts.push(
+      `<line x1="${plot.left}" y1="${y.toFixed(1)}" x2="${plot.right}" y2="${y.toFixed(1)}" stroke="${color}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+      text(plot.right - 6, y - 5, reference.label, { size: 11, anchor: 'end', color }),
+    );
   }
   chart.series.forEach((series, index) => {
     const color = colors[index]!;
-    const points = series.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!chart.y.log || y > 0) && (!chart.x.log || x > 0));
+    const points = series.points.filter(
+      ([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!chart.y.log || y > 0) && (!chart.x.log || x > 0),
+    );
     if (points.length === 0) return;
     const path = points.map(([x, y], at) => `${at === 0 ? 'M' : 'L'}${xScale(x).toFixed(1)},${yScale(y).toFixed(1)}`).join(' ');
     parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2.5" stroke-linejoin="round"/>`);
     if (series.dots ?? points.length <= 20) {
-      for (const [x, y] of points) parts.push(`<circle cx="${xScale(x).toFixed(1)}" cy="${yScale(y).toFixed(1)}" r="3.5" fill="${color}"/>`);
+      for (const [x, y] of points)
+        parts.push(`<circle cx="${xScale(x).toFixed(1)}" cy="${yScale(y).toFixed(1)}" r="3.5" fill="${color}"/>`);
     }
     if (series.labelLast) {
       const [x, y] = points[points.length - 1]!;
@@ -277,7 +311,15 @@ export function renderBarChart(chart: BarChart): string {
   const width = chart.width ?? 760;
   const head = header(chart, width);
   const colors = chart.series.map((series, index) => series.color ?? PALETTE[index % PALETTE.length]!);
-  const legendBlock = chart.series.length > 1 ? legend(chart.series.map((series, index) => ({ name: series.name, color: colors[index]!, line: false })), 80, head.bottom + 14, width - 110) : { parts: [], height: 0 };
+  const legendBlock =
+    chart.series.length > 1
+      ? legend(
+          chart.series.map((series, index) => ({ name: series.name, color: colors[index]!, line: false })),
+          80,
+          head.bottom + 14,
+          width - 110,
+        )
+      : { parts: [], height: 0 };
   const labelWidth = Math.min(260, Math.max(...chart.categories.map((category) => textWidth(category, 12.5))) + 16);
   const barHeight = 20;
   const barGap = 4;
@@ -298,7 +340,10 @@ export function renderBarChart(chart: BarChart): string {
   const parts = [...head.parts, ...legendBlock.parts];
   for (const tick of scale.ticks) {
     const x = scale(tick);
-    parts.push(`<line x1="${x.toFixed(1)}" y1="${plot.top}" x2="${x.toFixed(1)}" y2="${plot.bottom}" stroke="${GRID}"/>`, text(x, plot.bottom + 16, formatValue(tick), { size: 11, anchor: 'middle', color: MUTED }));
+    parts.push(
+      `<line x1="${x.toFixed(1)}" y1="${plot.top}" x2="${x.toFixed(1)}" y2="${plot.bottom}" stroke="${GRID}"/>`,
+      text(x, plot.bottom + 16, formatValue(tick), { size: 11, anchor: 'middle', color: MUTED }),
+    );
   }
   const base = chart.value.log ? scale(scale.ticks[0]!) : scale(0);
   chart.categories.forEach((category, c) => {

@@ -24,7 +24,8 @@ function progress(message: string): void {
 }
 
 function describeOutcome(outcome: Outcome): string {
-  if (isRate(outcome)) return `${Math.round(outcome.opsPerSecond).toLocaleString('en-US')} ops/s (${outcome.ops.toLocaleString('en-US')} ops timed)`;
+  if (isRate(outcome))
+    return `${Math.round(outcome.opsPerSecond).toLocaleString('en-US')} ops/s (${outcome.ops.toLocaleString('en-US')} ops timed)`;
   if (isHeapFigure(outcome)) return `${outcome.bytesPerTurn.toFixed(1)} B per turn`;
   return `FAILED: ${outcome.error}`;
 }
@@ -69,7 +70,6 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-
 const started = performance.now();
 const results: Partial<Record<StoreName, Partial<Record<Workload, Outcome>>>> = {};
 const file = (store: StoreName, workload: Workload, outcome: Outcome) => {
@@ -111,7 +111,12 @@ const cpuList = cpus();
 const run: CoreResults = {
   suite: 'core',
   date: new Date().toISOString(),
-  machine: { cpu: cpuList[0]?.model.trim() ?? 'unknown', cores: cpuList.length, memoryBytes: totalmem(), os: `${platform()} ${release()} ${arch()}` },
+  machine: {
+    cpu: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    memoryBytes: totalmem(),
+    os: `${platform()} ${release()} ${arch()}`,
+  },
   runtimes: { node: process.version, python },
   versions: {
     turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
@@ -132,4 +137,6 @@ writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
 const docPath = writeBenchmarksDoc(['core']);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
 
-process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${checksTable(run)}\n\n${ratesTable(run)}\n\n${ceilingLine(run)}\n\n${previousTable(run)}\n\n${heapTable(run)}\n`);
+process.stdout.write(
+  `\n${machineLines(run).join('\n')}\n\n${checksTable(run)}\n\n${ratesTable(run)}\n\n${ceilingLine(run)}\n\n${previousTable(run)}\n\n${heapTable(run)}\n`,
+);

@@ -20,7 +20,12 @@ export function median(values: readonly number[]): number {
  * Calls `op` with increasing indices until `budgetMs` have passed or `maxOps` calls were made.
  * Calls go in chunks that double while they are short, so reading the clock costs next to nothing.
  */
-async function runFor(op: (index: number) => Promise<unknown>, next: { index: number }, budgetMs: number, maxOps: number): Promise<{ ops: number; ms: number }> {
+async function runFor(
+  op: (index: number) => Promise<unknown>,
+  next: { index: number },
+  budgetMs: number,
+  maxOps: number,
+): Promise<{ ops: number; ms: number }> {
   let ops = 0;
   let chunk = 1;
   const start = performance.now();

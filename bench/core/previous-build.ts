@@ -21,18 +21,35 @@ export function buildPreviousMemoryStore(root: string, commit: string): Previous
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const archive = spawnSync('git', ['archive', '--format=tar', commit, 'src'], { cwd: root, maxBuffer: 256 * 2 ** 20 });
-  if (archive.status !== 0) return { error: `git archive ${commit} failed: ${archive.stderr.toString().trim() || `status ${archive.status}`} (a shallow clone lacks it)` };
+  if (archive.status !== 0)
+    return {
+      error: `git archive ${commit} failed: ${archive.stderr.toString().trim() || `status ${archive.status}`} (a shallow clone lacks it)`,
+    };
   const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
   if (untar.status !== 0) return { error: `tar failed: ${untar.stderr.toString().trim()}` };
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2023', lib: ['ES2024'], module: 'NodeNext', moduleResolution: 'NodeNext', rootDir: '.', outDir: 'dist',
-      strict: true, skipLibCheck: true, types: ['node'],
-    },
-    files: ['src/index.ts'],
-  }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2023',
+        lib: ['ES2024'],
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        rootDir: '.',
+        outDir: 'dist',
+        strict: true,
+        skipLibCheck: true,
+        types: ['node'],
+      },
+      files: ['src/index.ts'],
+    }),
+  );
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
-  if (tsc.status !== 0 || !existsSync(entry)) return { error: `building ${commit} failed: ${(tsc.stdout + tsc.stderr).trim().slice(0, 500)}` };
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0 || !existsSync(entry))
+    return { error: `building ${commit} failed: ${(tsc.stdout + tsc.stderr).trim().slice(0, 500)}` };
   return { entry };
 }

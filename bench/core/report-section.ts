@@ -30,15 +30,17 @@ const BASELINES: readonly StoreName[] = ['seed', 'lru-cache', 'langchain'];
 
 /** Rates per workload and store (ops/s), with turnstore's ratio to each baseline. */
 export function ratesTable(run: CoreResults): string {
-  const rows = workloads(run.parameters).filter((workload) => workload !== 'heap').map((workload) => {
-    const ours = rateOf(run.results, 'turnstore', workload);
-    const rates = (['turnstore', ...BASELINES] as const).map((store) => {
-      const outcome = run.results[store]?.[workload];
-      return outcome && 'error' in outcome ? 'failed' : formatRate(rateOf(run.results, store, workload));
+  const rows = workloads(run.parameters)
+    .filter((workload) => workload !== 'heap')
+    .map((workload) => {
+      const ours = rateOf(run.results, 'turnstore', workload);
+      const rates = (['turnstore', ...BASELINES] as const).map((store) => {
+        const outcome = run.results[store]?.[workload];
+        return outcome && 'error' in outcome ? 'failed' : formatRate(rateOf(run.results, store, workload));
+      });
+      const ratios = BASELINES.map((store) => formatRatio(ratio(ours, rateOf(run.results, store, workload))));
+      return [workloadLabel(workload), ...rates, ...ratios];
     });
-    const ratios = BASELINES.map((store) => formatRatio(ratio(ours, rateOf(run.results, store, workload))));
-    return [workloadLabel(workload), ...rates, ...ratios];
-  });
   return markdownTable(
     ['ops/s (median)', 'turnstore', 'seed', 'lru-cache', 'langchain', 'turnstore ÷ seed', '÷ lru-cache', '÷ langchain'],
     rows,
@@ -64,7 +66,11 @@ export function ceilingLine(run: CoreResults): string {
 export function heapTable(run: CoreResults): string {
   const bare = bytesPerTurnOf(run.results, 'bare-strings');
   const label = (store: StoreName) =>
-    store === 'bare-strings' ? 'bare strings (pre-sized array)' : store === 'turnstore-previous' ? `turnstore at ${run.versions.previousCommit ?? 'the previous commit'}` : store;
+    store === 'bare-strings'
+      ? 'bare strings (pre-sized array)'
+      : store === 'turnstore-previous'
+        ? `turnstore at ${run.versions.previousCommit ?? 'the previous commit'}`
+        : store;
   const node = (['turnstore', 'turnstore-previous', 'lru-cache', 'langchain', 'bare-strings'] as const)
     .filter((store) => run.results[store]?.heap !== undefined)
     .map((store) => {
@@ -72,7 +78,13 @@ export function heapTable(run: CoreResults): string {
       return [label(store), 'V8 heap', formatBytes(bytes), formatRatio(ratio(bytes, bare))];
     });
   const toolCalls = bytesPerTurnOf(run.results, 'turnstore', 'heap-tool-calls');
-  if (toolCalls !== undefined) node.splice(1, 0, ['turnstore, tool exchanges (a call, then its result)', 'V8 heap', formatBytes(toolCalls), formatRatio(ratio(toolCalls, bare))]);
+  if (toolCalls !== undefined)
+    node.splice(1, 0, [
+      'turnstore, tool exchanges (a call, then its result)',
+      'V8 heap',
+      formatBytes(toolCalls),
+      formatRatio(ratio(toolCalls, bare)),
+    ]);
   const seed = run.results.seed?.heap;
   const seedRows = isHeapFigure(seed)
     ? [
@@ -108,14 +120,21 @@ export function previousTable(run: CoreResults): string {
 }
 
 export function checksTable(run: CoreResults): string {
-  const rows = run.checks.map((check) => [check.label, formatRatio(check.value), formatTarget(check), check.pass === null ? 'n/a' : check.pass ? 'PASS' : 'MISS']);
+  const rows = run.checks.map((check) => [
+    check.label,
+    formatRatio(check.value),
+    formatTarget(check),
+    check.pass === null ? 'n/a' : check.pass ? 'PASS' : 'MISS',
+  ]);
   return markdownTable(['check', 'measured', 'target', 'result'], rows, ['l', 'r', 'l', 'l']);
 }
 
 /** Where and with what the figures were measured, in one line each. */
 export function machineLines(run: CoreResults): string[] {
   const { machine, runtimes, versions } = run;
-  const commit = versions.gitCommit ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})` : '';
+  const commit = versions.gitCommit
+    ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})`
+    : '';
   return [
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${machine.os}`,
     `- Node ${runtimes.node}; Python ${runtimes.python ?? 'not run'}`,

@@ -96,13 +96,48 @@ export function coreChecks(results: CoreResults['results'], parameters: CorePara
     check('append: turnstore ÷ seed', ratio(rateOf(results, 'turnstore', 'append'), rateOf(results, 'seed', 'append')), '>=', 5, 10),
     // Decided 2026-12: fresh copies and lean memory over get speed; about 4x the seed is accepted.
     check('get: turnstore ÷ seed', ratio(rateOf(results, 'turnstore', 'get'), rateOf(results, 'seed', 'get')), '>=', 4, 5),
-    check(`create at a ${count(seedCap)} cap: turnstore ÷ seed`, ratio(rateOf(results, 'turnstore', cap(seedCap)), rateOf(results, 'seed', cap(seedCap))), '>=', 1000),
-    check(`turnstore create at a ${count(largestCap)} cap ÷ at a ${count(smallestCap)} cap`, ratio(rateOf(results, 'turnstore', cap(largestCap)), rateOf(results, 'turnstore', cap(smallestCap))), '>=', 1 / 3),
-    check(`create at a ${count(largestCap)} cap: turnstore ÷ lru-cache store`, ratio(rateOf(results, 'turnstore', cap(largestCap)), rateOf(results, 'lru-cache', cap(largestCap))), '>=', 1),
-    check('heap per turn: turnstore ÷ bare strings', ratio(bytesPerTurnOf(results, 'turnstore'), bytesPerTurnOf(results, 'bare-strings')), '<=', 1.75),
+    check(
+      `create at a ${count(seedCap)} cap: turnstore ÷ seed`,
+      ratio(rateOf(results, 'turnstore', cap(seedCap)), rateOf(results, 'seed', cap(seedCap))),
+      '>=',
+      1000,
+    ),
+    check(
+      `turnstore create at a ${count(largestCap)} cap ÷ at a ${count(smallestCap)} cap`,
+      ratio(rateOf(results, 'turnstore', cap(largestCap)), rateOf(results, 'turnstore', cap(smallestCap))),
+      '>=',
+      1 / 3,
+    ),
+    check(
+      `create at a ${count(largestCap)} cap: turnstore ÷ lru-cache store`,
+      ratio(rateOf(results, 'turnstore', cap(largestCap)), rateOf(results, 'lru-cache', cap(largestCap))),
+      '>=',
+      1,
+    ),
+    check(
+      'heap per turn: turnstore ÷ bare strings',
+      ratio(bytesPerTurnOf(results, 'turnstore'), bytesPerTurnOf(results, 'bare-strings')),
+      '<=',
+      1.75,
+    ),
     // Plain text turns cost no more than before turns could carry extras (same run).
-    check('plain turns, heap per turn: turnstore ÷ previous commit', ratio(bytesPerTurnOf(results, 'turnstore'), bytesPerTurnOf(results, 'turnstore-previous')), '<=', 1.05),
-    check('plain turns, append: turnstore ÷ previous commit', ratio(rateOf(results, 'turnstore', 'append'), rateOf(results, 'turnstore-previous', 'append')), '>=', 0.9),
-    check('plain turns, get: turnstore ÷ previous commit', ratio(rateOf(results, 'turnstore', 'get'), rateOf(results, 'turnstore-previous', 'get')), '>=', 0.9),
+    check(
+      'plain turns, heap per turn: turnstore ÷ previous commit',
+      ratio(bytesPerTurnOf(results, 'turnstore'), bytesPerTurnOf(results, 'turnstore-previous')),
+      '<=',
+      1.05,
+    ),
+    check(
+      'plain turns, append: turnstore ÷ previous commit',
+      ratio(rateOf(results, 'turnstore', 'append'), rateOf(results, 'turnstore-previous', 'append')),
+      '>=',
+      0.9,
+    ),
+    check(
+      'plain turns, get: turnstore ÷ previous commit',
+      ratio(rateOf(results, 'turnstore', 'get'), rateOf(results, 'turnstore-previous', 'get')),
+      '>=',
+      0.9,
+    ),
   ];
 }

@@ -38,13 +38,21 @@ async function previousMemoryStore(): Promise<(limits: StoreLimits) => BenchStor
 async function heapPerToolCallTurn(): Promise<HeapResult> {
   const { conversations, turnsEach, repeats } = parameters.heap;
   const fill = async (count: number): Promise<MemoryStore> => {
-    const store = new MemoryStore({ maxTurns: parameters.maxTurns, ttlSeconds: parameters.ttlSeconds, maxConversations: parameters.heap.conversations, maxTotalBytes: 2 ** 40 });
+    const store = new MemoryStore({
+      maxTurns: parameters.maxTurns,
+      ttlSeconds: parameters.ttlSeconds,
+      maxConversations: parameters.heap.conversations,
+      maxTotalBytes: 2 ** 40,
+    });
     const random = seededRandom(parameters.randomSeed);
     for (let c = 0; c < count; c++) {
       for (let turn = 0; turn < turnsEach; turn++) {
         const callId = `call_${c}_${turn >> 1}`;
         if (turn & 1) await store.append(`c-${c}`, 'tool', freshString(random, parameters.contentLength), { toolCallId: callId });
-        else await store.append(`c-${c}`, 'assistant', '', { toolCalls: [{ id: callId, name: 'get_weather', arguments: freshString(random, parameters.contentLength) }] });
+        else
+          await store.append(`c-${c}`, 'assistant', '', {
+            toolCalls: [{ id: callId, name: 'get_weather', arguments: freshString(random, parameters.contentLength) }],
+          });
       }
     }
     for (let c = 0; c < count; c++) await store.get(`c-${c}`);
@@ -76,9 +84,10 @@ async function existingConversations(make: (limits: StoreLimits) => BenchStore, 
   const ids = Array.from({ length: conversations }, (_, i) => `c-${i}`);
   const content = freshString(seededRandom(parameters.randomSeed), parameters.contentLength);
   for (let turn = 0; turn < turnsEach; turn++) for (const id of ids) await store.append(id, role(turn), content);
-  const rate = workload === 'append'
-    ? await measureRate((i) => store.append(ids[i % conversations]!, role(i), content), parameters.timing)
-    : await measureRate((i) => store.get(ids[i % conversations]!), parameters.timing);
+  const rate =
+    workload === 'append'
+      ? await measureRate((i) => store.append(ids[i % conversations]!, role(i), content), parameters.timing)
+      : await measureRate((i) => store.get(ids[i % conversations]!), parameters.timing);
   await store.close();
   return rate;
 }
@@ -158,7 +167,10 @@ async function run(storeName: string, workload: Workload): Promise<Rate | HeapRe
     return heapPerToolCallTurn();
   }
   const make = storeName === PREVIOUS ? await previousMemoryStore() : nodeStore(storeName);
-  if (!make) throw new Error(`Unknown store ${JSON.stringify(storeName)}; known: ${[...Object.keys(NODE_STORES), ...Object.keys(REFERENCE_STORES), PREVIOUS, BARE_STRINGS].join(', ')}`);
+  if (!make)
+    throw new Error(
+      `Unknown store ${JSON.stringify(storeName)}; known: ${[...Object.keys(NODE_STORES), ...Object.keys(REFERENCE_STORES), PREVIOUS, BARE_STRINGS].join(', ')}`,
+    );
   if (workload === 'append' || workload === 'get') return existingConversations(make, workload);
   if (workload === 'heap') return heapPerTurn(make);
   const cap = capOf(workload);

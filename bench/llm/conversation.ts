@@ -12,7 +12,6 @@ const WORDS = (
   'Paris Berlin Tokyo café naïve résumé 2026 42 3.14 #1 — “quoted” (aside) e.g. i.e. self-hosted Raspberry Pi'
 ).split(' ');
 
-
 /** Roughly `words` words of chat-like text. */
 function sentence(next: () => number, words: number): string {
   const out: string[] = [];
@@ -26,7 +25,12 @@ function sentence(next: () => number, words: number): string {
  */
 export function benchConversation(turns: number, seed = 20260101): TurnLike[] {
   const next = seededRandom(seed); // the same text on every machine
-  const conversation: TurnLike[] = [{ role: 'system', content: 'You are a helpful assistant for a lighthouse keeper. Answer briefly and kindly; say when you do not know.' }];
+  const conversation: TurnLike[] = [
+    {
+      role: 'system',
+      content: 'You are a helpful assistant for a lighthouse keeper. Answer briefly and kindly; say when you do not know.',
+    },
+  ];
   for (let i = 1; i < turns; i++) {
     const role: Role = i % 2 === 1 ? 'user' : 'assistant';
     const words = role === 'user' ? 5 + Math.floor(next() * 36) : 20 + Math.floor(next() * 131);

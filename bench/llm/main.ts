@@ -25,7 +25,6 @@ const progress = (message: string): void => {
   process.stderr.write(`[bench:llm] ${message}\n`);
 };
 
-
 const measured = partRunner(progress);
 
 const started = performance.now();
@@ -37,7 +36,13 @@ const proxyLatency = await measured('proxy latency', () => benchProxyLatency({ p
 const run: LlmResults = {
   suite: 'llm',
   date: new Date().toISOString(),
-  machine: { cpu: cpuList[0]?.model.trim() ?? 'unknown', cores: cpuList.length, memoryBytes: totalmem(), os: `${platform()} ${release()} ${arch()}`, loadAverage },
+  machine: {
+    cpu: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    memoryBytes: totalmem(),
+    os: `${platform()} ${release()} ${arch()}`,
+    loadAverage,
+  },
   versions: {
     turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
     gitCommit: git('rev-parse', '--short', 'HEAD'),
@@ -53,6 +58,7 @@ writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
 const docPath = writeBenchmarksDoc(['llm']);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
 
-const tables = 'error' in run.contextWindow ? `contextWindow not measured: ${run.contextWindow.error}` : contextWindowTable(run.contextWindow);
+const tables =
+  'error' in run.contextWindow ? `contextWindow not measured: ${run.contextWindow.error}` : contextWindowTable(run.contextWindow);
 const proxyTable = 'error' in proxyLatency ? `proxy latency not measured: ${proxyLatency.error}` : proxyLatencyTable(proxyLatency);
 process.stdout.write(`\n${machineLines(run).join('\n')}\n\n${targetsTable(run)}\n\n${tables}\n\n${proxyTable}\n`);

@@ -68,7 +68,9 @@ function compare(direct: number[], proxy: number[]): LatencyComparison {
 }
 
 /** Runs the part; `parameters` shrink it for the smoke test. */
-export async function benchProxyLatency(options: { progress?: (message: string) => void; parameters?: Partial<ProxyLatencyParameters> } = {}): Promise<ProxyLatencyResult> {
+export async function benchProxyLatency(
+  options: { progress?: (message: string) => void; parameters?: Partial<ProxyLatencyParameters> } = {},
+): Promise<ProxyLatencyResult> {
   const parameters = { ...DEFAULTS, ...options.parameters };
   const progress = options.progress ?? (() => undefined);
   const upstream = await startFakeUpstream();
@@ -79,19 +81,41 @@ export async function benchProxyLatency(options: { progress?: (message: string) 
   const proxyPort = (app.server.address() as AddressInfo).port;
   const upstreamPort = Number(new URL(upstream.url).port);
   const agent = new http.Agent({ keepAlive: true, maxSockets: parameters.concurrency });
-  const question = 'Tell me about the weather on a Raspberry Pi. '.repeat(Math.ceil(parameters.questionChars / 45)).slice(0, parameters.questionChars);
-  const body = JSON.stringify({ model: 'bench', temperature: 0.7, messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: question }] });
+  const question = 'Tell me about the weather on a Raspberry Pi. '
+    .repeat(Math.ceil(parameters.questionChars / 45))
+    .slice(0, parameters.questionChars);
+  const body = JSON.stringify({
+    model: 'bench',
+    temperature: 0.7,
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: question },
+    ],
+  });
 
   // One request over the shared keep-alive agent; resolves with its duration in milliseconds.
-  const timed = (port: number, conversation: string): Promise<number> => new Promise((resolve, reject) => {
-    const started = performance.now();
-    const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-conversation-id': conversation } }, (response) => {
-      response.resume();
-      response.on('end', () => (response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${response.statusCode}`))));
+  const timed = (port: number, conversation: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const started = performance.now();
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/chat/completions',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-conversation-id': conversation },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${response.statusCode}`)),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
     });
-    request.on('error', reject);
-    request.end(body);
-  });
   const conversationOf = (i: number) => `bench-${i % parameters.conversations}`;
 
   try {
@@ -120,9 +144,11 @@ export async function benchProxyLatency(options: { progress?: (message: string) 
     const concurrentRun = async (port: number, count: number): Promise<number[]> => {
       const samples: number[] = [];
       let next = 0;
-      await Promise.all(Array.from({ length: parameters.concurrency }, async () => {
-        while (next < count) samples.push(await timed(port, conversationOf(next++)));
-      }));
+      await Promise.all(
+        Array.from({ length: parameters.concurrency }, async () => {
+          while (next < count) samples.push(await timed(port, conversationOf(next++)));
+        }),
+      );
       return samples;
     };
     // Two rounds in A-B-B-A order, so a drift in the machine's load weighs on both paths alike.
@@ -135,7 +161,8 @@ export async function benchProxyLatency(options: { progress?: (message: string) 
 
     // Direct requests carry the 2 messages of the body; proxied ones the history too.
     let messagesPerProxiedRequest = 0;
-    for (const request of upstream.requests) messagesPerProxiedRequest = Math.max(messagesPerProxiedRequest, (request.body as { messages: unknown[] }).messages.length);
+    for (const request of upstream.requests)
+      messagesPerProxiedRequest = Math.max(messagesPerProxiedRequest, (request.body as { messages: unknown[] }).messages.length);
     return { parameters, sequential, concurrent, messagesPerProxiedRequest };
   } finally {
     agent.destroy();

@@ -22,7 +22,9 @@ function times(ratio: number): string {
 /** Where and with what the figures were measured, one line each. */
 export function machineLines(run: LlmResults): string[] {
   const { machine, versions } = run;
-  const commit = versions.gitCommit ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})` : '';
+  const commit = versions.gitCommit
+    ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})`
+    : '';
   const contextWindow = isMeasured(run.contextWindow) ? run.contextWindow.versions : undefined;
   return [
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${machine.os}; load average ${machine.loadAverage.map((load) => load.toFixed(2)).join(', ')} at the start`,
@@ -37,7 +39,12 @@ export function targetsTable(run: LlmResults): string {
   const rows: string[][] = [];
   if (isMeasured(run.contextWindow)) {
     for (const c of run.contextWindow.cases.filter((c) => c.counter === 'exact')) {
-      rows.push([`contextWindow faster than trimMessages, exact counter, maxTokens ${count(c.maxTokens)}`, times(c.speedup.trimMessages), '> 1×', verdict(c.sameSelection && c.speedup.trimMessages > 1)]);
+      rows.push([
+        `contextWindow faster than trimMessages, exact counter, maxTokens ${count(c.maxTokens)}`,
+        times(c.speedup.trimMessages),
+        '> 1×',
+        verdict(c.sameSelection && c.speedup.trimMessages > 1),
+      ]);
     }
   } else {
     rows.push(['contextWindow faster than trimMessages', `not measured: ${run.contextWindow.error}`, '> 1×', '—']);
@@ -45,7 +52,13 @@ export function targetsTable(run: LlmResults): string {
   const proxy = run.proxyLatency;
   if (proxy === undefined) rows.push(['memory proxy adds ≤ 2 ms at p50 on loopback', 'not measured yet', '≤ 2 ms', '—']);
   else if (!isMeasured(proxy)) rows.push(['memory proxy adds ≤ 2 ms at p50 on loopback', `not measured: ${proxy.error}`, '≤ 2 ms', '—']);
-  else rows.push(['memory proxy adds ≤ 2 ms at p50 on loopback (sequential)', milliseconds(proxy.sequential.addedP50Ms), '≤ 2 ms', verdict(proxy.sequential.addedP50Ms <= 2)]);
+  else
+    rows.push([
+      'memory proxy adds ≤ 2 ms at p50 on loopback (sequential)',
+      milliseconds(proxy.sequential.addedP50Ms),
+      '≤ 2 ms',
+      verdict(proxy.sequential.addedP50Ms <= 2),
+    ]);
   return markdownTable(['target', 'measured', 'target', 'result'], rows, ['l', 'r', 'l', 'l']);
 }
 
@@ -67,7 +80,17 @@ export function contextWindowTable(result: ContextWindowBenchResult): string {
     times(c.speedup.trimMessagesMemoized),
   ]);
   return markdownTable(
-    ['counter', 'maxTokens', 'turns kept', 'contextWindow', 'trimMessages', 'trimMessages, memoized', 'counts per call (cW / tM / memoized)', 'tM ÷ cW', 'memoized ÷ cW'],
+    [
+      'counter',
+      'maxTokens',
+      'turns kept',
+      'contextWindow',
+      'trimMessages',
+      'trimMessages, memoized',
+      'counts per call (cW / tM / memoized)',
+      'tM ÷ cW',
+      'memoized ÷ cW',
+    ],
     rows,
     ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
   );
@@ -109,9 +132,25 @@ export function proxyLatencyTable(result: ProxyLatencyResult): string {
   const rows = (['sequential', 'concurrent'] as const).map((run) => {
     const c = result[run];
     const label = run === 'sequential' ? 'one at a time' : `${result.parameters.concurrency} at a time`;
-    return [label, milliseconds(c.direct.p50Ms), milliseconds(c.proxy.p50Ms), milliseconds(c.addedP50Ms), milliseconds(c.direct.p99Ms), milliseconds(c.proxy.p99Ms), milliseconds(c.addedP99Ms)];
+    return [
+      label,
+      milliseconds(c.direct.p50Ms),
+      milliseconds(c.proxy.p50Ms),
+      milliseconds(c.addedP50Ms),
+      milliseconds(c.direct.p99Ms),
+      milliseconds(c.proxy.p99Ms),
+      milliseconds(c.addedP99Ms),
+    ];
   });
-  return markdownTable(['requests', 'direct p50', 'proxy p50', 'added p50', 'direct p99', 'proxy p99', 'added p99'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']);
+  return markdownTable(['requests', 'direct p50', 'proxy p50', 'added p50', 'direct p99', 'proxy p99', 'added p99'], rows, [
+    'l',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+  ]);
 }
 
 function proxyLatencyPart(run: LlmResults): string {

@@ -6,8 +6,19 @@ import type { ProxyLatencyResult } from './proxy-latency.js';
 export interface LlmResults {
   readonly suite: 'llm';
   readonly date: string;
-  readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryBytes: number; readonly os: string; readonly loadAverage: readonly number[] };
-  readonly versions: { readonly turnstore: string; readonly gitCommit: string | null; readonly srcModified: boolean; readonly node: string };
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly memoryBytes: number;
+    readonly os: string;
+    readonly loadAverage: readonly number[];
+  };
+  readonly versions: {
+    readonly turnstore: string;
+    readonly gitCommit: string | null;
+    readonly srcModified: boolean;
+    readonly node: string;
+  };
   /** contextWindow against LangChain's trimMessages (bench/llm/context-window.ts). */
   readonly contextWindow: Measured<ContextWindowBenchResult>;
   /**

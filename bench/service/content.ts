@@ -1,7 +1,26 @@
 /** The turns the service benchmark stores and the shapes it sends. */
 import { seededRandom } from '../core/content.js';
 
-const WORDS = ['the', 'memory', 'of', 'a', 'chat', 'keeps', 'turns', 'while', 'idle', 'ones', 'expire', 'on', 'time', 'and', 'bytes', 'stay', 'bounded', 'Pi'];
+const WORDS = [
+  'the',
+  'memory',
+  'of',
+  'a',
+  'chat',
+  'keeps',
+  'turns',
+  'while',
+  'idle',
+  'ones',
+  'expire',
+  'on',
+  'time',
+  'and',
+  'bytes',
+  'stay',
+  'bounded',
+  'Pi',
+];
 
 /** Reproducible chat-like text of exactly `length` ASCII characters: words, spaces, punctuation. */
 export function chatText(random: () => number, length: number): string {
@@ -20,7 +39,14 @@ export const conversationId = (index: number): string => `c-${String(index).padS
 export function conversationBody(id: string, turnsEach: number, contentLength: number) {
   const random = seededRandom(1);
   const ts = 1763930000.123;
-  return { id, turns: Array.from({ length: turnsEach }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: chatText(random, contentLength), ts })) };
+  return {
+    id,
+    turns: Array.from({ length: turnsEach }, (_, i) => ({
+      role: i % 2 ? 'assistant' : 'user',
+      content: chatText(random, contentLength),
+      ts,
+    })),
+  };
 }
 
 /** Reproducible turns to append, `count` of them. */

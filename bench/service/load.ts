@@ -11,11 +11,19 @@ export type Workload = 'get' | 'append';
 /** One node:http request; resolves with the status and the body's length. */
 export function send(url: string, method: string, path: string, agent: Agent, body?: string): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(new URL(path, url), { method, agent, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      let bytes = 0;
-      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      response.on('end', () => resolve({ status: response.statusCode!, bytes }));
-    });
+    const outgoing = request(
+      new URL(path, url),
+      {
+        method,
+        agent,
+        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let bytes = 0;
+        response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        response.on('end', () => resolve({ status: response.statusCode!, bytes }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -38,7 +46,9 @@ export async function fill(url: string, parameters: ServiceParameters): Promise<
 /** What a request of `workload` sends, on the `index`-th conversation. */
 function requestOf(workload: Workload, index: number, appendBody: string): { method: string; path: string; body?: string } {
   const id = conversationId(index);
-  return workload === 'get' ? { method: 'GET', path: `/v1/conversations/${id}` } : { method: 'POST', path: `/v1/conversations/${id}/turns`, body: appendBody };
+  return workload === 'get'
+    ? { method: 'GET', path: `/v1/conversations/${id}` }
+    : { method: 'POST', path: `/v1/conversations/${id}/turns`, body: appendBody };
 }
 
 function appendBodyOf(parameters: ServiceParameters): string {
@@ -54,16 +64,22 @@ export function hammer(url: string, workload: Workload, parameters: ServiceParam
     url,
     connections: parameters.connections,
     duration: seconds,
-    requests: [{
-      method: first.method,
-      ...(first.body === undefined ? {} : { body: first.body, headers: { 'content-type': 'application/json' } }),
-      setupRequest: (outgoing) => ({ ...outgoing, path: requestOf(workload, next++ % parameters.conversations, appendBody).path }),
-    }],
+    requests: [
+      {
+        method: first.method,
+        ...(first.body === undefined ? {} : { body: first.body, headers: { 'content-type': 'application/json' } }),
+        setupRequest: (outgoing) => ({ ...outgoing, path: requestOf(workload, next++ % parameters.conversations, appendBody).path }),
+      },
+    ],
   });
 }
 
 /** Latency of requests sent one after another on one keep-alive connection, in microseconds. */
-export async function sequentialLatencies(url: string, workload: Workload, parameters: ServiceParameters): Promise<{ p50: number; p99: number; bytes: number }> {
+export async function sequentialLatencies(
+  url: string,
+  workload: Workload,
+  parameters: ServiceParameters,
+): Promise<{ p50: number; p99: number; bytes: number }> {
   const appendBody = appendBodyOf(parameters);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const micros: number[] = [];

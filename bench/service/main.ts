@@ -21,7 +21,8 @@ import { git } from '../run-support.js';
 
 const root = repoRoot();
 const progress = (message: string) => process.stderr.write(`[bench:service] ${message}\n`);
-const packageVersion = (name: string) => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = (name: string) =>
+  (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 function loadRun(result: Result, cpuUsed: number | undefined): LoadRun {
   const answered = result['2xx'] + result.non2xx;
@@ -44,11 +45,15 @@ async function measureMemory(service: ServerProcess): Promise<MemoryFigures> {
   try {
     await sleep(1000);
     const justStarted = idle.map((server) => residentBytes(server.pid));
-    progress(`idle RSS 1 s after start: ${justStarted.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(', ')} MiB; waiting ${parameters.settleSeconds} s…`);
+    progress(
+      `idle RSS 1 s after start: ${justStarted.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(', ')} MiB; waiting ${parameters.settleSeconds} s…`,
+    );
     await sleep(parameters.settleSeconds * 1000);
     const settled = idle.map((server) => residentBytes(server.pid));
     const emptyNodeBytes = residentBytes(emptyNode.pid);
-    progress(`idle RSS settled: ${settled.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(', ')} MiB; filling ${parameters.conversations} conversations…`);
+    progress(
+      `idle RSS settled: ${settled.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(', ')} MiB; filling ${parameters.conversations} conversations…`,
+    );
     await fill(service.url, parameters);
     const holdingJustFilled = residentBytes(service.pid);
     await sleep(parameters.settleSeconds * 1000);
@@ -70,7 +75,10 @@ async function measureMemory(service: ServerProcess): Promise<MemoryFigures> {
 async function measureWorkload(workload: Workload, service: ServerProcess, bare: ServerProcess): Promise<WorkloadFigures> {
   const runs: { service: LoadRun[]; bare: LoadRun[] } = { service: [], bare: [] };
   for (let round = 0; round < parameters.rounds; round++) {
-    for (const [name, server] of [['bare', bare], ['service', service]] as const) {
+    for (const [name, server] of [
+      ['bare', bare],
+      ['service', service],
+    ] as const) {
       await hammer(server.url, workload, parameters, parameters.warmupSeconds);
       const cpuBefore = cpuMicros(server.pid);
       const result = await hammer(server.url, workload, parameters, parameters.durationSeconds);
@@ -78,7 +86,9 @@ async function measureWorkload(workload: Workload, service: ServerProcess, bare:
       const run = loadRun(result, cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore);
       if (run.errors > 0 || run.non2xx > 0) throw new Error(`${name} ${workload}: ${run.errors} errors, ${run.non2xx} non-2xx answers`);
       runs[name].push(run);
-      progress(`${workload} round ${round + 1} ${name}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, server CPU ${run.serverCpuMicrosPerRequest?.toFixed(1) ?? '?'} µs/request`);
+      progress(
+        `${workload} round ${round + 1} ${name}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, server CPU ${run.serverCpuMicrosPerRequest?.toFixed(1) ?? '?'} µs/request`,
+      );
     }
   }
   const sequential = {
@@ -107,7 +117,12 @@ try {
   results = {
     suite: 'service',
     date: new Date().toISOString(),
-    machine: { cpu: cpuList[0]?.model.trim() ?? 'unknown', cores: cpuList.length, memoryBytes: totalmem(), os: `${platform()} ${release()} ${arch()}` },
+    machine: {
+      cpu: cpuList[0]?.model.trim() ?? 'unknown',
+      cores: cpuList.length,
+      memoryBytes: totalmem(),
+      os: `${platform()} ${release()} ${arch()}`,
+    },
     runtimes: { node: process.version },
     versions: {
       turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
@@ -131,4 +146,6 @@ const resultsPath = join(root, 'bench', 'results', 'service.json');
 writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
 const docPath = writeBenchmarksDoc(['service']);
 progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${resultsPath} and ${docPath}`);
-process.stdout.write(`\n${machineLines(results).join('\n')}\n\n${checksTable(results)}\n\n${throughputTable(results)}\n\n${memoryTable(results)}\n`);
+process.stdout.write(
+  `\n${machineLines(results).join('\n')}\n\n${checksTable(results)}\n\n${throughputTable(results)}\n\n${memoryTable(results)}\n`,
+);

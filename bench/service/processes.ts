@@ -60,7 +60,9 @@ export async function startEmptyNode(): Promise<ServerProcess> {
 export function residentBytes(pid: number): number {
   const status = `/proc/${pid}/status`;
   if (existsSync(status)) {
-    const line = readFileSync(status, 'utf8').split('\n').find((candidate) => candidate.startsWith('VmRSS:'));
+    const line = readFileSync(status, 'utf8')
+      .split('\n')
+      .find((candidate) => candidate.startsWith('VmRSS:'));
     if (line) return Number(line.split(/\s+/)[1]) * 1024;
   }
   const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });

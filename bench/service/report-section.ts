@@ -9,7 +9,9 @@ const LABELS: Record<Workload, string> = { get: 'get a conversation (8 turns × 
 
 function formatCheck(check: ServiceCheck): [string, string] {
   const sign = check.comparison === '>=' ? '≥' : '≤';
-  return check.unit === 'bytes' ? [mib(check.value), `${sign} ${mib(check.target)}`] : [`${check.value.toFixed(2)}×`, `${sign} ${check.target}×`];
+  return check.unit === 'bytes'
+    ? [mib(check.value), `${sign} ${mib(check.target)}`]
+    : [`${check.value.toFixed(2)}×`, `${sign} ${check.target}×`];
 }
 
 /** The targets and how this run fared. */
@@ -28,7 +30,9 @@ export function throughputTable(run: ServiceResults): string {
     const line = (server: 'service' | 'bare') => {
       const runs = figures[server];
       const sequential = figures.sequential[server];
-      const cpu = runs.every((r) => r.serverCpuMicrosPerRequest !== undefined) ? median(runs.map((r) => r.serverCpuMicrosPerRequest!)) : undefined;
+      const cpu = runs.every((r) => r.serverCpuMicrosPerRequest !== undefined)
+        ? median(runs.map((r) => r.serverCpuMicrosPerRequest!))
+        : undefined;
       const ratio = cpuRatio(figures);
       return [
         server === 'service' ? LABELS[workload] : '',
@@ -45,7 +49,17 @@ export function throughputTable(run: ServiceResults): string {
     return [line('service'), line('bare')];
   });
   return markdownTable(
-    ['workload', 'server', 'requests/s (median)', '÷ bare', 'server CPU per request', 'bare ÷ service CPU', 'p50 / p99 under load', 'p50 / p99 one by one', 'body bytes'],
+    [
+      'workload',
+      'server',
+      'requests/s (median)',
+      '÷ bare',
+      'server CPU per request',
+      'bare ÷ service CPU',
+      'p50 / p99 under load',
+      'p50 / p99 one by one',
+      'body bytes',
+    ],
     rows,
     ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
@@ -59,8 +73,14 @@ export function memoryTable(run: ServiceResults): string {
     ['process', 'RSS'],
     [
       ['for reference: a `node` process doing nothing', mib(memory.emptyNode)],
-      [`idle, 1 s after start (median of ${memory.idleEach.length} processes: ${memory.idleEach.map(([first]) => (first / 2 ** 20).toFixed(1)).join(', ')})`, mib(memory.idleJustStarted)],
-      [`idle, ${p.settleSeconds} s later (median of ${memory.idleEach.length}: ${memory.idleEach.map(([, settled]) => (settled / 2 ** 20).toFixed(1)).join(', ')})`, mib(memory.idleSettled)],
+      [
+        `idle, 1 s after start (median of ${memory.idleEach.length} processes: ${memory.idleEach.map(([first]) => (first / 2 ** 20).toFixed(1)).join(', ')})`,
+        mib(memory.idleJustStarted),
+      ],
+      [
+        `idle, ${p.settleSeconds} s later (median of ${memory.idleEach.length}: ${memory.idleEach.map(([, settled]) => (settled / 2 ** 20).toFixed(1)).join(', ')})`,
+        mib(memory.idleSettled),
+      ],
       [`${holding}, just filled`, mib(memory.holdingJustFilled)],
       [`${holding}, ${p.settleSeconds} s later`, mib(memory.holdingSettled)],
     ],
@@ -71,7 +91,9 @@ export function memoryTable(run: ServiceResults): string {
 /** Where and with what the figures were measured, in one line each. */
 export function machineLines(run: ServiceResults): string[] {
   const { machine, runtimes, versions } = run;
-  const commit = versions.gitCommit ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})` : '';
+  const commit = versions.gitCommit
+    ? ` (commit ${versions.gitCommit}${versions.srcModified ? ', with uncommitted changes in src/' : ''})`
+    : '';
   return [
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${machine.os}`,
     `- Node ${runtimes.node}; fastify ${versions.fastify}; prom-client ${versions.promClient}; autocannon ${versions.autocannon}`,

@@ -103,11 +103,25 @@ export function cpuRatio(figures: WorkloadFigures): number | undefined {
 export function serviceChecks(workloads: Record<Workload, WorkloadFigures>, memory: MemoryFigures): ServiceCheck[] {
   const ratioCheck = (workload: Workload, label: string): ServiceCheck => {
     const value = throughputRatio(workloads[workload]);
-    return { label, value, comparison: '>=', target: SERVICE_TARGETS.throughputRatio, unit: 'ratio', pass: value >= SERVICE_TARGETS.throughputRatio };
+    return {
+      label,
+      value,
+      comparison: '>=',
+      target: SERVICE_TARGETS.throughputRatio,
+      unit: 'ratio',
+      pass: value >= SERVICE_TARGETS.throughputRatio,
+    };
   };
   return [
     ratioCheck('get', 'get: service ÷ bare route, requests/s'),
     ratioCheck('append', 'append: service ÷ bare route, requests/s'),
-    { label: 'idle service RSS (settled)', value: memory.idleSettled, comparison: '<=', target: SERVICE_TARGETS.idleRssBytes, unit: 'bytes', pass: memory.idleSettled <= SERVICE_TARGETS.idleRssBytes },
+    {
+      label: 'idle service RSS (settled)',
+      value: memory.idleSettled,
+      comparison: '<=',
+      target: SERVICE_TARGETS.idleRssBytes,
+      unit: 'bytes',
+      pass: memory.idleSettled <= SERVICE_TARGETS.idleRssBytes,
+    },
   ];
 }

@@ -67,7 +67,15 @@ export function longTexts(count: number, low: number, high: number, random: () =
 function send(agent: Agent, base: URL, method: string, path: string, body: Buffer | undefined, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { agent, host: base.hostname, port: base.port, method, path, headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {}, timeout: timeoutMs },
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method,
+        path,
+        headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {},
+        timeout: timeoutMs,
+      },
       (response) => {
         response.on('error', reject);
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -101,8 +109,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadTally> {
   const random = randomSource(options.seed);
   const roles = ['user', 'assistant'] as const;
   // Long turns at 60–100 % of the limit; prebuilt bodies, so the clients spend their time waiting on the service.
-  const turnBodies = longTexts(48, options.maxTurnBytes * 0.6, options.maxTurnBytes, random).map((content, index) => Buffer.from(JSON.stringify({ role: roles[index % 2], content })));
-  const pairBodies = longTexts(24, options.maxTurnBytes * 0.3, options.maxTurnBytes * 0.5, random).map((content) => Buffer.from(JSON.stringify({ turns: [{ role: 'user', content }, { role: 'assistant', content: content.slice(0, content.length >> 1) }] })));
+  const turnBodies = longTexts(48, options.maxTurnBytes * 0.6, options.maxTurnBytes, random).map((content, index) =>
+    Buffer.from(JSON.stringify({ role: roles[index % 2], content })),
+  );
+  const pairBodies = longTexts(24, options.maxTurnBytes * 0.3, options.maxTurnBytes * 0.5, random).map((content) =>
+    Buffer.from(
+      JSON.stringify({
+        turns: [
+          { role: 'user', content },
+          { role: 'assistant', content: content.slice(0, content.length >> 1) },
+        ],
+      }),
+    ),
+  );
   const tooLargeBody = Buffer.from(JSON.stringify({ role: 'user', content: 'x'.repeat(options.maxTurnBytes + 1) }));
   const operations = Object.keys(WEIGHTS) as Operation[];
   const totalWeight = operations.reduce((sum, operation) => sum + WEIGHTS[operation], 0);

@@ -54,7 +54,9 @@ async function stress(command: StressCommand, root: string, interrupted: AbortSi
   let tally;
   let elapsedSeconds: number;
   try {
-    progress(`service at ${service.url} (pid ${service.pid}; ${service.budgetMode === 'flag' ? `--max-total-bytes ${p.maxTotalBytes}` : `no --max-total-bytes in this build: --max-conversations ${service.maxConversations} bounds content to ${mib(service.maxConversations * p.maxTurns * p.maxTurnBytes)}`}); ${p.clients} clients for ${p.durationSeconds} s`);
+    progress(
+      `service at ${service.url} (pid ${service.pid}; ${service.budgetMode === 'flag' ? `--max-total-bytes ${p.maxTotalBytes}` : `no --max-total-bytes in this build: --max-conversations ${service.maxConversations} bounds content to ${mib(service.maxConversations * p.maxTurns * p.maxTurnBytes)}`}); ${p.clients} clients for ${p.durationSeconds} s`,
+    );
     const samplerAgent = new Agent({ keepAlive: true, maxSockets: 2 });
     const started = performance.now();
     const deadline = started + p.durationSeconds * 1000;
@@ -87,16 +89,31 @@ async function stress(command: StressCommand, root: string, interrupted: AbortSi
           statsReads++;
           maxContentBytes = Math.max(maxContentBytes, stats.bytes);
         }
-        samples.push({ t: Math.round(t * 100) / 100, rssBytes, heapUsedBytes: heap, contentBytes: stats?.bytes ?? null, conversations: stats?.conversations ?? null });
+        samples.push({
+          t: Math.round(t * 100) / 100,
+          rssBytes,
+          heapUsedBytes: heap,
+          contentBytes: stats?.bytes ?? null,
+          conversations: stats?.conversations ?? null,
+        });
         if (t - lastReport >= 10 || samples.length === 1) {
           lastReport = t;
-          progress(`${Math.round(t)} s: RSS ${mib(rssBytes)}, heap ${heap === null ? '?' : mib(heap)}, content ${stats ? `${mib(stats.bytes)} in ${stats.conversations} conversations` : '?'}`);
+          progress(
+            `${Math.round(t)} s: RSS ${mib(rssBytes)}, heap ${heap === null ? '?' : mib(heap)}, content ${stats ? `${mib(stats.bytes)} in ${stats.conversations} conversations` : '?'}`,
+          );
         }
         next += p.sampleSeconds * 1000;
         await sleep(Math.max(0, next - performance.now()));
       }
     })();
-    tally = await runLoad({ url: service.url, clients: p.clients, deadline, maxTurnBytes: p.maxTurnBytes, seed: 20261124, signal: stopLoad.signal });
+    tally = await runLoad({
+      url: service.url,
+      clients: p.clients,
+      deadline,
+      maxTurnBytes: p.maxTurnBytes,
+      seed: 20261124,
+      signal: stopLoad.signal,
+    });
     elapsedSeconds = seconds();
     await Promise.all([statsLoop, sampleLoop]);
     samplerAgent.destroy();
@@ -126,7 +143,13 @@ async function stress(command: StressCommand, root: string, interrupted: AbortSi
   return {
     suite: 'stress',
     date: new Date().toISOString(),
-    machine: { cpu: cpuList[0]?.model.trim() ?? 'unknown', cores: cpuList.length, memoryBytes: totalmem(), os: `${platform()} ${release()} ${arch()}`, loadAverage },
+    machine: {
+      cpu: cpuList[0]?.model.trim() ?? 'unknown',
+      cores: cpuList.length,
+      memoryBytes: totalmem(),
+      os: `${platform()} ${release()} ${arch()}`,
+      loadAverage,
+    },
     versions: {
       turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
       gitCommit: git(root, 'rev-parse', '--short', 'HEAD'),
@@ -134,7 +157,11 @@ async function stress(command: StressCommand, root: string, interrupted: AbortSi
       node: process.version,
     },
     parameters: p,
-    service: { args: service.args.map((arg) => (arg.startsWith(root) ? relative(root, arg) : arg)), budgetMode: service.budgetMode, maxConversations: service.maxConversations },
+    service: {
+      args: service.args.map((arg) => (arg.startsWith(root) ? relative(root, arg) : arg)),
+      budgetMode: service.budgetMode,
+      maxConversations: service.maxConversations,
+    },
     requests: {
       total: tally.requests,
       perSecond: tally.requests / elapsedSeconds,
@@ -191,7 +218,9 @@ async function main(): Promise<number> {
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(chartPath, stressChart(results));
   if (!outDir) upsertDocSection(join(root, 'docs', 'benchmarks.md'), 'stress', stressSection(results, 'stress.svg'), 'last');
-  progress(`wrote ${relative(root, resultsPath) || resultsPath}, ${relative(root, chartPath) || chartPath}${outDir ? '' : ' and the stress section of docs/benchmarks.md'}`);
+  progress(
+    `wrote ${relative(root, resultsPath) || resultsPath}, ${relative(root, chartPath) || chartPath}${outDir ? '' : ' and the stress section of docs/benchmarks.md'}`,
+  );
 
   const heap = results.memory.heapReadings.map(([, bytes]) => bytes);
   const rss = results.memory.samples.map((sample) => sample.rssBytes);
@@ -204,7 +233,9 @@ async function main(): Promise<number> {
       `content held: max ${mib(results.memory.maxContentBytes)} of ${mib(results.parameters.maxTotalBytes)} (${results.memory.statsReads} reads)`,
       '',
       ...results.checks.map((check) => `${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`),
-      ...(results.requests.problems.length > 0 ? ['', 'first problems:', ...results.requests.problems.map((problem) => `  ${problem}`)] : []),
+      ...(results.requests.problems.length > 0
+        ? ['', 'first problems:', ...results.requests.problems.map((problem) => `  ${problem}`)]
+        : []),
       '',
       results.pass ? 'stress: PASSED' : 'stress: FAILED',
       '',

@@ -68,7 +68,8 @@ export class StressUsageError extends Error {}
 
 function positive(name: string, value: string): number {
   const number = Number(value);
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !(number > 0)) throw new StressUsageError(`--${name} must be a number > 0; got ${JSON.stringify(value)}`);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !(number > 0))
+    throw new StressUsageError(`--${name} must be a number > 0; got ${JSON.stringify(value)}`);
   return number;
 }
 
@@ -78,7 +79,13 @@ export function parseStressArgs(args: readonly string[]): StressCommand | undefi
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { minutes: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        minutes: { type: 'string' },
+        seconds: { type: 'string' },
+        clients: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -88,8 +95,14 @@ export function parseStressArgs(args: readonly string[]): StressCommand | undefi
   const { values } = parsed;
   if (values.help) return undefined;
   if (values.minutes !== undefined && values.seconds !== undefined) throw new StressUsageError('give --minutes or --seconds, not both');
-  const durationSeconds = values.minutes !== undefined ? positive('minutes', values.minutes) * 60 : values.seconds !== undefined ? positive('seconds', values.seconds) : STRESS_DEFAULTS.durationSeconds;
-  if (durationSeconds < 8) throw new StressUsageError('a run needs at least 8 seconds: a quarter is warm-up and each later quarter needs samples');
+  const durationSeconds =
+    values.minutes !== undefined
+      ? positive('minutes', values.minutes) * 60
+      : values.seconds !== undefined
+        ? positive('seconds', values.seconds)
+        : STRESS_DEFAULTS.durationSeconds;
+  if (durationSeconds < 8)
+    throw new StressUsageError('a run needs at least 8 seconds: a quarter is warm-up and each later quarter needs samples');
   const clients = values.clients === undefined ? STRESS_DEFAULTS.clients : positive('clients', values.clients);
   if (!Number.isInteger(clients)) throw new StressUsageError(`--clients must be an integer; got ${values.clients}`);
   return { parameters: { ...STRESS_DEFAULTS, durationSeconds, clients }, outDir: values.out };

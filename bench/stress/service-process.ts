@@ -45,18 +45,27 @@ export function serveTakesMaxTotalBytes(cli: string): boolean {
 export async function startStressService(root: string, parameters: StressParameters): Promise<StressService> {
   const cli = join(root, 'dist', 'src', 'cli', 'main.js');
   const budgetMode: BudgetMode = serveTakesMaxTotalBytes(cli) ? 'flag' : 'derived-caps';
-  const maxConversations = budgetMode === 'flag' ? parameters.maxConversations : Math.floor(parameters.maxTotalBytes / (parameters.maxTurns * parameters.maxTurnBytes));
+  const maxConversations =
+    budgetMode === 'flag'
+      ? parameters.maxConversations
+      : Math.floor(parameters.maxTotalBytes / (parameters.maxTurns * parameters.maxTurnBytes));
   const args = [
     `--max-old-space-size=${parameters.heapLimitMiB}`,
     cli,
     'serve',
-    '--host', '127.0.0.1',
-    '--port', '0',
-    '--max-turns', String(parameters.maxTurns),
-    '--max-turn-bytes', String(parameters.maxTurnBytes),
-    '--max-conversations', String(maxConversations),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--max-turns',
+    String(parameters.maxTurns),
+    '--max-turn-bytes',
+    String(parameters.maxTurnBytes),
+    '--max-conversations',
+    String(maxConversations),
     ...(budgetMode === 'flag' ? ['--max-total-bytes', String(parameters.maxTotalBytes)] : []),
-    '--log-level', 'warn',
+    '--log-level',
+    'warn',
   ];
   // The caller's TURNSTORE_* settings (a token, a store) must not change what is measured.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TURNSTORE_')));
@@ -95,7 +104,16 @@ export async function startStressService(root: string, parameters: StressParamet
     child.kill('SIGKILL');
     throw error;
   }
-  return { url, pid: child.pid!, child, args, budgetMode, maxConversations, exited, stderrTail: () => stderr.trim().split('\n').slice(-8).join('\n') };
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    args,
+    budgetMode,
+    maxConversations,
+    exited,
+    stderrTail: () => stderr.trim().split('\n').slice(-8).join('\n'),
+  };
 }
 
 /** Resident set size of a process (VmRSS), in bytes; undefined when /proc has none (it exited, or not Linux). */
@@ -103,7 +121,9 @@ export function residentBytes(pid: number): number | undefined {
   const status = `/proc/${pid}/status`;
   if (!existsSync(status)) return undefined;
   try {
-    const line = readFileSync(status, 'utf8').split('\n').find((candidate) => candidate.startsWith('VmRSS:'));
+    const line = readFileSync(status, 'utf8')
+      .split('\n')
+      .find((candidate) => candidate.startsWith('VmRSS:'));
     return line ? Number(line.split(/\s+/)[1]) * 1024 : undefined;
   } catch {
     return undefined;
@@ -141,7 +161,10 @@ export async function readStats(agent: Agent, url: string): Promise<{ bytes: num
 }
 
 /** Asks the service to stop (SIGTERM) and waits up to `limitMs`; kills it if it does not go. */
-export async function stopService(service: StressService, limitMs = 15_000): Promise<{ code: number | null; signal: string | null; timedOut: boolean }> {
+export async function stopService(
+  service: StressService,
+  limitMs = 15_000,
+): Promise<{ code: number | null; signal: string | null; timedOut: boolean }> {
   if (service.child.exitCode !== null || service.child.signalCode !== null) {
     const { code, signal } = await service.exited;
     return { code, signal, timedOut: false };

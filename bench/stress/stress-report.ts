@@ -10,8 +10,19 @@ import { heapTrend, type HeapReading, type MemorySample, type StressCheck } from
 export interface StressResults {
   readonly suite: 'stress';
   readonly date: string;
-  readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryBytes: number; readonly os: string; readonly loadAverage: readonly number[] };
-  readonly versions: { readonly turnstore: string; readonly gitCommit: string | null; readonly srcModified: boolean; readonly node: string };
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly memoryBytes: number;
+    readonly os: string;
+    readonly loadAverage: readonly number[];
+  };
+  readonly versions: {
+    readonly turnstore: string;
+    readonly gitCommit: string | null;
+    readonly srcModified: boolean;
+    readonly node: string;
+  };
   readonly parameters: StressParameters;
   readonly service: {
     /** `node` arguments the service ran with. */
@@ -54,7 +65,10 @@ export function stressChart(run: StressResults): string {
   const bound =
     run.service.budgetMode === 'flag'
       ? { subtitle: `maxTotalBytes ${mib(p.maxTotalBytes)}`, label: `maxTotalBytes (${mib(p.maxTotalBytes)})` }
-      : { subtitle: `content ≤ ${mib(p.maxTotalBytes)} by the caps: ${run.service.maxConversations} conversations × ${p.maxTurns} turns × ${p.maxTurnBytes / 1024} KiB`, label: `content bound by the caps (${mib(p.maxTotalBytes)})` };
+      : {
+          subtitle: `content ≤ ${mib(p.maxTotalBytes)} by the caps: ${run.service.maxConversations} conversations × ${p.maxTurns} turns × ${p.maxTurnBytes / 1024} KiB`,
+          label: `content bound by the caps (${mib(p.maxTotalBytes)})`,
+        };
   return renderLineChart({
     title: `turnstore serve under stress: memory over ${formatDuration(p.durationSeconds)} (${verdict})`,
     subtitle: [
@@ -66,8 +80,18 @@ export function stressChart(run: StressResults): string {
     y: { label: 'MiB', min: 0, max: Math.max(p.heapLimitMiB, ...samples.map((sample) => toMiB(sample.rssBytes))) * 1.08 },
     series: [
       { name: 'RSS (VmRSS)', points: samples.map((sample) => [sample.t, toMiB(sample.rssBytes)] as const), color: PALETTE[1], dots: false },
-      { name: `V8 heap in use (/metrics, every ${p.statsSeconds} s)`, points: run.memory.heapReadings.map(([t, bytes]) => [t, toMiB(bytes)] as const), color: PALETTE[0], dots: false },
-      { name: 'content held, stats().bytes', points: samples.map((sample) => [sample.t, toMiB(sample.contentBytes)] as const), color: PALETTE[2], dots: false },
+      {
+        name: `V8 heap in use (/metrics, every ${p.statsSeconds} s)`,
+        points: run.memory.heapReadings.map(([t, bytes]) => [t, toMiB(bytes)] as const),
+        color: PALETTE[0],
+        dots: false,
+      },
+      {
+        name: 'content held, stats().bytes',
+        points: samples.map((sample) => [sample.t, toMiB(sample.contentBytes)] as const),
+        color: PALETTE[2],
+        dots: false,
+      },
     ],
     references: [
       { y: p.heapLimitMiB, label: `heap limit (--max-old-space-size=${p.heapLimitMiB})`, color: '#7a7a7a' },
@@ -92,12 +116,16 @@ export function stressSection(run: StressResults, chartPath: string): string {
   const last = samples[samples.length - 1];
   const heap = run.memory.heapReadings.map(([, bytes]) => bytes);
   const rss = samples.map((sample) => sample.rssBytes);
-  const commit = run.versions.gitCommit ? ` (commit ${run.versions.gitCommit}${run.versions.srcModified ? ', with uncommitted changes in src/' : ''})` : '';
+  const commit = run.versions.gitCommit
+    ? ` (commit ${run.versions.gitCommit}${run.versions.srcModified ? ', with uncommitted changes in src/' : ''})`
+    : '';
   const budget =
     run.service.budgetMode === 'flag'
       ? `\`--max-total-bytes ${p.maxTotalBytes}\` and \`--max-conversations ${run.service.maxConversations}\`, so the byte budget is what binds`
       : `\`--max-conversations ${run.service.maxConversations}\`: this build of \`serve\` has no \`--max-total-bytes\`, so the budget is enforced by the caps instead (${run.service.maxConversations} × ${p.maxTurns} turns × ${p.maxTurnBytes} bytes = ${mib(run.service.maxConversations * p.maxTurns * p.maxTurnBytes)})`;
-  const operations = Object.entries(run.requests.byOperation).map(([operation, count]) => `${operation} ${count.toLocaleString('en-US')}`).join(', ');
+  const operations = Object.entries(run.requests.byOperation)
+    .map(([operation, count]) => `${operation} ${count.toLocaleString('en-US')}`)
+    .join(', ');
   return [
     '## Stress: a small heap under sustained load',
     '',
@@ -124,10 +152,19 @@ export function stressSection(run: StressResults, chartPath: string): string {
     markdownTable(
       ['figure', 'value'],
       [
-        ['requests', `${run.requests.total.toLocaleString('en-US')} (${Math.round(run.requests.perSecond).toLocaleString('en-US')}/s): ${operations}`],
-        ['latency p50 / p99 / max', `${run.requests.latencyMs.p50.toFixed(1)} / ${run.requests.latencyMs.p99.toFixed(1)} / ${run.requests.latencyMs.max.toFixed(0)} ms`],
+        [
+          'requests',
+          `${run.requests.total.toLocaleString('en-US')} (${Math.round(run.requests.perSecond).toLocaleString('en-US')}/s): ${operations}`,
+        ],
+        [
+          'latency p50 / p99 / max',
+          `${run.requests.latencyMs.p50.toFixed(1)} / ${run.requests.latencyMs.p99.toFixed(1)} / ${run.requests.latencyMs.max.toFixed(0)} ms`,
+        ],
         ['RSS first / last / max', first && last ? `${mib(first.rssBytes)} / ${mib(last.rssBytes)} / ${mib(Math.max(...rss))}` : '—'],
-        ['heap in use first / last / max', heap.length > 0 ? `${mib(heap[0]!)} / ${mib(heap[heap.length - 1]!)} / ${mib(Math.max(...heap))}` : '—'],
+        [
+          'heap in use first / last / max',
+          heap.length > 0 ? `${mib(heap[0]!)} / ${mib(heap[heap.length - 1]!)} / ${mib(Math.max(...heap))}` : '—',
+        ],
         ['content held, max (cap)', `${mib(run.memory.maxContentBytes)} (${mib(p.maxTotalBytes)})`],
       ],
     ),

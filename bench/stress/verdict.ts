@@ -131,7 +131,9 @@ export function stressChecks(facts: RunFacts): StressCheck[] {
   const limit = p.heapGrowthLimit;
   const heapGrew = trend.growth > limit.ratio && trend.lastQuarterFloor - trend.secondQuarterFloor > limit.bytes;
   const enoughReadings = trend.readings[0] >= 4 && trend.readings[1] >= 4;
-  const idle = Object.entries(facts.requestsByOperation).filter(([, count]) => count === 0).map(([operation]) => operation);
+  const idle = Object.entries(facts.requestsByOperation)
+    .filter(([, count]) => count === 0)
+    .map(([operation]) => operation);
   return [
     {
       name: 'the service stayed up',
@@ -141,15 +143,32 @@ export function stressChecks(facts: RunFacts): StressCheck[] {
     {
       name: 'it stopped cleanly when asked (SIGTERM → exit 0)',
       pass: facts.stopped.code === 0 && !facts.stopped.timedOut,
-      detail: facts.stopped.timedOut ? 'it did not exit within the drain limit' : `exit code ${facts.stopped.code}${facts.stopped.signal ? `, signal ${facts.stopped.signal}` : ''}`,
+      detail: facts.stopped.timedOut
+        ? 'it did not exit within the drain limit'
+        : `exit code ${facts.stopped.code}${facts.stopped.signal ? `, signal ${facts.stopped.signal}` : ''}`,
     },
-    { name: 'no 5xx answer', pass: facts.serverErrors === 0, detail: `${facts.serverErrors} of ${facts.requests.toLocaleString('en-US')} requests` },
-    { name: 'every request answered', pass: facts.failedRequests === 0, detail: `${facts.failedRequests} without an answer (reset, refused or timed out)` },
-    { name: 'every answer as expected', pass: facts.unexpectedStatuses === 0, detail: `${facts.unexpectedStatuses} answers with a status the request should not get` },
+    {
+      name: 'no 5xx answer',
+      pass: facts.serverErrors === 0,
+      detail: `${facts.serverErrors} of ${facts.requests.toLocaleString('en-US')} requests`,
+    },
+    {
+      name: 'every request answered',
+      pass: facts.failedRequests === 0,
+      detail: `${facts.failedRequests} without an answer (reset, refused or timed out)`,
+    },
+    {
+      name: 'every answer as expected',
+      pass: facts.unexpectedStatuses === 0,
+      detail: `${facts.unexpectedStatuses} answers with a status the request should not get`,
+    },
     {
       name: `content held never above maxTotalBytes (${mib(p.maxTotalBytes)})`,
       pass: facts.statsReads > 0 && facts.maxContentBytes <= p.maxTotalBytes,
-      detail: facts.statsReads > 0 ? `largest stats().bytes ${mib(facts.maxContentBytes)} (${facts.maxContentBytes.toLocaleString('en-US')} bytes) over ${facts.statsReads.toLocaleString('en-US')} reads` : 'never read: /v1/stats did not answer',
+      detail:
+        facts.statsReads > 0
+          ? `largest stats().bytes ${mib(facts.maxContentBytes)} (${facts.maxContentBytes.toLocaleString('en-US')} bytes) over ${facts.statsReads.toLocaleString('en-US')} reads`
+          : 'never read: /v1/stats did not answer',
     },
     {
       name: `heap flat after warm-up (its floor over the last quarter at most ${Math.round(limit.ratio * 100)} % or ${mib(limit.bytes)} above the second quarter's)`,

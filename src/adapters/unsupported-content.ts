@@ -24,7 +24,10 @@ export type UnsupportedContent = 'error' | 'drop';
 export function checkUnsupportedOption(value: unknown, owner: string): UnsupportedContent {
   if (value === undefined) return 'error';
   if (value !== 'error' && value !== 'drop') {
-    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `${owner}: option "unsupported" must be "error" or "drop"; got ${describe(value)}.`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_OPTION',
+      `${owner}: option "unsupported" must be "error" or "drop"; got ${describe(value)}.`,
+    );
   }
   return value;
 }

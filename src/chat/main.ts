@@ -32,9 +32,13 @@ async function chat({ store, upstream, conversationId, system, contextTokens }: 
   for await (const line of lines) {
     const question: TurnInput = { role: 'user', content: line.trim() };
     if (question.content) {
-      const history = contextWindow([...instructions, ...(await store.get(conversationId))], { maxTokens: contextTokens - estimateTokens(question) });
+      const history = contextWindow([...instructions, ...(await store.get(conversationId))], {
+        maxTokens: contextTokens - estimateTokens(question),
+      });
       try {
-        const answer = await complete(upstream, [...history.map(({ role, content }) => ({ role, content })), question], (text) => process.stdout.write(text));
+        const answer = await complete(upstream, [...history.map(({ role, content }) => ({ role, content })), question], (text) =>
+          process.stdout.write(text),
+        );
         process.stdout.write('\n');
         await store.appendMany(conversationId, [question, { role: 'assistant', content: answer }]);
       } catch (error) {
@@ -59,8 +63,12 @@ const USAGE = `npm run chat -- [options]   a terminal chatbot with memory
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      upstream: { type: 'string' }, model: { type: 'string', default: 'llama3.2' }, store: { type: 'string' },
-      conversation: { type: 'string', default: 'terminal' }, system: { type: 'string' }, 'context-tokens': { type: 'string', default: '3072' },
+      upstream: { type: 'string' },
+      model: { type: 'string', default: 'llama3.2' },
+      store: { type: 'string' },
+      conversation: { type: 'string', default: 'terminal' },
+      system: { type: 'string' },
+      'context-tokens': { type: 'string', default: '3072' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,13 +77,18 @@ async function main(): Promise<number> {
     return 0;
   }
   const contextTokens = Number(values['context-tokens']);
-  if (!Number.isSafeInteger(contextTokens) || contextTokens < 1) throw new Error(`--context-tokens must be an integer ≥ 1; got ${values['context-tokens']}`);
+  if (!Number.isSafeInteger(contextTokens) || contextTokens < 1)
+    throw new Error(`--context-tokens must be an integer ≥ 1; got ${values['context-tokens']}`);
   const choice = parseStoreChoice(values.store === undefined ? undefined : { value: values.store, name: '--store' });
   // A chat keeps more than the service's 8 turns: contextWindow decides how many are sent.
   const { ttlSeconds, maxConversations, maxTurnBytes, maxTotalBytes } = DEFAULT_OPTIONS;
   const store = await openStore(choice, { maxTurns: 100, ttlSeconds, maxConversations, maxTurnBytes, maxTotalBytes });
   try {
-    const upstream: Upstream = { url: values.upstream ?? (process.env.TURNSTORE_UPSTREAM || 'http://127.0.0.1:11434/v1'), model: values.model, apiKey: process.env.TURNSTORE_UPSTREAM_KEY };
+    const upstream: Upstream = {
+      url: values.upstream ?? (process.env.TURNSTORE_UPSTREAM || 'http://127.0.0.1:11434/v1'),
+      model: values.model,
+      apiKey: process.env.TURNSTORE_UPSTREAM_KEY,
+    };
     await chat({ store, upstream, conversationId: values.conversation, system: values.system, contextTokens });
   } finally {
     await store.close();

@@ -76,7 +76,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...extra] = positionals;
   if (command !== 'serve') return fail(`unknown command "${command}"`, 2);
   if (extra.length > 0) return fail(`serve takes no arguments; got "${extra.join(' ')}"`, 2);
-  const serveFlagsGiven = Object.fromEntries(Object.entries(values).filter(([name]) => name in SERVE_FLAGS)) as Partial<Record<ServeFlag, string>>;
+  const serveFlagsGiven = Object.fromEntries(Object.entries(values).filter(([name]) => name in SERVE_FLAGS)) as Partial<
+    Record<ServeFlag, string>
+  >;
   try {
     const config = readServeConfig(serveFlagsGiven, process.env);
     const { serve } = await import('./serve.js');

@@ -29,16 +29,31 @@ async function loadBackend(kind: keyof typeof BACKENDS): Promise<BackendConstruc
   } catch (error) {
     if (isTurnstoreError(error)) throw error;
     if (isMissingPackage(error, backend.driver)) {
-      throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${backend.label} needs the package "${backend.driver}", which is not installed: run npm install ${backend.driver}`, { cause: error });
+      throw new TurnstoreError(
+        'TURNSTORE_MISSING_PEER',
+        `${backend.label} needs the package "${backend.driver}", which is not installed: run npm install ${backend.driver}`,
+        { cause: error },
+      );
     }
-    if (error instanceof Error && (error as Error & { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && error.message.includes(backend.module.slice(3))) {
-      throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${backend.label} (turnstore/${kind}) is not part of this build of turnstore; use --store memory or a version that has it`, { cause: error });
+    if (
+      error instanceof Error &&
+      (error as Error & { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
+      error.message.includes(backend.module.slice(3))
+    ) {
+      throw new TurnstoreError(
+        'TURNSTORE_MISSING_PEER',
+        `${backend.label} (turnstore/${kind}) is not part of this build of turnstore; use --store memory or a version that has it`,
+        { cause: error },
+      );
     }
     throw error;
   }
   const constructor = loaded[backend.exportName];
   if (typeof constructor !== 'function') {
-    throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${backend.label} (turnstore/${kind}) does not export ${backend.exportName} in this build`);
+    throw new TurnstoreError(
+      'TURNSTORE_MISSING_PEER',
+      `${backend.label} (turnstore/${kind}) does not export ${backend.exportName} in this build`,
+    );
   }
   return constructor as BackendConstructor;
 }

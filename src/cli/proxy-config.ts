@@ -16,7 +16,11 @@ export const PROXY_FLAGS = {
 
 type ProxyFlag = keyof typeof PROXY_FLAGS;
 
-function pick(flags: Partial<Record<string, string>>, env: NodeJS.ProcessEnv, flag: ProxyFlag): { value: string; name: string } | undefined {
+function pick(
+  flags: Partial<Record<string, string>>,
+  env: NodeJS.ProcessEnv,
+  flag: ProxyFlag,
+): { value: string; name: string } | undefined {
   const fromFlag = flags[flag];
   if (fromFlag !== undefined) return { value: fromFlag, name: `--${flag}` };
   const variable = PROXY_FLAGS[flag].env;
@@ -26,7 +30,8 @@ function pick(flags: Partial<Record<string, string>>, env: NodeJS.ProcessEnv, fl
 
 function positive(source: { value: string; name: string }): number {
   const value = /^[0-9]+$/.test(source.value) ? Number(source.value) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${source.name} must be an integer ≥ 1; got ${JSON.stringify(source.value)}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`${source.name} must be an integer ≥ 1; got ${JSON.stringify(source.value)}`);
   return value;
 }
 
@@ -54,7 +59,10 @@ export function readProxyConfig(flags: Partial<Record<string, string>>, env: Nod
     return undefined;
   }
   const url = completionsUrlOf(upstream.value);
-  if (typeof url !== 'string') throw new UsageError(`${upstream.name} cannot be used: ${url.problem}; give the base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1`);
+  if (typeof url !== 'string')
+    throw new UsageError(
+      `${upstream.name} cannot be used: ${url.problem}; give the base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1`,
+    );
   if (key !== undefined && !/^[\x21-\x7e]+$/.test(key.value)) throw new UsageError(`${key.name} must be printable ASCII without spaces`);
   return {
     upstream: upstream.value,

@@ -108,7 +108,9 @@ export function parseStoreChoice(source: Source | undefined): StoreChoice {
     if (!URL.canParse(value)) throw new UsageError(`${source.name} is not a valid PostgreSQL URL: ${redactUrl(value)}`);
     return { kind: 'postgres', url: value };
   }
-  throw new UsageError(`${source.name} must be memory, sqlite:PATH, redis://HOST:PORT or postgres://USER@HOST/DATABASE; got ${JSON.stringify(redactUrl(value))}`);
+  throw new UsageError(
+    `${source.name} must be memory, sqlite:PATH, redis://HOST:PORT or postgres://USER@HOST/DATABASE; got ${JSON.stringify(redactUrl(value))}`,
+  );
 }
 
 /** A Redis or PostgreSQL URL with its password hidden, for messages and the start line. */
@@ -156,7 +158,8 @@ export function readServeConfig(flags: Partial<Record<ServeFlag, string>>, env: 
   };
   const levelSource = pick(flags, env, 'log-level');
   const logLevel = (levelSource?.value ?? SERVE_DEFAULTS.logLevel) as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(levelSource?.value)}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(levelSource?.value)}`);
 
   const rawToken = env.TURNSTORE_TOKEN;
   const token = rawToken === undefined || rawToken === '' ? undefined : rawToken;

@@ -19,10 +19,13 @@ const DRAIN_LIMIT_MS = 10_000;
 
 function describeStore(choice: StoreChoice): string {
   switch (choice.kind) {
-    case 'memory': return 'memory';
-    case 'sqlite': return `sqlite:${choice.path}`;
+    case 'memory':
+      return 'memory';
+    case 'sqlite':
+      return `sqlite:${choice.path}`;
     case 'redis':
-    case 'postgres': return redactUrl(choice.url);
+    case 'postgres':
+      return redactUrl(choice.url);
   }
 }
 
@@ -48,7 +51,9 @@ async function probe(store: ConversationStore): Promise<void> {
     await store.size();
   } catch (error) {
     if (isTurnstoreError(error, 'TURNSTORE_BACKEND_UNAVAILABLE')) {
-      process.stderr.write(`turnstore: the store is not reachable yet (${error.message}); serving anyway, /readyz answers 503 until it is\n`);
+      process.stderr.write(
+        `turnstore: the store is not reachable yet (${error.message}); serving anyway, /readyz answers 503 until it is\n`,
+      );
       return;
     }
     throw error;
@@ -77,7 +82,13 @@ export async function serve(config: ServeConfig): Promise<number> {
   let app;
   try {
     await probe(store);
-    app = await createServer({ store, token: config.token, logLevel: config.logLevel, bodyLimit: config.bodyLimit, ...(config.proxy ? { proxy: config.proxy } : {}) });
+    app = await createServer({
+      store,
+      token: config.token,
+      logLevel: config.logLevel,
+      bodyLimit: config.bodyLimit,
+      ...(config.proxy ? { proxy: config.proxy } : {}),
+    });
     // Fastify logs a "Server listening at" line of its own at info; the start line below says that
     // and more, once, so Fastify's is muted while it listens.
     const level = app.log.level;

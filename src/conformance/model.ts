@@ -55,9 +55,11 @@ function copy(turns: readonly Turn[]): Turn[] {
  */
 export function storedExtras(turn: TurnInput): TurnExtras {
   const extras: { -readonly [K in keyof TurnExtras]: TurnExtras[K] } = {};
-  if (turn.toolCalls !== undefined && turn.toolCalls.length > 0) extras.toolCalls = turn.toolCalls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args }));
+  if (turn.toolCalls !== undefined && turn.toolCalls.length > 0)
+    extras.toolCalls = turn.toolCalls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args }));
   if (turn.toolCallId !== undefined) extras.toolCallId = turn.toolCallId;
-  if (turn.attachments !== undefined && turn.attachments.length > 0) extras.attachments = turn.attachments.map(({ mediaType, url }) => ({ mediaType, url }));
+  if (turn.attachments !== undefined && turn.attachments.length > 0)
+    extras.attachments = turn.attachments.map(({ mediaType, url }) => ({ mediaType, url }));
   if (turn.metadata !== undefined && Object.keys(turn.metadata).length > 0) extras.metadata = structuredClone(turn.metadata);
   return extras;
 }
@@ -130,7 +132,8 @@ export class ReferenceModel {
       conversation = { id, turns: [], lastAccessMs: nowMs };
       this.#conversations.push(conversation);
     }
-    for (const turn of turns) conversation.turns.push({ role: turn.role as Role, content: turn.content, ts: nowMs / 1000, ...storedExtras(turn) });
+    for (const turn of turns)
+      conversation.turns.push({ role: turn.role as Role, content: turn.content, ts: nowMs / 1000, ...storedExtras(turn) });
     conversation.turns = conversation.turns.slice(-this.#options.maxTurns);
     this.#touch(conversation, nowMs);
     while (this.#conversations.length > this.#options.maxConversations) {

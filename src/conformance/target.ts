@@ -101,7 +101,8 @@ export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
   if (typeof realClockTtlSeconds !== 'number' || !(realClockTtlSeconds > 0) || !Number.isFinite(realClockTtlSeconds)) {
     throw new TypeError('runConformanceSuite: target.realClockTtlSeconds must be a finite number > 0.');
   }
-  if (!Number.isInteger(propertyRuns) || propertyRuns < 0) throw new TypeError('runConformanceSuite: target.propertyRuns must be an integer ≥ 0.');
+  if (!Number.isInteger(propertyRuns) || propertyRuns < 0)
+    throw new TypeError('runConformanceSuite: target.propertyRuns must be an integer ≥ 0.');
   return {
     name: target.name,
     create: target.create,

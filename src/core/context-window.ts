@@ -221,7 +221,9 @@ export function contextWindow<T extends TurnLike>(turns: readonly T[], options: 
     }
   }
   if (systemTokens > maxTokens) {
-    throw invalidOption(`the ${systemCount} system turn${systemCount === 1 ? '' : 's'} alone take${systemCount === 1 ? 's' : ''} ${systemTokens} tokens, more than maxTokens (${maxTokens}); system turns are never dropped, so raise maxTokens or shorten them.`);
+    throw invalidOption(
+      `the ${systemCount} system turn${systemCount === 1 ? '' : 's'} alone take${systemCount === 1 ? 's' : ''} ${systemTokens} tokens, more than maxTokens (${maxTokens}); system turns are never dropped, so raise maxTokens or shorten them.`,
+    );
   }
 
   // Walk back from the newest non-system turn while each fits. `start` ends at the oldest turn the
@@ -271,13 +273,22 @@ function checkOptions(options: unknown): { maxTokens: number; countTokens: Token
 
 function checkTurnShape(turn: unknown, index: number): void {
   if (turn === null || typeof turn !== 'object') {
-    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `contextWindow: turns[${index}] must be an object {role, content}; got ${describe(turn)}.`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_TURN',
+      `contextWindow: turns[${index}] must be an object {role, content}; got ${describe(turn)}.`,
+    );
   }
   const { role, content } = turn as TurnLike;
   if (roleIndex(role) < 0) {
-    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `contextWindow: the role of turns[${index}] must be one of ${ROLES.join(', ')}; got ${describe(role)}.`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_TURN',
+      `contextWindow: the role of turns[${index}] must be one of ${ROLES.join(', ')}; got ${describe(role)}.`,
+    );
   }
   if (typeof content !== 'string') {
-    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `contextWindow: the content of turns[${index}] must be a string; got ${describe(content)}.`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_TURN',
+      `contextWindow: the content of turns[${index}] must be a string; got ${describe(content)}.`,
+    );
   }
 }

@@ -7,7 +7,8 @@
 export const ERROR_CODES = {
   TURNSTORE_INVALID_OPTION: 'An option (of a store, or of a call such as list) is missing, of the wrong type, out of range or unknown.',
   TURNSTORE_INVALID_ID: 'A conversation id is not a well-formed string of 1 to 256 UTF-16 code units.',
-  TURNSTORE_INVALID_TURN: 'A turn has a role outside user/assistant/system/tool, content that is not a well-formed string, or a bad or misplaced extra field (toolCalls, toolCallId, attachments, metadata) or an unknown one.',
+  TURNSTORE_INVALID_TURN:
+    'A turn has a role outside user/assistant/system/tool, content that is not a well-formed string, or a bad or misplaced extra field (toolCalls, toolCallId, attachments, metadata) or an unknown one.',
   TURNSTORE_TURN_TOO_LARGE: "A turn's content plus its extra fields as stored is larger than maxTurnBytes (UTF-8 bytes).",
   TURNSTORE_CLOSED: 'The store was closed; every call after close() rejects.',
   TURNSTORE_BACKEND_UNAVAILABLE: 'The storage backend (SQLite file, Redis or PostgreSQL server) could not be reached or failed.',

@@ -9,7 +9,10 @@ export function notifyEviction(listener: EvictionListener, id: string, reason: E
   try {
     listener(id, reason);
   } catch (error) {
-    process.emitWarning(`turnstore: onEvict threw for conversation ${JSON.stringify(id)} (${reason}): ${String(error)}`, 'TurnstoreWarning');
+    process.emitWarning(
+      `turnstore: onEvict threw for conversation ${JSON.stringify(id)} (${reason}): ${String(error)}`,
+      'TurnstoreWarning',
+    );
   }
 }
 

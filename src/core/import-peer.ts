@@ -25,7 +25,9 @@ export async function importPeer<T>(name: string, purpose: string, load: () => P
     return await load();
   } catch (error) {
     if (isMissingPackage(error, name)) {
-      throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${purpose} needs the package "${name}", which is not installed: run ${install}`, { cause: error });
+      throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${purpose} needs the package "${name}", which is not installed: run ${install}`, {
+        cause: error,
+      });
     }
     throw error;
   }

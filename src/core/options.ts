@@ -85,7 +85,13 @@ export function describe(value: unknown): string {
 }
 
 /** Reads an integer option within bounds, or its default when absent. */
-export function integerOption(options: Record<string, unknown>, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function integerOption(
+  options: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

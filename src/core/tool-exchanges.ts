@@ -64,7 +64,8 @@ export class ToolExchanges {
   add(turn: LinkedTurn, index: number): void {
     const { role, toolCalls, toolCallId } = turn;
     if (toolCalls !== undefined) {
-      if (!Array.isArray(toolCalls)) throw invalidTurn(`the toolCalls of turns[${index}] must be an array of {id, name, arguments}; got ${describe(toolCalls)}.`);
+      if (!Array.isArray(toolCalls))
+        throw invalidTurn(`the toolCalls of turns[${index}] must be an array of {id, name, arguments}; got ${describe(toolCalls)}.`);
       // An empty list is the same as none (the rule stores follow), so only a non-empty one needs an assistant.
       if (toolCalls.length > 0) {
         if (role !== 'assistant') throw invalidTurn(`turns[${index}] (role ${role}) has toolCalls; only assistant turns make tool calls.`);
@@ -85,7 +86,8 @@ export class ToolExchanges {
       }
     }
     if (toolCallId !== undefined) {
-      if (typeof toolCallId !== 'string') throw invalidTurn(`the toolCallId of turns[${index}] must be a string; got ${describe(toolCallId)}.`);
+      if (typeof toolCallId !== 'string')
+        throw invalidTurn(`the toolCallId of turns[${index}] must be a string; got ${describe(toolCallId)}.`);
       if (role !== 'tool') throw invalidTurn(`turns[${index}] (role ${role}) has a toolCallId; only tool turns answer a call.`);
       const open = this.#openCalls.get(toolCallId);
       if (open === undefined) {
@@ -119,7 +121,8 @@ function checkCall(call: unknown, index: number, position: number): void {
   }
   for (const field of ['id', 'name', 'arguments'] as const) {
     const value = (call as Record<string, unknown>)[field];
-    if (typeof value !== 'string') throw invalidTurn(`the ${field} of turns[${index}].toolCalls[${position}] must be a string; got ${describe(value)}.`);
+    if (typeof value !== 'string')
+      throw invalidTurn(`the ${field} of turns[${index}].toolCalls[${position}] must be a string; got ${describe(value)}.`);
   }
 }
 

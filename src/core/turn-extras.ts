@@ -57,7 +57,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** A string field of 1 to 256 well-formed UTF-16 code units. */
 function checkName(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TOOL_NAME_LENGTH) {
-    throw invalid(`${field} must be a string of 1 to ${MAX_TOOL_NAME_LENGTH} characters; got ${typeof value === 'string' ? `a string of length ${value.length}` : describe(value)}.`);
+    throw invalid(
+      `${field} must be a string of 1 to ${MAX_TOOL_NAME_LENGTH} characters; got ${typeof value === 'string' ? `a string of length ${value.length}` : describe(value)}.`,
+    );
   }
   if (!value.isWellFormed()) throw invalid(`${field} must be well-formed UTF-16 (it has a lone surrogate).`);
   return value;
@@ -185,14 +187,20 @@ function copyJson(value: unknown, path: string, depth: number, ancestors: Set<ob
     for (let i = 0; i < value.length; i++) items.push(copyJson(value[i], `${path}[${i}]`, depth + 1, ancestors, room));
     copy = items;
   } else {
-    if (!isPlainObject(value)) throw invalid(`${path} must be a plain JSON object; got an instance of ${value.constructor?.name ?? 'a class'}.`);
+    if (!isPlainObject(value))
+      throw invalid(`${path} must be a plain JSON object; got an instance of ${value.constructor?.name ?? 'a class'}.`);
     if (Object.getOwnPropertySymbols(value).length > 0) throw invalid(`${path} has a symbol key; JSON keys are strings.`);
     const fields: Record<string, JsonValue> = {};
     for (const key of Object.keys(value)) {
       room.spend(key.length + 3); // its quotes and colon
       if (!key.isWellFormed()) throw invalid(`${path} has a key that is not well-formed UTF-16 (a lone surrogate).`);
       // defineProperty, so a key "__proto__" is data, not the prototype.
-      Object.defineProperty(fields, key, { value: copyJson(value[key], `${path}.${key}`, depth + 1, ancestors, room), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(fields, key, {
+        value: copyJson(value[key], `${path}.${key}`, depth + 1, ancestors, room),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     copy = fields;
   }
@@ -219,7 +227,12 @@ function deepFreeze<T>(value: T): T {
  * @param where - how messages name the turn (`turn`, `turns[2]`).
  * @param fields - the keys `extra` may have: the extra fields, or for a `TurnInput` those and `role`, `content`.
  */
-export function checkExtras(role: Role, extra: unknown, where = 'turn', fields: readonly string[] = EXTRA_FIELDS): StoredExtras | undefined {
+export function checkExtras(
+  role: Role,
+  extra: unknown,
+  where = 'turn',
+  fields: readonly string[] = EXTRA_FIELDS,
+): StoredExtras | undefined {
   const text = extrasText(role, extra, where, fields, 0, Number.POSITIVE_INFINITY);
   return text === undefined ? undefined : { value: decodeExtras(text.json), json: text.json, bytes: text.bytes };
 }
@@ -228,12 +241,21 @@ export function checkExtras(role: Role, extra: unknown, where = 'turn', fields: 
  * {@link checkExtras} up to the JSON text: the checks, then the text and its UTF-8 bytes. Metadata
  * is read only while it can fit in `maxTurnBytes` beside `contentBytes`.
  */
-function extrasText(role: Role, extra: unknown, where: string, fields: readonly string[], contentBytes: number, maxTurnBytes: number): { json: string; bytes: number } | undefined {
+function extrasText(
+  role: Role,
+  extra: unknown,
+  where: string,
+  fields: readonly string[],
+  contentBytes: number,
+  maxTurnBytes: number,
+): { json: string; bytes: number } | undefined {
   if (extra === undefined) return undefined;
   if (!isPlainObject(extra)) {
-    throw invalid(fields === EXTRA_FIELDS
-      ? `The extra fields of ${where} must be a plain object {toolCalls, toolCallId, attachments, metadata}; got ${describe(extra)}.`
-      : `${where} must be a plain object {role, content, …}; got ${describe(extra)}.`);
+    throw invalid(
+      fields === EXTRA_FIELDS
+        ? `The extra fields of ${where} must be a plain object {toolCalls, toolCallId, attachments, metadata}; got ${describe(extra)}.`
+        : `${where} must be a plain object {role, content, …}; got ${describe(extra)}.`,
+    );
   }
   refuseUnknownKeys(extra, fields, where);
   const { toolCalls, toolCallId, attachments, metadata } = extra as TurnExtras;
@@ -282,7 +304,14 @@ function extrasText(role: Role, extra: unknown, where: string, fields: readonly 
  * (so metadata both too large and bad further on is refused as too large), and a text too large
  * is refused before it is parsed back.
  */
-export function checkExtrasFit(role: Role, extra: unknown, contentBytes: number, maxTurnBytes: number, where = 'turn', fields: readonly string[] = EXTRA_FIELDS): StoredExtras | undefined {
+export function checkExtrasFit(
+  role: Role,
+  extra: unknown,
+  contentBytes: number,
+  maxTurnBytes: number,
+  where = 'turn',
+  fields: readonly string[] = EXTRA_FIELDS,
+): StoredExtras | undefined {
   const text = extrasText(role, extra, where, fields, contentBytes, maxTurnBytes);
   if (text === undefined) return undefined;
   if (contentBytes + text.bytes > maxTurnBytes) throw turnTooLarge(where, contentBytes, text.bytes, maxTurnBytes);

@@ -30,11 +30,16 @@ export function checkId(id: unknown): asserts id is string {
 /** Index of a role in {@link ROLES}, or -1. */
 export function roleIndex(role: unknown): number {
   switch (role) {
-    case 'user': return 0;
-    case 'assistant': return 1;
-    case 'system': return 2;
-    case 'tool': return 3;
-    default: return -1;
+    case 'user':
+      return 0;
+    case 'assistant':
+      return 1;
+    case 'system':
+      return 2;
+    case 'tool':
+      return 3;
+    default:
+      return -1;
   }
 }
 
@@ -54,7 +59,10 @@ export function checkTurn(role: unknown, content: unknown, maxTurnBytes: number,
     throw new TurnstoreError('TURNSTORE_INVALID_TURN', `The content of ${where} must be well-formed UTF-16 (it has a lone surrogate).`);
   }
   if (bytes > maxTurnBytes) {
-    throw new TurnstoreError('TURNSTORE_TURN_TOO_LARGE', `The content of ${where} is ${bytes} UTF-8 bytes; maxTurnBytes is ${maxTurnBytes}.`);
+    throw new TurnstoreError(
+      'TURNSTORE_TURN_TOO_LARGE',
+      `The content of ${where} is ${bytes} UTF-8 bytes; maxTurnBytes is ${maxTurnBytes}.`,
+    );
   }
   return bytes;
 }
@@ -109,10 +117,16 @@ export function checkListOptions(options: unknown): { limit: number; cursor: str
   }
   const { limit = DEFAULT_LIST_LIMIT, cursor } = options as ListOptions;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "limit" of list must be an integer from 1 to ${MAX_LIST_LIMIT}; got ${describe(limit)}.`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_OPTION',
+      `Option "limit" of list must be an integer from 1 to ${MAX_LIST_LIMIT}; got ${describe(limit)}.`,
+    );
   }
   if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length === 0)) {
-    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "cursor" of list must be a cursor string returned by list; got ${describe(cursor)}.`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_OPTION',
+      `Option "cursor" of list must be a cursor string returned by list; got ${describe(cursor)}.`,
+    );
   }
   return { limit, cursor };
 }

@@ -79,17 +79,29 @@ export class ConversationTable {
   }
 
   /** Conversations held. */
-  get live(): number { return this.#live; }
+  get live(): number {
+    return this.#live;
+  }
   /** Turns held. */
-  get turns(): number { return this.#turns; }
+  get turns(): number {
+    return this.#turns;
+  }
   /** UTF-8 bytes held: content plus extras. */
-  get bytes(): number { return this.#bytes; }
+  get bytes(): number {
+    return this.#bytes;
+  }
   /** Turns whose extras the table holds (for tests: it must equal the live turns that have extras). */
-  get turnsWithExtras(): number { return this.#extras.size; }
+  get turnsWithExtras(): number {
+    return this.#extras.size;
+  }
   /** The most recently touched slot, or NONE. */
-  get newest(): number { return this.#newest; }
+  get newest(): number {
+    return this.#newest;
+  }
   /** The least recently touched slot, or NONE. */
-  get oldest(): number { return this.#oldest; }
+  get oldest(): number {
+    return this.#oldest;
+  }
 
   /** The slot of a conversation, or NONE. */
   slotOf(id: string): number {
@@ -99,17 +111,29 @@ export class ConversationTable {
     return this.#index.find(id, hash, this.#ids);
   }
   /** Whether a slot holds the conversation `id` (a freed slot holds ''). */
-  holds(slot: number, id: string): boolean { return this.#ids[slot] === id; }
+  holds(slot: number, id: string): boolean {
+    return this.#ids[slot] === id;
+  }
   /** The id held in a slot. */
-  idOf(slot: number): string { return this.#ids[slot]!; }
+  idOf(slot: number): string {
+    return this.#ids[slot]!;
+  }
   /** The next less recently touched slot, or NONE. */
-  older(slot: number): number { return this.#slotInts[slot * SLOT_INTS + OLDER]!; }
+  older(slot: number): number {
+    return this.#slotInts[slot * SLOT_INTS + OLDER]!;
+  }
   /** Monotonic ms of the slot's last touch. */
-  lastAccess(slot: number): number { return this.#slotDoubles[slot * SLOT_DOUBLES + LAST_ACCESS]!; }
+  lastAccess(slot: number): number {
+    return this.#slotDoubles[slot * SLOT_DOUBLES + LAST_ACCESS]!;
+  }
   /** The slot's place in touch order: larger is more recent, never repeated. */
-  touchOrder(slot: number): number { return this.#slotDoubles[slot * SLOT_DOUBLES + TOUCH_ORDER]!; }
+  touchOrder(slot: number): number {
+    return this.#slotDoubles[slot * SLOT_DOUBLES + TOUCH_ORDER]!;
+  }
   /** Turns held in a slot. */
-  turnCount(slot: number): number { return this.#slotInts[slot * SLOT_INTS + RING_COUNT]!; }
+  turnCount(slot: number): number {
+    return this.#slotInts[slot * SLOT_INTS + RING_COUNT]!;
+  }
 
   /** Takes a free slot for a new, empty conversation; the caller keeps `live` under maxSlots. */
   create(id: string): number {
@@ -262,7 +286,10 @@ export class ConversationTable {
       const role = ints[index * TURN_INTS + TURN_ROLE]!;
       const content = this.#contents[index]!;
       const ts = doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000;
-      turns[k] = role < HAS_EXTRAS ? { role: ROLES[role]!, content, ts } : turnWithExtras(ROLES[role - HAS_EXTRAS]!, content, ts, this.#extras.get(index)!);
+      turns[k] =
+        role < HAS_EXTRAS
+          ? { role: ROLES[role]!, content, ts }
+          : turnWithExtras(ROLES[role - HAS_EXTRAS]!, content, ts, this.#extras.get(index)!);
     }
     return turns;
   }

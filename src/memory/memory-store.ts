@@ -1,6 +1,17 @@
 import { TurnstoreError } from '../core/errors.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
-import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnExtras, TurnInput } from '../core/types.js';
+import type {
+  ConversationStore,
+  ConversationSummary,
+  EvictionReason,
+  ListOptions,
+  ListPage,
+  Role,
+  StoreStats,
+  Turn,
+  TurnExtras,
+  TurnInput,
+} from '../core/types.js';
 import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
 import { MAX_ID_LENGTH, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { SweepTimer } from '../core/sweep-timer.js';

@@ -28,7 +28,8 @@ export function textOf(content: unknown): string {
   if (!Array.isArray(content)) return '';
   let text = '';
   for (const part of content as Array<{ type?: unknown; text?: unknown }>) {
-    if (part !== null && typeof part === 'object' && typeof part.text === 'string' && (part.type === 'text' || part.type === undefined)) text += part.text;
+    if (part !== null && typeof part === 'object' && typeof part.text === 'string' && (part.type === 'text' || part.type === undefined))
+      text += part.text;
   }
   return text;
 }

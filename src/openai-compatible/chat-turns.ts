@@ -73,7 +73,11 @@ export function messageOfTurn(turn: TurnToRender): ChatMessage {
       return {
         role,
         content: content.length > 0 ? content : null,
-        tool_calls: turn.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
+        tool_calls: turn.toolCalls.map((call) => ({
+          id: call.id,
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments },
+        })),
       };
     case 'tool':
       return turn.toolCallId === undefined ? { role, content } : { role, tool_call_id: turn.toolCallId, content };

@@ -1,5 +1,12 @@
 import { TurnstoreError } from '../core/errors.js';
-import { checkOptionKeys, describe, integerOption, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
+import {
+  checkOptionKeys,
+  describe,
+  integerOption,
+  resolveStoreOptions,
+  type ResolvedStoreOptions,
+  type StoreOptions,
+} from '../core/options.js';
 import type { PostgresPoolLike } from './driver.js';
 
 /** The options of {@link PostgresStore} beside the shared ones of SPEC §2. */
@@ -87,21 +94,32 @@ export function resolvePostgresOptions(options: unknown): ResolvedPostgresOption
   }
   const store = resolveStoreOptions(raw, POSTGRES_KEYS);
   const { connectionString, pool } = raw;
-  if (connectionString !== undefined && pool !== undefined) throw invalid('Options "connectionString" and "pool" exclude each other: give one.');
+  if (connectionString !== undefined && pool !== undefined)
+    throw invalid('Options "connectionString" and "pool" exclude each other: give one.');
   if (connectionString === undefined && pool === undefined) {
     throw invalid('Option "connectionString" or "pool" is required: where the PostgreSQL server is, or a pg Pool to use.');
   }
   if (connectionString !== undefined) checkConnectionString(connectionString);
-  if (pool !== undefined && (pool === null || typeof pool !== 'object' || typeof (pool as { query?: unknown }).query !== 'function' || typeof (pool as { connect?: unknown }).connect !== 'function')) {
+  if (
+    pool !== undefined &&
+    (pool === null ||
+      typeof pool !== 'object' ||
+      typeof (pool as { query?: unknown }).query !== 'function' ||
+      typeof (pool as { connect?: unknown }).connect !== 'function')
+  ) {
     throw invalid(`Option "pool" must be a pg Pool (with query and connect methods); got ${describe(pool)}.`);
   }
   const schema = raw.schema ?? DEFAULT_SCHEMA;
   if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
-    throw invalid(`Option "schema" must be a letter or "_" followed by letters, digits or "_", at most 63 characters; got ${describe(schema)}.`);
+    throw invalid(
+      `Option "schema" must be a letter or "_" followed by letters, digits or "_", at most 63 characters; got ${describe(schema)}.`,
+    );
   }
   const tablePrefix = raw.tablePrefix ?? DEFAULT_TABLE_PREFIX;
   if (typeof tablePrefix !== 'string' || !PREFIX_PATTERN.test(tablePrefix)) {
-    throw invalid(`Option "tablePrefix" must be a letter or "_" followed by letters, digits or "_", at most 32 characters; got ${describe(tablePrefix)}.`);
+    throw invalid(
+      `Option "tablePrefix" must be a letter or "_" followed by letters, digits or "_", at most 32 characters; got ${describe(tablePrefix)}.`,
+    );
   }
   const commandTimeoutMs = integerOption(raw, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS, 1, 600_000);
   return {
@@ -124,6 +142,8 @@ function checkConnectionString(value: unknown): void {
     }
   }
   if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-    throw invalid(`Option "connectionString" must be a postgres:// or postgresql:// URL; got ${typeof value === 'string' ? 'a string that is not one' : describe(value)}.`);
+    throw invalid(
+      `Option "connectionString" must be a postgres:// or postgresql:// URL; got ${typeof value === 'string' ? 'a string that is not one' : describe(value)}.`,
+    );
   }
 }

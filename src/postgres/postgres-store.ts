@@ -3,7 +3,19 @@ import { notifyEviction } from '../core/evictions.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, decodeExtras, turnWithExtras } from '../core/turn-extras.js';
-import { ROLES, type ConversationStore, type ConversationSummary, type EvictionReason, type ListOptions, type ListPage, type Role, type StoreStats, type Turn, type TurnExtras, type TurnInput } from '../core/types.js';
+import {
+  ROLES,
+  type ConversationStore,
+  type ConversationSummary,
+  type EvictionReason,
+  type ListOptions,
+  type ListPage,
+  type Role,
+  type StoreStats,
+  type Turn,
+  type TurnExtras,
+  type TurnInput,
+} from '../core/types.js';
 import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { createPool, type PostgresPoolLike, type PostgresQueryConfig } from './driver.js';
 import { resolvePostgresOptions, type PostgresStoreOptions } from './options.js';
@@ -213,7 +225,15 @@ export class PostgresStore implements ConversationStore {
     let lastOrder: string | undefined;
     let more = false;
     for (const row of rows) {
-      const [touchOrder, id, lastAccessMs, role, content, extras, tsMs] = row as [string | null, string, number, number | null, string, string | null, number];
+      const [touchOrder, id, lastAccessMs, role, content, extras, tsMs] = row as [
+        string | null,
+        string,
+        number,
+        number | null,
+        string,
+        string | null,
+        number,
+      ];
       if (touchOrder === null) {
         evictions.push(extras, id);
       } else if (role === null) {
@@ -235,7 +255,14 @@ export class PostgresStore implements ConversationStore {
     this.#checkOpen();
     const reply = await this.#array('stats', [this.#ttlMs]);
     this.#report(reply, 6);
-    const [conversations, turns, bytes, ttl, lru, bytesEvicted] = reply.slice(0, 6).map(Number) as [number, number, number, number, number, number];
+    const [conversations, turns, bytes, ttl, lru, bytesEvicted] = reply.slice(0, 6).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     return { conversations, turns, bytes, evictions: { ttl, lru, bytes: bytesEvicted } };
   }
 
@@ -285,7 +312,10 @@ export class PostgresStore implements ConversationStore {
     const work = ready ? pool.query(query) : this.#prepareThenQuery(query);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineExceeded()), ready ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new DeadlineExceeded()),
+        ready ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS,
+      );
     });
     try {
       return (await Promise.race([work, deadline])).rows;
@@ -318,7 +348,8 @@ export class PostgresStore implements ConversationStore {
 
   #failure(error: unknown, operation: Operation): TurnstoreError {
     if (error instanceof TurnstoreError) return error;
-    if (this.#closed) return new TurnstoreError('TURNSTORE_CLOSED', `This PostgresStore was closed while ${operation} was running.`, { cause: error });
+    if (this.#closed)
+      return new TurnstoreError('TURNSTORE_CLOSED', `This PostgresStore was closed while ${operation} was running.`, { cause: error });
     if (error instanceof DeadlineExceeded) {
       return new TurnstoreError(
         'TURNSTORE_BACKEND_UNAVAILABLE',
@@ -326,7 +357,11 @@ export class PostgresStore implements ConversationStore {
       );
     }
     const code = (error as { code?: unknown }).code;
-    return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `PostgreSQL failed during ${operation}${typeof code === 'string' ? ` (${code})` : ''}: ${messageOf(error)}`, { cause: error });
+    return new TurnstoreError(
+      'TURNSTORE_BACKEND_UNAVAILABLE',
+      `PostgreSQL failed during ${operation}${typeof code === 'string' ? ` (${code})` : ''}: ${messageOf(error)}`,
+      { cause: error },
+    );
   }
 
   /**

@@ -38,7 +38,12 @@ export function sqlNames(schema: string, tablePrefix: string): SqlNames {
  * Brings the store's objects to {@link SCHEMA_VERSION}. Refuses a database whose version is newer
  * than this code knows. `migrations` is for tests of the upgrade path.
  */
-export async function migrate(pool: PostgresPoolLike, schema: string, tablePrefix: string, migrations: ReadonlyArray<(names: SqlNames) => string> = MIGRATIONS): Promise<void> {
+export async function migrate(
+  pool: PostgresPoolLike,
+  schema: string,
+  tablePrefix: string,
+  migrations: ReadonlyArray<(names: SqlNames) => string> = MIGRATIONS,
+): Promise<void> {
   const names = sqlNames(schema, tablePrefix);
   const client = await pool.connect();
   let failure: Error | undefined;
@@ -56,17 +61,29 @@ export async function migrate(pool: PostgresPoolLike, schema: string, tablePrefi
   }
 }
 
-async function inTransaction(client: PostgresClientLike, names: SqlNames, schema: string, tablePrefix: string, migrations: ReadonlyArray<(names: SqlNames) => string>): Promise<void> {
+async function inTransaction(
+  client: PostgresClientLike,
+  names: SqlNames,
+  schema: string,
+  tablePrefix: string,
+  migrations: ReadonlyArray<(names: SqlNames) => string>,
+): Promise<void> {
   const target = migrations.length;
   // The migration may wait for another process's and take longer than a call: the store bounds it.
   await client.query({ text: 'SET LOCAL statement_timeout = 0', query_timeout: MIGRATION_QUERY_TIMEOUT_MS });
-  await client.query({ text: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_CLASS}, $1)`, values: [names.lockKey], query_timeout: MIGRATION_QUERY_TIMEOUT_MS });
+  await client.query({
+    text: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_CLASS}, $1)`,
+    values: [names.lockKey],
+    query_timeout: MIGRATION_QUERY_TIMEOUT_MS,
+  });
   // Created only when missing: CREATE SCHEMA IF NOT EXISTS would need the CREATE privilege on the
   // database even when the schema is there.
   const existing = await client.query({ text: 'SELECT 1 FROM pg_namespace WHERE nspname = $1', values: [schema] });
   if (existing.rows.length === 0) await client.query(`CREATE SCHEMA ${names.schema}`);
   const versionTable = names.object('schema_version');
-  await client.query(`CREATE TABLE IF NOT EXISTS ${versionTable} (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${versionTable} (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
+  );
   const found = await client.query({ text: `SELECT version FROM ${versionTable}`, rowMode: 'array' });
   const version = found.rows.length === 0 ? 0 : Number((found.rows[0] as unknown[])[0]);
   if (version > target) {
@@ -75,7 +92,8 @@ async function inTransaction(client: PostgresClientLike, names: SqlNames, schema
       `The PostgreSQL tables ${JSON.stringify(`${schema}.${tablePrefix}*`)} have turnstore schema version ${version}, newer than this turnstore understands (${target}); upgrade turnstore to use them.`,
     );
   }
-  for (let step = version; step < target; step++) await client.query({ text: migrations[step]!(names), query_timeout: MIGRATION_QUERY_TIMEOUT_MS });
+  for (let step = version; step < target; step++)
+    await client.query({ text: migrations[step]!(names), query_timeout: MIGRATION_QUERY_TIMEOUT_MS });
   if (version !== target) {
     await client.query({
       text: `INSERT INTO ${versionTable} (only_row, version) VALUES (true, $1) ON CONFLICT (only_row) DO UPDATE SET version = EXCLUDED.version`,

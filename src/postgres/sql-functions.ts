@@ -481,7 +481,17 @@ $fn$;`;
 
 /** Version 1: the tables and every function. */
 function version1(n: SqlNames): string {
-  return [tables(n), appendFunction(n), getFunction(n), deleteFunction(n), clearFunction(n), sizeFunction(n), statsFunction(n), sweepFunction(n), listFunction(n)].join('\n');
+  return [
+    tables(n),
+    appendFunction(n),
+    getFunction(n),
+    deleteFunction(n),
+    clearFunction(n),
+    sizeFunction(n),
+    statsFunction(n),
+    sweepFunction(n),
+    listFunction(n),
+  ].join('\n');
 }
 
 /** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */

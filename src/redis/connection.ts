@@ -16,7 +16,12 @@ export interface RedisClientLike {
 
 /** The part of a node-redis cluster (`createCluster`) RedisStore uses. */
 export interface RedisClusterLike {
-  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[], options?: RedisCommandOptions): Promise<unknown>;
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+    options?: RedisCommandOptions,
+  ): Promise<unknown>;
   getSlotMaster(slot: number): unknown;
 }
 
@@ -170,7 +175,11 @@ export class RedisConnection {
       this.#driver = import('redis').then(
         (redis) => redis as unknown as NodeRedis,
         (error: unknown) => {
-          throw new TurnstoreError('TURNSTORE_MISSING_PEER', 'RedisStore needs the node-redis driver, an optional peer dependency of turnstore: npm install redis', { cause: error });
+          throw new TurnstoreError(
+            'TURNSTORE_MISSING_PEER',
+            'RedisStore needs the node-redis driver, an optional peer dependency of turnstore: npm install redis',
+            { cause: error },
+          );
         },
       );
       // Whoever calls first sees the failure; an unobserved one must not crash the process.
@@ -225,7 +234,10 @@ export class RedisConnection {
   /** `work`, or a {@link CommandTimeout} should it outlast the deadline. */
   #bounded(work: Promise<unknown>, deadline: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CommandTimeout(this.#timeoutMs, this.#lastError)), Math.max(0, deadline - performance.now()));
+      const timer = setTimeout(
+        () => reject(new CommandTimeout(this.#timeoutMs, this.#lastError)),
+        Math.max(0, deadline - performance.now()),
+      );
       work.then(
         (value) => {
           clearTimeout(timer);
@@ -251,7 +263,11 @@ function withResolvers(): { promise: Promise<void>; resolve: () => void } {
 
 /** Whether the error is node-redis's own per-command timeout (its `TimeoutError` or a subclass; matched by name, as the driver is loaded lazily or not ours). */
 function isNodeRedisTimeout(error: unknown): boolean {
-  for (let proto: unknown = error instanceof Error ? Object.getPrototypeOf(error) : null; proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto: unknown = error instanceof Error ? Object.getPrototypeOf(error) : null;
+    proto !== null && proto !== Error.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     if ((proto as { constructor?: { name?: string } }).constructor?.name === 'TimeoutError') return true;
   }
   return false;

@@ -1,5 +1,12 @@
 import { TurnstoreError } from '../core/errors.js';
-import { checkOptionKeys, describe, integerOption, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
+import {
+  checkOptionKeys,
+  describe,
+  integerOption,
+  resolveStoreOptions,
+  type ResolvedStoreOptions,
+  type StoreOptions,
+} from '../core/options.js';
 import type { RedisClientLike, RedisClusterLike } from './connection.js';
 
 /** The options of {@link RedisStore} beside the shared ones of SPEC §2. */
@@ -96,13 +103,22 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
 
   const { url, client } = raw;
   if (url !== undefined && client !== undefined) throw invalid('Options "url" and "client" exclude each other: give one.');
-  if (url === undefined && client === undefined) throw invalid('Option "url" or "client" is required: where the Redis server is, or a node-redis client to use.');
+  if (url === undefined && client === undefined)
+    throw invalid('Option "url" or "client" is required: where the Redis server is, or a node-redis client to use.');
   if (url !== undefined) checkUrl(url);
   if (client !== undefined) checkClient(client);
 
   const prefix = raw.prefix === undefined ? DEFAULT_PREFIX : raw.prefix;
-  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > MAX_PREFIX_LENGTH || /[{}]/.test(prefix) || !prefix.isWellFormed()) {
-    throw invalid(`Option "prefix" must be a non-empty string of at most ${MAX_PREFIX_LENGTH} characters without "{" or "}" (it becomes the Redis Cluster hash tag); got ${describe(prefix)}.`);
+  if (
+    typeof prefix !== 'string' ||
+    prefix.length === 0 ||
+    prefix.length > MAX_PREFIX_LENGTH ||
+    /[{}]/.test(prefix) ||
+    !prefix.isWellFormed()
+  ) {
+    throw invalid(
+      `Option "prefix" must be a non-empty string of at most ${MAX_PREFIX_LENGTH} characters without "{" or "}" (it becomes the Redis Cluster hash tag); got ${describe(prefix)}.`,
+    );
   }
   const commandTimeoutMs = integerOption(raw, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS, 1, 600_000);
   if (client !== undefined && raw.connections !== undefined) {
@@ -129,12 +145,16 @@ function checkUrl(url: unknown): void {
     }
   }
   if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw invalid(`Option "url" must be a redis:// or rediss:// URL; got ${typeof url === 'string' ? 'a string that is not one' : describe(url)}.`);
+    throw invalid(
+      `Option "url" must be a redis:// or rediss:// URL; got ${typeof url === 'string' ? 'a string that is not one' : describe(url)}.`,
+    );
   }
 }
 
 function checkClient(client: unknown): void {
   if (client === null || typeof client !== 'object' || typeof (client as { sendCommand?: unknown }).sendCommand !== 'function') {
-    throw invalid(`Option "client" must be a node-redis client, client pool or cluster (with a sendCommand method); got ${describe(client)}.`);
+    throw invalid(
+      `Option "client" must be a node-redis client, client pool or cluster (with a sendCommand method); got ${describe(client)}.`,
+    );
   }
 }

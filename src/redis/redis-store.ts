@@ -2,7 +2,18 @@ import { TurnstoreError } from '../core/errors.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
-import type { ConversationStore, ConversationSummary, EvictionReason, ListOptions, ListPage, Role, StoreStats, Turn, TurnExtras, TurnInput } from '../core/types.js';
+import type {
+  ConversationStore,
+  ConversationSummary,
+  EvictionReason,
+  ListOptions,
+  ListPage,
+  Role,
+  StoreStats,
+  Turn,
+  TurnExtras,
+  TurnInput,
+} from '../core/types.js';
 import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { CommandTimeout, RedisConnection, Unreachable } from './connection.js';
 import type { LuaScript } from './lua-script.js';
@@ -91,7 +102,9 @@ export class RedisStore implements ConversationStore {
     let extras: StoredExtras | undefined;
     if (extra !== undefined) extras = checkExtrasFit(role, extra, contentBytes, this.#options.maxTurnBytes);
     const index = roleIndex(role);
-    this.#report((await this.#run(SCRIPTS.append, id, [id, ...this.#capArguments, turnHeader(index, extras), turnBody(content, extras)])) as Evictions);
+    this.#report(
+      (await this.#run(SCRIPTS.append, id, [id, ...this.#capArguments, turnHeader(index, extras), turnBody(content, extras)])) as Evictions,
+    );
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
@@ -149,9 +162,17 @@ export class RedisStore implements ConversationStore {
     if (cursor !== undefined && !/^[0-9]{1,17}$/.test(cursor)) {
       throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
     }
-    const [evictions, rows, next] = (await this.#run(SCRIPTS.list, undefined, [cursor ?? '', String(limit)])) as [Evictions, Array<[string, number, string[]]>, string | null];
+    const [evictions, rows, next] = (await this.#run(SCRIPTS.list, undefined, [cursor ?? '', String(limit)])) as [
+      Evictions,
+      Array<[string, number, string[]]>,
+      string | null,
+    ];
     this.#report(evictions);
-    const items: ConversationSummary[] = rows.map(([id, lastAccessMs, elements]) => ({ id, turns: decodeTurns(elements), lastAccess: lastAccessMs / 1000 }));
+    const items: ConversationSummary[] = rows.map(([id, lastAccessMs, elements]) => ({
+      id,
+      turns: decodeTurns(elements),
+      lastAccess: lastAccessMs / 1000,
+    }));
     return next === null ? { items } : { items, cursor: next };
   }
 
@@ -204,13 +225,20 @@ export class RedisStore implements ConversationStore {
 
   #failure(error: unknown, script: LuaScript): TurnstoreError {
     if (error instanceof TurnstoreError) return error;
-    if (this.#closed) return new TurnstoreError('TURNSTORE_CLOSED', `This RedisStore was closed while ${script.name} was running.`, { cause: error });
-    if (error instanceof Unreachable) return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `${error.message} (${script.name} not sent).`, { cause: error.cause });
+    if (this.#closed)
+      return new TurnstoreError('TURNSTORE_CLOSED', `This RedisStore was closed while ${script.name} was running.`, { cause: error });
+    if (error instanceof Unreachable)
+      return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `${error.message} (${script.name} not sent).`, { cause: error.cause });
     if (error instanceof CommandTimeout) {
-      return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `${error.message} (${script.name}); whether the call took effect is unknown.`, { cause: error.cause });
+      return new TurnstoreError(
+        'TURNSTORE_BACKEND_UNAVAILABLE',
+        `${error.message} (${script.name}); whether the call took effect is unknown.`,
+        { cause: error.cause },
+      );
     }
     const message = error instanceof Error ? error.message : String(error);
-    const hint = message === 'The client is closed' ? ' (a client passed with the "client" option must be connected: await client.connect())' : '';
+    const hint =
+      message === 'The client is closed' ? ' (a client passed with the "client" option must be connected: await client.connect())' : '';
     return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `Redis failed during ${script.name}: ${message}${hint}`, { cause: error });
   }
 

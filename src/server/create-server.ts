@@ -6,7 +6,14 @@ import { MAX_ID_LENGTH } from '../core/validate.js';
 import { bearerChecker, tokenProblem } from './auth.js';
 import { MIN_DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { registerConversationRoutes } from './conversation-routes.js';
-import { clientErrorHandler, frameworkErrors, installErrorHandlers, refuseConnect, schemaErrorFormatter, unauthorized } from './error-handling.js';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  installErrorHandlers,
+  refuseConnect,
+  schemaErrorFormatter,
+  unauthorized,
+} from './error-handling.js';
 import { failureLog } from './failure-log.js';
 import { serviceLogger } from './service-logger.js';
 import { acceptOnlyJson } from './json-body.js';
@@ -97,7 +104,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "bodyLimit" must be an integer ≥ 1; got ${String(bodyLimit)}.`);
   }
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "logLevel" must be one of ${LOG_LEVELS.join(', ')}; got ${String(logLevel)}.`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_OPTION',
+      `Option "logLevel" must be one of ${LOG_LEVELS.join(', ')}; got ${String(logLevel)}.`,
+    );
   }
   const proxy = options.proxy === undefined ? undefined : resolveProxyOptions(options.proxy);
   const fastifyModule = await loadFastify();
@@ -144,11 +154,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     for (const method of methods) documented.push({ method, url: route.url, schema: route.schema as RouteDocumentation, needsToken });
   });
   let openApi: object | undefined;
-  const describeApi = () => (openApi ??= buildOpenApi(documented, {
-    title: 'turnstore',
-    version: packageVersion(),
-    description: 'Conversation memory for chatbots: the last few turns per conversation, idle conversations forgotten on time.',
-  }));
+  const describeApi = () =>
+    (openApi ??= buildOpenApi(documented, {
+      title: 'turnstore',
+      version: packageVersion(),
+      description: 'Conversation memory for chatbots: the last few turns per conversation, idle conversations forgotten on time.',
+    }));
 
   if (metrics) {
     // Requests no route matched: the routes' own hooks (added as each route is registered) count the rest.
@@ -166,10 +177,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     : undefined;
   registerConversationRoutes(app, store, requireToken);
   if (proxy) {
-    await app.register(async (v1) => {
-      if (requireToken) v1.addHook('onRequest', requireToken);
-      registerChatCompletionsRoute(v1, store, proxy);
-    }, { prefix: '/v1' });
+    await app.register(
+      async (v1) => {
+        if (requireToken) v1.addHook('onRequest', requireToken);
+        registerChatCompletionsRoute(v1, store, proxy);
+      },
+      { prefix: '/v1' },
+    );
   }
   return app;
 }

@@ -56,7 +56,10 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
   const message = tooLong
     ? `Conversation id must be a string of 1 to ${MAX_ID_LENGTH} characters; the URL has a longer one.`
     : 'The URL is not valid percent-encoded UTF-8.';
-  void (reply as FastifyReply).code(400).type('application/json; charset=utf-8').send(errorBody({ code: inConversation ? 'TURNSTORE_INVALID_ID' : 'TURNSTORE_BAD_REQUEST', message }));
+  void (reply as FastifyReply)
+    .code(400)
+    .type('application/json; charset=utf-8')
+    .send(errorBody({ code: inConversation ? 'TURNSTORE_INVALID_ID' : 'TURNSTORE_BAD_REQUEST', message }));
 };
 
 /**
@@ -70,11 +73,15 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     return;
   }
   const message =
-    error.code === 'HPE_HEADER_OVERFLOW' ? 'The request headers are too large.'
-    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'The request was not received in time.'
-    : 'The request is not valid HTTP.';
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'The request headers are too large.'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'The request was not received in time.'
+        : 'The request is not valid HTTP.';
   const body = JSON.stringify(errorBody({ code: 'TURNSTORE_BAD_REQUEST', message }));
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -82,8 +89,12 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
  * when nobody listens; this service is no proxy, and says so in its one error shape.
  */
 export function refuseConnect(_request: unknown, socket: Socket): void {
-  const body = JSON.stringify(errorBody({ code: 'TURNSTORE_BAD_REQUEST', message: 'CONNECT is not supported: this service is not a proxy.' }));
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const body = JSON.stringify(
+    errorBody({ code: 'TURNSTORE_BAD_REQUEST', message: 'CONNECT is not supported: this service is not a proxy.' }),
+  );
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -91,7 +102,11 @@ export function refuseConnect(_request: unknown, socket: Socket): void {
  * of the /v1 routes, when the server has a token: an unknown /v1 route then answers 401 to a
  * request without the token, so routes cannot be probed without it. `logFailure` gets the 5xx.
  */
-export function installErrorHandlers(app: FastifyInstance, checkToken: ((authorization: string | undefined) => boolean) | undefined, logFailure: FailureLog): void {
+export function installErrorHandlers(
+  app: FastifyInstance,
+  checkToken: ((authorization: string | undefined) => boolean) | undefined,
+  logFailure: FailureLog,
+): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const answer = classifyError(error);
     if (answer.status >= 500) logFailure(request, error);
@@ -113,5 +128,8 @@ export function installErrorHandlers(app: FastifyInstance, checkToken: ((authori
 
 /** The error of a /v1 request without the right token. */
 export function unauthorized(): HttpError {
-  return new HttpError('TURNSTORE_UNAUTHORIZED', 'This service needs "Authorization: Bearer <token>" with the token it was started with (TURNSTORE_TOKEN).');
+  return new HttpError(
+    'TURNSTORE_UNAUTHORIZED',
+    'This service needs "Authorization: Bearer <token>" with the token it was started with (TURNSTORE_TOKEN).',
+  );
 }

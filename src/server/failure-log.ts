@@ -11,5 +11,6 @@ export type FailureLog = (request: FastifyRequest, error: unknown) => void;
  */
 export function failureLog(requestsLogged: boolean): FailureLog {
   if (requestsLogged) return (request, error) => request.log.error({ err: error }, 'request failed');
-  return (request, error) => request.log.error({ err: error, reqId: request.id, req: { method: request.method, url: request.url } }, 'request failed');
+  return (request, error) =>
+    request.log.error({ err: error, reqId: request.id, req: { method: request.method, url: request.url } }, 'request failed');
 }

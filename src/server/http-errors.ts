@@ -7,14 +7,30 @@ import { isTurnstoreError, type TurnstoreErrorCode } from '../core/errors.js';
 
 /** Codes of the HTTP service, beside the store's codes of `ERROR_CODES`; each with its status and meaning. */
 export const HTTP_ERROR_CODES = {
-  TURNSTORE_BAD_REQUEST: { status: 400, meaning: 'The request is not well-formed: a body that is not valid JSON, a malformed URL, or bytes that are not valid HTTP.' },
-  TURNSTORE_UNAUTHORIZED: { status: 401, meaning: 'The service has a token (TURNSTORE_TOKEN) and the request to /v1 lacks "Authorization: Bearer <token>" with it.' },
+  TURNSTORE_BAD_REQUEST: {
+    status: 400,
+    meaning: 'The request is not well-formed: a body that is not valid JSON, a malformed URL, or bytes that are not valid HTTP.',
+  },
+  TURNSTORE_UNAUTHORIZED: {
+    status: 401,
+    meaning: 'The service has a token (TURNSTORE_TOKEN) and the request to /v1 lacks "Authorization: Bearer <token>" with it.',
+  },
   TURNSTORE_NOT_FOUND: { status: 404, meaning: 'No such route, or DELETE of a conversation that is not live.' },
   TURNSTORE_PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than the service accepts (its bodyLimit).' },
   TURNSTORE_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'A request body that is not application/json.' },
-  TURNSTORE_INTERNAL_ERROR: { status: 500, meaning: 'An unexpected failure inside the service; the details are in its log, never in the response.' },
-  TURNSTORE_CONTEXT_TOO_LARGE: { status: 413, meaning: 'Memory proxy: the request\'s own messages need more tokens than the proxy may send upstream (contextTokens).' },
-  TURNSTORE_UPSTREAM_UNAVAILABLE: { status: 502, meaning: 'Memory proxy: the upstream could not be reached, failed before its answer was complete, or answered an error without a JSON body.' },
+  TURNSTORE_INTERNAL_ERROR: {
+    status: 500,
+    meaning: 'An unexpected failure inside the service; the details are in its log, never in the response.',
+  },
+  TURNSTORE_CONTEXT_TOO_LARGE: {
+    status: 413,
+    meaning: "Memory proxy: the request's own messages need more tokens than the proxy may send upstream (contextTokens).",
+  },
+  TURNSTORE_UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    meaning:
+      'Memory proxy: the upstream could not be reached, failed before its answer was complete, or answered an error without a JSON body.',
+  },
   TURNSTORE_UPSTREAM_TIMEOUT: { status: 504, meaning: 'Memory proxy: the upstream sent nothing for upstreamTimeoutMs.' },
 } as const;
 
@@ -78,11 +94,16 @@ export function errorBody(reply: Pick<ErrorReply, 'code' | 'message'>): ErrorBod
 /** The HTTP-only code that stands for a 4xx status of Fastify's own errors. */
 function codeForClientStatus(status: number): HttpErrorCode {
   switch (status) {
-    case 401: return 'TURNSTORE_UNAUTHORIZED';
-    case 404: return 'TURNSTORE_NOT_FOUND';
-    case 413: return 'TURNSTORE_PAYLOAD_TOO_LARGE';
-    case 415: return 'TURNSTORE_UNSUPPORTED_MEDIA_TYPE';
-    default: return 'TURNSTORE_BAD_REQUEST';
+    case 401:
+      return 'TURNSTORE_UNAUTHORIZED';
+    case 404:
+      return 'TURNSTORE_NOT_FOUND';
+    case 413:
+      return 'TURNSTORE_PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'TURNSTORE_UNSUPPORTED_MEDIA_TYPE';
+    default:
+      return 'TURNSTORE_BAD_REQUEST';
   }
 }
 

@@ -46,7 +46,11 @@ export function createMetrics(prom: typeof PromClient, store: ConversationStore)
   const conversations = new prom.Gauge({ name: 'turnstore_conversations', help: 'Live conversations in the store.', registers });
   const turns = new prom.Gauge({ name: 'turnstore_turns', help: 'Turns held in live conversations.', registers });
   const bytes = new prom.Gauge({ name: 'turnstore_content_bytes', help: 'UTF-8 bytes of content held.', registers });
-  const reachable = new prom.Gauge({ name: 'turnstore_store_reachable', help: '1 when the store answered the last scrape, 0 when it failed.', registers });
+  const reachable = new prom.Gauge({
+    name: 'turnstore_store_reachable',
+    help: '1 when the store answered the last scrape, 0 when it failed.',
+    registers,
+  });
   const evictions = new prom.Counter({
     name: 'turnstore_evictions_total',
     help: 'Conversations evicted by the store, by reason (ttl, lru, bytes).',

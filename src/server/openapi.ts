@@ -34,13 +34,22 @@ function parameters(schema: JsonSchemaObject | undefined, where: 'path' | 'query
   const required = (schema.required ?? []) as string[];
   return Object.entries(properties).map(([name, property]) => {
     const { description, ...rest } = property;
-    return { name, in: where, required: where === 'path' || required.includes(name), ...(description ? { description } : {}), schema: rest };
+    return {
+      name,
+      in: where,
+      required: where === 'path' || required.includes(name),
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
   });
 }
 
 function response(status: string, schema: JsonSchemaObject): object {
   const code = status.replace(/xx$/, 'XX');
-  const description = (schema.description as string | undefined) ?? STATUS_CODES[status] ?? (code === '4XX' ? 'Client error' : code === '5XX' ? 'Server error' : code);
+  const description =
+    (schema.description as string | undefined) ??
+    STATUS_CODES[status] ??
+    (code === '4XX' ? 'Client error' : code === '5XX' ? 'Server error' : code);
   // A schema keyed by media type (like /metrics' text) is already in OpenAPI's own shape.
   if (schema.content) return { description, content: schema.content };
   return { description, content: { 'application/json': { schema } } };
@@ -59,7 +68,9 @@ export function buildOpenApi(routes: readonly DocumentedRoute[], info: { title: 
       ...(route.needsToken ? { security: [{ bearerAuth: [] }] } : {}),
       parameters: [...parameters(schema.params, 'path'), ...parameters(schema.querystring, 'query')],
       ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
-      responses: Object.fromEntries(Object.entries(schema.response ?? {}).map(([status, body]) => [status.replace(/xx$/, 'XX'), response(status, body)])),
+      responses: Object.fromEntries(
+        Object.entries(schema.response ?? {}).map(([status, body]) => [status.replace(/xx$/, 'XX'), response(status, body)]),
+      ),
     };
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }
@@ -67,6 +78,8 @@ export function buildOpenApi(routes: readonly DocumentedRoute[], info: { title: 
     openapi: '3.1.0',
     info,
     paths,
-    components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The TURNSTORE_TOKEN the service was started with.' } } },
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The TURNSTORE_TOKEN the service was started with.' } },
+    },
   };
 }

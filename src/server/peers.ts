@@ -24,7 +24,10 @@ export function checkPeerVersion(name: string, purpose: string, found: string, m
   const [wantMajor, wantMinor, wantPatch] = parse(minimum);
   const usable = major === wantMajor && (minor! > wantMinor! || (minor === wantMinor && patch! >= wantPatch!));
   if (!usable) {
-    throw new TurnstoreError('TURNSTORE_MISSING_PEER', `${purpose} needs ${name} ${minimum} or later within ${wantMajor}.x; ${found} is installed: run npm install ${name}@^${minimum}`);
+    throw new TurnstoreError(
+      'TURNSTORE_MISSING_PEER',
+      `${purpose} needs ${name} ${minimum} or later within ${wantMajor}.x; ${found} is installed: run npm install ${name}@^${minimum}`,
+    );
   }
 }
 
@@ -39,4 +42,5 @@ export async function loadFastify() {
 }
 
 /** prom-client, loaded on demand. */
-export const loadPromClient = () => importPeer('prom-client', 'The /metrics endpoint of the turnstore HTTP service', () => import('prom-client'));
+export const loadPromClient = () =>
+  importPeer('prom-client', 'The /metrics endpoint of the turnstore HTTP service', () => import('prom-client'));

@@ -43,9 +43,15 @@ export const idParams = {
 const toolCall = {
   type: 'object',
   properties: {
-    id: { type: 'string', description: `The call's id, 1 to ${MAX_TOOL_NAME_LENGTH} UTF-16 code units, distinct within the turn; the tool turn answering it names it in toolCallId.` },
+    id: {
+      type: 'string',
+      description: `The call's id, 1 to ${MAX_TOOL_NAME_LENGTH} UTF-16 code units, distinct within the turn; the tool turn answering it names it in toolCallId.`,
+    },
     name: { type: 'string', description: `The tool's name, 1 to ${MAX_TOOL_NAME_LENGTH} UTF-16 code units.` },
-    arguments: { type: 'string', description: 'The arguments as the JSON text the model produced (a string, not an object), kept verbatim.' },
+    arguments: {
+      type: 'string',
+      description: 'The arguments as the JSON text the model produced (a string, not an object), kept verbatim.',
+    },
   },
   required: ['id', 'name', 'arguments'],
   additionalProperties: false,
@@ -56,7 +62,10 @@ const attachment = {
   type: 'object',
   properties: {
     mediaType: { type: 'string', description: 'The media type "type/subtype" (image/png, application/pdf), without parameters.' },
-    url: { type: 'string', description: 'An http:, https: or data: URL. A data: URL counts against maxTurnBytes like the rest of the turn.' },
+    url: {
+      type: 'string',
+      description: 'An http:, https: or data: URL. A data: URL counts against maxTurnBytes like the rest of the turn.',
+    },
   },
   required: ['mediaType', 'url'],
   additionalProperties: false,
@@ -69,17 +78,29 @@ const attachment = {
  */
 const extraFields = {
   toolCalls: { type: 'array', items: toolCall, description: 'Assistant turns only: the tools the model called.' },
-  toolCallId: { type: 'string', description: `Tool turns only: the id of the call this result answers (1 to ${MAX_TOOL_NAME_LENGTH} UTF-16 code units).` },
+  toolCallId: {
+    type: 'string',
+    description: `Tool turns only: the id of the call this result answers (1 to ${MAX_TOOL_NAME_LENGTH} UTF-16 code units).`,
+  },
   attachments: { type: 'array', items: attachment, description: 'Files the turn carries: images, audio, PDFs…' },
   // additionalProperties spelled out: the serializer of responses drops what a schema does not declare.
-  metadata: { type: 'object', additionalProperties: true, description: `The app's own data (a message id, the model, token usage…): any JSON object, at most ${MAX_METADATA_DEPTH} levels deep.` },
+  metadata: {
+    type: 'object',
+    additionalProperties: true,
+    description: `The app's own data (a message id, the model, token usage…): any JSON object, at most ${MAX_METADATA_DEPTH} levels deep.`,
+  },
 } as const;
 
 /** One turn to append. */
 export const turnInput = {
   type: 'object',
-  description: 'A turn: its role, content and, when it has them, tool calls, the id of the call it answers, attachments and metadata. Content plus the JSON text of the other fields is at most maxTurnBytes UTF-8 bytes.',
-  properties: { role, content: { type: 'string', description: 'The message; with the other fields, at most maxTurnBytes UTF-8 bytes.' }, ...extraFields },
+  description:
+    'A turn: its role, content and, when it has them, tool calls, the id of the call it answers, attachments and metadata. Content plus the JSON text of the other fields is at most maxTurnBytes UTF-8 bytes.',
+  properties: {
+    role,
+    content: { type: 'string', description: 'The message; with the other fields, at most maxTurnBytes UTF-8 bytes.' },
+    ...extraFields,
+  },
   required: ['role', 'content'],
   additionalProperties: false,
 } as const;
@@ -114,7 +135,12 @@ export const listQuery = {
 /** A turn handed out: exactly {role, content, ts} when plain, the extra fields after those when set. */
 const turn = {
   type: 'object',
-  properties: { role, content: { type: 'string' }, ts: { type: 'number', description: 'Unix time in seconds, millisecond precision.' }, ...extraFields },
+  properties: {
+    role,
+    content: { type: 'string' },
+    ts: { type: 'number', description: 'Unix time in seconds, millisecond precision.' },
+    ...extraFields,
+  },
   required: ['role', 'content', 'ts'],
 } as const;
 
@@ -143,7 +169,11 @@ export const listResponse = {
       description: 'Most recently used first.',
       items: {
         type: 'object',
-        properties: { id: { type: 'string' }, turns, lastAccess: { type: 'number', description: 'Unix time in seconds of the last read or append.' } },
+        properties: {
+          id: { type: 'string' },
+          turns,
+          lastAccess: { type: 'number', description: 'Unix time in seconds of the last read or append.' },
+        },
         required: ['id', 'turns', 'lastAccess'],
       },
     },
@@ -160,7 +190,7 @@ export const statsResponse = {
   properties: {
     conversations: count,
     turns: count,
-    bytes: { ...count, description: 'UTF-8 bytes held: each turn\'s content plus the JSON text of its other fields.' },
+    bytes: { ...count, description: "UTF-8 bytes held: each turn's content plus the JSON text of its other fields." },
     evictions: { type: 'object', properties: { ttl: count, lru: count, bytes: count }, required: ['ttl', 'lru', 'bytes'] },
   },
   required: ['conversations', 'turns', 'bytes', 'evictions'],

@@ -32,7 +32,10 @@ function fieldsOf(value: unknown): Record<string, unknown> {
  * A logger writing the lines at `level` or above through `write` (stdout by default); `silent`
  * writes nothing.
  */
-export function serviceLogger(level: LogLevel, write: (line: string) => void = (line) => void process.stdout.write(line)): FastifyBaseLogger {
+export function serviceLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => void process.stdout.write(line),
+): FastifyBaseLogger {
   let threshold = Infinity;
   const method = (name: Method) => {
     const value = LEVEL_VALUES[name];

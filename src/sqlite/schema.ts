@@ -87,8 +87,12 @@ const VERSION_2 = `
  * exactly what it left.
  */
 export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
-  (db) => { db.exec(VERSION_1); },
-  (db) => { db.exec(VERSION_2); },
+  (db) => {
+    db.exec(VERSION_1);
+  },
+  (db) => {
+    db.exec(VERSION_2);
+  },
 ];
 
 /** The layout this code reads and writes. */
@@ -96,7 +100,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Tables a file at version 0 may hold: none of its own (SQLite's internal ones do not count). */
 function userTables(db: Database): string[] {
-  const rows = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as Array<{ name: string }>;
+  const rows = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as Array<{
+    name: string;
+  }>;
   return rows.map((row) => row.name);
 }
 

@@ -2,7 +2,19 @@ import { TurnstoreError } from '../core/errors.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, decodeExtras, turnWithExtras, type StoredExtras } from '../core/turn-extras.js';
-import { ROLES, type ConversationStore, type ConversationSummary, type EvictionReason, type ListOptions, type ListPage, type Role, type StoreStats, type Turn, type TurnExtras, type TurnInput } from '../core/types.js';
+import {
+  ROLES,
+  type ConversationStore,
+  type ConversationSummary,
+  type EvictionReason,
+  type ListOptions,
+  type ListPage,
+  type Role,
+  type StoreStats,
+  type Turn,
+  type TurnExtras,
+  type TurnInput,
+} from '../core/types.js';
 import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { backendError, isBackendFailure, loadDriver, openDatabase, type Database, type DatabaseConstructor } from './driver.js';
 import { resolveSqliteOptions, type SqliteStoreOptions } from './options.js';
@@ -191,7 +203,11 @@ export class SqliteStore implements ConversationStore {
       const rows = this.#sql.page.all(before, limit + 1);
       const more = rows.length > limit;
       if (more) rows.pop();
-      const items: ConversationSummary[] = rows.map((row) => ({ id: row.id, turns: this.#turnsOf(row.key), lastAccess: row.lastAccessMs / 1000 }));
+      const items: ConversationSummary[] = rows.map((row) => ({
+        id: row.id,
+        turns: this.#turnsOf(row.key),
+        lastAccess: row.lastAccessMs / 1000,
+      }));
       return more ? { items, cursor: String(rows[rows.length - 1]!.touchOrder) } : { items };
     });
   }
@@ -252,7 +268,8 @@ export class SqliteStore implements ConversationStore {
     for (;;) {
       let result: T | typeof EXPIRED_FIRST;
       try {
-        result = this.#readTransaction.deferred(() => (this.#hasExpired(nowMs) ? EXPIRED_FIRST : work()), nowMs) as T | typeof EXPIRED_FIRST;
+        result = this.#readTransaction.deferred(() => (this.#hasExpired(nowMs) ? EXPIRED_FIRST : work()), nowMs) as
+          T | typeof EXPIRED_FIRST;
       } catch (error) {
         throw this.#failure(error);
       }
@@ -271,7 +288,14 @@ export class SqliteStore implements ConversationStore {
    * Stores turns (at most the newest maxTurns of them), touches the conversation, enforces the caps.
    * `bytes` are each turn's size (content plus extras); `extras` is `undefined` when every turn is plain.
    */
-  #appendTurns(nowMs: number, id: string, roles: readonly Role[], contents: readonly string[], bytes: readonly number[], extras: ReadonlyArray<StoredExtras | undefined> | undefined): void {
+  #appendTurns(
+    nowMs: number,
+    id: string,
+    roles: readonly Role[],
+    contents: readonly string[],
+    bytes: readonly number[],
+    extras: ReadonlyArray<StoredExtras | undefined> | undefined,
+  ): void {
     const sql = this.#sql;
     const { maxTurns, maxConversations, maxTotalBytes } = this.#options;
     this.#expireDue(nowMs);
@@ -378,9 +402,13 @@ export class SqliteStore implements ConversationStore {
    * `{role, content, ts}`, a turn with extras those fields followed by its extras, parsed and frozen.
    */
   #turnsOf(key: number): Turn[] {
-    return this.#sql.turnsOf.all(key).map((row) => (row.extras === null
-      ? { role: ROLES[row.role]!, content: row.content, ts: row.tsMs / 1000 }
-      : turnWithExtras(ROLES[row.role]!, row.content, row.tsMs / 1000, decodeExtras(row.extras))));
+    return this.#sql.turnsOf
+      .all(key)
+      .map((row) =>
+        row.extras === null
+          ? { role: ROLES[row.role]!, content: row.content, ts: row.tsMs / 1000 }
+          : turnWithExtras(ROLES[row.role]!, row.content, row.tsMs / 1000, decodeExtras(row.extras)),
+      );
   }
 
   /** The timer's sweep: a read that finds expired conversations removes them first. */

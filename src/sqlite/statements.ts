@@ -48,7 +48,8 @@ export interface TotalsRow {
 // last access never decreases along it, even when the clocks of several processes disagree or one
 // is set back. Both maxima come from the end of the recency index: no row is written to find them.
 const NEXT_TOUCH_ORDER = '(SELECT max(coalesce((SELECT max(touch_order) FROM conversations), 0), removed_touch_order) + 1 FROM totals)';
-const TOUCH_TIME = '(SELECT max(@nowMs, coalesce((SELECT last_access_ms FROM conversations ORDER BY touch_order DESC LIMIT 1), 0), removed_last_access_ms) FROM totals)';
+const TOUCH_TIME =
+  '(SELECT max(@nowMs, coalesce((SELECT last_access_ms FROM conversations ORDER BY touch_order DESC LIMIT 1), 0), removed_last_access_ms) FROM totals)';
 
 const CONVERSATION_COLUMNS = 'key, id, touch_order AS touchOrder, last_access_ms AS lastAccessMs';
 
@@ -72,7 +73,9 @@ export class Statements {
   /** Inserts a plain turn (its extras column left NULL). The statement of every plain append: kept as lean as before extras existed. */
   readonly insertTurn: Statement<[key: number, seq: number, role: number, content: string, tsMs: number, bytes: number]>;
   /** Inserts a turn with extras, given as their JSON text; `bytes` counts content and extras. */
-  readonly insertTurnWithExtras: Statement<[key: number, seq: number, role: number, content: string, tsMs: number, bytes: number, extras: string]>;
+  readonly insertTurnWithExtras: Statement<
+    [key: number, seq: number, role: number, content: string, tsMs: number, bytes: number, extras: string]
+  >;
   /** Counts a conversation's turns numbered below `below`. */
   readonly countTurnsBelow: Statement<[key: number, below: number], TurnCountRow>;
   /** Deletes a conversation's turns numbered below `below`: one range of the primary key. */
@@ -108,8 +111,12 @@ export class Statements {
     this.touch = db.prepare(`UPDATE conversations SET touch_order = ${NEXT_TOUCH_ORDER}, last_access_ms = ${TOUCH_TIME} WHERE key = @key`);
     this.removeConversation = db.prepare('DELETE FROM conversations WHERE key = ?');
     this.insertTurn = db.prepare('INSERT INTO turns (conversation, seq, role, content, ts_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)');
-    this.insertTurnWithExtras = db.prepare('INSERT INTO turns (conversation, seq, role, content, ts_ms, bytes, extras) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.countTurnsBelow = db.prepare('SELECT count(*) AS turns, coalesce(sum(bytes), 0) AS bytes FROM turns WHERE conversation = ? AND seq < ?');
+    this.insertTurnWithExtras = db.prepare(
+      'INSERT INTO turns (conversation, seq, role, content, ts_ms, bytes, extras) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.countTurnsBelow = db.prepare(
+      'SELECT count(*) AS turns, coalesce(sum(bytes), 0) AS bytes FROM turns WHERE conversation = ? AND seq < ?',
+    );
     this.deleteTurnsBelow = db.prepare('DELETE FROM turns WHERE conversation = ? AND seq < ?');
     this.oldestTurn = db.prepare('SELECT seq, bytes FROM turns WHERE conversation = ? ORDER BY seq LIMIT 1');
     this.turnsOf = db.prepare('SELECT role, content, ts_ms AS tsMs, extras FROM turns WHERE conversation = ? ORDER BY seq');

@@ -37,7 +37,12 @@ if (unavailable === undefined) {
 }
 
 const usage = { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 1, text: 1, reasoning: 0 } };
-const reply = (text: string) => ({ content: [{ type: 'text' as const, text }], finishReason: { unified: 'stop' as const, raw: 'stop' }, usage, warnings: [] });
+const reply = (text: string) => ({
+  content: [{ type: 'text' as const, text }],
+  finishReason: { unified: 'stop' as const, raw: 'stop' },
+  usage,
+  warnings: [],
+});
 // URLs go to the model as they are (the mock says it takes https: URLs), so nothing is downloaded.
 const supportedUrls = { '*/*': [/^https:/] };
 
@@ -89,7 +94,9 @@ function comparable(prompt: unknown): unknown {
 /** The messages without reasoning parts, which turnstore leaves out by design. */
 function withoutReasoning(messages: readonly ModelMessage[]): ModelMessage[] {
   return messages.map((message) =>
-    message.role === 'assistant' && Array.isArray(message.content) ? { ...message, content: message.content.filter((part) => part.type !== 'reasoning') } : message,
+    message.role === 'assistant' && Array.isArray(message.content)
+      ? { ...message, content: message.content.filter((part) => part.type !== 'reasoning') }
+      : message,
   );
 }
 
@@ -140,8 +147,17 @@ for (const target of STORES) {
       const store = target.create();
       try {
         const asked: ModelMessage = { role: 'user', content: 'Weather in Paris and Rome?' };
-        const result = await generateText({ model: toolCallingModel(), tools, system: 'You are terse.', messages: [asked], stopWhen: stepCountIs(3) });
-        assert.deepEqual(result.response.messages.map((m) => m.role), ['assistant', 'tool', 'assistant']);
+        const result = await generateText({
+          model: toolCallingModel(),
+          tools,
+          system: 'You are terse.',
+          messages: [asked],
+          stopWhen: stepCountIs(3),
+        });
+        assert.deepEqual(
+          result.response.messages.map((m) => m.role),
+          ['assistant', 'tool', 'assistant'],
+        );
         await store.appendMany('weather', fromModelMessages([asked, ...result.response.messages]));
 
         const stored = await store.get('weather');
@@ -169,23 +185,26 @@ for (const target of STORES) {
       const store = target.create();
       try {
         const toolStep = [
-            { type: 'stream-start' as const, warnings: [] },
-            { type: 'text-start' as const, id: 't1' },
-            { type: 'text-delta' as const, id: 't1', delta: 'Checking ' },
-            { type: 'text-delta' as const, id: 't1', delta: 'both.' },
-            { type: 'text-end' as const, id: 't1' },
-            { type: 'tool-call' as const, toolCallId: 'call-1', toolName: 'weather', input: '{"city":"Paris"}' },
-            { type: 'tool-call' as const, toolCallId: 'call-2', toolName: 'weather', input: '{"city":"Rome"}' },
-            { type: 'finish' as const, finishReason: { unified: 'tool-calls' as const, raw: 'tool_calls' }, usage },
+          { type: 'stream-start' as const, warnings: [] },
+          { type: 'text-start' as const, id: 't1' },
+          { type: 'text-delta' as const, id: 't1', delta: 'Checking ' },
+          { type: 'text-delta' as const, id: 't1', delta: 'both.' },
+          { type: 'text-end' as const, id: 't1' },
+          { type: 'tool-call' as const, toolCallId: 'call-1', toolName: 'weather', input: '{"city":"Paris"}' },
+          { type: 'tool-call' as const, toolCallId: 'call-2', toolName: 'weather', input: '{"city":"Rome"}' },
+          { type: 'finish' as const, finishReason: { unified: 'tool-calls' as const, raw: 'tool_calls' }, usage },
         ];
         const answerStep = [
-            { type: 'stream-start' as const, warnings: [] },
-            { type: 'text-start' as const, id: 't2' },
-            { type: 'text-delta' as const, id: 't2', delta: 'Paris 21°C, Rome sunny.' },
-            { type: 'text-end' as const, id: 't2' },
-            { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: 'stop' }, usage },
+          { type: 'stream-start' as const, warnings: [] },
+          { type: 'text-start' as const, id: 't2' },
+          { type: 'text-delta' as const, id: 't2', delta: 'Paris 21°C, Rome sunny.' },
+          { type: 'text-end' as const, id: 't2' },
+          { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: 'stop' }, usage },
         ];
-        const model = new MockLanguageModelV3({ supportedUrls, doStream: [{ stream: convertArrayToReadableStream(toolStep) }, { stream: convertArrayToReadableStream(answerStep) }] });
+        const model = new MockLanguageModelV3({
+          supportedUrls,
+          doStream: [{ stream: convertArrayToReadableStream(toolStep) }, { stream: convertArrayToReadableStream(answerStep) }],
+        });
         const asked: ModelMessage = { role: 'user', content: 'Weather in Paris and Rome?' };
         const result = streamText({ model, tools, system: 'You are terse.', messages: [asked], stopWhen: stepCountIs(3) });
         assert.equal(await result.text, 'Paris 21°C, Rome sunny.');
@@ -216,20 +235,33 @@ for (const target of STORES) {
         };
         const model = new MockLanguageModelV3({
           supportedUrls,
-          doGenerate: [{ content: [{ type: 'text', text: 'A pixel, a cat and a report; here is a chart:' }, { type: 'file', mediaType: 'image/png', data: png }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] }],
+          doGenerate: [
+            {
+              content: [
+                { type: 'text', text: 'A pixel, a cat and a report; here is a chart:' },
+                { type: 'file', mediaType: 'image/png', data: png },
+              ],
+              finishReason: { unified: 'stop', raw: 'stop' },
+              usage,
+              warnings: [],
+            },
+          ],
         });
         const result = await generateText({ model, messages: [asked] });
         await store.appendMany('files', fromModelMessages([asked, ...result.response.messages]));
 
         const stored = await store.get('files');
-        assert.deepEqual(stored.map((t) => t.attachments), [
+        assert.deepEqual(
+          stored.map((t) => t.attachments),
           [
-            { mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgoAAAAN' },
-            { mediaType: 'application/octet-stream', url: 'https://example.com/cat.jpg' },
-            { mediaType: 'application/pdf', url: 'data:application/pdf;base64,JVBERi0xLjc=' },
+            [
+              { mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgoAAAAN' },
+              { mediaType: 'application/octet-stream', url: 'https://example.com/cat.jpg' },
+              { mediaType: 'application/pdf', url: 'data:application/pdf;base64,JVBERi0xLjc=' },
+            ],
+            [{ mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgoAAAAN' }],
           ],
-          [{ mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgoAAAAN' }],
-        ]);
+        );
 
         const next: ModelMessage = { role: 'user', content: 'Thanks.' };
         const fromStore = await promptFor([...toModelMessages(stored), next]);

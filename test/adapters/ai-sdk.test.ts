@@ -48,7 +48,14 @@ describe('toModelMessages', () => {
   it('sends tool calls and tool results stored by other code (no metadata): the tool name comes from the call, the output is text', () => {
     const turns = [
       { role: 'user', content: 'Weather in Paris and Rome?' },
-      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'weather', arguments: '{"city":"Paris"}' }, { id: 'c2', name: 'weather', arguments: '{"city":"Rome"' }] },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          { id: 'c1', name: 'weather', arguments: '{"city":"Paris"}' },
+          { id: 'c2', name: 'weather', arguments: '{"city":"Rome"' },
+        ],
+      },
       { role: 'tool', content: '21°C', toolCallId: 'c1' },
       { role: 'tool', content: '25°C', toolCallId: 'c2' },
       { role: 'assistant', content: 'Paris 21°C, Rome 25°C.' },
@@ -75,9 +82,20 @@ describe('toModelMessages', () => {
   });
 
   it("refuses a tool turn without toolCallId, or leaves it out with unsupported: 'drop'", () => {
-    const bare = [{ role: 'user', content: 'q' }, { role: 'tool', content: '21°C' }, { role: 'assistant', content: 'a' }] as const;
-    throwsCode(() => toModelMessages(bare), 'TURNSTORE_INVALID_TURN', /turns\[1\] is a tool turn without a toolCallId.*unsupported: 'drop'/);
-    assert.deepEqual(toModelMessages(bare, { unsupported: 'drop' }), [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }]);
+    const bare = [
+      { role: 'user', content: 'q' },
+      { role: 'tool', content: '21°C' },
+      { role: 'assistant', content: 'a' },
+    ] as const;
+    throwsCode(
+      () => toModelMessages(bare),
+      'TURNSTORE_INVALID_TURN',
+      /turns\[1\] is a tool turn without a toolCallId.*unsupported: 'drop'/,
+    );
+    assert.deepEqual(toModelMessages(bare, { unsupported: 'drop' }), [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'a' },
+    ]);
   });
 
   it('leaves out a tool exchange cut in half: results whose call is not before them, and calls not all answered (with the results they have)', () => {
@@ -112,18 +130,34 @@ describe('toModelMessages', () => {
       { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'render', arguments: '{}' }] },
       { role: 'tool', content: 'rendered', toolCallId: 'c1', attachments: [png] },
     ] as const;
-    throwsCode(() => toModelMessages(turns), 'TURNSTORE_INVALID_TURN', /turns\[0\] is a system turn with attachments, which a system message cannot carry/);
-    throwsCode(() => toModelMessages(turns.slice(1)), 'TURNSTORE_INVALID_TURN', /turns\[1\] is a tool turn with attachments, which an AI SDK tool result cannot carry/);
+    throwsCode(
+      () => toModelMessages(turns),
+      'TURNSTORE_INVALID_TURN',
+      /turns\[0\] is a system turn with attachments, which a system message cannot carry/,
+    );
+    throwsCode(
+      () => toModelMessages(turns.slice(1)),
+      'TURNSTORE_INVALID_TURN',
+      /turns\[1\] is a tool turn with attachments, which an AI SDK tool result cannot carry/,
+    );
     assert.deepEqual(toModelMessages(turns, { unsupported: 'drop' }), [
       { role: 'system', content: 'Be brief.' },
       { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'render', input: {} }] },
-      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'render', output: { type: 'text', value: 'rendered' } }] },
+      {
+        role: 'tool',
+        content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'render', output: { type: 'text', value: 'rendered' } }],
+      },
     ]);
   });
 
   it('puts adjacent tool turns in one tool message, and starts a new one after another turn or for other providerOptions', () => {
     const call = (id: string) => ({ id, name: 't', arguments: '{}' });
-    const result = (id: string, providerOptions?: object) => ({ role: 'tool' as const, content: id, toolCallId: id, ...(providerOptions ? { metadata: { aiSdk: { providerOptions } } } : {}) });
+    const result = (id: string, providerOptions?: object) => ({
+      role: 'tool' as const,
+      content: id,
+      toolCallId: id,
+      ...(providerOptions ? { metadata: { aiSdk: { providerOptions } } } : {}),
+    });
     const messages = toModelMessages([
       { role: 'assistant', content: '', toolCalls: [call('a'), call('b'), call('c')] },
       result('a'),
@@ -133,8 +167,17 @@ describe('toModelMessages', () => {
       result('d'),
     ] as never);
     assert.deepEqual(
-      messages.map((m) => [m.role, typeof m.content === 'string' ? m.content : m.content.map((p) => ('toolCallId' in p ? p.toolCallId : p.type)).join(',')]),
-      [['assistant', 'a,b,c'], ['tool', 'a,b'], ['tool', 'c'], ['assistant', 'd'], ['tool', 'd']],
+      messages.map((m) => [
+        m.role,
+        typeof m.content === 'string' ? m.content : m.content.map((p) => ('toolCallId' in p ? p.toolCallId : p.type)).join(','),
+      ]),
+      [
+        ['assistant', 'a,b,c'],
+        ['tool', 'a,b'],
+        ['tool', 'c'],
+        ['assistant', 'd'],
+        ['tool', 'd'],
+      ],
     );
     assert.deepEqual((messages[2] as { providerOptions?: unknown }).providerOptions, { p: { x: 1 } });
   });
@@ -143,11 +186,31 @@ describe('toModelMessages', () => {
     throwsCode(() => toModelMessages('hi' as never), 'TURNSTORE_INVALID_TURN', /turns must be an array/);
     throwsCode(() => toModelMessages([{ role: 'developer', content: 'x' }] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\] must be/);
     throwsCode(() => toModelMessages([null] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\] must be/);
-    throwsCode(() => toModelMessages([{ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 't', arguments: {} }] }] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\]\.toolCalls must be/);
-    throwsCode(() => toModelMessages([{ role: 'user', content: '', attachments: [{ url: 'https://x' }] }] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\]\.attachments must be/);
-    throwsCode(() => toModelMessages([{ role: 'user', content: '', toolCalls: [{ id: 'c1', name: 't', arguments: '{}' }] }] as never), 'TURNSTORE_INVALID_TURN', /toModelMessages: turns\[0\] \(role user\) has toolCalls/);
-    throwsCode(() => toModelMessages([{ role: 'assistant', content: '', toolCallId: 'c1' }] as never), 'TURNSTORE_INVALID_TURN', /toModelMessages: turns\[0\] \(role assistant\) has toolCallId "c1"/);
-    throwsCode(() => toModelMessages([{ role: 'tool', content: '', toolCallId: 7 }] as never), 'TURNSTORE_INVALID_TURN', /turns\[0\] \(role tool\) has toolCallId 7/);
+    throwsCode(
+      () => toModelMessages([{ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 't', arguments: {} }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /turns\[0\]\.toolCalls must be/,
+    );
+    throwsCode(
+      () => toModelMessages([{ role: 'user', content: '', attachments: [{ url: 'https://x' }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /turns\[0\]\.attachments must be/,
+    );
+    throwsCode(
+      () => toModelMessages([{ role: 'user', content: '', toolCalls: [{ id: 'c1', name: 't', arguments: '{}' }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /toModelMessages: turns\[0\] \(role user\) has toolCalls/,
+    );
+    throwsCode(
+      () => toModelMessages([{ role: 'assistant', content: '', toolCallId: 'c1' }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /toModelMessages: turns\[0\] \(role assistant\) has toolCallId "c1"/,
+    );
+    throwsCode(
+      () => toModelMessages([{ role: 'tool', content: '', toolCallId: 7 }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /turns\[0\] \(role tool\) has toolCallId 7/,
+    );
     throwsCode(() => toModelMessages([], { unsupported: 'skip' } as never), 'TURNSTORE_INVALID_OPTION', /option "unsupported"/);
     throwsCode(() => toModelMessages([], { drop: true } as never), 'TURNSTORE_INVALID_OPTION', /unknown option "drop"/);
   });
@@ -158,14 +221,31 @@ describe('fromModelMessages', () => {
     assert.deepEqual(
       fromModelMessages([
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'Hello, ' }, { type: 'text', text: 'there.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hello, ' },
+            { type: 'text', text: 'there.' },
+          ],
+        },
         { role: 'assistant', content: 'Hi!' },
         { role: 'assistant', content: [] },
       ]),
       [
         { role: 'system', content: 'Be brief.' },
         // Two text parts: their lengths are kept, so they read back as two parts.
-        { role: 'user', content: 'Hello, there.', metadata: { aiSdk: { parts: [{ type: 'text', length: 7 }, { type: 'text', length: 6 }] } } },
+        {
+          role: 'user',
+          content: 'Hello, there.',
+          metadata: {
+            aiSdk: {
+              parts: [
+                { type: 'text', length: 7 },
+                { type: 'text', length: 6 },
+              ],
+            },
+          },
+        },
         { role: 'assistant', content: 'Hi!' },
         { role: 'assistant', content: '' },
       ],
@@ -175,7 +255,13 @@ describe('fromModelMessages', () => {
   it('always leaves reasoning out; a message of reasoning alone leaves no turn', () => {
     assert.deepEqual(
       fromModelMessages([
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'They want brevity.' }, { type: 'text', text: 'OK.' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'They want brevity.' },
+            { type: 'text', text: 'OK.' },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'reasoning', text: 'Only thinking.' }] },
       ]),
       [{ role: 'assistant', content: 'OK.' }],
@@ -208,7 +294,10 @@ describe('fromModelMessages', () => {
       {
         role: 'assistant',
         content: 'Checking.',
-        toolCalls: [{ id: 'c1', name: 'weather', arguments: '{"city":"Paris"}' }, { id: 'c2', name: 'forecast', arguments: '{"city":"Rome","days":[1,2]}' }],
+        toolCalls: [
+          { id: 'c1', name: 'weather', arguments: '{"city":"Paris"}' },
+          { id: 'c2', name: 'forecast', arguments: '{"city":"Rome","days":[1,2]}' },
+        ],
       },
       // The tool name is the call's; only an output type other than text needs metadata.
       { role: 'tool', content: '{"celsius":21}', toolCallId: 'c1', metadata: { aiSdk: { output: { type: 'json' } } } },
@@ -229,7 +318,13 @@ describe('fromModelMessages', () => {
       { type: 'json', value: [1, { a: 'b' }] },
       { type: 'error-text', value: 'boom' },
       { type: 'error-json', value: { message: 'boom' } },
-      { type: 'content', value: [{ type: 'text', text: 'see' }, { type: 'media', data: PNG_BASE64, mediaType: 'image/png' }] },
+      {
+        type: 'content',
+        value: [
+          { type: 'text', text: 'see' },
+          { type: 'media', data: PNG_BASE64, mediaType: 'image/png' },
+        ],
+      },
       { type: 'execution-denied' },
       { type: 'execution-denied', reason: 'not allowed' },
     ] as const;
@@ -237,12 +332,24 @@ describe('fromModelMessages', () => {
       { role: 'system', content: 'sys', providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } },
       {
         role: 'assistant',
-        content: outputs.map((_, i) => ({ type: 'tool-call', toolCallId: `c${i}`, toolName: 't', input: {}, ...(i === 1 ? { providerOptions: { google: { thoughtSignature: 'sig' } } } : {}) })),
+        content: outputs.map((_, i) => ({
+          type: 'tool-call',
+          toolCallId: `c${i}`,
+          toolName: 't',
+          input: {},
+          ...(i === 1 ? { providerOptions: { google: { thoughtSignature: 'sig' } } } : {}),
+        })),
         providerOptions: { openai: { itemId: 'msg_1' } },
       },
       {
         role: 'tool',
-        content: outputs.map((output, i) => ({ type: 'tool-result', toolCallId: `c${i}`, toolName: 't', output, ...(i === 2 ? { providerOptions: { p: { q: 1 } } } : {}) })),
+        content: outputs.map((output, i) => ({
+          type: 'tool-result',
+          toolCallId: `c${i}`,
+          toolName: 't',
+          output,
+          ...(i === 2 ? { providerOptions: { p: { q: 1 } } } : {}),
+        })),
         providerOptions: { p: { tool: true } },
       },
     ] as unknown as ModelMessage[];
@@ -298,11 +405,20 @@ describe('fromModelMessages', () => {
           { type: 'image', image: PNG },
         ],
       },
-      { role: 'assistant', content: [{ type: 'file', data: PNG_BASE64, mediaType: 'image/png' }, { type: 'text', text: 'Drawn.' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'file', data: PNG_BASE64, mediaType: 'image/png' },
+          { type: 'text', text: 'Drawn.' },
+        ],
+      },
     ] as ModelMessage[];
     const turns = fromModelMessages(messages);
     // The media type of an image without one: from its bytes, else application/octet-stream; read back without one.
-    assert.deepEqual(turns[0]!.attachments!.map((a) => a.mediaType), ['application/octet-stream', 'image/png', 'image/png']);
+    assert.deepEqual(
+      turns[0]!.attachments!.map((a) => a.mediaType),
+      ['application/octet-stream', 'image/png', 'image/png'],
+    );
     assert.deepEqual(toModelMessages(turns), [
       {
         role: 'user',
@@ -314,28 +430,58 @@ describe('fromModelMessages', () => {
           { type: 'image', image: `data:image/png;base64,${PNG_BASE64}` },
         ],
       },
-      { role: 'assistant', content: [{ type: 'file', data: `data:image/png;base64,${PNG_BASE64}`, mediaType: 'image/png' }, { type: 'text', text: 'Drawn.' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'file', data: `data:image/png;base64,${PNG_BASE64}`, mediaType: 'image/png' },
+          { type: 'text', text: 'Drawn.' },
+        ],
+      },
     ]);
   });
 
   it('refuses what a turn cannot hold by default, naming the message and part', () => {
     throwsCode(
-      () => fromModelMessages([{ role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'file', data: new URL('gs://bucket/a.pdf'), mediaType: 'application/pdf' }] }]),
+      () =>
+        fromModelMessages([
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'see' },
+              { type: 'file', data: new URL('gs://bucket/a.pdf'), mediaType: 'application/pdf' },
+            ],
+          },
+        ]),
       'TURNSTORE_INVALID_TURN',
       /messages\[0\] \(user\) holds a "file" part \(content\[1\]\) with a gs: URL.*unsupported: 'drop'/,
     );
     throwsCode(
-      () => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 's1', toolName: 'web_search', input: {}, providerExecuted: true }] }]),
+      () =>
+        fromModelMessages([
+          {
+            role: 'assistant',
+            content: [{ type: 'tool-call', toolCallId: 's1', toolName: 'web_search', input: {}, providerExecuted: true }],
+          },
+        ]),
       'TURNSTORE_INVALID_TURN',
       /messages\[0\] \(assistant\) holds a provider-executed "tool-call" part \(content\[0\], tool web_search\)/,
     );
     throwsCode(
-      () => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-result', toolCallId: 's1', toolName: 'web_search', output: { type: 'json', value: [] } }] }]),
+      () =>
+        fromModelMessages([
+          {
+            role: 'assistant',
+            content: [{ type: 'tool-result', toolCallId: 's1', toolName: 'web_search', output: { type: 'json', value: [] } }],
+          },
+        ]),
       'TURNSTORE_INVALID_TURN',
       /messages\[0\] \(assistant\) holds a "tool-result" part \(content\[0\], tool web_search\)/,
     );
     throwsCode(
-      () => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-approval-request', approvalId: 'a1', toolCallId: 'c1' }] }] as never),
+      () =>
+        fromModelMessages([
+          { role: 'assistant', content: [{ type: 'tool-approval-request', approvalId: 'a1', toolCallId: 'c1' }] },
+        ] as never),
       'TURNSTORE_INVALID_TURN',
       /messages\[0\] \(assistant\) holds a "tool-approval-request" part/,
     );
@@ -349,12 +495,23 @@ describe('fromModelMessages', () => {
       'TURNSTORE_INVALID_TURN',
       /messages\[0\] \(user\) holds a "file" part \(content\[0\]\) with media type "text\/plain; charset=utf-8", which is not "type\/subtype"/,
     );
-    throwsCode(() => fromModelMessages([{ role: 'user', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: {} }] }] as never), 'TURNSTORE_INVALID_TURN', /\(user\) holds a "tool-call" part/);
+    throwsCode(
+      () => fromModelMessages([{ role: 'user', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: {} }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /\(user\) holds a "tool-call" part/,
+    );
   });
 
   it("with unsupported: 'drop' keeps the rest and leaves out messages with nothing left", () => {
     const messages = [
-      { role: 'user', content: [{ type: 'text', text: 'Search this.' }, { type: 'file', data: new URL('gs://b/a.pdf'), mediaType: 'application/pdf' }, { type: 'image', image: 'aGk=', mediaType: 'image/*' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Search this.' },
+          { type: 'file', data: new URL('gs://b/a.pdf'), mediaType: 'application/pdf' },
+          { type: 'image', image: 'aGk=', mediaType: 'image/*' },
+        ],
+      },
       {
         role: 'assistant',
         content: [
@@ -374,24 +531,93 @@ describe('fromModelMessages', () => {
 
   it('refuses what is not an AI SDK message', () => {
     throwsCode(() => fromModelMessages('hi' as never), 'TURNSTORE_INVALID_TURN', /messages must be an array/);
-    throwsCode(() => fromModelMessages([{ role: 'function', content: 'x' }] as never), 'TURNSTORE_INVALID_TURN', /messages\[0\] must be an AI SDK message .* got "function"/);
-    throwsCode(() => fromModelMessages([{ role: 'system', content: [{ type: 'text', text: 'x' }] }] as never), 'TURNSTORE_INVALID_TURN', /expected a string/);
-    throwsCode(() => fromModelMessages([{ role: 'user', content: [{ type: 'text', text: 3 }] }] as never), 'TURNSTORE_INVALID_TURN', /text part whose text is 3/);
+    throwsCode(
+      () => fromModelMessages([{ role: 'function', content: 'x' }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /messages\[0\] must be an AI SDK message .* got "function"/,
+    );
+    throwsCode(
+      () => fromModelMessages([{ role: 'system', content: [{ type: 'text', text: 'x' }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /expected a string/,
+    );
+    throwsCode(
+      () => fromModelMessages([{ role: 'user', content: [{ type: 'text', text: 3 }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /text part whose text is 3/,
+    );
     throwsCode(() => fromModelMessages([{ role: 'user', content: 7 }] as never), 'TURNSTORE_INVALID_TURN', /content 7/);
-    throwsCode(() => fromModelMessages([{ role: 'user', content: [{ type: 'file', data: 'aGk=', mediaType: 3 }] }] as never), 'TURNSTORE_INVALID_TURN', /content\[0\] is a file part whose mediaType is 3/);
-    throwsCode(() => fromModelMessages([{ role: 'tool', content: 'x' }] as never), 'TURNSTORE_INVALID_TURN', /\(tool\) has content "x"; expected an array of tool-result parts/);
-    throwsCode(() => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: 1n }] }] as never), 'TURNSTORE_INVALID_TURN', /input cannot be written as JSON/);
-    throwsCode(() => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: undefined }] }] as never), 'TURNSTORE_INVALID_TURN', /input is undefined, which JSON cannot hold/);
-    throwsCode(() => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 7, toolName: 't', input: {} }] }] as never), 'TURNSTORE_INVALID_TURN', /toolCallId is 7/);
-    throwsCode(() => fromModelMessages([{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 't', output: 'x' }] }] as never), 'TURNSTORE_INVALID_TURN', /output is "x"; expected \{type, value\}/);
-    throwsCode(() => fromModelMessages([{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 't', output: { type: 'text', value: 1 } }] }] as never), 'TURNSTORE_INVALID_TURN', /text output has value 1/);
+    throwsCode(
+      () => fromModelMessages([{ role: 'user', content: [{ type: 'file', data: 'aGk=', mediaType: 3 }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /content\[0\] is a file part whose mediaType is 3/,
+    );
+    throwsCode(
+      () => fromModelMessages([{ role: 'tool', content: 'x' }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /\(tool\) has content "x"; expected an array of tool-result parts/,
+    );
+    throwsCode(
+      () =>
+        fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: 1n }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /input cannot be written as JSON/,
+    );
+    throwsCode(
+      () =>
+        fromModelMessages([
+          { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: undefined }] },
+        ] as never),
+      'TURNSTORE_INVALID_TURN',
+      /input is undefined, which JSON cannot hold/,
+    );
+    throwsCode(
+      () => fromModelMessages([{ role: 'assistant', content: [{ type: 'tool-call', toolCallId: 7, toolName: 't', input: {} }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /toolCallId is 7/,
+    );
+    throwsCode(
+      () =>
+        fromModelMessages([{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 't', output: 'x' }] }] as never),
+      'TURNSTORE_INVALID_TURN',
+      /output is "x"; expected \{type, value\}/,
+    );
+    throwsCode(
+      () =>
+        fromModelMessages([
+          { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 't', output: { type: 'text', value: 1 } }] },
+        ] as never),
+      'TURNSTORE_INVALID_TURN',
+      /text output has value 1/,
+    );
   });
 
   it('a stored turn whose layout no longer fits is read the plain way', () => {
-    const turn = { role: 'user', content: 'edited', attachments: [{ mediaType: 'image/png', url: 'https://x.test/a.png' }], metadata: { aiSdk: { parts: [{ type: 'text', length: 2 }, { type: 'image' }] } } } as const;
-    assert.deepEqual(toModelMessages([turn]), [{ role: 'user', content: [{ type: 'text', text: 'edited' }, { type: 'image', image: 'https://x.test/a.png', mediaType: 'image/png' }] }]);
+    const turn = {
+      role: 'user',
+      content: 'edited',
+      attachments: [{ mediaType: 'image/png', url: 'https://x.test/a.png' }],
+      metadata: { aiSdk: { parts: [{ type: 'text', length: 2 }, { type: 'image' }] } },
+    } as const;
+    assert.deepEqual(toModelMessages([turn]), [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'edited' },
+          { type: 'image', image: 'https://x.test/a.png', mediaType: 'image/png' },
+        ],
+      },
+    ]);
     const plainReading = toModelMessages([turn]);
-    for (const parts of [[{ type: 'text', length: 6 }, { type: 'file', filename: 7 }], [{ type: 'text', length: 6, providerOptions: 'x' }, { type: 'image' }], [{ type: 'text', length: 6 }, { type: 'audio' }], 'parts']) {
+    for (const parts of [
+      [
+        { type: 'text', length: 6 },
+        { type: 'file', filename: 7 },
+      ],
+      [{ type: 'text', length: 6, providerOptions: 'x' }, { type: 'image' }],
+      [{ type: 'text', length: 6 }, { type: 'audio' }],
+      'parts',
+    ]) {
       assert.deepEqual(toModelMessages([{ ...turn, metadata: { aiSdk: { parts } } }] as never), plainReading, JSON.stringify(parts));
     }
   });
@@ -404,7 +630,11 @@ describe('with generateText and the SDK mock model', () => {
     const asked: ModelMessage = { role: 'user', content: 'Hi, I am Ada.' };
     const first = await generateText({ model, system: 'You are terse.', messages: [asked] });
     await memory.appendMany('c1', fromModelMessages([asked, ...first.response.messages]));
-    await generateText({ model, system: 'You are terse.', messages: [...toModelMessages(await memory.get('c1')), { role: 'user', content: 'Who am I?' }] });
+    await generateText({
+      model,
+      system: 'You are terse.',
+      messages: [...toModelMessages(await memory.get('c1')), { role: 'user', content: 'Who am I?' }],
+    });
     assert.deepEqual(plain(model.doGenerateCalls[1]!.prompt), [
       { role: 'system', content: 'You are terse.' },
       { role: 'user', content: [{ type: 'text', text: 'Hi, I am Ada.' }] },
@@ -418,7 +648,15 @@ describe('with generateText and the SDK mock model', () => {
     const memory = new MemoryStore({ maxTurns: 3 });
     const model = new MockLanguageModelV3({
       doGenerate: [
-        { content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: '{"city":"Paris"}' }, { type: 'tool-call', toolCallId: 'c2', toolName: 'weather', input: '{"city":"Rome"}' }], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage, warnings: [] },
+        {
+          content: [
+            { type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: '{"city":"Paris"}' },
+            { type: 'tool-call', toolCallId: 'c2', toolName: 'weather', input: '{"city":"Rome"}' },
+          ],
+          finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+          usage,
+          warnings: [],
+        },
         reply('Paris 21°C, Rome 21°C.'),
         reply('You are welcome.'),
       ],
@@ -428,7 +666,10 @@ describe('with generateText and the SDK mock model', () => {
     const result = await generateText({ model, tools, messages: [asked], stopWhen: stepCountIs(3) });
     await memory.appendMany('c1', fromModelMessages([asked, ...result.response.messages]));
     // user, assistant (calls), tool, tool, assistant: the cap kept the last three.
-    assert.deepEqual((await memory.get('c1')).map((t) => t.role), ['tool', 'tool', 'assistant']);
+    assert.deepEqual(
+      (await memory.get('c1')).map((t) => t.role),
+      ['tool', 'tool', 'assistant'],
+    );
     await generateText({ model, tools, messages: [...toModelMessages(await memory.get('c1')), { role: 'user', content: 'Thanks.' }] });
     assert.deepEqual(plain(model.doGenerateCalls[2]!.prompt), [
       { role: 'assistant', content: [{ type: 'text', text: 'Paris 21°C, Rome 21°C.' }] },

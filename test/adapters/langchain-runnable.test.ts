@@ -40,7 +40,10 @@ if (unavailable === undefined) {
 }
 
 /** What each chat-model call received, recorded through LangChain's own callbacks. */
-function recorder(): { seen: BaseMessage[][]; callbacks: Array<{ handleChatModelStart: (llm: unknown, messages: BaseMessage[][]) => void }> } {
+function recorder(): {
+  seen: BaseMessage[][];
+  callbacks: Array<{ handleChatModelStart: (llm: unknown, messages: BaseMessage[][]) => void }>;
+} {
   const seen: BaseMessage[][] = [];
   return { seen, callbacks: [{ handleChatModelStart: (_llm, messages) => void seen.push(messages[0]!) }] };
 }
@@ -50,7 +53,8 @@ const shape = (messages: readonly BaseMessage[]) => messages.map((m) => `${m.typ
 /** What a message says, field by field: what a history must give back as it was sent. */
 function view(message: BaseMessage): Record<string, unknown> {
   const fields: Record<string, unknown> = { type: message.type, content: message.content, id: message.id, name: message.name };
-  if (message instanceof AIMessage) Object.assign(fields, { tool_calls: message.tool_calls, invalid_tool_calls: message.invalid_tool_calls });
+  if (message instanceof AIMessage)
+    Object.assign(fields, { tool_calls: message.tool_calls, invalid_tool_calls: message.invalid_tool_calls });
   if (message instanceof ToolMessage) fields.tool_call_id = message.tool_call_id;
   return fields;
 }
@@ -70,7 +74,11 @@ for (const target of STORES) {
     it('with a prompt template: the second call sees the first exchange, and each exchange is stored once', async () => {
       const store = target.create();
       try {
-        const prompt = ChatPromptTemplate.fromMessages([['system', 'You are a terse assistant.'], new MessagesPlaceholder('history'), ['human', '{question}']]);
+        const prompt = ChatPromptTemplate.fromMessages([
+          ['system', 'You are a terse assistant.'],
+          new MessagesPlaceholder('history'),
+          ['human', '{question}'],
+        ]);
         const model = new FakeListChatModel({ responses: ['Hello, Ada.', 'Your name is Ada.'] });
         const chain = new RunnableWithMessageHistory({
           runnable: prompt.pipe(model),
@@ -87,8 +95,16 @@ for (const target of STORES) {
         assert.equal(second.content, 'Your name is Ada.');
 
         assert.deepEqual(shape(seen[0]!), ['system: You are a terse assistant.', 'human: Hi, I am Ada.']);
-        assert.deepEqual(shape(seen[1]!), ['system: You are a terse assistant.', 'human: Hi, I am Ada.', 'ai: Hello, Ada.', 'human: What is my name?']);
-        assert.deepEqual((await store.get('ada')).map((t) => `${t.role}: ${t.content}`), ['user: Hi, I am Ada.', 'assistant: Hello, Ada.', 'user: What is my name?', 'assistant: Your name is Ada.']);
+        assert.deepEqual(shape(seen[1]!), [
+          'system: You are a terse assistant.',
+          'human: Hi, I am Ada.',
+          'ai: Hello, Ada.',
+          'human: What is my name?',
+        ]);
+        assert.deepEqual(
+          (await store.get('ada')).map((t) => `${t.role}: ${t.content}`),
+          ['user: Hi, I am Ada.', 'assistant: Hello, Ada.', 'user: What is my name?', 'assistant: Your name is Ada.'],
+        );
 
         // Another session shares nothing with the first.
         const { seen: other, callbacks: otherCallbacks } = recorder();
@@ -106,14 +122,18 @@ for (const target of STORES) {
         const chain = new RunnableWithMessageHistory({
           runnable: model,
           // One token per turn, two tokens: the history window is the last exchange; the new question comes after it.
-          getMessageHistory: (sessionId: string) => new TurnstoreChatMessageHistory({ store, conversationId: sessionId, contextWindow: { maxTokens: 2, countTokens: () => 1 } }),
+          getMessageHistory: (sessionId: string) =>
+            new TurnstoreChatMessageHistory({ store, conversationId: sessionId, contextWindow: { maxTokens: 2, countTokens: () => 1 } }),
         });
         const { seen, callbacks } = recorder();
         const config = { configurable: { sessionId: 'w' }, callbacks };
         for (const question of ['q1', 'q2', 'q3']) await chain.invoke(question, config);
         assert.deepEqual(shape(seen[1]!), ['human: q1', 'ai: one', 'human: q2']);
         assert.deepEqual(shape(seen[2]!), ['human: q2', 'ai: two', 'human: q3']);
-        assert.deepEqual((await store.get('w')).map((t) => t.content), ['q1', 'one', 'q2', 'two', 'q3', 'three']);
+        assert.deepEqual(
+          (await store.get('w')).map((t) => t.content),
+          ['q1', 'one', 'q2', 'two', 'q3', 'three'],
+        );
       } finally {
         await store.close();
       }
@@ -123,7 +143,10 @@ for (const target of STORES) {
       const store = target.create();
       try {
         const model = fakeModel()
-          .respondWithTools([{ name: 'weather', args: { city: 'Paris' }, id: 'call_paris' }, { name: 'weather', args: { city: 'Oslo' }, id: 'call_oslo' }])
+          .respondWithTools([
+            { name: 'weather', args: { city: 'Paris' }, id: 'call_paris' },
+            { name: 'weather', args: { city: 'Oslo' }, id: 'call_oslo' },
+          ])
           .respond(new AIMessage({ content: 'Paris is 21°C and sunny; Oslo too.', id: 'msg_answer' }));
         const chain = new RunnableWithMessageHistory({
           runnable: model.bindTools([weather]),
@@ -139,8 +162,11 @@ for (const target of STORES) {
           ],
         });
         const call = (await chain.invoke([question], config)) as AIMessage;
-        assert.deepEqual(call.tool_calls?.map((c) => c.id), ['call_paris', 'call_oslo']);
-        const results = await Promise.all(call.tool_calls!.map((c) => weather.invoke(c))) as ToolMessage[];
+        assert.deepEqual(
+          call.tool_calls?.map((c) => c.id),
+          ['call_paris', 'call_oslo'],
+        );
+        const results = (await Promise.all(call.tool_calls!.map((c) => weather.invoke(c)))) as ToolMessage[];
         assert.ok(results.every((r) => r instanceof ToolMessage));
         const answer = await chain.invoke(results, config);
         assert.equal(answer.content, 'Paris is 21°C and sunny; Oslo too.');
@@ -158,13 +184,29 @@ for (const target of STORES) {
 
         // What the store holds: one turn a message, the extras as turnstore fields.
         const turns = await store.get('trip');
-        assert.deepEqual(turns.map(({ ts: _ts, ...turn }) => turn), [
-          { role: 'user', content: 'Weather in Paris and Oslo? Here is my packing list.', attachments: [{ mediaType: 'image/png', url: `data:image/png;base64,${PNG_BASE64}` }], metadata: { id: 'msg_question' } },
-          { role: 'assistant', content: call.text, toolCalls: [{ id: 'call_paris', name: 'weather', arguments: '{"city":"Paris"}' }, { id: 'call_oslo', name: 'weather', arguments: '{"city":"Oslo"}' }], metadata: { id: call.id! } },
-          { role: 'tool', content: 'Paris: 21°C, sunny', toolCallId: 'call_paris', metadata: { name: 'weather' } },
-          { role: 'tool', content: 'Oslo: 21°C, sunny', toolCallId: 'call_oslo', metadata: { name: 'weather' } },
-          { role: 'assistant', content: 'Paris is 21°C and sunny; Oslo too.', metadata: { id: 'msg_answer' } },
-        ]);
+        assert.deepEqual(
+          turns.map(({ ts: _ts, ...turn }) => turn),
+          [
+            {
+              role: 'user',
+              content: 'Weather in Paris and Oslo? Here is my packing list.',
+              attachments: [{ mediaType: 'image/png', url: `data:image/png;base64,${PNG_BASE64}` }],
+              metadata: { id: 'msg_question' },
+            },
+            {
+              role: 'assistant',
+              content: call.text,
+              toolCalls: [
+                { id: 'call_paris', name: 'weather', arguments: '{"city":"Paris"}' },
+                { id: 'call_oslo', name: 'weather', arguments: '{"city":"Oslo"}' },
+              ],
+              metadata: { id: call.id! },
+            },
+            { role: 'tool', content: 'Paris: 21°C, sunny', toolCallId: 'call_paris', metadata: { name: 'weather' } },
+            { role: 'tool', content: 'Oslo: 21°C, sunny', toolCallId: 'call_oslo', metadata: { name: 'weather' } },
+            { role: 'assistant', content: 'Paris is 21°C and sunny; Oslo too.', metadata: { id: 'msg_answer' } },
+          ],
+        );
       } finally {
         await store.close();
       }

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { runWithoutPeers } from '../support/without-peers.js';
 
 describe('adapter subpaths without their peers', () => {
-  it("turnstore/langchain without @langchain/core: the import rejects with TURNSTORE_MISSING_PEER saying what to install", () => {
+  it('turnstore/langchain without @langchain/core: the import rejects with TURNSTORE_MISSING_PEER saying what to install', () => {
     const outcome = runWithoutPeers([
       'try { await import("turnstore/langchain"); console.log(JSON.stringify("imported")); }',
       'catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message, cause: Boolean(error.cause) })); }',

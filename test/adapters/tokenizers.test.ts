@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as gpt4o from 'gpt-tokenizer/model/gpt-4o';
 import * as gpt35 from 'gpt-tokenizer/model/gpt-3.5-turbo';
-import { ESTIMATED_TOKENS_PER_ATTACHMENT, TurnstoreError, contextWindow, estimateTokens, type Role, type TurnLike } from '../../src/index.js';
+import {
+  ESTIMATED_TOKENS_PER_ATTACHMENT,
+  TurnstoreError,
+  contextWindow,
+  estimateTokens,
+  type Role,
+  type TurnLike,
+} from '../../src/index.js';
 import { runWithoutPeers } from '../support/without-peers.js';
 import { GPT_REPLY_PRIMING_TOKENS, GPT_TOKENS_PER_MESSAGE, gptTokenCounter } from '../../src/adapters/tokenizers/index.js';
 
@@ -29,7 +36,11 @@ describe('gptTokenCounter', () => {
   it('counts a turn as the chat format does: role + content + 3', () => {
     const countTokens = gptTokenCounter({ model: 'gpt-4o' });
     for (const turn of SAMPLES) {
-      assert.equal(countTokens(turn), gpt4o.countTokens(turn.role) + gpt4o.countTokens(turn.content) + GPT_TOKENS_PER_MESSAGE, turn.content);
+      assert.equal(
+        countTokens(turn),
+        gpt4o.countTokens(turn.role) + gpt4o.countTokens(turn.content) + GPT_TOKENS_PER_MESSAGE,
+        turn.content,
+      );
     }
     assert.equal(countTokens({ role: 'user', content: 'Hello' }), 1 + 1 + 3);
   });
@@ -39,7 +50,10 @@ describe('gptTokenCounter', () => {
     const call = { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris","units":"metric"}' };
     const plain = gpt4o.countTokens('assistant') + gpt4o.countTokens('') + GPT_TOKENS_PER_MESSAGE;
     const callTokens = gpt4o.countTokens(call.id) + gpt4o.countTokens(call.name) + gpt4o.countTokens(call.arguments);
-    assert.equal(countTokens({ role: 'assistant', content: '', toolCalls: [call, { ...call, id: 'call_2' }] }), plain + callTokens + callTokens);
+    assert.equal(
+      countTokens({ role: 'assistant', content: '', toolCalls: [call, { ...call, id: 'call_2' }] }),
+      plain + callTokens + callTokens,
+    );
     const tool = gpt4o.countTokens('tool') + gpt4o.countTokens('21') + GPT_TOKENS_PER_MESSAGE;
     assert.equal(countTokens({ role: 'tool', content: '21', toolCallId: 'call_1' }), tool + gpt4o.countTokens('call_1'));
     const user = gpt4o.countTokens('user') + gpt4o.countTokens('look') + GPT_TOKENS_PER_MESSAGE;
@@ -60,7 +74,10 @@ describe('gptTokenCounter', () => {
     }
     const request = SAMPLES.filter((turn) => turn.role !== 'tool');
     const sum = request.reduce((total, turn) => total + countTokens(turn), 0);
-    assert.equal(gpt4o.countChatCompletionTokens!({ messages: request.map(({ role, content }) => ({ role, content })) }), sum + GPT_REPLY_PRIMING_TOKENS);
+    assert.equal(
+      gpt4o.countChatCompletionTokens!({ messages: request.map(({ role, content }) => ({ role, content })) }),
+      sum + GPT_REPLY_PRIMING_TOKENS,
+    );
   });
 
   it('defaults to gpt-4o; model and encoding pick other tables', () => {
@@ -87,13 +104,25 @@ describe('gptTokenCounter', () => {
   });
 
   it('bad options → TURNSTORE_INVALID_OPTION naming the option', () => {
-    throwsCode(() => gptTokenCounter({ model: 'gpt-9-imaginary' }), 'TURNSTORE_INVALID_OPTION', /option "model" names no model gpt-tokenizer 3\.\d+\.\d+ knows: "gpt-9-imaginary"/);
+    throwsCode(
+      () => gptTokenCounter({ model: 'gpt-9-imaginary' }),
+      'TURNSTORE_INVALID_OPTION',
+      /option "model" names no model gpt-tokenizer 3\.\d+\.\d+ knows: "gpt-9-imaginary"/,
+    );
     throwsCode(() => gptTokenCounter({ encoding: 'o300k' }), 'TURNSTORE_INVALID_OPTION', /option "encoding" names no encoding/);
     throwsCode(() => gptTokenCounter({ model: '../../package' }), 'TURNSTORE_INVALID_OPTION', /option "model" must be a model name/);
     throwsCode(() => gptTokenCounter({ model: 4 } as never), 'TURNSTORE_INVALID_OPTION', /option "model" must be a model name/);
-    throwsCode(() => gptTokenCounter({ model: 'gpt-4o', encoding: 'o200k_base' }), 'TURNSTORE_INVALID_OPTION', /at most one of model, encoding, tokenizer; got model and encoding/);
+    throwsCode(
+      () => gptTokenCounter({ model: 'gpt-4o', encoding: 'o200k_base' }),
+      'TURNSTORE_INVALID_OPTION',
+      /at most one of model, encoding, tokenizer; got model and encoding/,
+    );
     throwsCode(() => gptTokenCounter({ modle: 'gpt-4o' } as never), 'TURNSTORE_INVALID_OPTION', /unknown option "modle"/);
-    throwsCode(() => gptTokenCounter({ tokenizer: {} } as never), 'TURNSTORE_INVALID_OPTION', /option "tokenizer" must be a gpt-tokenizer module/);
+    throwsCode(
+      () => gptTokenCounter({ tokenizer: {} } as never),
+      'TURNSTORE_INVALID_OPTION',
+      /option "tokenizer" must be a gpt-tokenizer module/,
+    );
     throwsCode(() => gptTokenCounter('gpt-4o' as never), 'TURNSTORE_INVALID_OPTION', /options must be an object/);
   });
 
@@ -104,7 +133,10 @@ describe('gptTokenCounter', () => {
       calls++;
       return countTokens(turn);
     };
-    const history = Array.from({ length: 100 }, (_, i): TurnLike => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: `message number ${i} with a few words` }));
+    const history = Array.from({ length: 100 }, (_, i): TurnLike => ({
+      role: i % 2 === 0 ? 'user' : 'assistant',
+      content: `message number ${i} with a few words`,
+    }));
     const window = contextWindow(history, { maxTokens: 200, countTokens: counting });
     const used = window.reduce((total, turn) => total + countTokens(turn), 0);
     assert.ok(used <= 200 && used > 150, `used ${used}`);

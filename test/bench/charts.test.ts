@@ -29,7 +29,8 @@ function assertWellFormed(svg: string): void {
 }
 
 const resultsFile = (suite: string) => join(repoRoot(), 'bench', 'results', `${suite}.json`);
-const readResults = <T>(suite: string): T | undefined => (existsSync(resultsFile(suite)) ? (JSON.parse(readFileSync(resultsFile(suite), 'utf8')) as T) : undefined);
+const readResults = <T>(suite: string): T | undefined =>
+  existsSync(resultsFile(suite)) ? (JSON.parse(readFileSync(resultsFile(suite), 'utf8')) as T) : undefined;
 
 describe('SVG chart writer', () => {
   it('writes nice ticks on linear and log axes, and compact numbers', () => {
@@ -48,17 +49,52 @@ describe('SVG chart writer', () => {
       subtitle: ['one run', 'on a machine'],
       x: { label: 'x', log: true },
       y: { label: 'y', log: true },
-      series: [{ name: 'a', points: [[500, 10], [50_000, 1000]], labelLast: true }, { name: 'b', points: [[500, 0], [50_000, 5]] }],
+      series: [
+        {
+          name: 'a',
+          points: [
+            [500, 10],
+            [50_000, 1000],
+          ],
+          labelLast: true,
+        },
+        {
+          name: 'b',
+          points: [
+            [500, 0],
+            [50_000, 5],
+          ],
+        },
+      ],
       references: [{ y: 100, label: 'cap' }],
       markers: [{ x: 1000, label: 'warm-up' }],
       notes: ['a note'],
     });
     assertWellFormed(svg);
-    for (const text of ['Title &lt;with&gt; &amp; markup', 'one run', 'on a machine', '>a<', '>b<', '>cap<', '>warm-up<', '>a note<', '>1 k<']) assert.ok(svg.includes(text), text);
+    for (const text of [
+      'Title &lt;with&gt; &amp; markup',
+      'one run',
+      'on a machine',
+      '>a<',
+      '>b<',
+      '>cap<',
+      '>warm-up<',
+      '>a note<',
+      '>1 k<',
+    ])
+      assert.ok(svg.includes(text), text);
   });
 
   it('draws a bar chart; a missing value says so instead of drawing nothing', () => {
-    const svg = renderBarChart({ title: 't', categories: ['one', 'two'], series: [{ name: 's', values: [3, null] }, { name: 'u', values: [1, 2] }], value: { label: 'v' } });
+    const svg = renderBarChart({
+      title: 't',
+      categories: ['one', 'two'],
+      series: [
+        { name: 's', values: [3, null] },
+        { name: 'u', values: [1, 2] },
+      ],
+      value: { label: 'v' },
+    });
     assertWellFormed(svg);
     assert.ok(svg.includes('s: not measured'));
   });
@@ -69,27 +105,44 @@ describe('the report charts, from the committed results', () => {
   const backends = readResults<BackendsResults>('backends');
   const service = readResults<ServiceResults>('service');
 
-  it('core: scaling (log–log, every store, ratios of the same run) and heap per turn', { skip: core ? false : 'no bench/results/core.json' }, () => {
-    const scaling = coreScalingChart(core!);
-    assertWellFormed(scaling);
-    for (const text of ['turnstore MemoryStore', 'seed (Python memory.py)', 'store on lru-cache', 'LangChain', 'One run of npm run bench:core on', core!.machine.cpu, 'the seed']) assert.ok(scaling.includes(escapeXml(text)), text);
-    const heap = coreHeapChart(core!);
-    assertWellFormed(heap);
-    assert.match(heap, /× bare strings/);
-  });
+  it(
+    'core: scaling (log–log, every store, ratios of the same run) and heap per turn',
+    { skip: core ? false : 'no bench/results/core.json' },
+    () => {
+      const scaling = coreScalingChart(core!);
+      assertWellFormed(scaling);
+      for (const text of [
+        'turnstore MemoryStore',
+        'seed (Python memory.py)',
+        'store on lru-cache',
+        'LangChain',
+        'One run of npm run bench:core on',
+        core!.machine.cpu,
+        'the seed',
+      ])
+        assert.ok(scaling.includes(escapeXml(text)), text);
+      const heap = coreHeapChart(core!);
+      assertWellFormed(heap);
+      assert.match(heap, /× bare strings/);
+    },
+  );
 
-  it('backends and service: absolute figures say so, with the machine', { skip: backends || service ? false : 'no backends or service results' }, () => {
-    if (backends) {
-      const svg = backendsChart(backends, core);
-      assertWellFormed(svg);
-      assert.ok(svg.includes('Absolute calls per second') && svg.includes(backends.machine.cpu));
-    }
-    if (service) {
-      const svg = serviceChart(service);
-      assertWellFormed(svg);
-      assert.ok(svg.includes('bare Fastify route') && svg.includes('× bare)'));
-    }
-  });
+  it(
+    'backends and service: absolute figures say so, with the machine',
+    { skip: backends || service ? false : 'no backends or service results' },
+    () => {
+      if (backends) {
+        const svg = backendsChart(backends, core);
+        assertWellFormed(svg);
+        assert.ok(svg.includes('Absolute calls per second') && svg.includes(backends.machine.cpu));
+      }
+      if (service) {
+        const svg = serviceChart(service);
+        assertWellFormed(svg);
+        assert.ok(svg.includes('bare Fastify route') && svg.includes('× bare)'));
+      }
+    },
+  );
 });
 
 describe('stress run rules', () => {
@@ -122,7 +175,10 @@ describe('stress run rules', () => {
     stopped: { code: 0, signal: null, timedOut: false },
     ...overrides,
   });
-  const failing = (run: RunFacts) => stressChecks(run).filter((check) => !check.pass).map((check) => check.name);
+  const failing = (run: RunFacts) =>
+    stressChecks(run)
+      .filter((check) => !check.pass)
+      .map((check) => check.name);
 
   it('passes a clean run, and fails each way the issue names (and a run that measured nothing)', () => {
     assert.deepEqual(failing(facts({})), []);
@@ -143,7 +199,14 @@ describe('stress run rules', () => {
     assert.equal(parseStressArgs(['--minutes', '0.5'])!.parameters.durationSeconds, 30);
     assert.equal(parseStressArgs(['--seconds', '20', '--clients', '4', '--out', '/tmp/x'])!.outDir, '/tmp/x');
     assert.equal(parseStressArgs(['--help']), undefined);
-    for (const args of [['--minutes', '-1'], ['--seconds', 'abc'], ['--seconds', '3'], ['--minutes', '1', '--seconds', '60'], ['--clients', '2.5'], ['--bogus']]) {
+    for (const args of [
+      ['--minutes', '-1'],
+      ['--seconds', 'abc'],
+      ['--seconds', '3'],
+      ['--minutes', '1', '--seconds', '60'],
+      ['--clients', '2.5'],
+      ['--bogus'],
+    ]) {
       assert.throws(() => parseStressArgs(args), StressUsageError, args.join(' '));
     }
   });
@@ -162,7 +225,10 @@ describe('generated doc sections and npm run bench', () => {
   });
 
   it('runs a suite as its script says, minus the build npm run bench did once', () => {
-    assert.equal(suiteCommand('npm run build --silent && node --expose-gc dist/bench/core/main.js'), 'node --expose-gc dist/bench/core/main.js');
+    assert.equal(
+      suiteCommand('npm run build --silent && node --expose-gc dist/bench/core/main.js'),
+      'node --expose-gc dist/bench/core/main.js',
+    );
     assert.equal(suiteCommand('node dist/bench/x/main.js'), 'node dist/bench/x/main.js');
   });
 });

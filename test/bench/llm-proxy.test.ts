@@ -6,7 +6,9 @@ import { proxyLatencyTable, targetsTable } from '../../bench/llm/report-section.
 
 describe('bench:llm proxy-latency part', () => {
   it('measures both paths, sends history through the proxy, and renders', async () => {
-    const result = await benchProxyLatency({ parameters: { sequentialRequests: 40, concurrentRequests: 40, concurrency: 4, conversations: 2, warmupRequests: 10 } });
+    const result = await benchProxyLatency({
+      parameters: { sequentialRequests: 40, concurrentRequests: 40, concurrency: 4, conversations: 2, warmupRequests: 10 },
+    });
     for (const run of [result.sequential, result.concurrent]) {
       assert.ok(run.direct.p50Ms > 0 && run.proxy.p50Ms > 0);
       assert.ok(run.direct.p99Ms >= run.direct.p50Ms);
@@ -15,9 +17,12 @@ describe('bench:llm proxy-latency part', () => {
     assert.equal(result.messagesPerProxiedRequest, 10);
     assert.match(proxyLatencyTable(result), /one at a time/);
     const targets = targetsTable({
-      suite: 'llm', date: '', machine: { cpu: '', cores: 1, memoryBytes: 1, os: '', loadAverage: [0] },
+      suite: 'llm',
+      date: '',
+      machine: { cpu: '', cores: 1, memoryBytes: 1, os: '', loadAverage: [0] },
       versions: { turnstore: '', gitCommit: null, srcModified: false, node: '' },
-      contextWindow: { error: 'skipped' }, proxyLatency: result,
+      contextWindow: { error: 'skipped' },
+      proxyLatency: result,
     });
     assert.match(targets, /memory proxy adds ≤ 2 ms at p50 on loopback \(sequential\) \| .* \| (PASS|MISS)/);
   });

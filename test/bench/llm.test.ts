@@ -10,7 +10,9 @@ import { renderLlmSection } from '../../bench/llm/report-section.js';
 
 describe('bench:llm context-window part', () => {
   it('runs on a small conversation; every contender picks the same turns; the section renders', async () => {
-    const result = await benchContextWindow({ parameters: { turns: 120, budgets: [600], counters: ['exact', 'estimate'], rounds: 1, sampleMs: 1, model: 'gpt-4o' } });
+    const result = await benchContextWindow({
+      parameters: { turns: 120, budgets: [600], counters: ['exact', 'estimate'], rounds: 1, sampleMs: 1, model: 'gpt-4o' },
+    });
     assert.equal(result.cases.length, 2);
     for (const c of result.cases) {
       assert.ok(c.sameSelection, `${c.counter}: selections differ`);

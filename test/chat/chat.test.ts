@@ -43,19 +43,24 @@ describe('npm run chat', () => {
 
   it('reads a piped script line by line, prints one reply each with the history sent, and exits at EOF', async () => {
     upstream.requests.length = 0;
-    const result = await runChat(['--upstream', upstream.url, '--model', 'llama3.2', '--system', 'Be brief.'], 'My name is Ada.\n\nWhat is my name?\n');
+    const result = await runChat(
+      ['--upstream', upstream.url, '--model', 'llama3.2', '--system', 'Be brief.'],
+      'My name is Ada.\n\nWhat is my name?\n',
+    );
     assert.equal(result.stderr, '');
     assert.equal(result.code, 0);
-    assert.deepEqual(result.stdout.split('\n'), ['You said "My name is Ada."; I saw 2 messages.', 'You said "What is my name?"; I saw 4 messages.', '']);
+    assert.deepEqual(result.stdout.split('\n'), [
+      'You said "My name is Ada."; I saw 2 messages.',
+      'You said "What is my name?"; I saw 4 messages.',
+      '',
+    ]);
     const second = upstream.requests[1]!.body;
     assert.equal(second.model, 'llama3.2');
     assert.equal(second.stream, true);
-    assert.deepEqual(second.messages.map((message: { role: string; content: string }) => `${message.role}: ${message.content}`), [
-      'system: Be brief.',
-      'user: My name is Ada.',
-      'assistant: You said "My name is Ada."; I saw 2 messages.',
-      'user: What is my name?',
-    ]);
+    assert.deepEqual(
+      second.messages.map((message: { role: string; content: string }) => `${message.role}: ${message.content}`),
+      ['system: Be brief.', 'user: My name is Ada.', 'assistant: You said "My name is Ada."; I saw 2 messages.', 'user: What is my name?'],
+    );
   });
 
   it('with --store sqlite:PATH the conversation survives the process', async () => {

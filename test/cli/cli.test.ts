@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const manifest = JSON.parse(readFileSync(new URL('package.json', `file://${root}`), 'utf8')) as { version: string; bin: Record<string, string> };
+const manifest = JSON.parse(readFileSync(new URL('package.json', `file://${root}`), 'utf8')) as {
+  version: string;
+  bin: Record<string, string>;
+};
 
 function run(...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });

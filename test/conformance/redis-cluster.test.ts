@@ -12,7 +12,9 @@ if (unavailable !== undefined) {
   test('RedisStore conformance on Redis Cluster', { skip: unavailable }, () => {});
 } else {
   const cluster = await RedisTestCluster.start();
-  const client = await createCluster({ rootNodes: cluster.rootNodes }).on('error', () => {}).connect();
+  const client = await createCluster({ rootNodes: cluster.rootNodes })
+    .on('error', () => {})
+    .connect();
   after(async () => {
     await client.close();
     await cluster.stop();
@@ -30,10 +32,12 @@ if (unavailable !== undefined) {
   describe('RedisStore keys on Redis Cluster', () => {
     /** The keys each master holds, by node index. */
     const keysByNode = async (pattern: string): Promise<string[][]> =>
-      Promise.all(cluster.nodes.map(async (node) => {
-        const reply = await node.command('KEYS', pattern);
-        return [...reply.matchAll(/\$\d+\r\n([^\r]*)\r\n/g)].map((match) => match[1]!);
-      }));
+      Promise.all(
+        cluster.nodes.map(async (node) => {
+          const reply = await node.command('KEYS', pattern);
+          return [...reply.matchAll(/\$\d+\r\n([^\r]*)\r\n/g)].map((match) => match[1]!);
+        }),
+      );
 
     it('one store: every key in one slot, whatever braces its ids hold', async () => {
       const store = new RedisStore({ client, prefix: 'one-slot' });

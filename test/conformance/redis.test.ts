@@ -10,7 +10,9 @@ if (unavailable !== undefined) {
   test('RedisStore conformance', { skip: unavailable }, () => {});
 } else {
   const server = await RedisTestServer.start();
-  const client = await createClient({ url: server.url }).on('error', () => {}).connect();
+  const client = await createClient({ url: server.url })
+    .on('error', () => {})
+    .connect();
   after(async () => {
     await client.close();
     await server.stop();

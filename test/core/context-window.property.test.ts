@@ -26,7 +26,14 @@ const ROLE = fc.oneof(
 );
 
 const CASE: fc.Arbitrary<Case> = fc
-  .array(fc.record({ role: ROLE, content: fc.string({ maxLength: 3 }), cost: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 6, arbitrary: fc.integer({ min: 1, max: 12 }) }) }), { maxLength: 30 })
+  .array(
+    fc.record({
+      role: ROLE,
+      content: fc.string({ maxLength: 3 }),
+      cost: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 6, arbitrary: fc.integer({ min: 1, max: 12 }) }),
+    }),
+    { maxLength: 30 },
+  )
   .chain((items) =>
     fc.record({
       turns: fc.constant(items.map(({ role, content }) => ({ role, content }))),
@@ -101,7 +108,10 @@ describe('contextWindow properties', () => {
         const outcome = run(c);
         if (!('indices' in outcome)) return;
         const { indices } = outcome;
-        assert.ok(indices.every((index) => index >= 0), 'a turn not from the input');
+        assert.ok(
+          indices.every((index) => index >= 0),
+          'a turn not from the input',
+        );
         for (let i = 1; i < indices.length; i++) assert.ok(indices[i - 1]! < indices[i]!, `out of order: ${indices.join(',')}`);
         c.turns.forEach((turn, i) => {
           if (turn.role === 'system') assert.ok(indices.includes(i), `system turn ${i} dropped`);
@@ -148,7 +158,10 @@ describe('contextWindow properties', () => {
         for (let j = 0; j < others.length - keptCount; j++) {
           const longer = others.slice(j);
           const fits = sum(longer.map((i) => c.costs[i]!)) <= left;
-          assert.ok(!(fits && c.turns[longer[0]!]!.role === 'user'), `the suffix from turn ${longer[0]} fits and opens with a user turn, yet was not taken`);
+          assert.ok(
+            !(fits && c.turns[longer[0]!]!.role === 'user'),
+            `the suffix from turn ${longer[0]} fits and opens with a user turn, yet was not taken`,
+          );
         }
       }),
       RUNS,
@@ -222,7 +235,10 @@ const EXCHANGE = fc.uniqueArray(fc.constantFrom(...CALL_IDS), { minLength: 1, ma
       { weight: 1, arbitrary: fc.shuffledSubarray(ids, { minLength: ids.length }).map((r) => [...r, r[0]!]) },
     ),
     // Other turns between the call and its results, or between results: a user interrupting, a system note…
-    gaps: fc.oneof({ weight: 4, arbitrary: fc.constant<{ at: number; role: Role }[]>([]) }, { weight: 1, arbitrary: fc.array(fc.record({ at: fc.nat(3), role: PLAIN_ROLE }), { maxLength: 2 }) }),
+    gaps: fc.oneof(
+      { weight: 4, arbitrary: fc.constant<{ at: number; role: Role }[]>([]) },
+      { weight: 1, arbitrary: fc.array(fc.record({ at: fc.nat(3), role: PLAIN_ROLE }), { maxLength: 2 }) },
+    ),
   }),
 );
 
@@ -247,7 +263,10 @@ const COST = fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 6, arb
 const RICH_CASE: fc.Arbitrary<Case & { readonly turns: RichTurn[] }> = fc
   .record({
     // Results whose calls are older than the history: how a history cut by maxTurns can open.
-    leading: fc.oneof({ weight: 2, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...CALL_IDS), { minLength: 1, maxLength: 3 }) }),
+    leading: fc.oneof(
+      { weight: 2, arbitrary: fc.constant<string[]>([]) },
+      { weight: 1, arbitrary: fc.array(fc.constantFrom(...CALL_IDS), { minLength: 1, maxLength: 3 }) },
+    ),
     segments: fc.array(SEGMENT, { minLength: 2, maxLength: 14 }),
     cap: fc.oneof(fc.constant(undefined), fc.nat(40)),
   })
@@ -274,7 +293,9 @@ function answeredCall(turns: readonly TurnLike[], i: number): number | undefined
 }
 
 function isCompleteCall(turns: readonly TurnLike[], a: number): boolean {
-  return (turns[a]!.toolCalls ?? []).every((call) => turns.some((turn, j) => j > a && turn.toolCallId === call.id && answeredCall(turns, j) === a));
+  return (turns[a]!.toolCalls ?? []).every((call) =>
+    turns.some((turn, j) => j > a && turn.toolCallId === call.id && answeredCall(turns, j) === a),
+  );
 }
 
 function isOrphan(turns: readonly TurnLike[], i: number): boolean {
@@ -352,7 +373,11 @@ describe('contextWindow properties, with tool exchanges', () => {
     fc.assert(
       fc.property(RICH_CASE, fc.integer({ min: 0, max: 400 }), (c, maxTokens) => {
         for (let cap = 0; cap <= c.turns.length; cap++) {
-          const cut: Case = { turns: c.turns.slice(c.turns.length - cap), costs: c.costs.slice(c.turns.length - cap), maxTokens: c.maxTokens };
+          const cut: Case = {
+            turns: c.turns.slice(c.turns.length - cap),
+            costs: c.costs.slice(c.turns.length - cap),
+            maxTokens: c.maxTokens,
+          };
           const outcome = run(cut);
           if ('indices' in outcome) assertNoBrokenExchange(outcome.indices.map((i) => cut.turns[i]!));
           try {
@@ -395,7 +420,10 @@ describe('contextWindow properties, with tool exchanges', () => {
         const keptCount = outcome.indices.length - system.length;
         for (let j = 0; j < others.length - keptCount; j++) {
           const longer = others.slice(j);
-          assert.ok(!(sum(longer.map((i) => c.costs[i]!)) <= left && mayOpen(c.turns, longer)), `the suffix from turn ${longer[0]} fits and may open the window, yet was not taken`);
+          assert.ok(
+            !(sum(longer.map((i) => c.costs[i]!)) <= left && mayOpen(c.turns, longer)),
+            `the suffix from turn ${longer[0]} fits and may open the window, yet was not taken`,
+          );
         }
       }),
       RUNS,
@@ -407,7 +435,8 @@ describe('contextWindow properties, with tool exchanges', () => {
       fc.property(RICH_CASE, (c) => {
         const expected = referenceRichWindow(c);
         const outcome = run(c);
-        if (expected === 'over budget') assert.ok('error' in outcome && outcome.error instanceof TurnstoreError && outcome.error.code === 'TURNSTORE_INVALID_OPTION');
+        if (expected === 'over budget')
+          assert.ok('error' in outcome && outcome.error instanceof TurnstoreError && outcome.error.code === 'TURNSTORE_INVALID_OPTION');
         else assert.deepEqual('indices' in outcome ? outcome.indices : outcome.error, expected);
       }),
       RUNS,

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ESTIMATED_TOKENS_PER_ATTACHMENT, ESTIMATED_TOKENS_PER_MESSAGE, MemoryStore, TurnstoreError, contextWindow, estimateTokens, type Role, type TurnLike } from '../../src/index.js';
+import {
+  ESTIMATED_TOKENS_PER_ATTACHMENT,
+  ESTIMATED_TOKENS_PER_MESSAGE,
+  MemoryStore,
+  TurnstoreError,
+  contextWindow,
+  estimateTokens,
+  type Role,
+  type TurnLike,
+} from '../../src/index.js';
 
 const turn = (role: Role, content: string): TurnLike => ({ role, content });
 const u = (content: string) => turn('user', content);
@@ -12,11 +21,21 @@ const t = (content: string) => turn('tool', content);
 const byNumber = (x: TurnLike): number => Number(x.content.replace(/\D.*$/, '')) || 0;
 const contents = (turns: readonly TurnLike[]) => turns.map((x) => `${x.role[0]}${x.content}`);
 /** An assistant turn calling tools with these ids, and the tool turn answering one. */
-const calls = (content: string, ...ids: string[]): TurnLike => ({ role: 'assistant', content, toolCalls: ids.map((id) => ({ id, name: 'lookup', arguments: '{}' })) });
+const calls = (content: string, ...ids: string[]): TurnLike => ({
+  role: 'assistant',
+  content,
+  toolCalls: ids.map((id) => ({ id, name: 'lookup', arguments: '{}' })),
+});
 const result = (content: string, id: string): TurnLike => ({ role: 'tool', content, toolCallId: id });
 /** Like `contents`, with the call ids: `A1[c1,c2]` for a call, `t1>c1` for its result. */
 const shown = (turns: readonly TurnLike[]) =>
-  turns.map((x) => (x.toolCalls?.length ? `A${x.content}[${x.toolCalls.map((c) => c.id).join(',')}]` : x.toolCallId !== undefined ? `t${x.content}>${x.toolCallId}` : `${x.role[0]}${x.content}`));
+  turns.map((x) =>
+    x.toolCalls?.length
+      ? `A${x.content}[${x.toolCalls.map((c) => c.id).join(',')}]`
+      : x.toolCallId !== undefined
+        ? `t${x.content}>${x.toolCallId}`
+        : `${x.role[0]}${x.content}`,
+  );
 
 function throwsCode(fn: () => unknown, code: string, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -66,8 +85,16 @@ describe('contextWindow', () => {
     });
 
     it('system turns alone over budget → TURNSTORE_INVALID_OPTION naming maxTokens and both figures', () => {
-      throwsCode(() => contextWindow([s('6'), u('1'), s('5')], { maxTokens: 10, countTokens: byNumber }), 'TURNSTORE_INVALID_OPTION', /2 system turns alone take 11 tokens, more than maxTokens \(10\)/);
-      throwsCode(() => contextWindow([s('hello')], { maxTokens: 0 }), 'TURNSTORE_INVALID_OPTION', /1 system turn alone takes 6 tokens, more than maxTokens \(0\)/);
+      throwsCode(
+        () => contextWindow([s('6'), u('1'), s('5')], { maxTokens: 10, countTokens: byNumber }),
+        'TURNSTORE_INVALID_OPTION',
+        /2 system turns alone take 11 tokens, more than maxTokens \(10\)/,
+      );
+      throwsCode(
+        () => contextWindow([s('hello')], { maxTokens: 0 }),
+        'TURNSTORE_INVALID_OPTION',
+        /1 system turn alone takes 6 tokens, more than maxTokens \(0\)/,
+      );
     });
 
     it('maxTokens 0 → [] without system turns; zero-cost turns still fit', () => {
@@ -77,41 +104,83 @@ describe('contextWindow', () => {
 
     it('bad options → TURNSTORE_INVALID_OPTION naming the option', () => {
       for (const maxTokens of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10', undefined, null]) {
-        throwsCode(() => contextWindow([u('hi')], { maxTokens } as never), 'TURNSTORE_INVALID_OPTION', /option "maxTokens" must be an integer ≥ 0/);
+        throwsCode(
+          () => contextWindow([u('hi')], { maxTokens } as never),
+          'TURNSTORE_INVALID_OPTION',
+          /option "maxTokens" must be an integer ≥ 0/,
+        );
       }
       for (const countTokens of ['gpt-4o', 3, null, {}]) {
-        throwsCode(() => contextWindow([u('hi')], { maxTokens: 10, countTokens } as never), 'TURNSTORE_INVALID_OPTION', /option "countTokens" must be a function/);
+        throwsCode(
+          () => contextWindow([u('hi')], { maxTokens: 10, countTokens } as never),
+          'TURNSTORE_INVALID_OPTION',
+          /option "countTokens" must be a function/,
+        );
       }
-      throwsCode(() => contextWindow([u('hi')], { maxTokens: 10, maxToken: 5 } as never), 'TURNSTORE_INVALID_OPTION', /unknown option "maxToken"/);
+      throwsCode(
+        () => contextWindow([u('hi')], { maxTokens: 10, maxToken: 5 } as never),
+        'TURNSTORE_INVALID_OPTION',
+        /unknown option "maxToken"/,
+      );
       for (const options of [undefined, null, 10, [10]]) {
         throwsCode(() => contextWindow([u('hi')], options as never), 'TURNSTORE_INVALID_OPTION', /options must be an object/);
       }
     });
 
     it('countTokens returning a non-integer, negative, NaN, infinite or non-number → TURNSTORE_INVALID_OPTION naming countTokens and the turn', () => {
-      for (const [value, shown] of [[1.5, '1.5'], [-1, '-1'], [Number.NaN, 'NaN'], [Number.POSITIVE_INFINITY, 'Infinity'], ['3', '"3"'], [undefined, 'undefined']] as const) {
+      for (const [value, shown] of [
+        [1.5, '1.5'],
+        [-1, '-1'],
+        [Number.NaN, 'NaN'],
+        [Number.POSITIVE_INFINITY, 'Infinity'],
+        ['3', '"3"'],
+        [undefined, 'undefined'],
+      ] as const) {
         throwsCode(
           () => contextWindow([u('a'), a('b')], { maxTokens: 10, countTokens: (x) => (x.role === 'assistant' ? (value as number) : 1) }),
           'TURNSTORE_INVALID_OPTION',
-          new RegExp(`countTokens must return an integer ≥ 0; it returned ${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} for turns\\[1\\]`),
+          new RegExp(
+            `countTokens must return an integer ≥ 0; it returned ${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} for turns\\[1\\]`,
+          ),
         );
       }
     });
 
     it('an error thrown by countTokens propagates unchanged', () => {
       const mine = new Error('tokenizer offline');
-      assert.throws(() => contextWindow([u('a')], { maxTokens: 10, countTokens: () => { throw mine; } }), (error) => error === mine);
+      assert.throws(
+        () =>
+          contextWindow([u('a')], {
+            maxTokens: 10,
+            countTokens: () => {
+              throw mine;
+            },
+          }),
+        (error) => error === mine,
+      );
     });
 
     it('bad turns → TURNSTORE_INVALID_TURN naming turns[i]', () => {
       throwsCode(() => contextWindow('hello' as never, { maxTokens: 10 }), 'TURNSTORE_INVALID_TURN', /turns must be an array/);
       throwsCode(() => contextWindow([u('a'), null] as never, { maxTokens: 10 }), 'TURNSTORE_INVALID_TURN', /turns\[1\] must be an object/);
-      throwsCode(() => contextWindow([u('a'), { role: 'developer', content: 'x' }] as never, { maxTokens: 10 }), 'TURNSTORE_INVALID_TURN', /role of turns\[1\] must be one of user, assistant, system, tool; got "developer"/);
-      throwsCode(() => contextWindow([{ role: 'user', content: ['a'] }] as never, { maxTokens: 10 }), 'TURNSTORE_INVALID_TURN', /content of turns\[0\] must be a string/);
+      throwsCode(
+        () => contextWindow([u('a'), { role: 'developer', content: 'x' }] as never, { maxTokens: 10 }),
+        'TURNSTORE_INVALID_TURN',
+        /role of turns\[1\] must be one of user, assistant, system, tool; got "developer"/,
+      );
+      throwsCode(
+        () => contextWindow([{ role: 'user', content: ['a'] }] as never, { maxTokens: 10 }),
+        'TURNSTORE_INVALID_TURN',
+        /content of turns\[0\] must be a string/,
+      );
     });
 
     it('checks every turn, also those older than the window', () => {
-      throwsCode(() => contextWindow([{ role: 'robot', content: 'x' }, u('1')] as never, { maxTokens: 1, countTokens: byNumber }), 'TURNSTORE_INVALID_TURN', /turns\[0\]/);
+      throwsCode(
+        () => contextWindow([{ role: 'robot', content: 'x' }, u('1')] as never, { maxTokens: 1, countTokens: byNumber }),
+        'TURNSTORE_INVALID_TURN',
+        /turns\[0\]/,
+      );
     });
   });
 
@@ -134,7 +203,10 @@ describe('contextWindow', () => {
     };
     assert.deepEqual(contents(contextWindow(history, { maxTokens: 5, countTokens: counting })), ['s1', 'u1', 'a1']);
     assert.deepEqual([...calls.values()], [1, 1, 1, 1]);
-    assert.deepEqual(history.filter((x) => calls.has(x)).map((x) => x.content), ['9', '1', '1', '1']);
+    assert.deepEqual(
+      history.filter((x) => calls.has(x)).map((x) => x.content),
+      ['9', '1', '1', '1'],
+    );
   });
 
   it('takes the turns a store hands out and keeps their type', async () => {
@@ -147,7 +219,10 @@ describe('contextWindow', () => {
       { role: 'assistant', content: '4' },
     ]);
     const window = contextWindow(await memory.get('c'), { maxTokens: 50 });
-    assert.deepEqual(window.map((x) => x.content), ['Be brief.', 'What is 2 + 2?', '4']);
+    assert.deepEqual(
+      window.map((x) => x.content),
+      ['Be brief.', 'What is 2 + 2?', '4'],
+    );
     assert.equal(typeof window[0]!.ts, 'number');
     await memory.close();
   });
@@ -163,7 +238,15 @@ describe('contextWindow', () => {
       // Budget 5 reaches back to the first result (t a u a + t = 5), cutting the exchange: it opens on the newest user turn instead.
       assert.deepEqual(shown(contextWindow(history, { maxTokens: 5, countTokens: byNumber })), ['u1', 'a1']);
       assert.deepEqual(shown(contextWindow(history, { maxTokens: 6, countTokens: byNumber })), ['u1', 'a1']);
-      assert.deepEqual(shown(contextWindow(history, { maxTokens: 7, countTokens: byNumber })), ['u1', 'A1[c1,c2]', 't1>c1', 't1>c2', 'a1', 'u1', 'a1']);
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 7, countTokens: byNumber })), [
+        'u1',
+        'A1[c1,c2]',
+        't1>c1',
+        't1>c2',
+        'a1',
+        'u1',
+        'a1',
+      ]);
     });
 
     it('never opens on a user turn that sits inside an exchange (between a call and its result)', () => {
@@ -176,7 +259,15 @@ describe('contextWindow', () => {
     it('keeps system turns wherever they are, also inside an exchange', () => {
       const history = [s('1'), u('1'), calls('1', 'c1'), s('1'), result('1', 'c1'), u('1'), a('1')];
       assert.deepEqual(shown(contextWindow(history, { maxTokens: 5, countTokens: byNumber })), ['s1', 's1', 'u1', 'a1']);
-      assert.deepEqual(shown(contextWindow(history, { maxTokens: 7, countTokens: byNumber })), ['s1', 'u1', 'A1[c1]', 's1', 't1>c1', 'u1', 'a1']);
+      assert.deepEqual(shown(contextWindow(history, { maxTokens: 7, countTokens: byNumber })), [
+        's1',
+        'u1',
+        'A1[c1]',
+        's1',
+        't1>c1',
+        'u1',
+        'a1',
+      ]);
     });
 
     it('skips a result whose call is not in the history, without counting it or ending the window there', () => {
@@ -191,7 +282,14 @@ describe('contextWindow', () => {
       const memory = new MemoryStore({ maxTurns: 5 });
       await memory.appendMany('c', [
         { role: 'user', content: 'Weather in Oslo and Rome?' },
-        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }, { id: 'call_2', name: 'weather', arguments: '{"city":"Rome"}' }] },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [
+            { id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' },
+            { id: 'call_2', name: 'weather', arguments: '{"city":"Rome"}' },
+          ],
+        },
         { role: 'tool', content: '3°C', toolCallId: 'call_1' },
         { role: 'tool', content: '18°C', toolCallId: 'call_2' },
         { role: 'assistant', content: 'Oslo 3°C, Rome 18°C.' },
@@ -199,52 +297,129 @@ describe('contextWindow', () => {
         { role: 'assistant', content: 'You are welcome.' },
       ]);
       const history = await memory.get('c');
-      assert.deepEqual(history.slice(0, 2).map((x) => x.toolCallId), ['call_1', 'call_2'], 'the store kept two results without their call');
+      assert.deepEqual(
+        history.slice(0, 2).map((x) => x.toolCallId),
+        ['call_1', 'call_2'],
+        'the store kept two results without their call',
+      );
       const window = contextWindow(history, { maxTokens: 10_000 });
-      assert.deepEqual(window.map((x) => x.content), ['Thanks!', 'You are welcome.']);
+      assert.deepEqual(
+        window.map((x) => x.content),
+        ['Thanks!', 'You are welcome.'],
+      );
       assert.equal(window[0], history[3]);
       await memory.close();
     });
 
     it('never emits a call whose results are not all there, nor the results it has', () => {
       // Not appended yet: the newest turn calls a tool. Window the history with its results instead.
-      assert.deepEqual(shown(contextWindow([u('1'), a('1'), u('1'), calls('1', 'c1')], { maxTokens: 100, countTokens: byNumber })), ['u1', 'a1', 'u1']);
-      assert.deepEqual(shown(contextWindow([u('1'), calls('1', 'c1'), result('1', 'c1')], { maxTokens: 100, countTokens: byNumber })), ['u1', 'A1[c1]', 't1>c1']);
+      assert.deepEqual(shown(contextWindow([u('1'), a('1'), u('1'), calls('1', 'c1')], { maxTokens: 100, countTokens: byNumber })), [
+        'u1',
+        'a1',
+        'u1',
+      ]);
+      assert.deepEqual(shown(contextWindow([u('1'), calls('1', 'c1'), result('1', 'c1')], { maxTokens: 100, countTokens: byNumber })), [
+        'u1',
+        'A1[c1]',
+        't1>c1',
+      ]);
       // One result of two lost.
-      assert.deepEqual(shown(contextWindow([u('1'), calls('1', 'c1', 'c2'), result('1', 'c1'), a('1')], { maxTokens: 100, countTokens: byNumber })), ['u1', 'a1']);
+      assert.deepEqual(
+        shown(contextWindow([u('1'), calls('1', 'c1', 'c2'), result('1', 'c1'), a('1')], { maxTokens: 100, countTokens: byNumber })),
+        ['u1', 'a1'],
+      );
     });
 
     it('pairs a result with the nearest earlier call of its id (ids such as call_0 repeat from one reply to the next)', () => {
       const both = [u('1'), calls('1', 'call_0'), result('1', 'call_0'), u('2'), calls('2', 'call_0'), result('2', 'call_0'), a('2')];
-      assert.deepEqual(shown(contextWindow(both, { maxTokens: 100, countTokens: byNumber })), ['u1', 'A1[call_0]', 't1>call_0', 'u2', 'A2[call_0]', 't2>call_0', 'a2']);
+      assert.deepEqual(shown(contextWindow(both, { maxTokens: 100, countTokens: byNumber })), [
+        'u1',
+        'A1[call_0]',
+        't1>call_0',
+        'u2',
+        'A2[call_0]',
+        't2>call_0',
+        'a2',
+      ]);
       // The first call was never answered: the one result answers the second.
       const first = [u('1'), calls('1', 'call_0'), u('2'), calls('2', 'call_0'), result('2', 'call_0')];
       assert.deepEqual(shown(contextWindow(first, { maxTokens: 100, countTokens: byNumber })), ['u1', 'u2', 'A2[call_0]', 't2>call_0']);
     });
 
-    it('treats a tool turn without toolCallId (the seed\'s plain tool output) and an empty toolCalls list as plain turns', () => {
-      const history = [u('1'), { role: 'assistant' as const, content: '1', toolCalls: [] }, t('1'), u('1'), { role: 'user' as const, content: '1', toolCalls: [], toolCallId: undefined }];
+    it("treats a tool turn without toolCallId (the seed's plain tool output) and an empty toolCalls list as plain turns", () => {
+      const history = [
+        u('1'),
+        { role: 'assistant' as const, content: '1', toolCalls: [] },
+        t('1'),
+        u('1'),
+        { role: 'user' as const, content: '1', toolCalls: [], toolCallId: undefined },
+      ];
       assert.deepEqual(shown(contextWindow(history, { maxTokens: 100, countTokens: byNumber })), ['u1', 'a1', 't1', 'u1', 'u1']);
     });
 
     it('bad tool fields → TURNSTORE_INVALID_TURN naming turns[i] and the field', () => {
       const bad = (x: unknown) => () => contextWindow([u('a'), x] as never, { maxTokens: 10 });
-      throwsCode(bad({ role: 'assistant', content: '', toolCalls: 'lookup' }), 'TURNSTORE_INVALID_TURN', /the toolCalls of turns\[1\] must be an array/);
-      throwsCode(bad({ role: 'assistant', content: '', toolCalls: [null] }), 'TURNSTORE_INVALID_TURN', /turns\[1\]\.toolCalls\[0\] must be an object/);
-      throwsCode(bad({ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: {} }] }), 'TURNSTORE_INVALID_TURN', /the arguments of turns\[1\]\.toolCalls\[0\] must be a string/);
-      throwsCode(bad({ role: 'assistant', content: '', toolCalls: [{ name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /the id of turns\[1\]\.toolCalls\[0\] must be a string; got undefined/);
-      throwsCode(bad({ role: 'user', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role user\) has toolCalls; only assistant turns/);
-      throwsCode(bad({ role: 'system', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role system\) has toolCalls/);
-      throwsCode(bad({ role: 'system', content: '', toolCallId: 'c1' }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role system\) has a toolCallId/);
-      throwsCode(bad({ role: 'tool', content: '', toolCallId: 7 }), 'TURNSTORE_INVALID_TURN', /the toolCallId of turns\[1\] must be a string; got 7/);
-      throwsCode(bad({ role: 'assistant', content: '', toolCallId: 'c1' }), 'TURNSTORE_INVALID_TURN', /turns\[1\] \(role assistant\) has a toolCallId; only tool turns/);
+      throwsCode(
+        bad({ role: 'assistant', content: '', toolCalls: 'lookup' }),
+        'TURNSTORE_INVALID_TURN',
+        /the toolCalls of turns\[1\] must be an array/,
+      );
+      throwsCode(
+        bad({ role: 'assistant', content: '', toolCalls: [null] }),
+        'TURNSTORE_INVALID_TURN',
+        /turns\[1\]\.toolCalls\[0\] must be an object/,
+      );
+      throwsCode(
+        bad({ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: {} }] }),
+        'TURNSTORE_INVALID_TURN',
+        /the arguments of turns\[1\]\.toolCalls\[0\] must be a string/,
+      );
+      throwsCode(
+        bad({ role: 'assistant', content: '', toolCalls: [{ name: 'f', arguments: '{}' }] }),
+        'TURNSTORE_INVALID_TURN',
+        /the id of turns\[1\]\.toolCalls\[0\] must be a string; got undefined/,
+      );
+      throwsCode(
+        bad({ role: 'user', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }),
+        'TURNSTORE_INVALID_TURN',
+        /turns\[1\] \(role user\) has toolCalls; only assistant turns/,
+      );
+      throwsCode(
+        bad({ role: 'system', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }),
+        'TURNSTORE_INVALID_TURN',
+        /turns\[1\] \(role system\) has toolCalls/,
+      );
+      throwsCode(
+        bad({ role: 'system', content: '', toolCallId: 'c1' }),
+        'TURNSTORE_INVALID_TURN',
+        /turns\[1\] \(role system\) has a toolCallId/,
+      );
+      throwsCode(
+        bad({ role: 'tool', content: '', toolCallId: 7 }),
+        'TURNSTORE_INVALID_TURN',
+        /the toolCallId of turns\[1\] must be a string; got 7/,
+      );
+      throwsCode(
+        bad({ role: 'assistant', content: '', toolCallId: 'c1' }),
+        'TURNSTORE_INVALID_TURN',
+        /turns\[1\] \(role assistant\) has a toolCallId; only tool turns/,
+      );
     });
 
     it('returns the turns a store hands out, fields and all, and keeps their type', async () => {
       const memory = new MemoryStore({ maxTurns: 20 });
       await memory.appendMany('c', [
-        { role: 'user', content: 'What is in this picture?', attachments: [{ mediaType: 'image/png', url: 'https://example.com/cat.png' }], metadata: { id: 'm1' } },
-        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'describe', arguments: '{"url":"https://example.com/cat.png"}' }] },
+        {
+          role: 'user',
+          content: 'What is in this picture?',
+          attachments: [{ mediaType: 'image/png', url: 'https://example.com/cat.png' }],
+          metadata: { id: 'm1' },
+        },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id: 'call_1', name: 'describe', arguments: '{"url":"https://example.com/cat.png"}' }],
+        },
         { role: 'tool', content: 'a cat', toolCallId: 'call_1' },
         { role: 'assistant', content: 'A cat.' },
       ]);
@@ -271,21 +446,40 @@ describe('contextWindow', () => {
 
     it('counts tool calls (id, name, arguments) and a toolCallId as text, and each attachment as ESTIMATED_TOKENS_PER_ATTACHMENT', () => {
       // 6 + 6 + 9 = 21 bytes of call → ceil(21 / 4) = 6.
-      assert.equal(estimateTokens({ role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' }] }), 6 + 4);
+      assert.equal(
+        estimateTokens({ role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' }] }),
+        6 + 4,
+      );
       // 4 + 21 + 21 = 46 bytes → 12.
-      const two = [{ id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' }, { id: 'call_2', name: 'lookup', arguments: '{"q":"y"}' }];
+      const two = [
+        { id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' },
+        { id: 'call_2', name: 'lookup', arguments: '{"q":"y"}' },
+      ];
       assert.equal(estimateTokens({ role: 'assistant', content: 'abcd', toolCalls: two }), 12 + 4);
       // 4 + 6 = 10 bytes → 3.
       assert.equal(estimateTokens({ role: 'tool', content: 'abcd', toolCallId: 'call_1' }), 3 + 4);
       assert.equal(ESTIMATED_TOKENS_PER_ATTACHMENT, 1600);
       // The URL is not counted: a 100 kB data: URL costs what a short https: one does.
-      const image = (url: string) => ({ role: 'user' as const, content: 'abcd', attachments: [{ mediaType: 'image/png', url }, { mediaType: 'image/png', url }] });
+      const image = (url: string) => ({
+        role: 'user' as const,
+        content: 'abcd',
+        attachments: [
+          { mediaType: 'image/png', url },
+          { mediaType: 'image/png', url },
+        ],
+      });
       assert.equal(estimateTokens(image(`data:image/png;base64,${'A'.repeat(100_000)}`)), 1 + 4 + 2 * 1600);
       assert.equal(estimateTokens(image('https://example.com/a.png')), 1 + 4 + 2 * 1600);
     });
 
     it('counts a plain turn as before, whatever empty or undefined extras it carries; metadata costs nothing', () => {
-      for (const extra of [{}, { toolCalls: [] }, { toolCallId: undefined, attachments: undefined }, { attachments: [] }, { metadata: { model: 'gpt-4o', usage: { total: 1234 } } }]) {
+      for (const extra of [
+        {},
+        { toolCalls: [] },
+        { toolCallId: undefined, attachments: undefined },
+        { attachments: [] },
+        { metadata: { model: 'gpt-4o', usage: { total: 1234 } } },
+      ]) {
         assert.equal(estimateTokens({ role: 'assistant', content: 'abcde', ...extra } as TurnLike), 4 + 2, JSON.stringify(extra));
       }
     });

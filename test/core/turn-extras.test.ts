@@ -14,7 +14,13 @@ function sharedTree(levels: number, reads: { count: number }): Record<string, un
     const child = node;
     node = {};
     for (const key of ['a', 'b']) {
-      Object.defineProperty(node, key, { enumerable: true, get: () => { reads.count++; return child; } });
+      Object.defineProperty(node, key, {
+        enumerable: true,
+        get: () => {
+          reads.count++;
+          return child;
+        },
+      });
     }
   }
   return node;
@@ -26,7 +32,8 @@ describe('checkExtrasFit', () => {
     const maxTurnBytes = 1000;
     assert.throws(
       () => checkExtrasFit('user', { metadata: sharedTree(16, reads) }, 2, maxTurnBytes),
-      (error: unknown) => error instanceof TurnstoreError && error.code === 'TURNSTORE_TURN_TOO_LARGE' && error.message.includes('maxTurnBytes'),
+      (error: unknown) =>
+        error instanceof TurnstoreError && error.code === 'TURNSTORE_TURN_TOO_LARGE' && error.message.includes('maxTurnBytes'),
     );
     // Every property read puts at least one byte of JSON in the text, so no more reads than bytes allowed.
     assert.ok(reads.count <= maxTurnBytes, `read ${reads.count} properties for a budget of ${maxTurnBytes} bytes`);
@@ -49,7 +56,9 @@ describe('MemoryStore and shared metadata', () => {
     let node: Record<string, unknown> = {};
     for (let level = 0; level < 31; level++) node = { a: node, b: node };
     const started = performance.now();
-    await assert.rejects(store.append('a', 'user', 'x', { metadata: node as TurnExtras['metadata'] }), { code: 'TURNSTORE_TURN_TOO_LARGE' });
+    await assert.rejects(store.append('a', 'user', 'x', { metadata: node as TurnExtras['metadata'] }), {
+      code: 'TURNSTORE_TURN_TOO_LARGE',
+    });
     assert.ok(performance.now() - started < 5000, 'refused in well under the time 2^31 leaves would take');
     assert.deepEqual(await store.get('a'), []);
     await store.close();

@@ -23,26 +23,34 @@ describe('ConversationTable extras', () => {
       fc.record({ op: fc.constant('remove' as const), which: fc.nat() }),
       fc.constant<Step>({ op: 'reset' }),
     );
-    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.array(step, { maxLength: 120 }), (stride, steps) => {
-      const table = new ConversationTable(stride, 40); // 40 slots: the table grows from 16 to 32 to 40
-      let live: number[] = [];
-      let made = 0;
-      for (const s of steps) {
-        const slot = live.length > 0 && s.op !== 'create' && s.op !== 'reset' ? live[s.which % live.length]! : -1;
-        if (s.op === 'create' && live.length < 40) live.push(table.create(`c${made++}`));
-        else if (s.op === 'push' && slot >= 0) table.pushTurn(slot, 1, s.rich ? 'rich' : 'plain', 4, 0, s.rich ? EXTRAS : undefined);
-        else if (s.op === 'drop' && slot >= 0 && table.turnCount(slot) > 0) table.dropOldestTurn(slot);
-        else if (s.op === 'remove' && slot >= 0) { table.remove(slot); live = live.filter((other) => other !== slot); }
-        else if (s.op === 'reset') { table.reset(); live = []; }
-        let rich = 0;
-        for (const held of live) {
-          for (const turn of table.copyTurns(held)) {
-            assert.equal(turn.metadata !== undefined, turn.content === 'rich', 'a turn has extras exactly when it was pushed with them');
-            if (turn.metadata !== undefined) rich++;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(step, { maxLength: 120 }), (stride, steps) => {
+        const table = new ConversationTable(stride, 40); // 40 slots: the table grows from 16 to 32 to 40
+        let live: number[] = [];
+        let made = 0;
+        for (const s of steps) {
+          const slot = live.length > 0 && s.op !== 'create' && s.op !== 'reset' ? live[s.which % live.length]! : -1;
+          if (s.op === 'create' && live.length < 40) live.push(table.create(`c${made++}`));
+          else if (s.op === 'push' && slot >= 0) table.pushTurn(slot, 1, s.rich ? 'rich' : 'plain', 4, 0, s.rich ? EXTRAS : undefined);
+          else if (s.op === 'drop' && slot >= 0 && table.turnCount(slot) > 0) table.dropOldestTurn(slot);
+          else if (s.op === 'remove' && slot >= 0) {
+            table.remove(slot);
+            live = live.filter((other) => other !== slot);
+          } else if (s.op === 'reset') {
+            table.reset();
+            live = [];
           }
+          let rich = 0;
+          for (const held of live) {
+            for (const turn of table.copyTurns(held)) {
+              assert.equal(turn.metadata !== undefined, turn.content === 'rich', 'a turn has extras exactly when it was pushed with them');
+              if (turn.metadata !== undefined) rich++;
+            }
+          }
+          assert.equal(table.turnsWithExtras, rich, `after ${JSON.stringify(s)}: extras held for turns no longer there`);
         }
-        assert.equal(table.turnsWithExtras, rich, `after ${JSON.stringify(s)}: extras held for turns no longer there`);
-      }
-    }), { numRuns: 300 });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -55,6 +55,9 @@ describe('IdIndex', () => {
     const first = new IdIndex();
     const second = new IdIndex();
     const ids = Array.from({ length: 8 }, (_, i) => `id-${i}`);
-    assert.notDeepEqual(ids.map((id) => first.hash(id)), ids.map((id) => second.hash(id)));
+    assert.notDeepEqual(
+      ids.map((id) => first.hash(id)),
+      ids.map((id) => second.hash(id)),
+    );
   });
 });

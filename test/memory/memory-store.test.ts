@@ -12,7 +12,9 @@ describe('MemoryStore clocks', () => {
     const realNow = Date.now;
     let shift = 0;
     Date.now = () => realNow() + shift;
-    t.after(() => { Date.now = realNow; });
+    t.after(() => {
+      Date.now = realNow;
+    });
     const store = new MemoryStore({ ttlSeconds: 0.6 });
     t.after(() => store.close());
     await store.append('pi', 'user', 'before the clock was set');
@@ -34,7 +36,10 @@ describe('MemoryStore clocks', () => {
     now = 1_000;
     await store.append('b', 'user', '2');
     await store.append('c', 'user', '3'); // evicts the least recently used: a
-    assert.deepEqual((await store.list()).items.map((item) => item.id), ['c', 'b']);
+    assert.deepEqual(
+      (await store.list()).items.map((item) => item.id),
+      ['c', 'b'],
+    );
     now = 15_000; // exactly the TTL after the largest reading seen: still alive
     assert.equal(await store.size(), 2);
     now = 15_001;
@@ -73,9 +78,18 @@ describe('MemoryStore growth', () => {
     for (let i = 2000; i < 2100; i++) await store.get(`c${i}`); // refresh a few old ones
     for (let i = 5000; i < 5100; i++) await store.append(`c${i}`, 'user', `turn ${i}`);
     assert.equal(await store.size(), 3000);
-    assert.deepEqual(evicted.slice(0, 2000), Array.from({ length: 2000 }, (_, i) => `c${i}`));
-    assert.deepEqual(evicted.slice(2000), Array.from({ length: 100 }, (_, i) => `c${2100 + i}`));
-    assert.deepEqual((await store.get('c2050')).map((turn) => turn.content), ['turn 2050']);
+    assert.deepEqual(
+      evicted.slice(0, 2000),
+      Array.from({ length: 2000 }, (_, i) => `c${i}`),
+    );
+    assert.deepEqual(
+      evicted.slice(2000),
+      Array.from({ length: 100 }, (_, i) => `c${2100 + i}`),
+    );
+    assert.deepEqual(
+      (await store.get('c2050')).map((turn) => turn.content),
+      ['turn 2050'],
+    );
     const stats = await store.stats();
     assert.equal(stats.turns, 3000);
     assert.equal(stats.evictions.lru, 2100);
@@ -89,7 +103,10 @@ describe('MemoryStore growth', () => {
     assert.equal(await store.size(), 0);
     assert.deepEqual(await store.get('c1'), []);
     await store.append('c1', 'user', 'again');
-    assert.deepEqual((await store.get('c1')).map((turn) => turn.content), ['again']);
+    assert.deepEqual(
+      (await store.get('c1')).map((turn) => turn.content),
+      ['again'],
+    );
     await store.close();
   });
 });
@@ -103,7 +120,10 @@ describe('MemoryStore turns handed out, and ids', () => {
     now = 1001; // both idle past the TTL: the lookup finds them, then the same call's sweep frees them
     assert.deepEqual(await store.get('a'), []);
     await store.append('b', 'user', 'new');
-    assert.deepEqual((await store.get('b')).map((turn) => turn.content), ['new']);
+    assert.deepEqual(
+      (await store.get('b')).map((turn) => turn.content),
+      ['new'],
+    );
     assert.equal(await store.size(), 1);
     assert.deepEqual((await store.stats()).evictions, { ttl: 2, lru: 0, bytes: 0 });
     await store.close();
@@ -119,7 +139,10 @@ describe('MemoryStore turns handed out, and ids', () => {
     const second = await store.get('a');
     assert.notEqual(second, first);
     assert.notEqual(second[1], first[1], 'a new object per turn per read');
-    assert.deepEqual(second, [{ role: 'user', content: 'one', ts: 1_700_000_000 }, { role: 'assistant', content: 'two', ts: 1_700_000_000 }]);
+    assert.deepEqual(second, [
+      { role: 'user', content: 'one', ts: 1_700_000_000 },
+      { role: 'assistant', content: 'two', ts: 1_700_000_000 },
+    ]);
     const [listed] = (await store.list()).items;
     (listed!.turns[0] as { content: string }).content = 'changed via list';
     assert.equal((await store.get('a'))[0]!.content, 'one');
@@ -135,7 +158,10 @@ describe('MemoryStore turns handed out, and ids', () => {
     }
     // A held id with a bad turn: the turn is refused and nothing changes.
     await assert.rejects(store.append('held', 'robot' as 'user', 'y'), { code: 'TURNSTORE_INVALID_TURN' });
-    assert.deepEqual((await store.get('held')).map((turn) => turn.content), ['x']);
+    assert.deepEqual(
+      (await store.get('held')).map((turn) => turn.content),
+      ['x'],
+    );
     assert.equal(await store.size(), 1);
     await store.close();
   });

@@ -15,12 +15,19 @@ describe('readContent', () => {
       { type: 'image_url', image_url: { url: 'data:application/octet-stream;base64,AAAA' } },
       { type: 'image_url', image_url: { url: 'https://example.com/a.webp' } },
     ]);
-    assert.deepEqual(attachments.map((attachment) => attachment.mediaType), [UNKNOWN_IMAGE_TYPE, UNKNOWN_IMAGE_TYPE, 'image/webp']);
+    assert.deepEqual(
+      attachments.map((attachment) => attachment.mediaType),
+      [UNKNOWN_IMAGE_TYPE, UNKNOWN_IMAGE_TYPE, 'image/webp'],
+    );
   });
 
   it('a file as bare base64 gets a data: URL (a .pdf name makes it application/pdf)', () => {
-    assert.deepEqual(readContent([{ type: 'file', file: { filename: 'a.pdf', file_data: 'JVBERg==' } }]).attachments, [{ mediaType: 'application/pdf', url: 'data:application/pdf;filename=a.pdf;base64,JVBERg==' }]);
-    assert.deepEqual(readContent([{ type: 'file', file: { file_data: 'AAEC' } }]).attachments, [{ mediaType: 'application/octet-stream', url: 'data:application/octet-stream;base64,AAEC' }]);
+    assert.deepEqual(readContent([{ type: 'file', file: { filename: 'a.pdf', file_data: 'JVBERg==' } }]).attachments, [
+      { mediaType: 'application/pdf', url: 'data:application/pdf;filename=a.pdf;base64,JVBERg==' },
+    ]);
+    assert.deepEqual(readContent([{ type: 'file', file: { file_data: 'AAEC' } }]).attachments, [
+      { mediaType: 'application/octet-stream', url: 'data:application/octet-stream;base64,AAEC' },
+    ]);
   });
 
   it('counts the parts it cannot keep: a file_id, a URL of another scheme, an unknown type, audio without data', () => {
@@ -39,22 +46,37 @@ describe('partOfAttachment', () => {
   it('a file name with ; , % or spaces survives the round trip', () => {
     const filename = 'a;b,c %d é.pdf';
     const [attachment] = readContent([{ type: 'file', file: { filename, file_data: 'data:application/pdf;base64,JVBERg==' } }]).attachments;
-    assert.deepEqual(partOfAttachment(attachment!), { type: 'file', file: { filename, file_data: 'data:application/pdf;base64,JVBERg==' } });
+    assert.deepEqual(partOfAttachment(attachment!), {
+      type: 'file',
+      file: { filename, file_data: 'data:application/pdf;base64,JVBERg==' },
+    });
   });
 
   it('data: URLs without base64 are sent base64-encoded (input_audio and file take base64)', () => {
-    assert.deepEqual(partOfAttachment({ mediaType: 'text/plain', url: 'data:text/plain,caf%C3%A9 ok' }), { type: 'file', file: { file_data: `data:text/plain;base64,${Buffer.from('café ok').toString('base64')}` } });
-    assert.deepEqual(partOfAttachment({ mediaType: 'audio/x-wav', url: 'data:audio/x-wav,%00%01' }), { type: 'input_audio', input_audio: { data: 'AAE=', format: 'wav' } });
+    assert.deepEqual(partOfAttachment({ mediaType: 'text/plain', url: 'data:text/plain,caf%C3%A9 ok' }), {
+      type: 'file',
+      file: { file_data: `data:text/plain;base64,${Buffer.from('café ok').toString('base64')}` },
+    });
+    assert.deepEqual(partOfAttachment({ mediaType: 'audio/x-wav', url: 'data:audio/x-wav,%00%01' }), {
+      type: 'input_audio',
+      input_audio: { data: 'AAE=', format: 'wav' },
+    });
   });
 
   it('audio and files at http URLs have no part; images do', () => {
     assert.equal(partOfAttachment({ mediaType: 'audio/mpeg', url: 'https://example.com/a.mp3' }), undefined);
     assert.equal(partOfAttachment({ mediaType: 'application/pdf', url: 'https://example.com/a.pdf' }), undefined);
-    assert.deepEqual(partOfAttachment({ mediaType: 'image/gif', url: 'https://example.com/a.gif' }), { type: 'image_url', image_url: { url: 'https://example.com/a.gif' } });
+    assert.deepEqual(partOfAttachment({ mediaType: 'image/gif', url: 'https://example.com/a.gif' }), {
+      type: 'image_url',
+      image_url: { url: 'https://example.com/a.gif' },
+    });
   });
 
   it('contentWithAttachments: the text alone without attachments; parts, text first, with them', () => {
     assert.equal(contentWithAttachments('hi', undefined), 'hi');
-    assert.deepEqual(contentWithAttachments('hi', [{ mediaType: 'image/png', url: 'https://example.com/a.png' }]), [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }]);
+    assert.deepEqual(contentWithAttachments('hi', [{ mediaType: 'image/png', url: 'https://example.com/a.png' }]), [
+      { type: 'text', text: 'hi' },
+      { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+    ]);
   });
 });

@@ -16,7 +16,13 @@ import { OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 const [url, tablePrefix, worker, mode, appends] = process.argv.slice(2);
 if (mode === 'ack') {
   // No cap bites here: every acknowledged turn must still be there after the kill.
-  const store = new PostgresStore({ connectionString: url!, tablePrefix: tablePrefix!, maxTurns: 100_000, maxConversations: 1000, commandTimeoutMs: 10_000 });
+  const store = new PostgresStore({
+    connectionString: url!,
+    tablePrefix: tablePrefix!,
+    maxTurns: 100_000,
+    maxConversations: 1000,
+    commandTimeoutMs: 10_000,
+  });
   for (let i = 0; ; i++) {
     const id = `worker ${worker} conversation ${i % 4}`;
     await store.append(id, 'user', `turn ${i}`);

@@ -22,7 +22,11 @@ describe('PostgresStore shared by several processes', { skip: postgresUnavailabl
   it(`${WORKERS} processes appending at once (tables created by whichever starts first): the turn cap holds with none of the newest lost, the conversation cap holds`, async (t) => {
     const tablePrefix = 'multi_process_';
     const started = performance.now();
-    await Promise.all(Array.from({ length: WORKERS }, (_, index) => runWorker(worker, [server.url, tablePrefix, String(index), 'count', String(APPENDS)], `worker ${index}`)));
+    await Promise.all(
+      Array.from({ length: WORKERS }, (_, index) =>
+        runWorker(worker, [server.url, tablePrefix, String(index), 'count', String(APPENDS)], `worker ${index}`),
+      ),
+    );
     t.diagnostic(`${WORKERS} processes × ${APPENDS * 2} appends in ${Math.round(performance.now() - started)} ms`);
 
     const store = new PostgresStore({ connectionString: server.url, tablePrefix, ...STORE_OPTIONS });
@@ -30,8 +34,17 @@ describe('PostgresStore shared by several processes', { skip: postgresUnavailabl
       await checkSharedWriters(store, { workers: WORKERS, appends: APPENDS, ownConversations: OWN_CONVERSATIONS, ...STORE_OPTIONS });
       // The turns numbered below the kept ones, and those of evicted conversations, are gone from
       // the tables themselves, not just hidden.
-      assert.equal(server.sql(`SELECT count(*) FROM ${tablePrefix}turns t JOIN ${tablePrefix}conversations c ON c.key = t.conversation WHERE c.id = 'shared'`), String(STORE_OPTIONS.maxTurns));
-      assert.equal(server.sql(`SELECT count(*) FROM ${tablePrefix}turns`), String((await store.stats()).turns), 'no turn rows left behind by evictions');
+      assert.equal(
+        server.sql(
+          `SELECT count(*) FROM ${tablePrefix}turns t JOIN ${tablePrefix}conversations c ON c.key = t.conversation WHERE c.id = 'shared'`,
+        ),
+        String(STORE_OPTIONS.maxTurns),
+      );
+      assert.equal(
+        server.sql(`SELECT count(*) FROM ${tablePrefix}turns`),
+        String((await store.stats()).turns),
+        'no turn rows left behind by evictions',
+      );
     } finally {
       await store.close();
     }

@@ -5,7 +5,18 @@ import { PostgresStore } from '../../src/postgres/index.js';
 import type { PostgresPoolLike, PostgresQueryConfig } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
 
-const HOSTILE = ["'; DROP TABLE turnstore_turns; --", '$1', '$1::text', '"; DROP SCHEMA public CASCADE; --', 'E\'\\\\x00\'', '😀 ünïcødé 👩‍👩‍👧', '\\', "O'Brien", '\u0001starts with U+0001', 'nul \u0000 inside'];
+const HOSTILE = [
+  "'; DROP TABLE turnstore_turns; --",
+  '$1',
+  '$1::text',
+  '"; DROP SCHEMA public CASCADE; --',
+  "E'\\\\x00'",
+  '😀 ünïcødé 👩‍👩‍👧',
+  '\\',
+  "O'Brien",
+  '\u0001starts with U+0001',
+  'nul \u0000 inside',
+];
 
 describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () => {
   let server: PostgresTestServer;
@@ -25,7 +36,11 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
       for (const text of HOSTILE) await store.append(text, 'user', text, { metadata: { text } });
       for (const text of HOSTILE) {
         const turns = await store.get(text);
-        assert.deepEqual(turns.map((turn) => [turn.content, turn.metadata?.text]), [[text, text]], JSON.stringify(text));
+        assert.deepEqual(
+          turns.map((turn) => [turn.content, turn.metadata?.text]),
+          [[text, text]],
+          JSON.stringify(text),
+        );
       }
       const listed = new Set<string>();
       for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
@@ -38,7 +53,10 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
       assert.equal(server.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'turnstore\\_%'"), '4');
       assert.equal(server.sql('SELECT count(*) FROM turnstore_conversations'), String(HOSTILE.length - 1));
       // Extras are kept as the very text the core made, keys in their order (text, not jsonb).
-      await store.append('order', 'assistant', '', { toolCalls: [{ id: 'c', name: 'f', arguments: '{"z":1,"a":2}' }], metadata: { z: 1, a: 2 } });
+      await store.append('order', 'assistant', '', {
+        toolCalls: [{ id: 'c', name: 'f', arguments: '{"z":1,"a":2}' }],
+        metadata: { z: 1, a: 2 },
+      });
       assert.equal(
         server.sql("SELECT t.extras FROM turnstore_turns t JOIN turnstore_conversations c ON c.key = t.conversation WHERE c.id = 'order'"),
         '{"toolCalls":[{"id":"c","name":"f","arguments":"{\\"z\\":1,\\"a\\":2}"}],"metadata":{"z":1,"a":2}}',
@@ -62,13 +80,16 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
         await store.append(`own ${index}`, 'user', `store ${index}`);
       }
       for (const [index, store] of stores.entries()) {
-        assert.deepEqual((await store.get('same id')).map((turn) => turn.content), [`store ${index}`]);
+        assert.deepEqual(
+          (await store.get('same id')).map((turn) => turn.content),
+          [`store ${index}`],
+        );
         assert.equal(await store.size(), 2);
         assert.deepEqual((await store.list()).items.map((item) => item.id).sort(), [`own ${index}`, 'same id']);
       }
       await stores[0]!.clear();
       assert.equal(await stores[0]!.size(), 0);
-      for (const store of stores.slice(1)) assert.equal(await store.size(), 2, 'untouched by another store\'s clear');
+      for (const store of stores.slice(1)) assert.equal(await store.size(), 2, "untouched by another store's clear");
       await stores[2]!.clear();
       assert.equal(await stores[3]!.size(), 2);
       assert.equal(await stores[1]!.size(), 2);
@@ -90,7 +111,10 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
     await store.size(); // creates the tables (through a client of its own)
     queries.length = 0;
     await store.append('a', 'user', 'one');
-    await store.appendMany('b', [{ role: 'user', content: 'two' }, { role: 'assistant', content: 'three' }]);
+    await store.appendMany('b', [
+      { role: 'user', content: 'two' },
+      { role: 'assistant', content: 'three' },
+    ]);
     await store.append('c', 'user', 'four'); // evicts a: still one call
     await store.get('b');
     await store.list();
@@ -98,18 +122,25 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
     await store.delete('b');
     await store.clear();
     assert.equal(queries.length, 8);
-    assert.ok(queries.every((text) => /^SELECT (\* FROM )?"public"\."counted_[a-z]+"\(\$1(, \$\d)*\)$/.test(text)), queries.join('\n'));
+    assert.ok(
+      queries.every((text) => /^SELECT (\* FROM )?"public"\."counted_[a-z]+"\(\$1(, \$\d)*\)$/.test(text)),
+      queries.join('\n'),
+    );
     await store.close();
     assert.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1, 'the pool passed in is still open');
   });
 
   it('refuses the now option and bad names, naming the option', () => {
-    const refused = (options: object, name: string) => assert.throws(() => new PostgresStore(options as never), (error: Error & { code?: string }) => error.code === 'TURNSTORE_INVALID_OPTION' && error.message.includes(name));
+    const refused = (options: object, name: string) =>
+      assert.throws(
+        () => new PostgresStore(options as never),
+        (error: Error & { code?: string }) => error.code === 'TURNSTORE_INVALID_OPTION' && error.message.includes(name),
+      );
     refused({ pool, now: () => 0 }, 'now');
     refused({ pool, schema: 'a"b' }, 'schema');
     refused({ pool, tablePrefix: 'x; DROP' }, 'tablePrefix');
     refused({ pool, tablePrefix: '' }, 'tablePrefix');
-    refused({ connectionString: 'redis://x', }, 'connectionString');
+    refused({ connectionString: 'redis://x' }, 'connectionString');
     refused({ pool, connectionString: server.url }, 'connectionString');
     refused({}, 'connectionString');
     refused({ pool, commandTimeoutMs: 0 }, 'commandTimeoutMs');
@@ -121,7 +152,10 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
     server.sql('UPDATE future_schema_version SET version = 99');
     await store.close();
     const later = new PostgresStore({ pool, tablePrefix: 'future_' });
-    await assert.rejects(later.size(), (error: Error & { code?: string }) => error.code === 'TURNSTORE_BACKEND_UNAVAILABLE' && error.message.includes('newer'));
+    await assert.rejects(
+      later.size(),
+      (error: Error & { code?: string }) => error.code === 'TURNSTORE_BACKEND_UNAVAILABLE' && error.message.includes('newer'),
+    );
     await later.close();
   });
 });

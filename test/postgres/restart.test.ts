@@ -36,24 +36,31 @@ describe('PostgresStore when the server restarts', { skip: postgresUnavailable()
   });
 
   it('restarted mid-load (fast shutdown, then start): calls fail fast with TURNSTORE_BACKEND_UNAVAILABLE, then the same store recovers and no acknowledged turn is lost', async (t) => {
-    const store = new PostgresStore({ connectionString: server.url, tablePrefix: 'restart_', commandTimeoutMs: COMMAND_TIMEOUT_MS, maxTurns: 100_000 });
+    const store = new PostgresStore({
+      connectionString: server.url,
+      tablePrefix: 'restart_',
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      maxTurns: 100_000,
+    });
     try {
       const acknowledged: string[] = [];
       const outcomes: Outcome[] = [];
       let phase: 'before' | 'down' | 'back' = 'before';
       let recovered = false;
       // Four callers appending without pause, through the whole restart.
-      const load = Promise.all(Array.from({ length: 4 }, async (_, caller) => {
-        for (let i = 0; !recovered; i++) {
-          const content = `caller ${caller} turn ${i}`;
-          const during = phase;
-          const outcome = await timed(() => store.append(`conversation ${caller}`, 'user', content));
-          if (outcome.ok) acknowledged.push(content);
-          if (during === 'down') outcomes.push(outcome);
-          if (outcome.ok && phase === 'back') recovered = true;
-          if (!outcome.ok) await sleep(10);
-        }
-      }));
+      const load = Promise.all(
+        Array.from({ length: 4 }, async (_, caller) => {
+          for (let i = 0; !recovered; i++) {
+            const content = `caller ${caller} turn ${i}`;
+            const during = phase;
+            const outcome = await timed(() => store.append(`conversation ${caller}`, 'user', content));
+            if (outcome.ok) acknowledged.push(content);
+            if (during === 'down') outcomes.push(outcome);
+            if (outcome.ok && phase === 'back') recovered = true;
+            if (!outcome.ok) await sleep(10);
+          }
+        }),
+      );
       // Load first: the tables are made and every caller has appended before the restart.
       for (const started = performance.now(); acknowledged.length < 20; await sleep(20)) {
         assert.ok(performance.now() - started < 30_000, 'appends went through before the restart');
@@ -65,13 +72,18 @@ describe('PostgresStore when the server restarts', { skip: postgresUnavailable()
       phase = 'back';
       const backAt = performance.now();
       await load;
-      t.diagnostic(`${acknowledged.length} acknowledged; ${outcomes.length} calls while down; recovered ${Math.round(performance.now() - backAt)} ms after the start`);
+      t.diagnostic(
+        `${acknowledged.length} acknowledged; ${outcomes.length} calls while down; recovered ${Math.round(performance.now() - backAt)} ms after the start`,
+      );
 
       const failures = outcomes.filter((outcome) => !outcome.ok);
       assert.ok(failures.length > 0, 'calls failed while the server was down');
       for (const failure of failures) {
         assert.equal(failure.code, 'TURNSTORE_BACKEND_UNAVAILABLE');
-        assert.ok(failure.ms <= COMMAND_TIMEOUT_MS + SLACK_MS, `a call failed after ${Math.round(failure.ms)} ms; the bound is ${COMMAND_TIMEOUT_MS} ms`);
+        assert.ok(
+          failure.ms <= COMMAND_TIMEOUT_MS + SLACK_MS,
+          `a call failed after ${Math.round(failure.ms)} ms; the bound is ${COMMAND_TIMEOUT_MS} ms`,
+        );
       }
       const stored = new Set<string>();
       for (let caller = 0; caller < 4; caller++) for (const turn of await store.get(`conversation ${caller}`)) stored.add(turn.content);
@@ -92,7 +104,10 @@ describe('PostgresStore when the server restarts', { skip: postgresUnavailable()
       assert.ok(outcome.ms <= COMMAND_TIMEOUT_MS + SLACK_MS, `failed after ${Math.round(outcome.ms)} ms`);
       await server.startAgainAsync();
       await store.append('a', 'user', 'hello');
-      assert.deepEqual((await store.get('a')).map((turn) => turn.content), ['hello']);
+      assert.deepEqual(
+        (await store.get('a')).map((turn) => turn.content),
+        ['hello'],
+      );
     } finally {
       await store.close();
     }

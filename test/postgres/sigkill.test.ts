@@ -53,7 +53,8 @@ describe('PostgresStore when the app is killed mid-load', { skip: postgresUnavai
     try {
       const stored = new Set<number>();
       for (let conversation = 0; conversation < 4; conversation++) {
-        for (const turn of await store.get(`worker 0 conversation ${conversation}`)) stored.add(Number(/^turn (\d+)$/.exec(turn.content)![1]));
+        for (const turn of await store.get(`worker 0 conversation ${conversation}`))
+          stored.add(Number(/^turn (\d+)$/.exec(turn.content)![1]));
       }
       for (const index of acknowledged) assert.ok(stored.has(index), `acknowledged turn ${index} is missing`);
       // At most the one in flight was stored without its acknowledgement reaching the app.

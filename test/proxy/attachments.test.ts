@@ -36,32 +36,37 @@ describe('memory proxy: attachments', () => {
     const client = proxy.client('parts');
     await client.chat.completions.create({
       model: 'm',
-      messages: [{
-        role: 'user',
-        content: [
-          { type: 'text', text: 'What are these? ' },
-          { type: 'image_url', image_url: { url: PNG, detail: 'low' } },
-          { type: 'image_url', image_url: { url: 'https://example.com/photos/cat.JPG' } },
-          { type: 'input_audio', input_audio: { data: 'UklGRiQ=', format: 'wav' } },
-          { type: 'input_audio', input_audio: { data: 'SUQzBA==', format: 'mp3' } },
-          { type: 'file', file: { filename: 'report 1.pdf', file_data: PDF } },
-          { type: 'text', text: 'Be short.' },
-        ],
-      }],
-    });
-    const [question] = await proxy.store.get('parts');
-    assert.deepEqual({ ...question, ts: 0 }, {
-      role: 'user',
-      content: 'What are these? Be short.',
-      ts: 0,
-      attachments: [
-        { mediaType: 'image/png', url: PNG },
-        { mediaType: 'image/jpeg', url: 'https://example.com/photos/cat.JPG' },
-        { mediaType: 'audio/wav', url: 'data:audio/wav;base64,UklGRiQ=' },
-        { mediaType: 'audio/mpeg', url: 'data:audio/mpeg;base64,SUQzBA==' },
-        { mediaType: 'application/pdf', url: 'data:application/pdf;filename=report%201.pdf;base64,JVBERi0xLjQK' },
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What are these? ' },
+            { type: 'image_url', image_url: { url: PNG, detail: 'low' } },
+            { type: 'image_url', image_url: { url: 'https://example.com/photos/cat.JPG' } },
+            { type: 'input_audio', input_audio: { data: 'UklGRiQ=', format: 'wav' } },
+            { type: 'input_audio', input_audio: { data: 'SUQzBA==', format: 'mp3' } },
+            { type: 'file', file: { filename: 'report 1.pdf', file_data: PDF } },
+            { type: 'text', text: 'Be short.' },
+          ],
+        },
       ],
     });
+    const [question] = await proxy.store.get('parts');
+    assert.deepEqual(
+      { ...question, ts: 0 },
+      {
+        role: 'user',
+        content: 'What are these? Be short.',
+        ts: 0,
+        attachments: [
+          { mediaType: 'image/png', url: PNG },
+          { mediaType: 'image/jpeg', url: 'https://example.com/photos/cat.JPG' },
+          { mediaType: 'audio/wav', url: 'data:audio/wav;base64,UklGRiQ=' },
+          { mediaType: 'audio/mpeg', url: 'data:audio/mpeg;base64,SUQzBA==' },
+          { mediaType: 'application/pdf', url: 'data:application/pdf;filename=report%201.pdf;base64,JVBERi0xLjQK' },
+        ],
+      },
+    );
 
     await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'And now?' }] });
     assert.deepEqual(upstream.requests[1]!.body.messages[0], {
@@ -79,7 +84,18 @@ describe('memory proxy: attachments', () => {
 
   it('an image alone is a message of one part; a file_id part goes upstream but is not remembered', async () => {
     const client = proxy.client('only-parts');
-    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: PNG } }, { type: 'file', file: { file_id: 'file-abc' } }] }] });
+    await client.chat.completions.create({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: PNG } },
+            { type: 'file', file: { file_id: 'file-abc' } },
+          ],
+        },
+      ],
+    });
     assert.deepEqual(upstream.requests[0]!.body.messages[0].content[1], { type: 'file', file: { file_id: 'file-abc' } });
     const [question] = await proxy.store.get('only-parts');
     assert.deepEqual(question!.attachments, [{ mediaType: 'image/png', url: PNG }]);
@@ -87,14 +103,27 @@ describe('memory proxy: attachments', () => {
     assert.deepEqual(upstream.requests[1]!.body.messages[0], { role: 'user', content: [{ type: 'image_url', image_url: { url: PNG } }] });
   });
 
-  it('attachments stored by other means: other roles\' are not sent, nor audio or files at http URLs', async () => {
+  it("attachments stored by other means: other roles' are not sent, nor audio or files at http URLs", async () => {
     await proxy.store.appendMany('stored', [
-      { role: 'user', content: 'hear this', attachments: [{ mediaType: 'audio/ogg', url: 'https://example.com/a.ogg' }, { mediaType: 'audio/ogg', url: 'data:audio/ogg;base64,T2dnUw==' }] },
+      {
+        role: 'user',
+        content: 'hear this',
+        attachments: [
+          { mediaType: 'audio/ogg', url: 'https://example.com/a.ogg' },
+          { mediaType: 'audio/ogg', url: 'data:audio/ogg;base64,T2dnUw==' },
+        ],
+      },
       { role: 'assistant', content: 'a picture', attachments: [{ mediaType: 'image/png', url: PNG }], metadata: { model: 'x' } },
     ]);
     await proxy.client('stored').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'ok' }] });
     assert.deepEqual(upstream.requests[0]!.body.messages.slice(0, 2), [
-      { role: 'user', content: [{ type: 'text', text: 'hear this' }, { type: 'input_audio', input_audio: { data: 'T2dnUw==', format: 'ogg' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'hear this' },
+          { type: 'input_audio', input_audio: { data: 'T2dnUw==', format: 'ogg' } },
+        ],
+      },
       { role: 'assistant', content: 'a picture' },
     ]);
   });
@@ -108,9 +137,17 @@ describe('memory proxy: what tool calls and attachments cost', () => {
     const small = await startProxy({ upstream: upstream.url, contextTokens: budget });
     try {
       const client = small.client('budget');
-      const withImage = { role: 'user' as const, content: [{ type: 'text' as const, text: 'hi' }, { type: 'image_url' as const, image_url: { url: PNG } }] };
+      const withImage = {
+        role: 'user' as const,
+        content: [
+          { type: 'text' as const, text: 'hi' },
+          { type: 'image_url' as const, image_url: { url: PNG } },
+        ],
+      };
       await client.chat.completions.create({ model: 'm', messages: [withImage] });
-      const more = await client.chat.completions.create({ model: 'm', messages: [withImage, { role: 'user', content: 'a' }] }).catch((caught: unknown) => caught);
+      const more = await client.chat.completions
+        .create({ model: 'm', messages: [withImage, { role: 'user', content: 'a' }] })
+        .catch((caught: unknown) => caught);
       assert.ok(more instanceof OpenAI.APIError);
       assert.equal(more.status, 413);
       assert.match(more.message, /take about 1610 tokens/);
@@ -126,13 +163,20 @@ describe('memory proxy: what tool calls and attachments cost', () => {
     try {
       const client = small.client('budget');
       const tools = [{ type: 'function' as const, function: { name: 'weather', parameters: { type: 'object', properties: {} } } }];
-      const message = (await client.chat.completions.create({ model: 'm', tools, messages: [{ role: 'user', content: question }] })).choices[0]!.message;
+      const message = (await client.chat.completions.create({ model: 'm', tools, messages: [{ role: 'user', content: question }] }))
+        .choices[0]!.message;
       const call = (message.tool_calls as ChatCompletionMessageFunctionToolCall[])[0]!;
       // The call's turn is counted with its id, name and arguments: over 50 tokens with this question in its arguments.
-      const callTokens = estimateTokens({ role: 'assistant', content: '', toolCalls: [{ id: call.id, name: 'weather', arguments: call.function.arguments }] });
+      const callTokens = estimateTokens({
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: call.id, name: 'weather', arguments: call.function.arguments }],
+      });
       const resultTokens = estimateTokens({ role: 'tool', content: 'r', toolCallId: call.id });
       assert.ok(callTokens + resultTokens > 60 && resultTokens + estimateTokens({ role: 'assistant', content: '' }) <= 60);
-      const error = await client.chat.completions.create({ model: 'm', messages: [{ role: 'tool', tool_call_id: call.id, content: 'r' }] }).catch((caught: unknown) => caught);
+      const error = await client.chat.completions
+        .create({ model: 'm', messages: [{ role: 'tool', tool_call_id: call.id, content: 'r' }] })
+        .catch((caught: unknown) => caught);
       assert.ok(error instanceof OpenAI.APIError);
       assert.equal(error.status, 413);
       assert.match(error.message, new RegExp(`\\(with the tool calls they answer\\) take about ${callTokens + resultTokens} tokens`));

@@ -30,36 +30,68 @@ beforeEach(async () => {
   await proxy.store.clear();
 });
 
-const contents = (messages: Array<{ role: string; content: unknown }>) => messages.map((message) => `${message.role}: ${String(message.content)}`);
+const contents = (messages: Array<{ role: string; content: unknown }>) =>
+  messages.map((message) => `${message.role}: ${String(message.content)}`);
 
 async function postRaw(headers: Record<string, string>, body: unknown = { model: 'm', messages: [{ role: 'user', content: 'hi' }] }) {
-  const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, json: (await response.json()) as any };
 }
 
 describe('memory proxy: remembering', () => {
   it('the second request upstream carries the first exchange; the caller sends only what is new', async () => {
     const client = proxy.client('ada');
-    const first = await client.chat.completions.create({ model: 'llama3.2', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi, I am Ada.' }] });
+    const first = await client.chat.completions.create({
+      model: 'llama3.2',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi, I am Ada.' },
+      ],
+    });
     const firstReply = first.choices[0]!.message.content!;
     assert.equal(firstReply, 'You said "Hi, I am Ada."; I saw 2 messages.');
-    await client.chat.completions.create({ model: 'llama3.2', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Who am I?' }] });
+    await client.chat.completions.create({
+      model: 'llama3.2',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Who am I?' },
+      ],
+    });
 
     assert.equal(upstream.requests.length, 2);
-    assert.deepEqual(contents(upstream.requests[1]!.body.messages), ['system: Be brief.', 'user: Hi, I am Ada.', `assistant: ${firstReply}`, 'user: Who am I?']);
+    assert.deepEqual(contents(upstream.requests[1]!.body.messages), [
+      'system: Be brief.',
+      'user: Hi, I am Ada.',
+      `assistant: ${firstReply}`,
+      'user: Who am I?',
+    ]);
     // System messages are the caller's, sent with every request: never stored.
-    assert.deepEqual((await proxy.store.get('ada')).map((turn) => turn.role), ['user', 'assistant', 'user', 'assistant']);
+    assert.deepEqual(
+      (await proxy.store.get('ada')).map((turn) => turn.role),
+      ['user', 'assistant', 'user', 'assistant'],
+    );
   });
 
   it('every other body field goes upstream unchanged', async () => {
     const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
-    await proxy.client('fields').chat.completions.create({ model: 'qwen', temperature: 0.2, max_tokens: 64, seed: 7, tools, messages: [{ role: 'user', content: 'x' }] });
+    await proxy.client('fields').chat.completions.create({
+      model: 'qwen',
+      temperature: 0.2,
+      max_tokens: 64,
+      seed: 7,
+      tools,
+      messages: [{ role: 'user', content: 'x' }],
+    });
     const { messages, ...rest } = upstream.requests[0]!.body;
     assert.deepEqual(rest, { model: 'qwen', temperature: 0.2, max_tokens: 64, seed: 7, tools });
     assert.deepEqual(contents(messages), ['user: x']);
   });
 
-  it('two conversations never see each other\'s turns', async () => {
+  it("two conversations never see each other's turns", async () => {
     await proxy.client('one').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'secret of one' }] });
     await proxy.client('two').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hello from two' }] });
     await proxy.client('one').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'again one' }] });
@@ -70,10 +102,28 @@ describe('memory proxy: remembering', () => {
 
   it('stores the trailing user messages and the reply together; a request ending otherwise stores nothing', async () => {
     const client = proxy.client('trailing');
-    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }, { role: 'user', content: [{ type: 'text', text: 'd' }] }] });
+    await client.chat.completions.create({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+        { role: 'user', content: 'c' },
+        { role: 'user', content: [{ type: 'text', text: 'd' }] },
+      ],
+    });
     // The fake names the last user message; that one's content is an array of parts here.
-    assert.deepEqual(contents(await proxy.store.get('trailing')), ['user: c', 'user: d', 'assistant: You said "[object Object]"; I saw 4 messages.']);
-    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'e' }, { role: 'assistant', content: 'prefill' }] });
+    assert.deepEqual(contents(await proxy.store.get('trailing')), [
+      'user: c',
+      'user: d',
+      'assistant: You said "[object Object]"; I saw 4 messages.',
+    ]);
+    await client.chat.completions.create({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'e' },
+        { role: 'assistant', content: 'prefill' },
+      ],
+    });
     assert.equal((await proxy.store.get('trailing')).length, 3);
   });
 
@@ -81,7 +131,8 @@ describe('memory proxy: remembering', () => {
     const small = await startProxy({ upstream: upstream.url, contextTokens: 30 });
     try {
       const client = small.client('budget');
-      for (const word of ['one', 'two', 'three']) await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: word }] });
+      for (const word of ['one', 'two', 'three'])
+        await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: word }] });
       const sent = upstream.requests.at(-1)!.body.messages;
       // By the estimate (ceil(bytes / 4) + 4): "three" takes 6 tokens, leaving 24 for history; the
       // newest reply (33 bytes) takes 13 and "two" 5; the reply before would need 13 more.
@@ -93,10 +144,22 @@ describe('memory proxy: remembering', () => {
   });
 
   it('instructions over the budget: 413 TURNSTORE_CONTEXT_TOO_LARGE, nothing sent upstream', async () => {
-    const { status, json } = await postRaw({ authorization: `Bearer ${TOKEN}`, 'x-conversation-id': 'big' }, { model: 'm', messages: [{ role: 'system', content: 'x'.repeat(20_000) }, { role: 'user', content: 'hi' }] });
+    const { status, json } = await postRaw(
+      { authorization: `Bearer ${TOKEN}`, 'x-conversation-id': 'big' },
+      {
+        model: 'm',
+        messages: [
+          { role: 'system', content: 'x'.repeat(20_000) },
+          { role: 'user', content: 'hi' },
+        ],
+      },
+    );
     assert.equal(status, 413);
     assert.equal(json.error.code, 'TURNSTORE_CONTEXT_TOO_LARGE');
-    const alone = await postRaw({ authorization: `Bearer ${TOKEN}`, 'x-conversation-id': 'big' }, { model: 'm', messages: [{ role: 'user', content: 'x'.repeat(20_000) }] });
+    const alone = await postRaw(
+      { authorization: `Bearer ${TOKEN}`, 'x-conversation-id': 'big' },
+      { model: 'm', messages: [{ role: 'user', content: 'x'.repeat(20_000) }] },
+    );
     assert.equal(alone.status, 413);
     assert.equal(upstream.requests.length, 0);
   });
@@ -104,15 +167,22 @@ describe('memory proxy: remembering', () => {
 
 describe('memory proxy: streams', () => {
   it('passes the stream through intact, and remembers it once complete', async () => {
-    const stream = await proxy.client('streamer').chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'stream please' }] });
+    const stream = await proxy
+      .client('streamer')
+      .chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'stream please' }] });
     const received: unknown[] = [];
     for await (const chunk of stream) received.push(chunk);
-    const sent = upstream.streamedEvents.filter((event) => !event.includes('[DONE]')).map((event) => JSON.parse(event.slice('data: '.length)));
+    const sent = upstream.streamedEvents
+      .filter((event) => !event.includes('[DONE]'))
+      .map((event) => JSON.parse(event.slice('data: '.length)));
     assert.deepEqual(received, sent);
-    assert.deepEqual(contents(await proxy.store.get('streamer')), ['user: stream please', 'assistant: You said "stream please"; I saw 1 messages.']);
+    assert.deepEqual(contents(await proxy.store.get('streamer')), [
+      'user: stream please',
+      'assistant: You said "stream please"; I saw 1 messages.',
+    ]);
   });
 
-  it('the bytes are the upstream\'s, with its status and content type', async () => {
+  it("the bytes are the upstream's, with its status and content type", async () => {
     const response = await fetch(`${proxy.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'x-conversation-id': 'bytes' },
@@ -125,7 +195,9 @@ describe('memory proxy: streams', () => {
 
   it('chunks arrive as the upstream sends them, not when it finishes', async () => {
     upstream.behaviour = 'stall';
-    const stream = await proxy.client('live').chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'slowly' }] });
+    const stream = await proxy
+      .client('live')
+      .chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'slowly' }] });
     const iterator = stream[Symbol.asyncIterator]();
     const first = await iterator.next();
     assert.equal(first.done, false);
@@ -136,7 +208,9 @@ describe('memory proxy: streams', () => {
 
   it('the caller going away mid-stream stores nothing and stops the upstream', async () => {
     upstream.behaviour = 'stall';
-    const stream = await proxy.client('leaver').chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'bye' }] });
+    const stream = await proxy
+      .client('leaver')
+      .chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'bye' }] });
     for await (const _ of stream) {
       stream.controller.abort();
       break;
@@ -147,9 +221,13 @@ describe('memory proxy: streams', () => {
 
   it('a stream cut by the upstream reaches the caller as an error; nothing stored', async () => {
     upstream.behaviour = 'cut';
-    const stream = await proxy.client('cut').chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'go' }] });
+    const stream = await proxy
+      .client('cut')
+      .chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'go' }] });
     await assert.rejects(async () => {
-      for await (const _ of stream) { /* read until it fails */ }
+      for await (const _ of stream) {
+        /* read until it fails */
+      }
     });
     assert.deepEqual(await proxy.store.get('cut'), []);
   });
@@ -158,7 +236,10 @@ describe('memory proxy: streams', () => {
 describe('memory proxy: failures', () => {
   it('upstream 500: its status and JSON body reach the caller; nothing stored', async () => {
     upstream.behaviour = 'error-json';
-    const error = await proxy.client('fail').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((caught: unknown) => caught);
+    const error = await proxy
+      .client('fail')
+      .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+      .catch((caught: unknown) => caught);
     assert.ok(error instanceof OpenAI.APIError);
     assert.equal(error.status, 500);
     assert.equal(error.message, '500 The fake upstream failed on purpose.');
@@ -190,7 +271,11 @@ describe('memory proxy: failures', () => {
     await dead.close();
     const orphan = await startProxy({ upstream: deadUrl });
     try {
-      const response = await fetch(`${orphan.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-conversation-id': 'c' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }) });
+      const response = await fetch(`${orphan.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-conversation-id': 'c' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+      });
       const json = (await response.json()) as any;
       assert.equal(response.status, 502);
       assert.equal(json.error.code, 'TURNSTORE_UPSTREAM_UNAVAILABLE');
@@ -203,7 +288,9 @@ describe('memory proxy: failures', () => {
 
 describe('memory proxy: requests it refuses', () => {
   it('no X-Conversation-Id: 400 TURNSTORE_INVALID_ID; nothing sent upstream', async () => {
-    const error = await new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: TOKEN, maxRetries: 0 }).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((caught: unknown) => caught);
+    const error = await new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: TOKEN, maxRetries: 0 }).chat.completions
+      .create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+      .catch((caught: unknown) => caught);
     assert.ok(error instanceof OpenAI.APIError);
     assert.equal(error.status, 400);
     assert.equal((error.error as any).code, 'TURNSTORE_INVALID_ID');
@@ -225,8 +312,11 @@ describe('memory proxy: requests it refuses', () => {
     }
   });
 
-  it('the caller\'s token is checked and never sent upstream; the upstream key is', async () => {
-    const refused = await proxy.client('auth', 'wrong-token').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((caught: unknown) => caught);
+  it("the caller's token is checked and never sent upstream; the upstream key is", async () => {
+    const refused = await proxy
+      .client('auth', 'wrong-token')
+      .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+      .catch((caught: unknown) => caught);
     assert.ok(refused instanceof OpenAI.APIError);
     assert.equal(refused.status, 401);
     assert.equal(upstream.requests.length, 0);
@@ -244,7 +334,10 @@ describe('memory proxy: requests it refuses', () => {
     const { inProcess } = await import('../server/support/in-process.js');
     const service = await inProcess();
     try {
-      const response = await service.call('POST', '/v1/chat/completions', { body: { model: 'm', messages: [] }, headers: { 'x-conversation-id': 'c' } });
+      const response = await service.call('POST', '/v1/chat/completions', {
+        body: { model: 'm', messages: [] },
+        headers: { 'x-conversation-id': 'c' },
+      });
       assert.equal(response.status, 404);
     } finally {
       await service.close();

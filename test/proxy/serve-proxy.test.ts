@@ -15,12 +15,27 @@ after(async () => {
 
 describe('turnstore serve --upstream', () => {
   it('remembers through the real process; key from the environment, token checked, budget from a flag', async () => {
-    const service = await startService(['--upstream', upstream.url, '--context-tokens', '2000'], { TURNSTORE_TOKEN: 'tok', TURNSTORE_UPSTREAM_KEY: 'up-key' });
+    const service = await startService(['--upstream', upstream.url, '--context-tokens', '2000'], {
+      TURNSTORE_TOKEN: 'tok',
+      TURNSTORE_UPSTREAM_KEY: 'up-key',
+    });
     try {
-      assert.match(service.startLine, new RegExp(`; token required on /v1; memory proxy to ${upstream.url.replace(/[.]/g, '\\.')}, contextTokens 2000\\)$`));
-      const client = new OpenAI({ baseURL: `${service.url}/v1`, apiKey: 'tok', defaultHeaders: { 'X-Conversation-Id': 'cli' }, maxRetries: 0 });
+      assert.match(
+        service.startLine,
+        new RegExp(`; token required on /v1; memory proxy to ${upstream.url.replace(/[.]/g, '\\.')}, contextTokens 2000\\)$`),
+      );
+      const client = new OpenAI({
+        baseURL: `${service.url}/v1`,
+        apiKey: 'tok',
+        defaultHeaders: { 'X-Conversation-Id': 'cli' },
+        maxRetries: 0,
+      });
       await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'My name is Ada.' }] });
-      const stream = await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'What is my name?' }] });
+      const stream = await client.chat.completions.create({
+        model: 'm',
+        stream: true,
+        messages: [{ role: 'user', content: 'What is my name?' }],
+      });
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
       assert.equal(text, 'You said "What is my name?"; I saw 3 messages.');
@@ -28,7 +43,9 @@ describe('turnstore serve --upstream', () => {
       assert.equal(last.body.messages[0].content, 'My name is Ada.');
       assert.equal(last.headers.authorization, 'Bearer up-key');
       // The stored exchange is visible through the service's own REST API too.
-      const stored = await fetch(`${service.url}/v1/conversations/cli`, { headers: { authorization: 'Bearer tok' } }).then((response) => response.json()) as { turns: unknown[] };
+      const stored = (await fetch(`${service.url}/v1/conversations/cli`, { headers: { authorization: 'Bearer tok' } }).then((response) =>
+        response.json(),
+      )) as { turns: unknown[] };
       assert.equal(stored.turns.length, 4);
     } finally {
       const { code } = await service.stop();

@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import type { ChatCompletionMessageFunctionToolCall, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionMessageFunctionToolCall,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
 import type { Turn } from '../../src/index.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { startProxy, type ProxyServer } from './support/proxy-server.js';
@@ -30,7 +34,14 @@ beforeEach(async () => {
   await proxy.store.clear();
 });
 
-const weather: ChatCompletionTool = { type: 'function', function: { name: 'weather', description: 'The weather in a city', parameters: { type: 'object', properties: { query: { type: 'string' } } } } };
+const weather: ChatCompletionTool = {
+  type: 'function',
+  function: {
+    name: 'weather',
+    description: 'The weather in a city',
+    parameters: { type: 'object', properties: { query: { type: 'string' } } },
+  },
+};
 const clock: ChatCompletionTool = { type: 'function', function: { name: 'clock', parameters: { type: 'object', properties: {} } } };
 const SYSTEM = { role: 'system', content: 'Be brief.' } as const;
 
@@ -40,13 +51,18 @@ async function stored(id: string): Promise<Array<Omit<Turn, 'ts'>>> {
 }
 
 /** The tool calls of a completion's message, as the store keeps them. */
-const asStored = (calls: readonly ChatCompletionMessageFunctionToolCall[]) => calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+const asStored = (calls: readonly ChatCompletionMessageFunctionToolCall[]) =>
+  calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
 /** The tool calls of a completion's message, as OpenAI messages carry them. */
-const asSent = (calls: readonly ChatCompletionMessageFunctionToolCall[]) => calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } }));
+const asSent = (calls: readonly ChatCompletionMessageFunctionToolCall[]) =>
+  calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } }));
 const functionCalls = (message: OpenAI.ChatCompletionMessage) => (message.tool_calls ?? []) as ChatCompletionMessageFunctionToolCall[];
 
 /** Reads a streamed completion to its end with the client's own assembler. */
-async function streamed(client: OpenAI, body: Omit<OpenAI.ChatCompletionCreateParamsStreaming, 'stream'>): Promise<OpenAI.ChatCompletionMessage> {
+async function streamed(
+  client: OpenAI,
+  body: Omit<OpenAI.ChatCompletionCreateParamsStreaming, 'stream'>,
+): Promise<OpenAI.ChatCompletionMessage> {
   const stream = client.chat.completions.stream({ ...body, stream: true });
   return (await stream.finalChatCompletion()).choices[0]!.message;
 }
@@ -54,7 +70,13 @@ async function streamed(client: OpenAI, body: Omit<OpenAI.ChatCompletionCreatePa
 describe('memory proxy: a tool loop, JSON', () => {
   it('stores the question with the tool calls, then the results with the answer; the third request carries the whole exchange in order', async () => {
     const client = proxy.client('json-loop');
-    const first = (await client.chat.completions.create({ model: 'm', tools: [weather], messages: [SYSTEM, { role: 'user', content: 'Weather in Paris?' }] })).choices[0]!;
+    const first = (
+      await client.chat.completions.create({
+        model: 'm',
+        tools: [weather],
+        messages: [SYSTEM, { role: 'user', content: 'Weather in Paris?' }],
+      })
+    ).choices[0]!;
     assert.equal(first.finish_reason, 'tool_calls');
     const calls = functionCalls(first.message);
     assert.deepEqual(asStored(calls), [{ id: calls[0]!.id, name: 'weather', arguments: '{"query":"Weather in Paris?"}' }]);
@@ -64,7 +86,11 @@ describe('memory proxy: a tool loop, JSON', () => {
     ]);
 
     // Step 2: only what is new, the tool's result.
-    const second = await client.chat.completions.create({ model: 'm', tools: [weather], messages: [SYSTEM, { role: 'tool', tool_call_id: calls[0]!.id, content: '18 °C, sunny' }] });
+    const second = await client.chat.completions.create({
+      model: 'm',
+      tools: [weather],
+      messages: [SYSTEM, { role: 'tool', tool_call_id: calls[0]!.id, content: '18 °C, sunny' }],
+    });
     const answer = second.choices[0]!.message.content!;
     assert.equal(answer, 'The tools said "18 °C, sunny"; I saw 4 messages.');
     assert.deepEqual(upstream.requests[1]!.body.messages, [
@@ -80,7 +106,12 @@ describe('memory proxy: a tool loop, JSON', () => {
       { role: 'assistant', content: answer },
     ]);
 
-    await client.chat.completions.create({ model: 'm', tools: [weather], tool_choice: 'none', messages: [SYSTEM, { role: 'user', content: 'And tomorrow?' }] });
+    await client.chat.completions.create({
+      model: 'm',
+      tools: [weather],
+      tool_choice: 'none',
+      messages: [SYSTEM, { role: 'user', content: 'And tomorrow?' }],
+    });
     assert.deepEqual(upstream.requests[2]!.body.messages, [
       SYSTEM,
       { role: 'user', content: 'Weather in Paris?' },
@@ -95,16 +126,28 @@ describe('memory proxy: a tool loop, JSON', () => {
   it('a reply with text beside its calls keeps the text', async () => {
     upstream.toolCallText = 'Let me look that up.';
     const client = proxy.client('said-and-called');
-    const calls = functionCalls((await client.chat.completions.create({ model: 'm', tools: [weather], messages: [{ role: 'user', content: 'Rome?' }] })).choices[0]!.message);
-    assert.deepEqual((await stored('said-and-called'))[1], { role: 'assistant', content: 'Let me look that up.', toolCalls: asStored(calls) });
+    const calls = functionCalls(
+      (await client.chat.completions.create({ model: 'm', tools: [weather], messages: [{ role: 'user', content: 'Rome?' }] })).choices[0]!
+        .message,
+    );
+    assert.deepEqual((await stored('said-and-called'))[1], {
+      role: 'assistant',
+      content: 'Let me look that up.',
+      toolCalls: asStored(calls),
+    });
     await client.chat.completions.create({ model: 'm', messages: [{ role: 'tool', tool_call_id: calls[0]!.id, content: 'rain' }] });
-    assert.deepEqual(upstream.requests[1]!.body.messages[1], { role: 'assistant', content: 'Let me look that up.', tool_calls: asSent(calls) });
+    assert.deepEqual(upstream.requests[1]!.body.messages[1], {
+      role: 'assistant',
+      content: 'Let me look that up.',
+      tool_calls: asSent(calls),
+    });
   });
 
-  it('a client that sends the loop\'s messages again (as runTools does) has nothing stored or sent twice', async () => {
+  it("a client that sends the loop's messages again (as runTools does) has nothing stored or sent twice", async () => {
     const client = proxy.client('resender');
     const question: ChatCompletionMessageParam = { role: 'user', content: 'Time and weather?' };
-    const message = (await client.chat.completions.create({ model: 'm', tools: [weather, clock], messages: [question] })).choices[0]!.message;
+    const message = (await client.chat.completions.create({ model: 'm', tools: [weather, clock], messages: [question] })).choices[0]!
+      .message;
     const calls = functionCalls(message);
     assert.equal(calls.length, 2);
     const results: ChatCompletionMessageParam[] = [
@@ -112,31 +155,59 @@ describe('memory proxy: a tool loop, JSON', () => {
       { role: 'tool', tool_call_id: calls[1]!.id, content: 'noon' },
     ];
     // The whole local list: the question and the call, already stored, then the new results.
-    await client.chat.completions.create({ model: 'm', tools: [weather, clock], messages: [question, message as ChatCompletionMessageParam, ...results] });
+    await client.chat.completions.create({
+      model: 'm',
+      tools: [weather, clock],
+      messages: [question, message as ChatCompletionMessageParam, ...results],
+    });
     assert.deepEqual(upstream.requests[1]!.body.messages, [
       { role: 'user', content: 'Time and weather?' },
       { role: 'assistant', content: null, tool_calls: asSent(calls) },
       ...results,
     ]);
     const afterStep2 = await stored('resender');
-    assert.deepEqual(afterStep2.map((turn) => turn.role), ['user', 'assistant', 'tool', 'tool', 'assistant']);
+    assert.deepEqual(
+      afterStep2.map((turn) => turn.role),
+      ['user', 'assistant', 'tool', 'tool', 'assistant'],
+    );
 
     // Results already stored, sent again before a new question: dropped, the question kept.
     await client.chat.completions.create({ model: 'm', messages: [...results, { role: 'user', content: 'Thanks!' }] });
-    assert.deepEqual(upstream.requests[2]!.body.messages.map((sent: { role: string }) => sent.role), ['user', 'assistant', 'tool', 'tool', 'assistant', 'user']);
-    assert.deepEqual(await stored('resender'), [...afterStep2, { role: 'user', content: 'Thanks!' }, { role: 'assistant', content: 'You said "Thanks!"; I saw 6 messages.' }]);
+    assert.deepEqual(
+      upstream.requests[2]!.body.messages.map((sent: { role: string }) => sent.role),
+      ['user', 'assistant', 'tool', 'tool', 'assistant', 'user'],
+    );
+    assert.deepEqual(await stored('resender'), [
+      ...afterStep2,
+      { role: 'user', content: 'Thanks!' },
+      { role: 'assistant', content: 'You said "Thanks!"; I saw 6 messages.' },
+    ]);
   });
 
-  it('the openai client\'s own runTools loop, through the proxy, is remembered once', async () => {
+  it("the openai client's own runTools loop, through the proxy, is remembered once", async () => {
     const client = proxy.client('run-tools');
     const runner = client.chat.completions.runTools({
       model: 'm',
       messages: [{ role: 'user', content: 'Weather in Oslo?' }],
-      tools: [{ type: 'function', function: { name: 'weather', description: 'The weather in a city', parameters: { type: 'object', properties: { query: { type: 'string' } } }, function: (args: string) => `cold, asked ${args}`, parse: (text: string) => text } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'weather',
+            description: 'The weather in a city',
+            parameters: { type: 'object', properties: { query: { type: 'string' } } },
+            function: (args: string) => `cold, asked ${args}`,
+            parse: (text: string) => text,
+          },
+        },
+      ],
     });
     const content = await runner.finalContent();
     assert.equal(content, 'The tools said "cold, asked {\\"query\\":\\"Weather in Oslo?\\"}"; I saw 3 messages.');
-    assert.deepEqual((await stored('run-tools')).map((turn) => turn.role), ['user', 'assistant', 'tool', 'assistant']);
+    assert.deepEqual(
+      (await stored('run-tools')).map((turn) => turn.role),
+      ['user', 'assistant', 'tool', 'assistant'],
+    );
   });
 
   it('a loop the client gave up: the next question is stored, and the unanswered calls are never sent again', async () => {
@@ -144,19 +215,33 @@ describe('memory proxy: a tool loop, JSON', () => {
     await client.chat.completions.create({ model: 'm', tools: [weather], messages: [{ role: 'user', content: 'Weather?' }] });
     await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Never mind.' }] });
     await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hello?' }] });
-    assert.deepEqual((await stored('gave-up')).map((turn) => turn.role), ['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    assert.deepEqual(
+      (await stored('gave-up')).map((turn) => turn.role),
+      ['user', 'assistant', 'user', 'assistant', 'user', 'assistant'],
+    );
     for (const request of upstream.requests.slice(1)) {
-      assert.ok(request.body.messages.every((message: { tool_calls?: unknown }) => message.tool_calls === undefined), JSON.stringify(request.body.messages));
+      assert.ok(
+        request.body.messages.every((message: { tool_calls?: unknown }) => message.tool_calls === undefined),
+        JSON.stringify(request.body.messages),
+      );
     }
-    assert.deepEqual(upstream.requests[2]!.body.messages.map((message: { content: string }) => message.content), [
-      'Weather?', 'Never mind.', 'You said "Never mind."; I saw 2 messages.', 'Hello?',
-    ]);
+    assert.deepEqual(
+      upstream.requests[2]!.body.messages.map((message: { content: string }) => message.content),
+      ['Weather?', 'Never mind.', 'You said "Never mind."; I saw 2 messages.', 'Hello?'],
+    );
   });
 
   it('stored calls answered in part are left out whole', async () => {
     await proxy.store.appendMany('in-part', [
       { role: 'user', content: 'q' },
-      { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'f', arguments: '{}' }, { id: 'b', name: 'g', arguments: '{}' }] },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          { id: 'a', name: 'f', arguments: '{}' },
+          { id: 'b', name: 'g', arguments: '{}' },
+        ],
+      },
       { role: 'tool', content: 'ra', toolCallId: 'a' },
       { role: 'assistant', content: 'half an answer' },
       { role: 'tool', content: 'legacy result without a call id' },
@@ -173,7 +258,14 @@ describe('memory proxy: a tool loop, JSON', () => {
   it('tool results for calls the proxy never stored pass through, and nothing is stored', async () => {
     const client = proxy.client('foreign');
     const call = { id: 'mine_1', type: 'function' as const, function: { name: 'weather', arguments: '{}' } };
-    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: 'mine_1', content: 'y' }] });
+    await client.chat.completions.create({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'mine_1', content: 'y' },
+      ],
+    });
     assert.equal(upstream.requests[0]!.body.messages.length, 3);
     assert.deepEqual(await stored('foreign'), []);
   });
@@ -182,7 +274,11 @@ describe('memory proxy: a tool loop, JSON', () => {
 describe('memory proxy: a tool loop, streamed', () => {
   it('assembles the streamed tool calls (two, interleaved) and stores them; the third request carries the whole exchange', async () => {
     const client = proxy.client('sse-loop');
-    const message = await streamed(client, { model: 'm', tools: [weather, clock], messages: [{ role: 'user', content: 'Time and weather in Lima?' }] });
+    const message = await streamed(client, {
+      model: 'm',
+      tools: [weather, clock],
+      messages: [{ role: 'user', content: 'Time and weather in Lima?' }],
+    });
     const calls = functionCalls(message);
     assert.deepEqual(asStored(calls), [
       { id: calls[0]!.id, name: 'weather', arguments: '{"query":"Time and weather in Lima?"}' },
@@ -195,7 +291,14 @@ describe('memory proxy: a tool loop, streamed', () => {
       { role: 'assistant', content: '', toolCalls: asStored(calls) },
     ]);
 
-    const answer = await streamed(client, { model: 'm', tools: [weather, clock], messages: [{ role: 'tool', tool_call_id: calls[0]!.id, content: 'warm' }, { role: 'tool', tool_call_id: calls[1]!.id, content: '9:00' }] });
+    const answer = await streamed(client, {
+      model: 'm',
+      tools: [weather, clock],
+      messages: [
+        { role: 'tool', tool_call_id: calls[0]!.id, content: 'warm' },
+        { role: 'tool', tool_call_id: calls[1]!.id, content: '9:00' },
+      ],
+    });
     assert.equal(answer.content, 'The tools said "warm" and "9:00"; I saw 4 messages.');
 
     const last = await streamed(client, { model: 'm', messages: [{ role: 'user', content: 'Thanks.' }] });
@@ -208,14 +311,20 @@ describe('memory proxy: a tool loop, streamed', () => {
       { role: 'assistant', content: answer.content },
       { role: 'user', content: 'Thanks.' },
     ]);
-    assert.deepEqual((await stored('sse-loop')).map((turn) => turn.role), ['user', 'assistant', 'tool', 'tool', 'assistant', 'user', 'assistant']);
+    assert.deepEqual(
+      (await stored('sse-loop')).map((turn) => turn.role),
+      ['user', 'assistant', 'tool', 'tool', 'assistant', 'user', 'assistant'],
+    );
   });
 });
 
 describe('memory proxy: a failed or abandoned step stores nothing', () => {
   it('the tool-call step failing upstream (JSON) stores nothing', async () => {
     upstream.behaviour = 'error-json';
-    await assert.rejects(proxy.client('fail-1').chat.completions.create({ model: 'm', tools: [weather], messages: [{ role: 'user', content: 'q' }] }), OpenAI.APIError);
+    await assert.rejects(
+      proxy.client('fail-1').chat.completions.create({ model: 'm', tools: [weather], messages: [{ role: 'user', content: 'q' }] }),
+      OpenAI.APIError,
+    );
     assert.deepEqual(await stored('fail-1'), []);
   });
 
@@ -227,7 +336,10 @@ describe('memory proxy: a failed or abandoned step stores nothing', () => {
 
   it('the results step failing keeps the results out; sent again, they are stored once', async () => {
     const client = proxy.client('fail-3');
-    const calls = functionCalls((await client.chat.completions.create({ model: 'm', tools: [weather], messages: [{ role: 'user', content: 'q' }] })).choices[0]!.message);
+    const calls = functionCalls(
+      (await client.chat.completions.create({ model: 'm', tools: [weather], messages: [{ role: 'user', content: 'q' }] })).choices[0]!
+        .message,
+    );
     const result: ChatCompletionMessageParam = { role: 'tool', tool_call_id: calls[0]!.id, content: 'r' };
     upstream.behaviour = 'error-json';
     await assert.rejects(client.chat.completions.create({ model: 'm', messages: [result] }), OpenAI.APIError);
@@ -244,6 +356,9 @@ describe('memory proxy: a failed or abandoned step stores nothing', () => {
 
     upstream.behaviour = 'ok';
     await client.chat.completions.create({ model: 'm', messages: [result] });
-    assert.deepEqual((await stored('fail-3')).map((turn) => turn.role), ['user', 'assistant', 'tool', 'assistant']);
+    assert.deepEqual(
+      (await stored('fail-3')).map((turn) => turn.role),
+      ['user', 'assistant', 'tool', 'assistant'],
+    );
   });
 });

@@ -34,9 +34,16 @@ after(async () => {
 describe('README memory proxy example', () => {
   it('proxy-tool-loop.mjs runs the loop, prints what its comment says, and the next request carries the exchange', async () => {
     // Asynchronously: the proxy and the upstream answer from this process's event loop.
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path], { cwd: root, env: { ...process.env, TURNSTORE_URL: proxy.url }, timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path], {
+      cwd: root,
+      env: { ...process.env, TURNSTORE_URL: proxy.url },
+      timeout: 60_000,
+    });
     assert.equal(stderr, '');
-    const lines = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+    const lines = stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     assert.equal(lines[0], ROLES_LINE);
     assert.ok(code.includes(`// ${ROLES_LINE}`), 'the comment under console.log should show its output');
 
@@ -54,8 +61,15 @@ describe('README memory proxy example', () => {
   });
 
   const inReadme = readme.includes('## Memory proxy');
-  it('README.md "## Memory proxy" shows proxy-tool-loop.mjs verbatim', { skip: inReadme ? false : 'README.md has no "## Memory proxy" section' }, () => {
-    const section = readme.slice(readme.indexOf('## Memory proxy'), readme.indexOf('\n## ', readme.indexOf('## Memory proxy') + 1));
-    assert.ok(section.includes(code.trimEnd()), 'the code block under "## Memory proxy" differs from test/readme/examples/proxy-tool-loop.mjs');
-  });
+  it(
+    'README.md "## Memory proxy" shows proxy-tool-loop.mjs verbatim',
+    { skip: inReadme ? false : 'README.md has no "## Memory proxy" section' },
+    () => {
+      const section = readme.slice(readme.indexOf('## Memory proxy'), readme.indexOf('\n## ', readme.indexOf('## Memory proxy') + 1));
+      assert.ok(
+        section.includes(code.trimEnd()),
+        'the code block under "## Memory proxy" differs from test/readme/examples/proxy-tool-loop.mjs',
+      );
+    },
+  );
 });

@@ -70,8 +70,12 @@ describe('README service examples', { skip: curlMissing }, () => {
     });
 
     const inReadme = readme.includes('## Service');
-    it(`README.md "## Service" shows ${example.file} verbatim`, { skip: inReadme ? false : 'README.md has no "## Service" section yet' }, () => {
-      assert.ok(readme.includes(text.trimEnd()), `a code block under "## Service" should be test/readme/examples/${example.file}`);
-    });
+    it(
+      `README.md "## Service" shows ${example.file} verbatim`,
+      { skip: inReadme ? false : 'README.md has no "## Service" section yet' },
+      () => {
+        assert.ok(readme.includes(text.trimEnd()), `a code block under "## Service" should be test/readme/examples/${example.file}`);
+      },
+    );
   }
 });

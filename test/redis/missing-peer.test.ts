@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runWithoutPeers } from '../support/without-peers.js';
 
-describe("turnstore/redis without the redis package", () => {
+describe('turnstore/redis without the redis package', () => {
   it('imports fine, and a store made from a url rejects its calls with TURNSTORE_MISSING_PEER saying what to install', () => {
     const outcomes = runWithoutPeers([
       "import { RedisStore } from 'turnstore/redis';",

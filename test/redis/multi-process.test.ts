@@ -21,7 +21,11 @@ describe('RedisStore shared by several processes', { skip: redisUnavailable() },
   it(`${WORKERS} processes appending at once: the turn cap holds, each process's turns keep their order, the conversation cap holds`, async (t) => {
     const prefix = 'multi-process';
     const started = performance.now();
-    await Promise.all(Array.from({ length: WORKERS }, (_, index) => runWorker(worker, [server.url, prefix, String(index), String(APPENDS)], `worker ${index}`)));
+    await Promise.all(
+      Array.from({ length: WORKERS }, (_, index) =>
+        runWorker(worker, [server.url, prefix, String(index), String(APPENDS)], `worker ${index}`),
+      ),
+    );
     t.diagnostic(`${WORKERS} processes × ${APPENDS * 2} appends in ${Math.round(performance.now() - started)} ms`);
 
     const store = new RedisStore({ url: server.url, prefix, ...STORE_OPTIONS });

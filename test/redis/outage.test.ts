@@ -43,7 +43,10 @@ function assertBoundedFailures(outcomes: readonly Outcome[]): void {
   assert.ok(failures.length > 0, 'some calls failed during the outage');
   for (const failure of failures) {
     assert.equal(failure.code, 'TURNSTORE_BACKEND_UNAVAILABLE');
-    assert.ok(failure.ms <= COMMAND_TIMEOUT_MS + SLACK_MS, `a call failed after ${Math.round(failure.ms)} ms; the bound is ${COMMAND_TIMEOUT_MS} ms`);
+    assert.ok(
+      failure.ms <= COMMAND_TIMEOUT_MS + SLACK_MS,
+      `a call failed after ${Math.round(failure.ms)} ms; the bound is ${COMMAND_TIMEOUT_MS} ms`,
+    );
   }
 }
 
@@ -78,11 +81,17 @@ describe('RedisStore when Redis goes away', { skip: redisUnavailable() }, () => 
     await sleep(COMMAND_TIMEOUT_MS * 2);
     const during = outcomes.filter((outcome) => outcome.startedAt > killedAt);
     assertBoundedFailures(during);
-    assert.ok(during.every((outcome) => !outcome.ok), 'nothing succeeds while the server is gone');
+    assert.ok(
+      during.every((outcome) => !outcome.ok),
+      'nothing succeeds while the server is gone',
+    );
 
     // Once the connection has been down for a whole bound, calls stop waiting: they fail at once.
     const late = during.filter((outcome) => outcome.startedAt > killedAt + COMMAND_TIMEOUT_MS + 100);
-    assert.ok(late.length > 0 && late.every((outcome) => outcome.ms < 50), `late calls fail at once; took ${late.map((outcome) => Math.round(outcome.ms)).join(', ')} ms`);
+    assert.ok(
+      late.length > 0 && late.every((outcome) => outcome.ms < 50),
+      `late calls fail at once; took ${late.map((outcome) => Math.round(outcome.ms)).join(', ')} ms`,
+    );
     const firstFailure = Math.min(...during.map((outcome) => outcome.startedAt + outcome.ms)) - killedAt;
     const slowestFailure = Math.max(...during.map((outcome) => outcome.ms));
     await server.restart();
@@ -90,16 +99,24 @@ describe('RedisStore when Redis goes away', { skip: redisUnavailable() }, () => 
     // The client retries every 500 ms at most, so it is back well within two seconds.
     await untilItWorks(() => store.get('caller 0'), 3000);
     const recoveredAt = performance.now();
-    t.diagnostic(`first failure ${Math.round(firstFailure)} ms after the kill; slowest failure ${Math.round(slowestFailure)} ms (bound ${COMMAND_TIMEOUT_MS} ms); ${during.length} calls failed, ${late.length} of them at once (connection down longer than the bound); working again ${Math.round(recoveredAt - restartedAt)} ms after the restart`);
+    t.diagnostic(
+      `first failure ${Math.round(firstFailure)} ms after the kill; slowest failure ${Math.round(slowestFailure)} ms (bound ${COMMAND_TIMEOUT_MS} ms); ${during.length} calls failed, ${late.length} of them at once (connection down longer than the bound); working again ${Math.round(recoveredAt - restartedAt)} ms after the restart`,
+    );
     await sleep(300);
     running = false;
     await Promise.all(callers);
     const recovered = outcomes.filter((outcome) => outcome.startedAt > recoveredAt);
-    assert.ok(recovered.length > 0 && recovered.every((outcome) => outcome.ok), `once reconnected, every call works: ${JSON.stringify(recovered.filter((outcome) => !outcome.ok))}`);
+    assert.ok(
+      recovered.length > 0 && recovered.every((outcome) => outcome.ok),
+      `once reconnected, every call works: ${JSON.stringify(recovered.filter((outcome) => !outcome.ok))}`,
+    );
     assertBoundedFailures(outcomes.filter((outcome) => !outcome.ok));
     // The restarted server is empty (no persistence) and had no scripts cached: EVAL brought them back.
     await store.append('after', 'user', 'hello again');
-    assert.deepEqual((await store.get('after')).map((turn) => turn.content), ['hello again']);
+    assert.deepEqual(
+      (await store.get('after')).map((turn) => turn.content),
+      ['hello again'],
+    );
   });
 
   it('hung (SIGSTOP): calls reject within commandTimeoutMs instead of waiting; resumed: it works again', async (t) => {
@@ -110,10 +127,19 @@ describe('RedisStore when Redis goes away', { skip: redisUnavailable() }, () => 
     await store.append('a', 'user', 'before');
     server.pause();
     try {
-      const outcomes = await Promise.all([timed(() => store.get('a')), timed(() => store.append('a', 'user', 'x')), timed(() => store.size())]);
+      const outcomes = await Promise.all([
+        timed(() => store.get('a')),
+        timed(() => store.append('a', 'user', 'x')),
+        timed(() => store.size()),
+      ]);
       assertBoundedFailures(outcomes);
-      assert.ok(outcomes.every((outcome) => !outcome.ok && outcome.ms >= COMMAND_TIMEOUT_MS - 50), 'they waited for the bound, not less');
-      t.diagnostic(`calls to a hung server failed after ${outcomes.map((outcome) => Math.round(outcome.ms)).join(', ')} ms (bound ${COMMAND_TIMEOUT_MS} ms)`);
+      assert.ok(
+        outcomes.every((outcome) => !outcome.ok && outcome.ms >= COMMAND_TIMEOUT_MS - 50),
+        'they waited for the bound, not less',
+      );
+      t.diagnostic(
+        `calls to a hung server failed after ${outcomes.map((outcome) => Math.round(outcome.ms)).join(', ')} ms (bound ${COMMAND_TIMEOUT_MS} ms)`,
+      );
     } finally {
       server.resume();
     }
@@ -142,6 +168,9 @@ describe('RedisStore when Redis goes away', { skip: redisUnavailable() }, () => 
     const server = await RedisTestServer.start([], port);
     cleanup.push(() => server.stop());
     await untilItWorks(() => store.append('a', 'user', 'x'), 3000);
-    assert.deepEqual((await store.get('a')).map((turn) => turn.content), ['x']);
+    assert.deepEqual(
+      (await store.get('a')).map((turn) => turn.content),
+      ['x'],
+    );
   });
 });

@@ -8,16 +8,22 @@ import { laneOf } from '../../src/redis/redis-store.js';
 import { SCRIPTS } from '../../src/redis/scripts.js';
 import { RedisMonitor, RedisTestServer, redisUnavailable } from '../support/redis-server.js';
 
-const connectClient = (url: string) => createClient({ url }).on('error', () => {}).connect();
+const connectClient = (url: string) =>
+  createClient({ url })
+    .on('error', () => {})
+    .connect();
 type Client = Awaited<ReturnType<typeof connectClient>>;
 
 function assertInvalidOption(options: unknown, mentions: string): void {
-  assert.throws(() => new RedisStore(options as RedisStoreOptions), (error: unknown) => {
-    assert.ok(error instanceof TurnstoreError, String(error));
-    assert.equal(error.code, 'TURNSTORE_INVALID_OPTION');
-    assert.ok(error.message.includes(mentions), `${JSON.stringify(mentions)} in: ${error.message}`);
-    return true;
-  });
+  assert.throws(
+    () => new RedisStore(options as RedisStoreOptions),
+    (error: unknown) => {
+      assert.ok(error instanceof TurnstoreError, String(error));
+      assert.equal(error.code, 'TURNSTORE_INVALID_OPTION');
+      assert.ok(error.message.includes(mentions), `${JSON.stringify(mentions)} in: ${error.message}`);
+      return true;
+    },
+  );
 }
 
 describe('RedisStore options', () => {
@@ -41,7 +47,8 @@ describe('RedisStore options', () => {
   });
 
   it('refuses a commandTimeoutMs that is not an integer from 1 to 600000', () => {
-    for (const bad of [0, -1, 1.5, '5', NaN, Infinity, 600_001, null]) assertInvalidOption({ url, commandTimeoutMs: bad }, 'commandTimeoutMs');
+    for (const bad of [0, -1, 1.5, '5', NaN, Infinity, 600_001, null])
+      assertInvalidOption({ url, commandTimeoutMs: bad }, 'commandTimeoutMs');
   });
 
   it('refuses connections that is not an integer from 1 to 16, and connections with client', () => {
@@ -124,11 +131,24 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     await store.append('{x}', 'assistant', 'braces');
     await store.append('a:b', 'user', 'colon');
     const keys = (await allKeys()).filter((key) => key.includes(prefix));
-    assert.deepEqual(keys, [`{${prefix}}:c:a`, `{${prefix}}:c:a:b`, `{${prefix}}:c:{x}`, `{${prefix}}:bytes`, `{${prefix}}:turns`, `{${prefix}}:lru`, `{${prefix}}:meta`].sort());
+    assert.deepEqual(
+      keys,
+      [
+        `{${prefix}}:c:a`,
+        `{${prefix}}:c:a:b`,
+        `{${prefix}}:c:{x}`,
+        `{${prefix}}:bytes`,
+        `{${prefix}}:turns`,
+        `{${prefix}}:lru`,
+        `{${prefix}}:meta`,
+      ].sort(),
+    );
     assert.equal(await client.type(`{${prefix}}:c:{x}`), 'list');
     assert.equal(await client.type(`{${prefix}}:lru`), 'zset');
     // The id follows the hash tag, so braces in it cannot move the key to another slot.
-    assert.deepEqual(await client.lRange(`{${prefix}}:c:{x}`, 0, -1).then((elements) => elements.map((e) => e.slice(e.indexOf(' ') + 1))), ['braces']);
+    assert.deepEqual(await client.lRange(`{${prefix}}:c:{x}`, 0, -1).then((elements) => elements.map((e) => e.slice(e.indexOf(' ') + 1))), [
+      'braces',
+    ]);
   });
 
   it('sets the TTL with PEXPIRE on every write and read hit, and none with ttlSeconds 0', async () => {
@@ -162,7 +182,11 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
       await other.append(id, 'user', id);
     }
     await mine.clear();
-    assert.deepEqual((await allKeys()).filter((key) => key.startsWith(`{${prefix}}:`)), [`{${prefix}}:meta`], 'meta stays: eviction counts survive clear');
+    assert.deepEqual(
+      (await allKeys()).filter((key) => key.startsWith(`{${prefix}}:`)),
+      [`{${prefix}}:meta`],
+      'meta stays: eviction counts survive clear',
+    );
     assert.equal(await client.get(`${prefix}:c:a`), 'foreign, without the braces');
     assert.equal(await client.get(`{${prefix}x}:c:a`), 'foreign, another tag');
     assert.equal(await other.size(), 4);
@@ -173,10 +197,18 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
   it('two stores on one prefix are one memory: what one writes the other reads, and the caps are shared', async () => {
     const first = new RedisStore({ client, prefix: 'shared-prefix', maxConversations: 2 });
     const evicted: Array<[string, EvictionReason]> = [];
-    const second = new RedisStore({ client, prefix: 'shared-prefix', maxConversations: 2, onEvict: (id, reason) => evicted.push([id, reason]) });
+    const second = new RedisStore({
+      client,
+      prefix: 'shared-prefix',
+      maxConversations: 2,
+      onEvict: (id, reason) => evicted.push([id, reason]),
+    });
     open.push(first, second);
     await first.append('a', 'user', 'from the first');
-    assert.deepEqual((await second.get('a')).map((turn) => turn.content), ['from the first']);
+    assert.deepEqual(
+      (await second.get('a')).map((turn) => turn.content),
+      ['from the first'],
+    );
     await first.append('b', 'user', 'b');
     await second.append('c', 'user', 'c');
     assert.deepEqual(evicted, [['a', 'lru']], 'the store whose call evicted reports it');
@@ -197,7 +229,11 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     try {
       const calls: Array<() => Promise<unknown>> = [
         () => store.append('a', 'user', 'one'),
-        () => store.appendMany('a', [{ role: 'user', content: 'two' }, { role: 'assistant', content: 'three' }]),
+        () =>
+          store.appendMany('a', [
+            { role: 'user', content: 'two' },
+            { role: 'assistant', content: 'three' },
+          ]),
         () => store.append('b', 'user', 'b'),
         () => store.append('c', 'user', 'c'),
         () => store.append('d', 'user', 'd'), // evicts 'a' by the LRU cap, in the same script
@@ -214,8 +250,14 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
       await monitor.waitFor((command) => command.words[0] === 'PING' && command.words[1] === 'end-of-test');
       const sent = monitor.commands.filter((command) => command.source !== 'lua' && command.words[0] !== 'PING');
       assert.equal(sent.length, calls.length, `one command per call; got ${sent.map((command) => command.words[0]).join(', ')}`);
-      assert.ok(sent.every((command) => command.words[0] === 'EVALSHA'), 'every call is an EVALSHA');
-      assert.ok(monitor.commands.some((command) => command.source === 'lua' && command.words[0] === 'TIME'), 'the scripts read the server clock');
+      assert.ok(
+        sent.every((command) => command.words[0] === 'EVALSHA'),
+        'every call is an EVALSHA',
+      );
+      assert.ok(
+        monitor.commands.some((command) => command.source === 'lua' && command.words[0] === 'TIME'),
+        'the scripts read the server clock',
+      );
     } finally {
       monitor.stop();
     }
@@ -228,10 +270,15 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     const monitor = await RedisMonitor.start(server.port);
     try {
       await store.append('a', 'user', 'after the flush');
-      assert.deepEqual((await store.get('a')).map((turn) => turn.content), ['before the flush', 'after the flush']);
+      assert.deepEqual(
+        (await store.get('a')).map((turn) => turn.content),
+        ['before the flush', 'after the flush'],
+      );
       await server.command('PING', 'end-of-test');
       await monitor.waitFor((command) => command.words[1] === 'end-of-test');
-      const sent = monitor.commands.filter((command) => command.source !== 'lua' && command.words[0] !== 'PING').map((command) => command.words[0]);
+      const sent = monitor.commands
+        .filter((command) => command.source !== 'lua' && command.words[0] !== 'PING')
+        .map((command) => command.words[0]);
       // append: EVALSHA (NOSCRIPT), EVAL (which caches it again); get: EVALSHA (NOSCRIPT), EVAL.
       assert.deepEqual(sent, ['EVALSHA', 'EVAL', 'EVALSHA', 'EVAL']);
       sent.length = 0;
@@ -256,7 +303,10 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     await store.get('c'); // a miss touches nothing
     await store.append('c', 'user', 'z');
     assert.equal(Number(await client.zScore(lru, 'c')), ahead + 2);
-    assert.deepEqual((await store.list()).items.map((item) => item.id), ['c', 'b', 'a']);
+    assert.deepEqual(
+      (await store.list()).items.map((item) => item.id),
+      ['c', 'b', 'a'],
+    );
   });
 
   it("takes time from the Redis server, never from this host's clock", async () => {
@@ -269,7 +319,8 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
       await store.append('a', 'user', 'x');
       const [turn] = await store.get('a');
       const [item] = (await store.list()).items;
-      for (const seconds of [turn!.ts, item!.lastAccess]) assert.ok(Math.abs(seconds * 1000 - realMs) < 60_000, `${seconds} is the server's time`);
+      for (const seconds of [turn!.ts, item!.lastAccess])
+        assert.ok(Math.abs(seconds * 1000 - realMs) < 60_000, `${seconds} is the server's time`);
     } finally {
       Date.now = realNow;
     }
@@ -315,7 +366,11 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
       assert.equal((await client.clientList()).length, clientsBefore + lanes);
       for (const id of ids) {
         const turns = await store.get(id);
-        assert.deepEqual(turns.map((turn) => turn.content), Array.from({ length: 150 }, (_, k) => `${id}:${k}`), id);
+        assert.deepEqual(
+          turns.map((turn) => turn.content),
+          Array.from({ length: 150 }, (_, k) => `${id}:${k}`),
+          id,
+        );
       }
       assert.equal(await store.size(), ids.length);
     } finally {
@@ -338,7 +393,10 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
   it('a client that was never connected makes calls reject with TURNSTORE_BACKEND_UNAVAILABLE saying so', async () => {
     const unconnected = createClient({ url: server.url });
     const store = new RedisStore({ client: unconnected, prefix: 'unconnected' });
-    await assert.rejects(store.get('a'), (error: TurnstoreError) => error.code === 'TURNSTORE_BACKEND_UNAVAILABLE' && error.message.includes('client.connect()'));
+    await assert.rejects(
+      store.get('a'),
+      (error: TurnstoreError) => error.code === 'TURNSTORE_BACKEND_UNAVAILABLE' && error.message.includes('client.connect()'),
+    );
     await store.close();
   });
 });

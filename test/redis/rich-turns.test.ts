@@ -6,7 +6,10 @@ import { RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { RedisTestServer, redisUnavailable } from '../support/redis-server.js';
 import { OLD_BYTES, OLD_ELEMENTS, OLD_SCORE, OLD_TURNS } from './old-elements.js';
 
-const connectClient = (url: string) => createClient({ url }).on('error', () => {}).connect();
+const connectClient = (url: string) =>
+  createClient({ url })
+    .on('error', () => {})
+    .connect();
 type Client = Awaited<ReturnType<typeof connectClient>>;
 
 const unavailable = redisUnavailable();
@@ -23,16 +26,28 @@ const withoutTs = (turns: readonly Turn[]): unknown[] => turns.map(({ ts, ...res
 
 const TOOL_LOOP: TurnInput[] = [
   { role: 'system', content: 'You are terse.' },
-  { role: 'user', content: 'Weather in 東京, and what is in this photo? 😀', attachments: [{ mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==' }], metadata: { messageId: 'u-1' } },
+  {
+    role: 'user',
+    content: 'Weather in 東京, and what is in this photo? 😀',
+    attachments: [{ mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==' }],
+    metadata: { messageId: 'u-1' },
+  },
   {
     role: 'assistant',
     content: '',
-    toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"東京"}' }, { id: 'call_2', name: 'describe', arguments: 'not json {' }],
+    toolCalls: [
+      { id: 'call_1', name: 'get_weather', arguments: '{"city":"東京"}' },
+      { id: 'call_2', name: 'describe', arguments: 'not json {' },
+    ],
     metadata: { model: 'gpt-x', usage: { input: 120, output: 7 }, tags: ['a', null, true, 1.5], nested: { deeper: [{ brace: '}' }] } },
   },
   { role: 'tool', content: '{"temp": 7} 4:12', toolCallId: 'call_1' },
   { role: 'tool', content: 'a cat', toolCallId: 'call_2' },
-  { role: 'assistant', content: 'It is 7 °C; the photo shows a cat.', attachments: [{ mediaType: 'application/pdf', url: 'https://example.com/report.pdf' }] },
+  {
+    role: 'assistant',
+    content: 'It is 7 °C; the photo shows a cat.',
+    attachments: [{ mediaType: 'application/pdf', url: 'https://example.com/report.pdf' }],
+  },
 ];
 
 describe('RedisStore holds rich turns', { skip: unavailable }, () => {
@@ -88,7 +103,7 @@ describe('RedisStore holds rich turns', { skip: unavailable }, () => {
     await store.appendMany('a', TOOL_LOOP.slice(1, 3));
     const [user, assistant] = await store.get('a');
     assert.ok(Object.isFrozen(assistant!.toolCalls) && Object.isFrozen(assistant!.toolCalls![0]) && Object.isFrozen(assistant!.metadata));
-    assert.ok(Object.isFrozen((assistant!.metadata!.usage as object)) && Object.isFrozen(user!.attachments![0]));
+    assert.ok(Object.isFrozen(assistant!.metadata!.usage as object) && Object.isFrozen(user!.attachments![0]));
     assert.throws(() => (assistant!.toolCalls as unknown as unknown[]).push({}), TypeError);
     (assistant as { content: string }).content = 'changed';
     assert.deepEqual(withoutTs(await store.get('a')), TOOL_LOOP.slice(1, 3));
@@ -160,11 +175,17 @@ describe('RedisStore holds rich turns', { skip: unavailable }, () => {
     // The content alone fits; with the attachment's JSON it does not.
     await assert.rejects(store.append('a', 'user', 'look', { attachments: [{ mediaType: 'image/png', url }] }), tooLarge);
     await assert.rejects(store.append('new', 'user', 'look', { attachments: [{ mediaType: 'image/png', url }] }), tooLarge);
-    await assert.rejects(store.appendMany('a', [{ role: 'user', content: 'fine' }, { role: 'user', content: 'look', attachments: [{ mediaType: 'image/png', url }] }]), (error: unknown) => {
-      tooLarge(error);
-      assert.match((error as Error).message, /turns\[1\]/);
-      return true;
-    });
+    await assert.rejects(
+      store.appendMany('a', [
+        { role: 'user', content: 'fine' },
+        { role: 'user', content: 'look', attachments: [{ mediaType: 'image/png', url }] },
+      ]),
+      (error: unknown) => {
+        tooLarge(error);
+        assert.match((error as Error).message, /turns\[1\]/);
+        return true;
+      },
+    );
     assert.deepEqual((await client.keys(`{${prefix}}:*`)).sort(), keysBefore);
     assert.deepEqual(await client.lRange(`{${prefix}}:c:a`, 0, -1), elementsBefore);
     assert.deepEqual(withoutTs(await store.get('a')), [{ role: 'user', content: 'before' }]);
@@ -182,13 +203,25 @@ describe('RedisStore holds rich turns', { skip: unavailable }, () => {
   it('bad extras are TURNSTORE_INVALID_TURN naming the field, and nothing is stored', async () => {
     const { store, prefix } = newStore();
     await assert.rejects(store.append('a', 'user', 'x', { toolCalls: [{ id: 'c', name: 'n', arguments: '{}' }] }), (error: unknown) => {
-      assert.ok(error instanceof TurnstoreError && error.code === 'TURNSTORE_INVALID_TURN' && error.message.includes('toolCalls'), String(error));
+      assert.ok(
+        error instanceof TurnstoreError && error.code === 'TURNSTORE_INVALID_TURN' && error.message.includes('toolCalls'),
+        String(error),
+      );
       return true;
     });
-    await assert.rejects(store.appendMany('a', [{ role: 'user', content: 'x' }, { role: 'tool', content: 'r', toolCallId: '' }]), (error: unknown) => {
-      assert.ok(error instanceof TurnstoreError && error.code === 'TURNSTORE_INVALID_TURN' && error.message.includes('turns[1].toolCallId'), String(error));
-      return true;
-    });
+    await assert.rejects(
+      store.appendMany('a', [
+        { role: 'user', content: 'x' },
+        { role: 'tool', content: 'r', toolCallId: '' },
+      ]),
+      (error: unknown) => {
+        assert.ok(
+          error instanceof TurnstoreError && error.code === 'TURNSTORE_INVALID_TURN' && error.message.includes('turns[1].toolCallId'),
+          String(error),
+        );
+        return true;
+      },
+    );
     assert.deepEqual(await client.keys(`{${prefix}}:*`), []);
   });
 

@@ -38,18 +38,51 @@ describe('Redis turn codec', () => {
 
   it('round-trips every field on every role, with non-ASCII text where the JSON length (UTF-16) differs from its bytes', () => {
     const cases: Array<[Role, string, TurnExtras]> = [
-      ['assistant', '', { toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city": "東京"}' }, { id: 'call_2', name: 'x', arguments: 'not json {' }] }],
+      [
+        'assistant',
+        '',
+        {
+          toolCalls: [
+            { id: 'call_1', name: 'get_weather', arguments: '{"city": "東京"}' },
+            { id: 'call_2', name: 'x', arguments: 'not json {' },
+          ],
+        },
+      ],
       ['tool', '{"temp": 7}', { toolCallId: 'call_1' }],
-      ['user', 'What is in this picture? 😀 1234:56 x', { attachments: [{ mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgo=' }, { mediaType: 'application/pdf', url: 'https://example.com/a b.pdf' }] }],
-      ['system', ' leading space', { metadata: { id: 'msg-😀', usage: { input: 12, output: 3.5 }, tags: ['a', null, true], nested: { deeper: [{ x: '}' }] } } }],
-      ['assistant', 'all', { toolCalls: [{ id: 'c', name: 'n', arguments: '{}' }], attachments: [{ mediaType: 'audio/wav', url: 'http://h/x.wav' }], metadata: { k: 'v' } }],
+      [
+        'user',
+        'What is in this picture? 😀 1234:56 x',
+        {
+          attachments: [
+            { mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgo=' },
+            { mediaType: 'application/pdf', url: 'https://example.com/a b.pdf' },
+          ],
+        },
+      ],
+      [
+        'system',
+        ' leading space',
+        { metadata: { id: 'msg-😀', usage: { input: 12, output: 3.5 }, tags: ['a', null, true], nested: { deeper: [{ x: '}' }] } } },
+      ],
+      [
+        'assistant',
+        'all',
+        {
+          toolCalls: [{ id: 'c', name: 'n', arguments: '{}' }],
+          attachments: [{ mediaType: 'audio/wav', url: 'http://h/x.wav' }],
+          metadata: { k: 'v' },
+        },
+      ],
     ];
     for (const [role, content, extra] of cases) {
       const turn = decodeTurn(asStored(role, content, extra, 1796327935001));
       assert.deepEqual(turn, { role, content, ts: 1796327935.001, ...extra });
       // The fields come in the stored order, after role, content and ts.
       const order = ['role', 'content', 'ts', 'toolCalls', 'toolCallId', 'attachments', 'metadata'];
-      assert.deepEqual(Object.keys(turn), order.filter((key) => key in turn));
+      assert.deepEqual(
+        Object.keys(turn),
+        order.filter((key) => key in turn),
+      );
       assert.ok(!Object.isFrozen(turn), 'the turn object is fresh');
       for (const key of ['toolCalls', 'attachments', 'metadata'] as const) {
         if (turn[key] !== undefined) assert.ok(Object.isFrozen(turn[key]), `${key} frozen`);

@@ -52,7 +52,16 @@ const advances = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 8000 }) },
 );
 const ops: fc.Arbitrary<LogOp> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('append' as const), advanceMs: advances, id: ids, role: fc.constantFrom(...ROLES), content: contents }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('append' as const),
+      advanceMs: advances,
+      id: ids,
+      role: fc.constantFrom(...ROLES),
+      content: contents,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('get' as const), advanceMs: advances, id: ids }) },
 );
 /**
@@ -72,7 +81,12 @@ const logs: fc.Arbitrary<OperationLog> = fc.record({
 /** Replays a log through MemoryStore on an injected clock; what each `get` returned. */
 async function replayTurnstore(log: OperationLog): Promise<GetResult[]> {
   let now = log.startMs;
-  const store = new MemoryStore({ maxTurns: log.maxTurns, ttlSeconds: log.ttlSeconds, maxConversations: log.maxConversations, now: () => now });
+  const store = new MemoryStore({
+    maxTurns: log.maxTurns,
+    ttlSeconds: log.ttlSeconds,
+    maxConversations: log.maxConversations,
+    now: () => now,
+  });
   const gets: GetResult[] = [];
   try {
     for (const op of log.ops) {
@@ -94,10 +108,12 @@ function assertSameGets(log: OperationLog, ours: GetResult[], seed: GetResult[])
     const mine = ours[i]!;
     const theirs = seed[i]!;
     const where = `get #${i} of ${JSON.stringify(getOps[i]?.id)}`;
-    const same = mine.length === theirs.length && mine.every(([role, content, ts], k) => {
-      const [seedRole, seedContent, seedTs] = theirs[k]!;
-      return role === seedRole && content === seedContent && Math.abs(ts - seedTs) <= TS_TOLERANCE_SECONDS;
-    });
+    const same =
+      mine.length === theirs.length &&
+      mine.every(([role, content, ts], k) => {
+        const [seedRole, seedContent, seedTs] = theirs[k]!;
+        return role === seedRole && content === seedContent && Math.abs(ts - seedTs) <= TS_TOLERANCE_SECONDS;
+      });
     if (!same) assert.fail(`${where}: turnstore returned ${JSON.stringify(mine)}, the seed ${JSON.stringify(theirs)}`);
   }
 }
@@ -129,7 +145,10 @@ describe('seed replay: MemoryStore answers every get as the seed does', () => {
     // Cap 2, TTL 1 s. a and b expire; appending c, the seed evicts a and keeps b (expired) in its
     // count, we drop both; appending d, the seed evicts b. Both then show c and d, and not a, b.
     const log: OperationLog = {
-      maxTurns: 2, ttlSeconds: 1, maxConversations: 2, startMs: START_MS,
+      maxTurns: 2,
+      ttlSeconds: 1,
+      maxConversations: 2,
+      startMs: START_MS,
       ops: [
         { op: 'append', advanceMs: 1, id: 'a', role: 'user', content: 'a1' },
         { op: 'append', advanceMs: 1, id: 'b', role: 'user', content: 'b1' },
@@ -147,7 +166,10 @@ describe('seed replay: MemoryStore answers every get as the seed does', () => {
   test('an append after expiry starts an empty conversation on both sides', async (t) => {
     if (!seedRunnable(t)) return;
     const log: OperationLog = {
-      maxTurns: 4, ttlSeconds: 1, maxConversations: 4, startMs: START_MS,
+      maxTurns: 4,
+      ttlSeconds: 1,
+      maxConversations: 4,
+      startMs: START_MS,
       ops: [
         { op: 'append', advanceMs: 1, id: 'a', role: 'user', content: 'secret' },
         { op: 'append', advanceMs: 1000, id: 'a', role: 'user', content: 'at the TTL: still alive' },

@@ -36,7 +36,9 @@ export class SeedDriver {
   constructor() {
     const driver = join(repoRoot(), 'test', 'seed', 'driver.py');
     this.#child = spawn(PYTHON, [driver, seedDir()], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => { this.#stderr += chunk; });
+    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderr += chunk;
+    });
     createInterface({ input: this.#child.stdout }).on('line', (line) => {
       const waiter = this.#waiting.shift();
       if (!waiter) return;
@@ -60,9 +62,11 @@ export class SeedDriver {
     const line = JSON.stringify({
       options: { max_turns: log.maxTurns, ttl_seconds: log.ttlSeconds, max_conversations: log.maxConversations },
       start_ms: log.startMs,
-      ops: log.ops.map((op) => (op.op === 'append'
-        ? { op: op.op, advance_ms: op.advanceMs, id: op.id, role: op.role, content: op.content }
-        : { op: op.op, advance_ms: op.advanceMs, id: op.id })),
+      ops: log.ops.map((op) =>
+        op.op === 'append'
+          ? { op: op.op, advance_ms: op.advanceMs, id: op.id, role: op.role, content: op.content }
+          : { op: op.op, advance_ms: op.advanceMs, id: op.id },
+      ),
     });
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject });

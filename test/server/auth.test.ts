@@ -49,13 +49,20 @@ describe('bearer token (in process)', () => {
     for (const authorization of [`Bearer ${TOKEN}`, `bearer ${TOKEN}`, `BEARER  ${TOKEN}`]) {
       assert.equal((await service.call('GET', '/v1/stats', { headers: { authorization } })).status, 200, authorization);
     }
-    const posted = await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'user', content: 'hi' }, headers: { authorization: `Bearer ${TOKEN}` } });
+    const posted = await service.call('POST', '/v1/conversations/x/turns', {
+      body: { role: 'user', content: 'hi' },
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     assert.equal(posted.status, 201);
   });
 
   it('an unknown /v1 route is 401 without the token (routes cannot be probed) and 404 with it', async () => {
     assertError(await service.call('GET', '/v1/secret-route'), 401, 'TURNSTORE_UNAUTHORIZED');
-    assertError(await service.call('GET', '/v1/secret-route', { headers: { authorization: `Bearer ${TOKEN}` } }), 404, 'TURNSTORE_NOT_FOUND');
+    assertError(
+      await service.call('GET', '/v1/secret-route', { headers: { authorization: `Bearer ${TOKEN}` } }),
+      404,
+      'TURNSTORE_NOT_FOUND',
+    );
   });
 
   it('/healthz, /readyz, /metrics and /openapi.json stay open', async () => {

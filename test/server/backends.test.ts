@@ -12,14 +12,21 @@ const dir = tempDirForThisFile('turnstore-serve-sqlite-');
 async function appendAcknowledged(service: Service, ids: readonly string[], count: number): Promise<Map<string, string[]>> {
   const sent = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (let i = 0; i < count; i++) {
-    await Promise.all(ids.map(async (id) => {
-      const content = `${id} turn ${i}`;
-      const response = i % 3 === 2
-        ? await request(service, 'POST', `/v1/conversations/${encodeURIComponent(id)}/turns`, { body: { turns: [{ role: 'user', content }] } })
-        : await request(service, 'POST', `/v1/conversations/${encodeURIComponent(id)}/turns`, { body: { role: i % 2 ? 'assistant' : 'user', content } });
-      assert.equal(response.status, 201, response.text);
-      sent.get(id)!.push(content);
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        const content = `${id} turn ${i}`;
+        const response =
+          i % 3 === 2
+            ? await request(service, 'POST', `/v1/conversations/${encodeURIComponent(id)}/turns`, {
+                body: { turns: [{ role: 'user', content }] },
+              })
+            : await request(service, 'POST', `/v1/conversations/${encodeURIComponent(id)}/turns`, {
+                body: { role: i % 2 ? 'assistant' : 'user', content },
+              });
+        assert.equal(response.status, 201, response.text);
+        sent.get(id)!.push(content);
+      }),
+    );
   }
   return sent;
 }

@@ -18,22 +18,30 @@ for (const store of ['memory', 'sqlite'] as const) {
       try {
         const statuses: number[] = [];
         // Each client is its own keep-alive connection, appending its turns one after another.
-        await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
-          const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-          try {
-            for (let i = 0; i < APPENDS_EACH; i++) {
-              const body = JSON.stringify({ role: i % 2 ? 'assistant' : 'user', content: `${client}:${i}` });
-              const response = await rawRequest(service, 'POST', '/v1/conversations/shared/turns', { body, headers: { 'content-type': 'application/json' }, agent });
-              statuses.push(response.status);
+        await Promise.all(
+          Array.from({ length: CLIENTS }, async (_, client) => {
+            const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+            try {
+              for (let i = 0; i < APPENDS_EACH; i++) {
+                const body = JSON.stringify({ role: i % 2 ? 'assistant' : 'user', content: `${client}:${i}` });
+                const response = await rawRequest(service, 'POST', '/v1/conversations/shared/turns', {
+                  body,
+                  headers: { 'content-type': 'application/json' },
+                  agent,
+                });
+                statuses.push(response.status);
+              }
+            } finally {
+              agent.destroy();
             }
-          } finally {
-            agent.destroy();
-          }
-        }));
+          }),
+        );
         assert.equal(statuses.length, CLIENTS * APPENDS_EACH);
         assert.deepEqual([...new Set(statuses)], [201], 'every append acknowledged');
 
-        const kept: string[] = (await request(service, 'GET', '/v1/conversations/shared')).json.turns.map((turn: { content: string }) => turn.content);
+        const kept: string[] = (await request(service, 'GET', '/v1/conversations/shared')).json.turns.map(
+          (turn: { content: string }) => turn.content,
+        );
         assert.equal(kept.length, MAX_TURNS);
         assert.equal(new Set(kept).size, MAX_TURNS, 'no turn twice');
         // A client appends in order, so of its turns the kept ones are its newest, in order: once

@@ -7,7 +7,12 @@ import { serviceLogger } from '../../src/server/service-logger.js';
 describe('the service logger and the failure log', () => {
   it("writes a failed request as one JSON line in pino's shape, with the request and the error", () => {
     const lines: string[] = [];
-    const request = { id: 'req-7', method: 'GET', url: '/v1/conversations/x', log: serviceLogger('info', (line) => lines.push(line)) } as unknown as FastifyRequest;
+    const request = {
+      id: 'req-7',
+      method: 'GET',
+      url: '/v1/conversations/x',
+      log: serviceLogger('info', (line) => lines.push(line)),
+    } as unknown as FastifyRequest;
     failureLog(false)(request, Object.assign(new Error('disk on fire'), { code: 'EIO' }));
     assert.equal(lines.length, 1);
     assert.ok(lines[0]!.endsWith('\n'));
@@ -27,7 +32,10 @@ describe('the service logger and the failure log', () => {
     logger.info('not shown');
     logger.warn({ reqId: 'r1' }, 'shown');
     logger.error(new Error('boom'));
-    assert.deepEqual(lines.map((line) => (JSON.parse(line) as { level: number }).level), [40, 50]);
+    assert.deepEqual(
+      lines.map((line) => (JSON.parse(line) as { level: number }).level),
+      [40, 50],
+    );
     logger.level = 'silent';
     logger.fatal('not shown either');
     assert.equal(lines.length, 2);

@@ -17,7 +17,13 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 /** A conversation no fuzz request can name: its content must be exactly the same after the fuzz. */
 const SENTINEL = 'fuzz-sentinel-\u2603-do-not-touch';
 const SENTINEL_PATH = `/v1/conversations/${encodeURIComponent(SENTINEL)}`;
-const SENTINEL_TURNS = { turns: [{ role: 'system', content: 'You are kept.' }, { role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi! 😀' }] };
+const SENTINEL_TURNS = {
+  turns: [
+    { role: 'system', content: 'You are kept.' },
+    { role: 'user', content: 'Hello' },
+    { role: 'assistant', content: 'Hi! 😀' },
+  ],
+};
 
 /** Whether `request` could touch the sentinel (it never does in practice, but the guarantee must not hang on luck). */
 function namesSentinel(candidate: FuzzRequest): boolean {
@@ -32,92 +38,112 @@ function namesSentinel(candidate: FuzzRequest): boolean {
 }
 
 describe('fuzz: random methods, paths, headers and bodies', () => {
-  it(`${IN_PROCESS_RUNS.toLocaleString('en-US')} requests in process: never a 5xx, always the one error shape, stored data untouched`, { timeout: 240_000 }, async () => {
-    // Caps out of reach, so no valid request of the fuzz can evict the sentinel.
-    const service = await inProcess({ storeOptions: { maxConversations: 1_000_000, maxTotalBytes: 2 ** 40 } });
-    try {
-      assert.equal((await service.call('POST', `${SENTINEL_PATH}/turns`, { body: SENTINEL_TURNS })).status, 201);
-      const before = await service.store.get(SENTINEL);
-      const statuses = new Map<number, number>();
-      let rich = 0;
-      await fc.assert(
-        fc.asyncProperty(fuzzRequest, async (candidate) => {
-          fc.pre(!namesSentinel(candidate));
-          let response;
-          try {
-            response = await service.app.inject({
-              method: candidate.method as 'GET',
-              url: candidate.path,
-              headers: candidate.headers,
-              ...(candidate.body === undefined ? {} : { payload: candidate.body }),
-            });
-          } catch (error) {
-            // inject() parses the URL itself and refuses some (e.g. /\\/) before the service sees them.
-            if ((error as { code?: string }).code === 'ERR_INVALID_URL') return;
-            throw error;
-          }
-          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-          checkResponse(candidate, response.statusCode, response.headers['content-type'] as string | undefined, response.body);
-          const accepted = acceptedTurns(candidate, response.statusCode);
-          if (accepted && accepted.turns.length > 0) {
-            // What was just accepted is the newest of the conversation, every field kept, and GET
-            // serializes exactly what the store holds (a response schema drops what it does not declare).
-            const read = await service.app.inject({ method: 'GET', url: `/v1/conversations/${accepted.segment}` });
-            assert.equal(read.statusCode, 200);
-            const { id, turns } = JSON.parse(read.body) as { id: string; turns: Array<Record<string, unknown>> };
-            assert.equal(read.body, JSON.stringify({ id, turns: await service.store.get(id) }));
-            const newest = accepted.turns.slice(-DEFAULT_MAX_TURNS);
-            assert.deepEqual(turns.slice(-newest.length).map(({ ts: _ts, ...turn }) => turn), newest, candidate.body);
-            rich += newest.filter((turn) => Object.keys(turn).length > 2).length;
-          }
-        }),
-        { numRuns: IN_PROCESS_RUNS, seed: SEED },
-      );
-      assert.deepEqual(await service.store.get(SENTINEL), before, 'the sentinel conversation is untouched');
-      assert.equal((await service.call('GET', '/healthz')).status, 200);
-      // The fuzz must have reached more than one kind of answer for its claims to mean anything.
-      if (process.env.FUZZ_SEED) console.log(JSON.stringify([...statuses].sort()), `rich turns read back: ${rich}`);
-      for (const status of [200, 201, 400, 404, 413, 415]) assert.ok((statuses.get(status) ?? 0) > 0, `some requests answered ${status}: ${JSON.stringify([...statuses])}`);
-      assert.ok(rich > 100, `turns with extra fields were stored and read back: ${rich}`);
-    } finally {
-      await service.close();
-    }
-  });
+  it(
+    `${IN_PROCESS_RUNS.toLocaleString('en-US')} requests in process: never a 5xx, always the one error shape, stored data untouched`,
+    { timeout: 240_000 },
+    async () => {
+      // Caps out of reach, so no valid request of the fuzz can evict the sentinel.
+      const service = await inProcess({ storeOptions: { maxConversations: 1_000_000, maxTotalBytes: 2 ** 40 } });
+      try {
+        assert.equal((await service.call('POST', `${SENTINEL_PATH}/turns`, { body: SENTINEL_TURNS })).status, 201);
+        const before = await service.store.get(SENTINEL);
+        const statuses = new Map<number, number>();
+        let rich = 0;
+        await fc.assert(
+          fc.asyncProperty(fuzzRequest, async (candidate) => {
+            fc.pre(!namesSentinel(candidate));
+            let response;
+            try {
+              response = await service.app.inject({
+                method: candidate.method as 'GET',
+                url: candidate.path,
+                headers: candidate.headers,
+                ...(candidate.body === undefined ? {} : { payload: candidate.body }),
+              });
+            } catch (error) {
+              // inject() parses the URL itself and refuses some (e.g. /\\/) before the service sees them.
+              if ((error as { code?: string }).code === 'ERR_INVALID_URL') return;
+              throw error;
+            }
+            statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+            checkResponse(candidate, response.statusCode, response.headers['content-type'] as string | undefined, response.body);
+            const accepted = acceptedTurns(candidate, response.statusCode);
+            if (accepted && accepted.turns.length > 0) {
+              // What was just accepted is the newest of the conversation, every field kept, and GET
+              // serializes exactly what the store holds (a response schema drops what it does not declare).
+              const read = await service.app.inject({ method: 'GET', url: `/v1/conversations/${accepted.segment}` });
+              assert.equal(read.statusCode, 200);
+              const { id, turns } = JSON.parse(read.body) as { id: string; turns: Array<Record<string, unknown>> };
+              assert.equal(read.body, JSON.stringify({ id, turns: await service.store.get(id) }));
+              const newest = accepted.turns.slice(-DEFAULT_MAX_TURNS);
+              assert.deepEqual(
+                turns.slice(-newest.length).map(({ ts: _ts, ...turn }) => turn),
+                newest,
+                candidate.body,
+              );
+              rich += newest.filter((turn) => Object.keys(turn).length > 2).length;
+            }
+          }),
+          { numRuns: IN_PROCESS_RUNS, seed: SEED },
+        );
+        assert.deepEqual(await service.store.get(SENTINEL), before, 'the sentinel conversation is untouched');
+        assert.equal((await service.call('GET', '/healthz')).status, 200);
+        // The fuzz must have reached more than one kind of answer for its claims to mean anything.
+        if (process.env.FUZZ_SEED) console.log(JSON.stringify([...statuses].sort()), `rich turns read back: ${rich}`);
+        for (const status of [200, 201, 400, 404, 413, 415])
+          assert.ok((statuses.get(status) ?? 0) > 0, `some requests answered ${status}: ${JSON.stringify([...statuses])}`);
+        assert.ok(rich > 100, `turns with extra fields were stored and read back: ${rich}`);
+      } finally {
+        await service.close();
+      }
+    },
+  );
 
-  it(`${SOCKET_RUNS.toLocaleString('en-US')} requests over real sockets to the real process, then garbage bytes: it stays up, data untouched`, { timeout: 240_000 }, async () => {
-    const service = await startService(['--max-conversations', '1000000']);
-    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-    try {
-      assert.equal((await request(service, 'POST', `${SENTINEL_PATH}/turns`, { body: SENTINEL_TURNS })).status, 201);
-      const before = (await request(service, 'GET', SENTINEL_PATH)).json;
-      await fc.assert(
-        fc.asyncProperty(fuzzRequest, async (candidate) => {
-          fc.pre(!namesSentinel(candidate));
-          let response;
-          try {
-            // An explicit length: without one, node:http sends a GET body unframed, and the service
-            // rightly reads it as the next (garbage) request.
-            const headers = candidate.body === undefined ? candidate.headers : { ...candidate.headers, 'content-length': String(Buffer.byteLength(candidate.body)) };
-            response = await rawRequest(service, candidate.method, candidate.path, { headers, body: candidate.body, agent });
-          } catch (error) {
-            // node:http refuses to send some paths and header values at all; those never reach the service.
-            if ((error as { code?: string }).code === 'ERR_UNESCAPED_CHARACTERS' || (error as { code?: string }).code === 'ERR_INVALID_CHAR') return;
-            throw error;
-          }
-          checkResponse(candidate, response.status, response.headers['content-type'], response.text);
-        }),
-        { numRuns: SOCKET_RUNS, seed: SEED + 1 },
-      );
-      await sendGarbage(service);
-      assert.equal(service.child.exitCode, null, 'the process is still running');
-      assert.deepEqual((await request(service, 'GET', SENTINEL_PATH)).json, before, 'the sentinel conversation is untouched');
-      assert.equal((await request(service, 'GET', '/healthz')).status, 200);
-    } finally {
-      agent.destroy();
-      assert.equal((await service.stop()).code, 0);
-      assert.doesNotMatch(service.output().stderr, /\n\s+at /, 'no stack trace on stderr either');
-    }
-  });
+  it(
+    `${SOCKET_RUNS.toLocaleString('en-US')} requests over real sockets to the real process, then garbage bytes: it stays up, data untouched`,
+    { timeout: 240_000 },
+    async () => {
+      const service = await startService(['--max-conversations', '1000000']);
+      const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+      try {
+        assert.equal((await request(service, 'POST', `${SENTINEL_PATH}/turns`, { body: SENTINEL_TURNS })).status, 201);
+        const before = (await request(service, 'GET', SENTINEL_PATH)).json;
+        await fc.assert(
+          fc.asyncProperty(fuzzRequest, async (candidate) => {
+            fc.pre(!namesSentinel(candidate));
+            let response;
+            try {
+              // An explicit length: without one, node:http sends a GET body unframed, and the service
+              // rightly reads it as the next (garbage) request.
+              const headers =
+                candidate.body === undefined
+                  ? candidate.headers
+                  : { ...candidate.headers, 'content-length': String(Buffer.byteLength(candidate.body)) };
+              response = await rawRequest(service, candidate.method, candidate.path, { headers, body: candidate.body, agent });
+            } catch (error) {
+              // node:http refuses to send some paths and header values at all; those never reach the service.
+              if (
+                (error as { code?: string }).code === 'ERR_UNESCAPED_CHARACTERS' ||
+                (error as { code?: string }).code === 'ERR_INVALID_CHAR'
+              )
+                return;
+              throw error;
+            }
+            checkResponse(candidate, response.status, response.headers['content-type'], response.text);
+          }),
+          { numRuns: SOCKET_RUNS, seed: SEED + 1 },
+        );
+        await sendGarbage(service);
+        assert.equal(service.child.exitCode, null, 'the process is still running');
+        assert.deepEqual((await request(service, 'GET', SENTINEL_PATH)).json, before, 'the sentinel conversation is untouched');
+        assert.equal((await request(service, 'GET', '/healthz')).status, 200);
+      } finally {
+        agent.destroy();
+        assert.equal((await service.stop()).code, 0);
+        assert.doesNotMatch(service.output().stderr, /\n\s+at /, 'no stack trace on stderr either');
+      }
+    },
+  );
 });
 
 /** Malformed HTTP straight onto sockets: whatever answer comes is a 400 in the one error shape. */
@@ -134,7 +160,9 @@ async function sendGarbage(service: Service): Promise<void> {
     'GET /v1/stats HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n',
     '\u0000\u0001\u0002\r\n\r\n',
   ];
-  const random = fc.sample(fc.uint8Array({ minLength: 1, maxLength: 200 }), { numRuns: 100, seed: SEED + 2 }).map((bytes) => Buffer.from(bytes));
+  const random = fc
+    .sample(fc.uint8Array({ minLength: 1, maxLength: 200 }), { numRuns: 100, seed: SEED + 2 })
+    .map((bytes) => Buffer.from(bytes));
   for (const payload of [...fixed.map((text) => Buffer.from(text)), ...random]) {
     const answer = await new Promise<string>((resolve) => {
       const socket = connect(Number(port), '127.0.0.1', () => socket.end(payload));

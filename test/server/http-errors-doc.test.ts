@@ -14,7 +14,9 @@ describe('docs/errors.md, HTTP service section', () => {
     const expected = [
       ...Object.entries(HTTP_ERROR_CODES).map(([code, { status }]) => `${code} ${status}`),
       // MISSING_PEER stops the service from starting; it is never an answer.
-      ...Object.entries(STORE_CODE_STATUS).filter(([code]) => code !== 'TURNSTORE_MISSING_PEER').map(([code, status]) => `${code} ${status}`),
+      ...Object.entries(STORE_CODE_STATUS)
+        .filter(([code]) => code !== 'TURNSTORE_MISSING_PEER')
+        .map(([code, status]) => `${code} ${status}`),
     ].sort();
     assert.deepEqual(documented, expected);
   });

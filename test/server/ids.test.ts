@@ -50,8 +50,15 @@ describe('conversation ids in URLs (in process)', () => {
       assert.equal(posted.json.id, id);
       const got = await service.call('GET', path);
       assert.equal(got.json.id, id);
-      assert.deepEqual(got.json.turns.map((turn: { content: string }) => turn.content), [`for ${id}`]);
-      assert.deepEqual(await service.store.get(id).then((turns) => turns.map((turn) => turn.content)), [`for ${id}`], 'stored under exactly that id');
+      assert.deepEqual(
+        got.json.turns.map((turn: { content: string }) => turn.content),
+        [`for ${id}`],
+      );
+      assert.deepEqual(
+        await service.store.get(id).then((turns) => turns.map((turn) => turn.content)),
+        [`for ${id}`],
+        'stored under exactly that id',
+      );
       const listed = await service.call('GET', '/v1/conversations?limit=1');
       assert.equal(listed.json.items[0].id, id);
       assert.equal((await service.call('DELETE', path)).status, 204);
@@ -67,7 +74,11 @@ describe('conversation ids in URLs (in process)', () => {
 
   it('ids of 257 code units, or far longer, are 400 TURNSTORE_INVALID_ID', async () => {
     for (const id of ['x'.repeat(257), `${'😀'.repeat(128)}x`, 'x'.repeat(3000), 'é'.repeat(5000)]) {
-      for (const [method, suffix] of [['GET', ''], ['POST', '/turns'], ['DELETE', '']] as const) {
+      for (const [method, suffix] of [
+        ['GET', ''],
+        ['POST', '/turns'],
+        ['DELETE', ''],
+      ] as const) {
         const body = method === 'POST' ? { body: { role: 'user', content: 'x' } } : {};
         assertError(await service.call(method, `/v1/conversations/${encodeId(id)}${suffix}`, body), 400, 'TURNSTORE_INVALID_ID');
       }
@@ -92,11 +103,17 @@ describe('conversation ids in URLs (real process, real sockets)', () => {
   it('every id round-trips, and 257 code units is 400', async () => {
     for (const id of IDS) {
       const path = `/v1/conversations/${encodeId(id)}`;
-      const posted = await rawRequest(service, 'POST', `${path}/turns`, { body: JSON.stringify({ role: 'assistant', content: id }), headers: { 'content-type': 'application/json' } });
+      const posted = await rawRequest(service, 'POST', `${path}/turns`, {
+        body: JSON.stringify({ role: 'assistant', content: id }),
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(posted.status, 201, `${id}: ${posted.text}`);
       const got = JSON.parse((await rawRequest(service, 'GET', path)).text) as { id: string; turns: Array<{ content: string }> };
       assert.equal(got.id, id);
-      assert.deepEqual(got.turns.map((turn) => turn.content), [id]);
+      assert.deepEqual(
+        got.turns.map((turn) => turn.content),
+        [id],
+      );
     }
     const tooLong = await rawRequest(service, 'GET', `/v1/conversations/${'x'.repeat(257)}`);
     assert.equal(tooLong.status, 400);

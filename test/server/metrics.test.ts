@@ -27,7 +27,11 @@ describe('/metrics', () => {
       assert.equal(sample(text, 'turnstore_http_requests_total{method="GET",route="/v1/conversations/:id",status="200"}'), 2);
       assert.equal(sample(text, 'turnstore_http_requests_total{method="POST",route="/v1/conversations/:id/turns",status="400"}'), 1);
       assert.equal(sample(text, 'turnstore_http_requests_total{method="GET",route="unmatched",status="404"}'), 1);
-      assert.equal(sample(text, 'turnstore_http_requests_total{method="HEAD",route="/v1/conversations/:id",status="200"}'), 1, 'a HEAD route is counted once');
+      assert.equal(
+        sample(text, 'turnstore_http_requests_total{method="HEAD",route="/v1/conversations/:id",status="200"}'),
+        1,
+        'a HEAD route is counted once',
+      );
       assert.equal(sample(text, 'turnstore_http_request_duration_seconds_count{method="GET",route="/v1/conversations/:id"}'), 2);
       assert.ok(text.includes('turnstore_http_request_duration_seconds_bucket{le="0.001",method="GET",route="/v1/conversations/:id"}'));
       assert.ok(!text.includes('secret-id') && !text.includes('/no/such/path'), 'label values are route patterns, never raw URLs');
@@ -39,7 +43,8 @@ describe('/metrics', () => {
   it('reports the store: conversations, turns, bytes, reachability, and evictions by reason', async () => {
     const service = await inProcess({ storeOptions: { maxConversations: 2 } });
     try {
-      for (const id of ['a', 'b', 'c', 'd']) await service.call('POST', `/v1/conversations/${id}/turns`, { body: { role: 'user', content: 'héllo' } });
+      for (const id of ['a', 'b', 'c', 'd'])
+        await service.call('POST', `/v1/conversations/${id}/turns`, { body: { role: 'user', content: 'héllo' } });
       const first = (await service.call('GET', '/metrics')).text;
       assert.equal(sample(first, 'turnstore_conversations'), 2);
       assert.equal(sample(first, 'turnstore_turns'), 2);
@@ -64,7 +69,10 @@ describe('/metrics', () => {
     try {
       await one.call('GET', '/healthz');
       assert.equal(globalRegistry.getSingleMetric('turnstore_http_requests_total'), undefined);
-      assert.equal(sample((await two.call('GET', '/metrics')).text, 'turnstore_http_requests_total{method="GET",route="/healthz",status="200"}'), undefined);
+      assert.equal(
+        sample((await two.call('GET', '/metrics')).text, 'turnstore_http_requests_total{method="GET",route="/healthz",status="200"}'),
+        undefined,
+      );
     } finally {
       await one.close();
       await two.close();

@@ -15,7 +15,12 @@ const SPEC_ROUTES = [
   'get /openapi.json',
 ];
 
-type Operation = { parameters: Array<{ name: string; in: string; required: boolean; schema: object }>; requestBody?: { content: Record<string, { schema: object }> }; responses: Record<string, unknown>; security?: unknown };
+type Operation = {
+  parameters: Array<{ name: string; in: string; required: boolean; schema: object }>;
+  requestBody?: { content: Record<string, { schema: object }> };
+  responses: Record<string, unknown>;
+  security?: unknown;
+};
 
 describe('/openapi.json', () => {
   it('describes exactly the routes of SPEC §6, generated from their schemas', async () => {
@@ -25,15 +30,26 @@ describe('/openapi.json', () => {
       assert.equal(response.status, 200);
       const document = response.json as { openapi: string; info: { version: string }; paths: Record<string, Record<string, Operation>> };
       assert.equal(document.openapi, '3.1.0');
-      const routes = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
+      const routes = Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.keys(operations).map((method) => `${method} ${path}`),
+      );
       assert.deepEqual(routes.sort(), [...SPEC_ROUTES].sort());
 
       const append = document.paths['/v1/conversations/{id}/turns']!.post!;
-      assert.deepEqual(append.parameters.map((p) => [p.name, p.in, p.required]), [['id', 'path', true]]);
+      assert.deepEqual(
+        append.parameters.map((p) => [p.name, p.in, p.required]),
+        [['id', 'path', true]],
+      );
       assert.ok(append.requestBody?.content['application/json'], 'the append body is described');
       assert.ok(append.responses['201'] && append.responses['4XX'], 'its answers are described');
       const list = document.paths['/v1/conversations']!.get!;
-      assert.deepEqual(list.parameters.map((p) => [p.name, p.in, p.required]), [['limit', 'query', false], ['cursor', 'query', false]]);
+      assert.deepEqual(
+        list.parameters.map((p) => [p.name, p.in, p.required]),
+        [
+          ['limit', 'query', false],
+          ['cursor', 'query', false],
+        ],
+      );
       assert.equal(append.security, undefined, 'no token on this server, so none is asked for');
     } finally {
       await service.close();
@@ -43,16 +59,38 @@ describe('/openapi.json', () => {
   it('describes the extra fields of a turn in the append body (both forms) and in the turns GET and the list route return', async () => {
     const service = await inProcess();
     try {
-      type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; required?: string[]; additionalProperties?: boolean; then?: Schema; else?: Schema };
-      const document = (await service.call('GET', '/openapi.json')).json as { paths: Record<string, Record<string, Operation & { responses: Record<string, { content: Record<string, { schema: Schema }> }> }>> };
+      type Schema = {
+        type?: string;
+        properties?: Record<string, Schema>;
+        items?: Schema;
+        required?: string[];
+        additionalProperties?: boolean;
+        then?: Schema;
+        else?: Schema;
+      };
+      const document = (await service.call('GET', '/openapi.json')).json as {
+        paths: Record<string, Record<string, Operation & { responses: Record<string, { content: Record<string, { schema: Schema }> }> }>>;
+      };
       const body = document.paths['/v1/conversations/{id}/turns']!.post!.requestBody!.content['application/json']!.schema as Schema;
       const one = body.else!;
       const batched = body.then!.properties!.turns!.items!;
-      const got = document.paths['/v1/conversations/{id}']!.get!.responses['200']!.content['application/json']!.schema.properties!.turns!.items!;
-      const listed = document.paths['/v1/conversations']!.get!.responses['200']!.content['application/json']!.schema.properties!.items!.items!.properties!.turns!.items!;
-      for (const [where, turn] of [['one-turn body', one], ['{turns} body', batched], ['GET', got], ['list', listed]] as const) {
+      const got =
+        document.paths['/v1/conversations/{id}']!.get!.responses['200']!.content['application/json']!.schema.properties!.turns!.items!;
+      const listed =
+        document.paths['/v1/conversations']!.get!.responses['200']!.content['application/json']!.schema.properties!.items!.items!
+          .properties!.turns!.items!;
+      for (const [where, turn] of [
+        ['one-turn body', one],
+        ['{turns} body', batched],
+        ['GET', got],
+        ['list', listed],
+      ] as const) {
         const fields = turn.properties!;
-        assert.deepEqual(Object.keys(fields), ['role', 'content', ...(where === 'GET' || where === 'list' ? ['ts'] : []), 'toolCalls', 'toolCallId', 'attachments', 'metadata'], where);
+        assert.deepEqual(
+          Object.keys(fields),
+          ['role', 'content', ...(where === 'GET' || where === 'list' ? ['ts'] : []), 'toolCalls', 'toolCallId', 'attachments', 'metadata'],
+          where,
+        );
         assert.deepEqual(fields.toolCalls!.items!.required, ['id', 'name', 'arguments'], where);
         assert.equal(fields.toolCalls!.items!.properties!.arguments!.type, 'string', `${where}: arguments are JSON text`);
         assert.deepEqual(fields.attachments!.items!.required, ['mediaType', 'url'], where);

@@ -17,7 +17,10 @@ describe('turnstore serve --store postgres://…', { skip: postgresUnavailable()
       assert.match(service.startLine, /store postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres;/);
       assert.ok(!service.startLine.includes('secret'));
       for (let i = 0; i < 6; i++) {
-        assert.equal((await request(service, 'POST', '/v1/conversations/p1/turns', { body: { role: 'user', content: `turn ${i}` } })).status, 201);
+        assert.equal(
+          (await request(service, 'POST', '/v1/conversations/p1/turns', { body: { role: 'user', content: `turn ${i}` } })).status,
+          201,
+        );
       }
       const turns = (await request(service, 'GET', '/v1/conversations/p1')).json.turns.map((turn: { content: string }) => turn.content);
       assert.deepEqual(turns, ['turn 2', 'turn 3', 'turn 4', 'turn 5']);
@@ -25,7 +28,11 @@ describe('turnstore serve --store postgres://…', { skip: postgresUnavailable()
 
       await server.stopServerAsync('fast');
       const started = Date.now();
-      assertError(await request(service, 'POST', '/v1/conversations/p1/turns', { body: { role: 'user', content: 'lost?' } }), 503, 'TURNSTORE_BACKEND_UNAVAILABLE');
+      assertError(
+        await request(service, 'POST', '/v1/conversations/p1/turns', { body: { role: 'user', content: 'lost?' } }),
+        503,
+        'TURNSTORE_BACKEND_UNAVAILABLE',
+      );
       assert.ok(Date.now() - started < 10_000, 'answered within a bounded time');
       assertError(await request(service, 'GET', '/readyz'), 503, 'TURNSTORE_BACKEND_UNAVAILABLE');
       assert.equal((await request(service, 'GET', '/healthz')).status, 200, 'the process itself is fine');

@@ -13,12 +13,20 @@ describe('a refused body, over a real socket', () => {
   // agent: false sends `Connection: close`: the server closes right after its answer, which is when
   // unread body bytes turn into a reset.
   const post = (body: string, contentType: string, agent: Agent | false = false) =>
-    rawRequest(service, 'POST', '/v1/conversations/big/turns', { body, headers: { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) }, agent });
+    rawRequest(service, 'POST', '/v1/conversations/big/turns', {
+      body,
+      headers: { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) },
+      agent,
+    });
 
   it('a client that sends the whole of a too-large body still reads the 413 (not a connection reset)', async () => {
     // Whether the reset wins the race against the answer varies from run to run: repeat, so that
     // without the discard this fails all but never.
-    for (const [size, attempts] of [[1_100_000, 2], [3_000_000, 2], [10_000_000, 12]] as const) {
+    for (const [size, attempts] of [
+      [1_100_000, 2],
+      [3_000_000, 2],
+      [10_000_000, 12],
+    ] as const) {
       for (let attempt = 0; attempt < attempts; attempt++) {
         const response = await post(JSON.stringify({ role: 'user', content: 'x'.repeat(size) }), 'application/json');
         assert.equal(response.status, 413);
@@ -40,7 +48,11 @@ describe('a refused body, over a real socket', () => {
     try {
       for (let attempt = 0; attempt < 6; attempt++) {
         const body = JSON.stringify({ role: 'user', content: 'x'.repeat(8_000_000) });
-        const response = await rawRequest(guarded, 'POST', '/v1/conversations/x/turns', { body, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, agent: false });
+        const response = await rawRequest(guarded, 'POST', '/v1/conversations/x/turns', {
+          body,
+          headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+          agent: false,
+        });
         assert.equal(response.status, 401);
       }
     } finally {

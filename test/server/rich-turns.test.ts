@@ -13,11 +13,30 @@ const MAX_TURN_BYTES = 400;
 /** An OpenAI-style exchange: a question with an image, a call, its result, the answer. */
 const EXCHANGE = [
   { role: 'system', content: 'You are a travel agent.' },
-  { role: 'user', content: 'Weather in Paris? Here is a photo.', attachments: [{ mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgo=' }, { mediaType: 'application/pdf', url: 'https://example.com/plan.pdf' }] },
-  { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }, { id: 'call_2', name: 'get_time', arguments: 'not even JSON' }], metadata: { model: 'gpt-x', usage: { in: 12, out: 7 } } },
+  {
+    role: 'user',
+    content: 'Weather in Paris? Here is a photo.',
+    attachments: [
+      { mediaType: 'image/png', url: 'data:image/png;base64,iVBORw0KGgo=' },
+      { mediaType: 'application/pdf', url: 'https://example.com/plan.pdf' },
+    ],
+  },
+  {
+    role: 'assistant',
+    content: '',
+    toolCalls: [
+      { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { id: 'call_2', name: 'get_time', arguments: 'not even JSON' },
+    ],
+    metadata: { model: 'gpt-x', usage: { in: 12, out: 7 } },
+  },
   { role: 'tool', content: '{"tempC":18}', toolCallId: 'call_1' },
   { role: 'tool', content: '14:05', toolCallId: 'call_2', metadata: { ms: 3.5 } },
-  { role: 'assistant', content: '18 °C and sunny.', metadata: { id: 'msg_9', flags: [true, false, null], '': 'empty key', 'é😀': 'ünïcode' } },
+  {
+    role: 'assistant',
+    content: '18 °C and sunny.',
+    metadata: { id: 'msg_9', flags: [true, false, null], '': 'empty key', 'é😀': 'ünïcode' },
+  },
 ];
 
 const EXTRA_ORDER = ['toolCalls', 'toolCallId', 'attachments', 'metadata'];
@@ -50,7 +69,11 @@ describe('rich turns over HTTP (in process)', () => {
     for (const turn of got.json.turns as Array<Record<string, unknown>>) {
       const keys = Object.keys(turn);
       assert.deepEqual(keys.slice(0, 3), ['role', 'content', 'ts']);
-      assert.deepEqual(keys.slice(3), EXTRA_ORDER.filter((key) => key in turn), 'extras follow in the stored order');
+      assert.deepEqual(
+        keys.slice(3),
+        EXTRA_ORDER.filter((key) => key in turn),
+        'extras follow in the stored order',
+      );
     }
     assert.deepEqual(Object.keys(got.json.turns[0]), ['role', 'content', 'ts'], 'the plain system turn has nothing else');
     // What the store hands out, serialized without a schema, is what the service answers: nothing dropped.
@@ -72,7 +95,10 @@ describe('rich turns over HTTP (in process)', () => {
     assert.equal((await service.call('POST', '/v1/conversations/one/turns', { body: turn })).status, 201);
     // Spliced in as JSON text, so that __proto__ is a key of the metadata and not a prototype.
     const proto = '{"role":"user","content":"x","metadata":{"__proto__":{"polluted":true},"constructor":{"prototype":1}}}';
-    assert.equal((await service.call('POST', '/v1/conversations/one/turns', { body: proto, headers: { 'content-type': 'application/json' } })).status, 201);
+    assert.equal(
+      (await service.call('POST', '/v1/conversations/one/turns', { body: proto, headers: { 'content-type': 'application/json' } })).status,
+      201,
+    );
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
 
     const got = await service.call('GET', '/v1/conversations/one');
@@ -82,7 +108,12 @@ describe('rich turns over HTTP (in process)', () => {
   });
 
   it('empty toolCalls, attachments and metadata are the same as none: the turn reads back plain', async () => {
-    const body = { turns: [{ role: 'user', content: 'a', toolCalls: [], attachments: [], metadata: {} }, { role: 'tool', content: 'b', attachments: [] }] };
+    const body = {
+      turns: [
+        { role: 'user', content: 'a', toolCalls: [], attachments: [], metadata: {} },
+        { role: 'tool', content: 'b', attachments: [] },
+      ],
+    };
     assert.equal((await service.call('POST', '/v1/conversations/empty/turns', { body })).status, 201);
     const got = await service.call('GET', '/v1/conversations/empty');
     for (const turn of got.json.turns) assert.deepEqual(Object.keys(turn), ['role', 'content', 'ts']);
@@ -94,34 +125,209 @@ describe('rich turns over HTTP (in process)', () => {
    * store (every rule on the values; named `turns[1].toolCalls[0].id`, as for library callers).
    */
   const BAD: Array<{ what: string; turn: Record<string, unknown>; field: Array<string | number>; by: 'schema' | 'store'; says: RegExp }> = [
-    { what: 'toolCalls on a user turn', turn: { role: 'user', content: 'x', toolCalls: [{ id: 'c', name: 'n', arguments: '{}' }] }, field: ['toolCalls'], by: 'store', says: /is for assistant turns; this turn's role is user/ },
-    { what: 'toolCalls on a tool turn', turn: { role: 'tool', content: 'x', toolCallId: 'c', toolCalls: [{ id: 'c', name: 'n', arguments: '{}' }] }, field: ['toolCalls'], by: 'store', says: /is for assistant turns/ },
-    { what: 'toolCallId on an assistant turn', turn: { role: 'assistant', content: 'x', toolCallId: 'c' }, field: ['toolCallId'], by: 'store', says: /is for tool turns; this turn's role is assistant/ },
-    { what: 'an empty call id', turn: { role: 'assistant', content: '', toolCalls: [{ id: '', name: 'n', arguments: '{}' }] }, field: ['toolCalls', 0, 'id'], by: 'store', says: /1 to 256 characters; got a string of length 0/ },
-    { what: 'a call id of 257 characters', turn: { role: 'assistant', content: '', toolCalls: [{ id: 'i'.repeat(257), name: 'n', arguments: '{}' }] }, field: ['toolCalls', 0, 'id'], by: 'store', says: /length 257/ },
-    { what: 'an empty tool name', turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: '', arguments: '{}' }] }, field: ['toolCalls', 0, 'name'], by: 'store', says: /1 to 256 characters/ },
-    { what: 'two calls with one id', turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: '{}' }, { id: 'c', name: 'm', arguments: '{}' }] }, field: ['toolCalls', 1, 'id'], by: 'store', says: /repeats an earlier call's id/ },
-    { what: 'arguments as an object', turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: { city: 'Paris' } }] }, field: ['toolCalls', 0, 'arguments'], by: 'schema', says: /must be string/ },
-    { what: 'a call without arguments', turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n' }] }, field: ['toolCalls', 0], by: 'schema', says: /must have required property 'arguments'/ },
-    { what: 'a call with an unknown field', turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: '{}', type: 'function' }] }, field: ['toolCalls', 0], by: 'schema', says: /unknown field "type"/ },
-    { what: 'toolCalls not an array', turn: { role: 'assistant', content: '', toolCalls: { id: 'c', name: 'n', arguments: '{}' } }, field: ['toolCalls'], by: 'schema', says: /must be array/ },
-    { what: 'an empty toolCallId', turn: { role: 'tool', content: 'x', toolCallId: '' }, field: ['toolCallId'], by: 'store', says: /1 to 256 characters/ },
-    { what: 'a toolCallId that is a number', turn: { role: 'tool', content: 'x', toolCallId: 1 }, field: ['toolCallId'], by: 'schema', says: /must be string/ },
-    { what: 'an ftp: URL', turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png', url: 'ftp://example.com/a.png' }] }, field: ['attachments', 0, 'url'], by: 'store', says: /http:, https: or data: URL/ },
-    { what: 'a javascript: URL', turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'text/html', url: 'javascript:alert(1)' }] }, field: ['attachments', 0, 'url'], by: 'store', says: /http:, https: or data: URL/ },
-    { what: 'an https: URL without a host', turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png', url: 'https://' }] }, field: ['attachments', 0, 'url'], by: 'store', says: /not a valid URL/ },
-    { what: 'a data: URL without its comma', turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png', url: 'data:image/png;base64' }] }, field: ['attachments', 0, 'url'], by: 'store', says: /without the comma/ },
-    { what: 'a media type without a subtype', turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'png', url: 'https://example.com/a.png' }] }, field: ['attachments', 0, 'mediaType'], by: 'store', says: /"type\/subtype"/ },
-    { what: 'a media type with parameters', turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'text/plain; charset=utf-8', url: 'https://example.com/a.txt' }] }, field: ['attachments', 0, 'mediaType'], by: 'store', says: /"type\/subtype"/ },
-    { what: 'an attachment without a url', turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png' }] }, field: ['attachments', 0], by: 'schema', says: /must have required property 'url'/ },
-    { what: 'an attachment with an unknown field', turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png', url: 'https://example.com/a.png', name: 'a.png' }] }, field: ['attachments', 0], by: 'schema', says: /unknown field "name"/ },
-    { what: 'metadata that is an array', turn: { role: 'user', content: 'x', metadata: [1] }, field: ['metadata'], by: 'schema', says: /must be object/ },
-    { what: 'metadata that is null', turn: { role: 'user', content: 'x', metadata: null }, field: ['metadata'], by: 'schema', says: /must be object/ },
-    { what: 'metadata that is a string', turn: { role: 'user', content: 'x', metadata: 'm' }, field: ['metadata'], by: 'schema', says: /must be object/ },
-    { what: 'metadata 33 levels deep', turn: { role: 'user', content: 'x', metadata: { deep: nested(32) } }, field: ['metadata', 'deep', ...Array(31).fill('a')], by: 'store', says: /nested more than 32 levels deep/ },
-    { what: 'metadata with a lone surrogate', turn: { role: 'user', content: 'x', metadata: { k: '\ud800' } }, field: ['metadata', 'k'], by: 'store', says: /well-formed UTF-16/ },
-    { what: 'the OpenAI spelling tool_calls', turn: { role: 'assistant', content: '', tool_calls: [] }, field: [], by: 'schema', says: /unknown field "tool_calls"/ },
-    { what: 'an unknown field beside the extras', turn: { role: 'tool', content: 'x', toolCallId: 'c', name: 'get_weather' }, field: [], by: 'schema', says: /unknown field "name"/ },
+    {
+      what: 'toolCalls on a user turn',
+      turn: { role: 'user', content: 'x', toolCalls: [{ id: 'c', name: 'n', arguments: '{}' }] },
+      field: ['toolCalls'],
+      by: 'store',
+      says: /is for assistant turns; this turn's role is user/,
+    },
+    {
+      what: 'toolCalls on a tool turn',
+      turn: { role: 'tool', content: 'x', toolCallId: 'c', toolCalls: [{ id: 'c', name: 'n', arguments: '{}' }] },
+      field: ['toolCalls'],
+      by: 'store',
+      says: /is for assistant turns/,
+    },
+    {
+      what: 'toolCallId on an assistant turn',
+      turn: { role: 'assistant', content: 'x', toolCallId: 'c' },
+      field: ['toolCallId'],
+      by: 'store',
+      says: /is for tool turns; this turn's role is assistant/,
+    },
+    {
+      what: 'an empty call id',
+      turn: { role: 'assistant', content: '', toolCalls: [{ id: '', name: 'n', arguments: '{}' }] },
+      field: ['toolCalls', 0, 'id'],
+      by: 'store',
+      says: /1 to 256 characters; got a string of length 0/,
+    },
+    {
+      what: 'a call id of 257 characters',
+      turn: { role: 'assistant', content: '', toolCalls: [{ id: 'i'.repeat(257), name: 'n', arguments: '{}' }] },
+      field: ['toolCalls', 0, 'id'],
+      by: 'store',
+      says: /length 257/,
+    },
+    {
+      what: 'an empty tool name',
+      turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: '', arguments: '{}' }] },
+      field: ['toolCalls', 0, 'name'],
+      by: 'store',
+      says: /1 to 256 characters/,
+    },
+    {
+      what: 'two calls with one id',
+      turn: {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          { id: 'c', name: 'n', arguments: '{}' },
+          { id: 'c', name: 'm', arguments: '{}' },
+        ],
+      },
+      field: ['toolCalls', 1, 'id'],
+      by: 'store',
+      says: /repeats an earlier call's id/,
+    },
+    {
+      what: 'arguments as an object',
+      turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: { city: 'Paris' } }] },
+      field: ['toolCalls', 0, 'arguments'],
+      by: 'schema',
+      says: /must be string/,
+    },
+    {
+      what: 'a call without arguments',
+      turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n' }] },
+      field: ['toolCalls', 0],
+      by: 'schema',
+      says: /must have required property 'arguments'/,
+    },
+    {
+      what: 'a call with an unknown field',
+      turn: { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: '{}', type: 'function' }] },
+      field: ['toolCalls', 0],
+      by: 'schema',
+      says: /unknown field "type"/,
+    },
+    {
+      what: 'toolCalls not an array',
+      turn: { role: 'assistant', content: '', toolCalls: { id: 'c', name: 'n', arguments: '{}' } },
+      field: ['toolCalls'],
+      by: 'schema',
+      says: /must be array/,
+    },
+    {
+      what: 'an empty toolCallId',
+      turn: { role: 'tool', content: 'x', toolCallId: '' },
+      field: ['toolCallId'],
+      by: 'store',
+      says: /1 to 256 characters/,
+    },
+    {
+      what: 'a toolCallId that is a number',
+      turn: { role: 'tool', content: 'x', toolCallId: 1 },
+      field: ['toolCallId'],
+      by: 'schema',
+      says: /must be string/,
+    },
+    {
+      what: 'an ftp: URL',
+      turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png', url: 'ftp://example.com/a.png' }] },
+      field: ['attachments', 0, 'url'],
+      by: 'store',
+      says: /http:, https: or data: URL/,
+    },
+    {
+      what: 'a javascript: URL',
+      turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'text/html', url: 'javascript:alert(1)' }] },
+      field: ['attachments', 0, 'url'],
+      by: 'store',
+      says: /http:, https: or data: URL/,
+    },
+    {
+      what: 'an https: URL without a host',
+      turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png', url: 'https://' }] },
+      field: ['attachments', 0, 'url'],
+      by: 'store',
+      says: /not a valid URL/,
+    },
+    {
+      what: 'a data: URL without its comma',
+      turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png', url: 'data:image/png;base64' }] },
+      field: ['attachments', 0, 'url'],
+      by: 'store',
+      says: /without the comma/,
+    },
+    {
+      what: 'a media type without a subtype',
+      turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'png', url: 'https://example.com/a.png' }] },
+      field: ['attachments', 0, 'mediaType'],
+      by: 'store',
+      says: /"type\/subtype"/,
+    },
+    {
+      what: 'a media type with parameters',
+      turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'text/plain; charset=utf-8', url: 'https://example.com/a.txt' }] },
+      field: ['attachments', 0, 'mediaType'],
+      by: 'store',
+      says: /"type\/subtype"/,
+    },
+    {
+      what: 'an attachment without a url',
+      turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png' }] },
+      field: ['attachments', 0],
+      by: 'schema',
+      says: /must have required property 'url'/,
+    },
+    {
+      what: 'an attachment with an unknown field',
+      turn: { role: 'user', content: 'x', attachments: [{ mediaType: 'image/png', url: 'https://example.com/a.png', name: 'a.png' }] },
+      field: ['attachments', 0],
+      by: 'schema',
+      says: /unknown field "name"/,
+    },
+    {
+      what: 'metadata that is an array',
+      turn: { role: 'user', content: 'x', metadata: [1] },
+      field: ['metadata'],
+      by: 'schema',
+      says: /must be object/,
+    },
+    {
+      what: 'metadata that is null',
+      turn: { role: 'user', content: 'x', metadata: null },
+      field: ['metadata'],
+      by: 'schema',
+      says: /must be object/,
+    },
+    {
+      what: 'metadata that is a string',
+      turn: { role: 'user', content: 'x', metadata: 'm' },
+      field: ['metadata'],
+      by: 'schema',
+      says: /must be object/,
+    },
+    {
+      what: 'metadata 33 levels deep',
+      turn: { role: 'user', content: 'x', metadata: { deep: nested(32) } },
+      field: ['metadata', 'deep', ...Array(31).fill('a')],
+      by: 'store',
+      says: /nested more than 32 levels deep/,
+    },
+    {
+      what: 'metadata with a lone surrogate',
+      turn: { role: 'user', content: 'x', metadata: { k: '\ud800' } },
+      field: ['metadata', 'k'],
+      by: 'store',
+      says: /well-formed UTF-16/,
+    },
+    {
+      what: 'the OpenAI spelling tool_calls',
+      turn: { role: 'assistant', content: '', tool_calls: [] },
+      field: [],
+      by: 'schema',
+      says: /unknown field "tool_calls"/,
+    },
+    {
+      what: 'an unknown field beside the extras',
+      turn: { role: 'tool', content: 'x', toolCallId: 'c', name: 'get_weather' },
+      field: [],
+      by: 'schema',
+      says: /unknown field "name"/,
+    },
   ];
 
   /** How a message names `field` of the turn at `index` of a batch (`undefined`: the one-turn body). */
@@ -136,15 +342,25 @@ describe('rich turns over HTTP (in process)', () => {
       const id = `bad-${bad.what}`;
       const url = `/v1/conversations/${encodeURIComponent(id)}/turns`;
       assert.equal((await service.call('POST', url, { body: { role: 'user', content: 'before' } })).status, 201);
-      for (const [body, index] of [[bad.turn, undefined], [{ turns: [{ role: 'user', content: 'ok' }, bad.turn] }, 1]] as const) {
+      for (const [body, index] of [
+        [bad.turn, undefined],
+        [{ turns: [{ role: 'user', content: 'ok' }, bad.turn] }, 1],
+      ] as const) {
         const response = await service.call('POST', url, { body });
         assertError(response, 400, 'TURNSTORE_INVALID_TURN');
         const name = fieldName(bad.field, bad.by, index);
-        assert.ok(response.json.error.message.startsWith(name) || response.json.error.message.includes(` ${name} `), `${response.json.error.message} names ${name}`);
+        assert.ok(
+          response.json.error.message.startsWith(name) || response.json.error.message.includes(` ${name} `),
+          `${response.json.error.message} names ${name}`,
+        );
         assert.match(response.json.error.message, bad.says);
       }
       const stored = await service.store.get(id);
-      assert.deepEqual(stored.map((turn) => turn.content), ['before'], 'neither request stored anything');
+      assert.deepEqual(
+        stored.map((turn) => turn.content),
+        ['before'],
+        'neither request stored anything',
+      );
     });
   }
 
@@ -156,10 +372,18 @@ describe('rich turns over HTTP (in process)', () => {
     const fitting = { role: 'user', content, attachments: [{ mediaType: 'image/png', url: prefix + 'A'.repeat(fill) }] };
     const over = { ...fitting, attachments: [{ mediaType: 'image/png', url: prefix + 'A'.repeat(fill + 1) }] };
 
-    for (const [body, where] of [[over, 'The turn'], [{ turns: [{ role: 'user', content: 'ok' }, over] }, 'turns[1]']] as const) {
+    for (const [body, where] of [
+      [over, 'The turn'],
+      [{ turns: [{ role: 'user', content: 'ok' }, over] }, 'turns[1]'],
+    ] as const) {
       const response = await service.call('POST', '/v1/conversations/sized/turns', { body });
       assertError(response, 413, 'TURNSTORE_TURN_TOO_LARGE');
-      assert.match(response.json.error.message, new RegExp(`^${where.replace(/[[\]]/g, '\\$&')} is ${MAX_TURN_BYTES + 1} UTF-8 bytes \\(2 of content, ${MAX_TURN_BYTES - 1} of tool calls`));
+      assert.match(
+        response.json.error.message,
+        new RegExp(
+          `^${where.replace(/[[\]]/g, '\\$&')} is ${MAX_TURN_BYTES + 1} UTF-8 bytes \\(2 of content, ${MAX_TURN_BYTES - 1} of tool calls`,
+        ),
+      );
     }
     assert.deepEqual(await service.store.get('sized'), []);
 
@@ -169,7 +393,11 @@ describe('rich turns over HTTP (in process)', () => {
 
     const before = (await service.call('GET', '/v1/stats')).json.bytes;
     assert.equal((await service.call('POST', '/v1/conversations/sized/turns', { body: fitting })).status, 201);
-    assert.equal((await service.call('GET', '/v1/stats')).json.bytes - before, MAX_TURN_BYTES, 'stats count the content and the extras as stored');
+    assert.equal(
+      (await service.call('GET', '/v1/stats')).json.bytes - before,
+      MAX_TURN_BYTES,
+      'stats count the content and the extras as stored',
+    );
     assert.deepEqual(withoutTs((await service.call('GET', '/v1/conversations/sized')).json.turns), [fitting]);
   });
 });
@@ -188,7 +416,9 @@ describe('the default body limit and rich turns', () => {
       const url = prefix + 'U'.repeat(maxTurnBytes - Buffer.byteLength(content) - extrasOf(prefix));
       const question = { role: 'user', content, attachments: [{ mediaType: 'audio/wav', url }] };
       const argumentsText = JSON.stringify({ text: 'a "quoted" word '.repeat(3000) });
-      const callExtras = Buffer.byteLength(JSON.stringify({ toolCalls: [{ id: 'call_1', name: 'transcribe', arguments: argumentsText }], metadata: { pad: '' } }));
+      const callExtras = Buffer.byteLength(
+        JSON.stringify({ toolCalls: [{ id: 'call_1', name: 'transcribe', arguments: argumentsText }], metadata: { pad: '' } }),
+      );
       const answer = {
         role: 'assistant',
         content,

@@ -46,21 +46,59 @@ describe('HTTP routes (in process)', () => {
     assert.equal(posted.status, 201);
     assert.deepEqual(posted.json, { id: 'batch', appended: 4 });
     const got = await service.call('GET', '/v1/conversations/batch');
-    assert.deepEqual(got.json.turns.map((turn: { content: string }) => turn.content), ['b', 'c', 'd']);
+    assert.deepEqual(
+      got.json.turns.map((turn: { content: string }) => turn.content),
+      ['b', 'c', 'd'],
+    );
   });
 
   it('a batch with one bad turn stores none of it (400), whatever the fault', async () => {
     await service.call('POST', '/v1/conversations/atomic/turns', { body: { role: 'user', content: 'before' } });
     const before = (await service.call('GET', '/v1/conversations/atomic')).json;
     const faults = [
-      { turns: [{ role: 'user', content: 'ok' }, { role: 'robot', content: 'bad role' }] },
-      { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: 7 }] },
-      { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: 'x'.repeat(101) }] },
-      { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: '\ud800' }] },
+      {
+        turns: [
+          { role: 'user', content: 'ok' },
+          { role: 'robot', content: 'bad role' },
+        ],
+      },
+      {
+        turns: [
+          { role: 'user', content: 'ok' },
+          { role: 'user', content: 7 },
+        ],
+      },
+      {
+        turns: [
+          { role: 'user', content: 'ok' },
+          { role: 'user', content: 'x'.repeat(101) },
+        ],
+      },
+      {
+        turns: [
+          { role: 'user', content: 'ok' },
+          { role: 'user', content: '\ud800' },
+        ],
+      },
       { turns: [{ role: 'user', content: 'ok' }, null] },
-      { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: 'x', toolCallId: 'call_1' }] },
-      { turns: [{ role: 'user', content: 'ok' }, { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: {} }] }] },
-      { turns: [{ role: 'user', content: 'ok' }, { role: 'user', content: 'x', metadata: { note: 'm'.repeat(100) } }] },
+      {
+        turns: [
+          { role: 'user', content: 'ok' },
+          { role: 'user', content: 'x', toolCallId: 'call_1' },
+        ],
+      },
+      {
+        turns: [
+          { role: 'user', content: 'ok' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: {} }] },
+        ],
+      },
+      {
+        turns: [
+          { role: 'user', content: 'ok' },
+          { role: 'user', content: 'x', metadata: { note: 'm'.repeat(100) } },
+        ],
+      },
     ];
     for (const body of faults) {
       const response = await service.call('POST', '/v1/conversations/atomic/turns', { body });
@@ -72,42 +110,98 @@ describe('HTTP routes (in process)', () => {
 
   it('400: bad JSON, empty JSON, wrong shape, wrong types, unknown fields, bad role, lone surrogate', async () => {
     const json = { 'content-type': 'application/json' };
-    assertError(await service.call('POST', '/v1/conversations/x/turns', { body: '{"role": "user",', headers: json }), 400, 'TURNSTORE_BAD_REQUEST');
+    assertError(
+      await service.call('POST', '/v1/conversations/x/turns', { body: '{"role": "user",', headers: json }),
+      400,
+      'TURNSTORE_BAD_REQUEST',
+    );
     assertError(await service.call('POST', '/v1/conversations/x/turns', { body: '', headers: json }), 400, 'TURNSTORE_BAD_REQUEST');
     assertError(await service.call('POST', '/v1/conversations/x/turns', { body: [] }), 400, 'TURNSTORE_INVALID_TURN');
     assertError(await service.call('POST', '/v1/conversations/x/turns', { body: 'null', headers: json }), 400, 'TURNSTORE_INVALID_TURN');
     assertError(await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'user' } }), 400, 'TURNSTORE_INVALID_TURN');
-    assertError(await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'user', content: 5 } }), 400, 'TURNSTORE_INVALID_TURN');
-    assertError(await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'user', content: 'x', ts: 1 } }), 400, 'TURNSTORE_INVALID_TURN');
-    assertError(await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'robot', content: 'x' } }), 400, 'TURNSTORE_INVALID_TURN');
+    assertError(
+      await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'user', content: 5 } }),
+      400,
+      'TURNSTORE_INVALID_TURN',
+    );
+    assertError(
+      await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'user', content: 'x', ts: 1 } }),
+      400,
+      'TURNSTORE_INVALID_TURN',
+    );
+    assertError(
+      await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'robot', content: 'x' } }),
+      400,
+      'TURNSTORE_INVALID_TURN',
+    );
     assertError(await service.call('POST', '/v1/conversations/x/turns', { body: { turns: 'x' } }), 400, 'TURNSTORE_INVALID_TURN');
-    assertError(await service.call('POST', '/v1/conversations/x/turns', { body: { turns: [], role: 'user' } }), 400, 'TURNSTORE_INVALID_TURN');
-    assertError(await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'user', content: '\ud800' } }), 400, 'TURNSTORE_INVALID_TURN');
+    assertError(
+      await service.call('POST', '/v1/conversations/x/turns', { body: { turns: [], role: 'user' } }),
+      400,
+      'TURNSTORE_INVALID_TURN',
+    );
+    assertError(
+      await service.call('POST', '/v1/conversations/x/turns', { body: { role: 'user', content: '\ud800' } }),
+      400,
+      'TURNSTORE_INVALID_TURN',
+    );
     assert.equal((await service.call('GET', '/v1/conversations/x')).json.turns.length, 0, 'nothing was stored');
   });
 
   it('a __proto__ or constructor key is refused by name and pollutes nothing', async () => {
     const json = { 'content-type': 'application/json' };
-    const proto = await service.call('POST', '/v1/conversations/p/turns', { body: '{"role":"user","content":"x","__proto__":{"polluted":true}}', headers: json });
+    const proto = await service.call('POST', '/v1/conversations/p/turns', {
+      body: '{"role":"user","content":"x","__proto__":{"polluted":true}}',
+      headers: json,
+    });
     assertError(proto, 400, 'TURNSTORE_INVALID_TURN');
     assert.match(proto.json.error.message, /__proto__/);
-    const nested = await service.call('POST', '/v1/conversations/p/turns', { body: '{"turns":[{"role":"user","content":"x","constructor":{"prototype":{"polluted":true}}}]}', headers: json });
+    const nested = await service.call('POST', '/v1/conversations/p/turns', {
+      body: '{"turns":[{"role":"user","content":"x","constructor":{"prototype":{"polluted":true}}}]}',
+      headers: json,
+    });
     assertError(nested, 400, 'TURNSTORE_INVALID_TURN');
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal((await service.call('GET', '/v1/conversations/p')).json.turns.length, 0);
   });
 
   it('413: a turn over maxTurnBytes (TURNSTORE_TURN_TOO_LARGE) and a body over the limit (TURNSTORE_PAYLOAD_TOO_LARGE)', async () => {
-    assertError(await service.call('POST', '/v1/conversations/big/turns', { body: { role: 'user', content: 'é'.repeat(51) } }), 413, 'TURNSTORE_TURN_TOO_LARGE');
-    assertError(await service.call('POST', '/v1/conversations/big/turns', { body: { role: 'user', content: 'x'.repeat(1024 * 1024) } }), 413, 'TURNSTORE_PAYLOAD_TOO_LARGE');
-    assert.equal((await service.call('POST', '/v1/conversations/big/turns', { body: { role: 'user', content: 'é'.repeat(50) } })).status, 201, 'exactly maxTurnBytes fits');
+    assertError(
+      await service.call('POST', '/v1/conversations/big/turns', { body: { role: 'user', content: 'é'.repeat(51) } }),
+      413,
+      'TURNSTORE_TURN_TOO_LARGE',
+    );
+    assertError(
+      await service.call('POST', '/v1/conversations/big/turns', { body: { role: 'user', content: 'x'.repeat(1024 * 1024) } }),
+      413,
+      'TURNSTORE_PAYLOAD_TOO_LARGE',
+    );
+    assert.equal(
+      (await service.call('POST', '/v1/conversations/big/turns', { body: { role: 'user', content: 'é'.repeat(50) } })).status,
+      201,
+      'exactly maxTurnBytes fits',
+    );
   });
 
   it('415: a body that is not JSON, with or without a Content-Type', async () => {
-    assertError(await service.call('POST', '/v1/conversations/x/turns', { body: 'role=user&content=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'TURNSTORE_UNSUPPORTED_MEDIA_TYPE');
-    assertError(await service.call('POST', '/v1/conversations/x/turns', { body: 'hello', headers: { 'content-type': 'text/plain' } }), 415, 'TURNSTORE_UNSUPPORTED_MEDIA_TYPE');
+    assertError(
+      await service.call('POST', '/v1/conversations/x/turns', {
+        body: 'role=user&content=hi',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+      'TURNSTORE_UNSUPPORTED_MEDIA_TYPE',
+    );
+    assertError(
+      await service.call('POST', '/v1/conversations/x/turns', { body: 'hello', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'TURNSTORE_UNSUPPORTED_MEDIA_TYPE',
+    );
     assertError(await service.call('POST', '/v1/conversations/x/turns', { body: 'hello' }), 415, 'TURNSTORE_UNSUPPORTED_MEDIA_TYPE');
-    const withCharset = await service.call('POST', '/v1/conversations/cs/turns', { body: JSON.stringify({ role: 'user', content: 'hi' }), headers: { 'content-type': 'application/json; charset=utf-8' } });
+    const withCharset = await service.call('POST', '/v1/conversations/cs/turns', {
+      body: JSON.stringify({ role: 'user', content: 'hi' }),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
     assert.equal(withCharset.status, 201);
   });
 
@@ -127,15 +221,22 @@ describe('HTTP routes (in process)', () => {
   it('GET /v1/conversations lists most recent first and pages with limit and cursor', async () => {
     const fresh = await inProcess();
     try {
-      for (const id of ['one', 'two', 'three']) await fresh.call('POST', `/v1/conversations/${id}/turns`, { body: { role: 'user', content: id } });
+      for (const id of ['one', 'two', 'three'])
+        await fresh.call('POST', `/v1/conversations/${id}/turns`, { body: { role: 'user', content: id } });
       const first = await fresh.call('GET', '/v1/conversations?limit=2');
       assert.equal(first.status, 200);
-      assert.deepEqual(first.json.items.map((item: { id: string }) => item.id), ['three', 'two']);
+      assert.deepEqual(
+        first.json.items.map((item: { id: string }) => item.id),
+        ['three', 'two'],
+      );
       assert.equal(typeof first.json.items[0].lastAccess, 'number');
       assert.equal(first.json.items[0].turns[0].content, 'three');
       assert.equal(typeof first.json.cursor, 'string');
       const second = await fresh.call('GET', `/v1/conversations?limit=2&cursor=${encodeURIComponent(first.json.cursor)}`);
-      assert.deepEqual(second.json.items.map((item: { id: string }) => item.id), ['one']);
+      assert.deepEqual(
+        second.json.items.map((item: { id: string }) => item.id),
+        ['one'],
+      );
       assert.equal(second.json.cursor, undefined);
       const all = await fresh.call('GET', '/v1/conversations');
       assert.equal(all.json.items.length, 3);
@@ -145,7 +246,19 @@ describe('HTTP routes (in process)', () => {
   });
 
   it('400 TURNSTORE_INVALID_OPTION for a bad limit or cursor, or an unknown query field', async () => {
-    for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'limit=1.5', 'limit=-1', 'limit=', 'limit=1&limit=2', 'cursor=', 'cursor=not-a-cursor', 'limt=5', '__proto__=1']) {
+    for (const query of [
+      'limit=0',
+      'limit=1001',
+      'limit=abc',
+      'limit=1.5',
+      'limit=-1',
+      'limit=',
+      'limit=1&limit=2',
+      'cursor=',
+      'cursor=not-a-cursor',
+      'limt=5',
+      '__proto__=1',
+    ]) {
       assertError(await service.call('GET', `/v1/conversations?${query}`), 400, 'TURNSTORE_INVALID_OPTION');
     }
   });
@@ -169,11 +282,23 @@ describe('HTTP routes over a failing backend', () => {
     const fail = async () => {
       throw error;
     };
-    return { get: fail, append: fail, appendMany: fail, delete: fail, clear: fail, size: fail, list: fail, stats: fail, close: async () => undefined };
+    return {
+      get: fail,
+      append: fail,
+      appendMany: fail,
+      delete: fail,
+      clear: fail,
+      size: fail,
+      list: fail,
+      stats: fail,
+      close: async () => undefined,
+    };
   }
 
   it('503 TURNSTORE_BACKEND_UNAVAILABLE with Retry-After, on every /v1 route and /readyz; /healthz stays 200', async () => {
-    const service = await inProcess({ store: failingStore(new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', 'Redis is down', { cause: new Error('ECONNREFUSED') })) });
+    const service = await inProcess({
+      store: failingStore(new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', 'Redis is down', { cause: new Error('ECONNREFUSED') })),
+    });
     try {
       const calls: Array<[string, string, unknown?]> = [
         ['GET', '/v1/conversations/x'],

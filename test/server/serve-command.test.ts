@@ -17,7 +17,9 @@ describe('turnstore serve', () => {
     try {
       assert.match(
         service.startLine,
-        new RegExp(`^turnstore ${version.replace(/\./g, '\\.')} listening on http://127\\.0\\.0\\.1:\\d+ \\(store memory; maxTurns 8, ttlSeconds 3600, maxConversations 500, maxTurnBytes 65536, maxTotalBytes 67108864, bodyLimit 1048576; no token\\)$`),
+        new RegExp(
+          `^turnstore ${version.replace(/\./g, '\\.')} listening on http://127\\.0\\.0\\.1:\\d+ \\(store memory; maxTurns 8, ttlSeconds 3600, maxConversations 500, maxTurnBytes 65536, maxTotalBytes 67108864, bodyLimit 1048576; no token\\)$`,
+        ),
       );
       await request(service, 'GET', '/v1/conversations/x');
       assert.deepEqual(service.output(), { stdout: `${service.startLine}\n`, stderr: '' }, 'requests are not logged at the default level');
@@ -33,9 +35,17 @@ describe('turnstore serve', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const lines = service.output().stdout.trimEnd().split('\n');
       assert.equal(lines[0], service.startLine);
-      const entries = lines.slice(1).map((line) => JSON.parse(line) as { msg: string; req?: { url: string }; res?: { statusCode: number } });
-      assert.ok(entries.some((entry) => entry.msg === 'incoming request' && entry.req?.url === '/v1/conversations/logged'), lines.join('\n'));
-      assert.ok(entries.some((entry) => entry.msg === 'request completed' && entry.res?.statusCode === 200), lines.join('\n'));
+      const entries = lines
+        .slice(1)
+        .map((line) => JSON.parse(line) as { msg: string; req?: { url: string }; res?: { statusCode: number } });
+      assert.ok(
+        entries.some((entry) => entry.msg === 'incoming request' && entry.req?.url === '/v1/conversations/logged'),
+        lines.join('\n'),
+      );
+      assert.ok(
+        entries.some((entry) => entry.msg === 'request completed' && entry.res?.statusCode === 200),
+        lines.join('\n'),
+      );
     } finally {
       await service.stop();
     }
@@ -47,14 +57,26 @@ describe('turnstore serve', () => {
     try {
       assert.match(fromEnv.startLine, /maxTurns 3, ttlSeconds 90, maxConversations 7, maxTurnBytes 10,/);
       for (let i = 0; i < 5; i++) await request(fromEnv, 'POST', '/v1/conversations/c/turns', { body: { role: 'user', content: `t${i}` } });
-      assert.deepEqual((await request(fromEnv, 'GET', '/v1/conversations/c')).json.turns.map((turn: { content: string }) => turn.content), ['t2', 't3', 't4']);
-      assert.equal((await request(fromEnv, 'POST', '/v1/conversations/c/turns', { body: { role: 'user', content: 'x'.repeat(11) } })).status, 413);
+      assert.deepEqual(
+        (await request(fromEnv, 'GET', '/v1/conversations/c')).json.turns.map((turn: { content: string }) => turn.content),
+        ['t2', 't3', 't4'],
+      );
+      assert.equal(
+        (await request(fromEnv, 'POST', '/v1/conversations/c/turns', { body: { role: 'user', content: 'x'.repeat(11) } })).status,
+        413,
+      );
     } finally {
       await fromEnv.stop();
     }
-    const fromFlags = await startService(['--max-turns', '5', '--ttl', '0.5', '--max-conversations', '2', '--max-turn-bytes', '1000000'], env);
+    const fromFlags = await startService(
+      ['--max-turns', '5', '--ttl', '0.5', '--max-conversations', '2', '--max-turn-bytes', '1000000'],
+      env,
+    );
     try {
-      assert.match(fromFlags.startLine, /maxTurns 5, ttlSeconds 0\.5, maxConversations 2, maxTurnBytes 1000000, maxTotalBytes 67108864, bodyLimit 4065536;/);
+      assert.match(
+        fromFlags.startLine,
+        /maxTurns 5, ttlSeconds 0\.5, maxConversations 2, maxTurnBytes 1000000, maxTotalBytes 67108864, bodyLimit 4065536;/,
+      );
     } finally {
       await fromFlags.stop();
     }
@@ -104,7 +126,24 @@ describe('turnstore serve', () => {
   it('--help lists every flag and variable', () => {
     const result = runCli(['--help']);
     assert.equal(result.status, 0);
-    for (const word of ['--host', '--port', '--store', '--max-turns', '--ttl', '--max-conversations', '--max-turn-bytes', '--log-level', 'TURNSTORE_HOST', 'TURNSTORE_PORT', 'TURNSTORE_STORE', 'TURNSTORE_MAX_TURNS', 'TURNSTORE_TTL_SECONDS', 'TURNSTORE_MAX_CONVERSATIONS', 'TURNSTORE_MAX_TURN_BYTES', 'TURNSTORE_TOKEN']) {
+    for (const word of [
+      '--host',
+      '--port',
+      '--store',
+      '--max-turns',
+      '--ttl',
+      '--max-conversations',
+      '--max-turn-bytes',
+      '--log-level',
+      'TURNSTORE_HOST',
+      'TURNSTORE_PORT',
+      'TURNSTORE_STORE',
+      'TURNSTORE_MAX_TURNS',
+      'TURNSTORE_TTL_SECONDS',
+      'TURNSTORE_MAX_CONVERSATIONS',
+      'TURNSTORE_MAX_TURN_BYTES',
+      'TURNSTORE_TOKEN',
+    ]) {
       assert.ok(result.stdout.includes(word), word);
     }
   });
@@ -134,7 +173,9 @@ describe('turnstore serve stopping', () => {
       const closed = new Promise((resolve) => socket.once('close', resolve));
       let answer = '';
       socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
-      socket.write(`POST /v1/conversations/inflight/turns HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
+      socket.write(
+        `POST /v1/conversations/inflight/turns HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const stopped = service.stop(signal);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -186,12 +227,15 @@ describe('turnstore serve without its optional peers', () => {
       }
       assert.equal(run('--version').stdout.trim(), version, '--version needs no peer');
       // The library entry point too: importing it needs nothing; creating a server names what is missing.
-      writeFileSync(join(place, 'embed.mjs'), [
-        "import { MemoryStore } from 'turnstore';",
-        "import { createServer } from 'turnstore/server';",
-        'try { await createServer({ store: new MemoryStore() }); console.log("created"); }',
-        'catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }',
-      ].join('\n'));
+      writeFileSync(
+        join(place, 'embed.mjs'),
+        [
+          "import { MemoryStore } from 'turnstore';",
+          "import { createServer } from 'turnstore/server';",
+          'try { await createServer({ store: new MemoryStore() }); console.log("created"); }',
+          'catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }',
+        ].join('\n'),
+      );
       const embedded = spawnSync(process.execPath, ['embed.mjs'], { cwd: place, encoding: 'utf8', timeout: 20_000 });
       assert.equal(embedded.status, 0, embedded.stderr);
       const outcome = JSON.parse(embedded.stdout) as { code: string; message: string };

@@ -18,27 +18,56 @@ describe('serve configuration', () => {
 
   it('reads every TURNSTORE_* variable, and a flag wins over its variable', () => {
     const env = {
-      TURNSTORE_HOST: '::1', TURNSTORE_PORT: '9000', TURNSTORE_STORE: 'sqlite:/tmp/a.db', TURNSTORE_MAX_TURNS: '3',
-      TURNSTORE_TTL_SECONDS: '60', TURNSTORE_MAX_CONVERSATIONS: '10', TURNSTORE_MAX_TURN_BYTES: '100', TURNSTORE_MAX_TOTAL_BYTES: '1000', TURNSTORE_TOKEN: 'tok',
+      TURNSTORE_HOST: '::1',
+      TURNSTORE_PORT: '9000',
+      TURNSTORE_STORE: 'sqlite:/tmp/a.db',
+      TURNSTORE_MAX_TURNS: '3',
+      TURNSTORE_TTL_SECONDS: '60',
+      TURNSTORE_MAX_CONVERSATIONS: '10',
+      TURNSTORE_MAX_TURN_BYTES: '100',
+      TURNSTORE_MAX_TOTAL_BYTES: '1000',
+      TURNSTORE_TOKEN: 'tok',
     };
     const fromEnv = readServeConfig({}, env);
     assert.deepEqual(fromEnv, {
-      host: '::1', port: 9000, store: { kind: 'sqlite', path: '/tmp/a.db' },
-      limits: { maxTurns: 3, ttlSeconds: 60, maxConversations: 10, maxTurnBytes: 100, maxTotalBytes: 1000 }, bodyLimit: 1048576, token: 'tok', logLevel: 'info',
+      host: '::1',
+      port: 9000,
+      store: { kind: 'sqlite', path: '/tmp/a.db' },
+      limits: { maxTurns: 3, ttlSeconds: 60, maxConversations: 10, maxTurnBytes: 100, maxTotalBytes: 1000 },
+      bodyLimit: 1048576,
+      token: 'tok',
+      logLevel: 'info',
     });
     const fromFlags = readServeConfig(
-      { host: '127.0.0.2', port: '0', store: 'redis://cache:6379/2', 'max-turns': '4', ttl: '0', 'max-conversations': '20', 'max-turn-bytes': '1048576', 'max-total-bytes': '16777216', 'log-level': 'debug' },
+      {
+        host: '127.0.0.2',
+        port: '0',
+        store: 'redis://cache:6379/2',
+        'max-turns': '4',
+        ttl: '0',
+        'max-conversations': '20',
+        'max-turn-bytes': '1048576',
+        'max-total-bytes': '16777216',
+        'log-level': 'debug',
+      },
       env,
     );
     assert.deepEqual(fromFlags, {
-      host: '127.0.0.2', port: 0, store: { kind: 'redis', url: 'redis://cache:6379/2' },
-      limits: { maxTurns: 4, ttlSeconds: 0, maxConversations: 20, maxTurnBytes: 1048576, maxTotalBytes: 16777216 }, bodyLimit: 4 * 1048576 + 65536, token: 'tok', logLevel: 'debug',
+      host: '127.0.0.2',
+      port: 0,
+      store: { kind: 'redis', url: 'redis://cache:6379/2' },
+      limits: { maxTurns: 4, ttlSeconds: 0, maxConversations: 20, maxTurnBytes: 1048576, maxTotalBytes: 16777216 },
+      bodyLimit: 4 * 1048576 + 65536,
+      token: 'tok',
+      logLevel: 'debug',
     });
   });
 
   it('refuses a byte budget below one turn, and raises the default budget to fit a larger turn', () => {
-    assert.throws(() => readServeConfig({ 'max-turn-bytes': '1000', 'max-total-bytes': '999' }, {}), (error: unknown) =>
-      error instanceof UsageError && /--max-total-bytes/.test(error.message) && /max-turn-bytes/.test(error.message));
+    assert.throws(
+      () => readServeConfig({ 'max-turn-bytes': '1000', 'max-total-bytes': '999' }, {}),
+      (error: unknown) => error instanceof UsageError && /--max-total-bytes/.test(error.message) && /max-turn-bytes/.test(error.message),
+    );
     assert.equal(readServeConfig({ 'max-turn-bytes': String(2 ** 27) }, {}).limits.maxTotalBytes, 2 ** 27);
   });
 
@@ -47,12 +76,27 @@ describe('serve configuration', () => {
   });
 
   it('knows loopback addresses from the rest', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) assert.ok(isLoopback(host), host);
-    for (const host of ['0.0.0.0', '::', '192.168.1.2', '10.0.0.1', '128.0.0.1', '::ffff:10.0.0.1', 'example.com', 'localhost.example.com', '::2']) assert.ok(!isLoopback(host), host);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])
+      assert.ok(isLoopback(host), host);
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '192.168.1.2',
+      '10.0.0.1',
+      '128.0.0.1',
+      '::ffff:10.0.0.1',
+      'example.com',
+      'localhost.example.com',
+      '::2',
+    ])
+      assert.ok(!isLoopback(host), host);
   });
 
   it('refuses a public address without a token, and accepts it with one', () => {
-    assert.throws(() => readServeConfig({ host: '0.0.0.0' }, {}), (error: unknown) => error instanceof UsageError && /refusing to listen on 0\.0\.0\.0 without a token/.test(error.message));
+    assert.throws(
+      () => readServeConfig({ host: '0.0.0.0' }, {}),
+      (error: unknown) => error instanceof UsageError && /refusing to listen on 0\.0\.0\.0 without a token/.test(error.message),
+    );
     assert.equal(readServeConfig({ host: '0.0.0.0' }, { TURNSTORE_TOKEN: 't0ken' }).host, '0.0.0.0');
   });
 

@@ -20,15 +20,23 @@ export class AppenderProcess {
   constructor(task: AppenderTask) {
     this.child = spawn(process.execPath, [CHILD_SCRIPT, JSON.stringify(task)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     let markReady: () => void = () => {};
-    this.ready = new Promise((resolve) => { markReady = resolve; });
+    this.ready = new Promise((resolve) => {
+      markReady = resolve;
+    });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       this.lines.push(line);
       if (line === 'ready') markReady();
       this.#onLine?.(line);
     });
-    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, stderr }));
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+      stderr,
+    }));
     // A child that dies before it is ready must not leave the test waiting for `ready` forever.
     void this.exited.then(() => markReady());
   }

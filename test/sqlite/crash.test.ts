@@ -50,7 +50,10 @@ describe('SqliteStore after a SIGKILL mid-append', { timeout: 120_000 }, () => {
         try {
           for (const index of acknowledged) {
             const contents = (await store.get(`c${index}`)).map((turn) => turn.content);
-            assert.ok(contents.length >= 1 && contents.every((content) => content === `ack-${index}`), `round ${round}: acknowledged write c${index} is missing: ${JSON.stringify(contents)}`);
+            assert.ok(
+              contents.length >= 1 && contents.every((content) => content === `ack-${index}`),
+              `round ${round}: acknowledged write c${index} is missing: ${JSON.stringify(contents)}`,
+            );
           }
           // The counts kept beside the rows, in the same transactions, agree with the rows.
           const { conversations, turns, bytes } = await store.stats();
@@ -68,7 +71,9 @@ function countRows(path: string): { conversations: number; turns: number; bytes:
   const raw = new Database(path, { readonly: true });
   try {
     const { conversations } = raw.prepare('SELECT count(*) AS conversations FROM conversations').get() as { conversations: number };
-    const { turns, bytes } = raw.prepare('SELECT count(*) AS turns, coalesce(sum(length(CAST(content AS BLOB))), 0) AS bytes FROM turns').get() as { turns: number; bytes: number };
+    const { turns, bytes } = raw
+      .prepare('SELECT count(*) AS turns, coalesce(sum(length(CAST(content AS BLOB))), 0) AS bytes FROM turns')
+      .get() as { turns: number; bytes: number };
     return { conversations, turns, bytes };
   } finally {
     raw.close();

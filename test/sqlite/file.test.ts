@@ -56,14 +56,25 @@ describe('SqliteStore file: reopening', () => {
     try {
       assert.deepEqual(await second.list(), before);
       assert.deepEqual((await second.stats()).evictions, { ttl: 0, lru: 1, bytes: 0 });
-      assert.deepEqual((await second.get('b')).map((turn) => turn.content), ['hello b', 'b again']);
+      assert.deepEqual(
+        (await second.get('b')).map((turn) => turn.content),
+        ['hello b', 'b again'],
+      );
       // Recency continues where it stopped: c is now the least recently used.
       const evicted: string[] = [];
-      const third = new SqliteStore({ ...options, onEvict: (id) => { evicted.push(id); } });
+      const third = new SqliteStore({
+        ...options,
+        onEvict: (id) => {
+          evicted.push(id);
+        },
+      });
       try {
         await third.append('e', 'user', 'new');
         assert.deepEqual(evicted, ['c']);
-        assert.deepEqual((await second.list()).items.map((item) => item.id), ['e', 'b', 'd']);
+        assert.deepEqual(
+          (await second.list()).items.map((item) => item.id),
+          ['e', 'b', 'd'],
+        );
         assert.deepEqual((await second.stats()).evictions, { ttl: 0, lru: 2, bytes: 0 }, 'counted in the file, seen by every store on it');
       } finally {
         await third.close();
@@ -81,7 +92,14 @@ describe('SqliteStore file: reopening', () => {
     await first.close();
     now += 60_001;
     const evicted: string[] = [];
-    const second = new SqliteStore({ path, ttlSeconds: 60, now: () => now, onEvict: (id, reason) => { evicted.push(`${reason}:${id}`); } });
+    const second = new SqliteStore({
+      path,
+      ttlSeconds: 60,
+      now: () => now,
+      onEvict: (id, reason) => {
+        evicted.push(`${reason}:${id}`);
+      },
+    });
     try {
       assert.equal(await second.size(), 0);
       assert.deepEqual(evicted, ['ttl:a']);
@@ -96,7 +114,9 @@ describe('SqliteStore file: reopening', () => {
     withRaw(path, (db) => {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-      const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name);
+      const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map(
+        (row) => row.name,
+      );
       assert.deepEqual(tables, ['conversations', 'evictions', 'totals', 'turns']);
     });
   });
@@ -106,7 +126,10 @@ describe('SqliteStore file: reopening', () => {
     const stores = [new SqliteStore({ path }), new SqliteStore({ path })];
     try {
       await stores[0]!.append('a', 'user', 'from the first');
-      assert.deepEqual((await stores[1]!.get('a')).map((turn) => turn.content), ['from the first']);
+      assert.deepEqual(
+        (await stores[1]!.get('a')).map((turn) => turn.content),
+        ['from the first'],
+      );
     } finally {
       for (const store of stores) await store.close();
     }
@@ -116,7 +139,9 @@ describe('SqliteStore file: reopening', () => {
 describe('SqliteStore file: schema versions', () => {
   it('migrates a file at version 0 (an empty SQLite file, or an empty file)', async () => {
     const sqliteFile = temp.file('empty-sqlite.db');
-    withRaw(sqliteFile, (db) => { assert.equal(db.pragma('user_version', { simple: true }), 0); });
+    withRaw(sqliteFile, (db) => {
+      assert.equal(db.pragma('user_version', { simple: true }), 0);
+    });
     const zeroBytes = temp.file('zero-bytes.db');
     writeFileSync(zeroBytes, '');
     for (const path of [sqliteFile, zeroBytes]) {
@@ -127,7 +152,9 @@ describe('SqliteStore file: schema versions', () => {
       } finally {
         await store.close();
       }
-      withRaw(path, (db) => { assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION); });
+      withRaw(path, (db) => {
+        assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      });
     }
   });
 
@@ -138,10 +165,13 @@ describe('SqliteStore file: schema versions', () => {
     await store.close();
     let runs = 0;
     // A later version, as a future turnstore would add it: one more step after today's.
-    const nextVersion = [...MIGRATIONS, (db: BetterSqlite3.Database) => {
-      runs++;
-      db.exec('ALTER TABLE conversations ADD COLUMN title TEXT');
-    }];
+    const nextVersion = [
+      ...MIGRATIONS,
+      (db: BetterSqlite3.Database) => {
+        runs++;
+        db.exec('ALTER TABLE conversations ADD COLUMN title TEXT');
+      },
+    ];
     withRaw(path, (db) => migrate(db, path, nextVersion));
     withRaw(path, (db) => migrate(db, path, nextVersion));
     assert.equal(runs, 1);
@@ -154,8 +184,15 @@ describe('SqliteStore file: schema versions', () => {
 
   it('refuses a file written by a newer turnstore, and leaves it alone', () => {
     const path = temp.file();
-    withRaw(path, (db) => { db.pragma(`user_version = ${SCHEMA_VERSION + 1}`); });
-    assertThrowsTurnstore(() => new SqliteStore({ path }), 'TURNSTORE_BACKEND_UNAVAILABLE', `schema version ${SCHEMA_VERSION + 1}`, 'upgrade turnstore');
+    withRaw(path, (db) => {
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    });
+    assertThrowsTurnstore(
+      () => new SqliteStore({ path }),
+      'TURNSTORE_BACKEND_UNAVAILABLE',
+      `schema version ${SCHEMA_VERSION + 1}`,
+      'upgrade turnstore',
+    );
     withRaw(path, (db) => {
       assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION + 1);
       assert.equal(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").pluck().get(), 0, 'no table created');
@@ -164,7 +201,9 @@ describe('SqliteStore file: schema versions', () => {
 
   it("refuses a version-0 file holding another application's tables", () => {
     const path = temp.file();
-    withRaw(path, (db) => { db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)'); });
+    withRaw(path, (db) => {
+      db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)');
+    });
     assertThrowsTurnstore(() => new SqliteStore({ path }), 'TURNSTORE_BACKEND_UNAVAILABLE', 'not a turnstore database', 'users');
   });
 });

@@ -29,7 +29,9 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
     const path = temp.file('one.db');
     const count = 250;
     const maxTurns = 10;
-    const reports = await runAppenders(Array.from({ length: WORKERS }, (_, worker) => ({ path, mode: 'one' as const, worker, count, options: { maxTurns } })));
+    const reports = await runAppenders(
+      Array.from({ length: WORKERS }, (_, worker) => ({ path, mode: 'one' as const, worker, count, options: { maxTurns } })),
+    );
     for (const report of reports) assert.ok(report.largestSeen <= maxTurns, `worker ${report.worker} saw ${report.largestSeen} turns`);
     const store = new SqliteStore({ path, maxTurns });
     try {
@@ -53,7 +55,15 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
   it(`${WORKERS} processes appending to one conversation with room for all lose no turn`, async () => {
     const path = temp.file('all.db');
     const count = 250;
-    const reports = await runAppenders(Array.from({ length: WORKERS }, (_, worker) => ({ path, mode: 'one' as const, worker, count, options: { maxTurns: WORKERS * count } })));
+    const reports = await runAppenders(
+      Array.from({ length: WORKERS }, (_, worker) => ({
+        path,
+        mode: 'one' as const,
+        worker,
+        count,
+        options: { maxTurns: WORKERS * count },
+      })),
+    );
     assert.equal(reports.length, WORKERS);
     const store = new SqliteStore({ path, maxTurns: WORKERS * count });
     try {
@@ -61,7 +71,12 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
       assert.equal(turns.length, WORKERS * count);
       const byWorker = indicesByWorker(turns.map((turn) => turn.content));
       assert.equal(byWorker.size, WORKERS);
-      for (const [worker, indices] of byWorker) assert.deepEqual(indices, Array.from({ length: count }, (_, i) => i), `worker ${worker}: every turn, in order`);
+      for (const [worker, indices] of byWorker)
+        assert.deepEqual(
+          indices,
+          Array.from({ length: count }, (_, i) => i),
+          `worker ${worker}: every turn, in order`,
+        );
       const interleaved = turns.some((turn, i) => i > 0 && turn.content.split('-')[0] !== turns[i - 1]!.content.split('-')[0]);
       assert.ok(interleaved, 'the workers really ran at the same time');
     } finally {
@@ -73,8 +88,11 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
     const path = temp.file('many.db');
     const count = 100;
     const maxConversations = 50;
-    const reports = await runAppenders(Array.from({ length: WORKERS }, (_, worker) => ({ path, mode: 'many' as const, worker, count, options: { maxConversations } })));
-    for (const report of reports) assert.ok(report.largestSeen <= maxConversations, `worker ${report.worker} saw ${report.largestSeen} conversations`);
+    const reports = await runAppenders(
+      Array.from({ length: WORKERS }, (_, worker) => ({ path, mode: 'many' as const, worker, count, options: { maxConversations } })),
+    );
+    for (const report of reports)
+      assert.ok(report.largestSeen <= maxConversations, `worker ${report.worker} saw ${report.largestSeen} conversations`);
     const evictedHere = reports.reduce((sum, report) => sum + (report.evicted.lru ?? 0), 0);
     const evictedTotal = WORKERS * count - maxConversations;
     assert.equal(evictedHere, evictedTotal, 'each eviction reported to onEvict in exactly one process');
@@ -92,13 +110,20 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
       for (const item of items) {
         const match = /^w(\d+)-c(\d+)$/.exec(item.id);
         assert.ok(match, item.id);
-        assert.deepEqual(item.turns.map((turn) => turn.content), [`hello from ${item.id}`]);
+        assert.deepEqual(
+          item.turns.map((turn) => turn.content),
+          [`hello from ${item.id}`],
+        );
         const worker = Number(match[1]);
         survivors.set(worker, [...(survivors.get(worker) ?? []), Number(match[2])]);
       }
       for (const [worker, indices] of survivors) {
         const sorted = [...indices].sort((a, b) => a - b);
-        assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, k) => count - sorted.length + k), `worker ${worker}: its newest conversations survive`);
+        assert.deepEqual(
+          sorted,
+          Array.from({ length: sorted.length }, (_, k) => count - sorted.length + k),
+          `worker ${worker}: its newest conversations survive`,
+        );
         assert.deepEqual(indices, [...sorted].reverse(), `worker ${worker}: listed most recent first`);
       }
     } finally {

@@ -19,10 +19,14 @@ export async function spawnOpeners(path: string, count: number): Promise<OpenerE
   const children = Array.from({ length: count }, (_, worker) => {
     const child = spawn(process.execPath, [CHILD_SCRIPT, path, String(worker)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stderr }));
     const ready = new Promise<void>((resolve) => {
-      createInterface({ input: child.stdout }).on('line', (line) => { if (line === 'ready') resolve(); });
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (line === 'ready') resolve();
+      });
       // A child that dies before it is ready must not leave the test waiting.
       void exited.then(() => resolve());
     });

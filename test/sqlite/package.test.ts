@@ -24,16 +24,18 @@ function runBesideCopy(script: string): { stdout: string; stderr: string; status
 }
 
 describe('turnstore/sqlite as a package', () => {
-  it("without better-sqlite3: importing works, creating a store throws TURNSTORE_MISSING_PEER saying what to install", () => {
-    const { stdout, stderr, status } = runBesideCopy([
-      "import { SqliteStore } from 'turnstore/sqlite';",
-      'try {',
-      "  new SqliteStore({ path: 'memory.db' });",
-      "  console.log('created');",
-      '} catch (error) {',
-      '  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message, cause: String(error.cause?.code) }));',
-      '}',
-    ].join('\n'));
+  it('without better-sqlite3: importing works, creating a store throws TURNSTORE_MISSING_PEER saying what to install', () => {
+    const { stdout, stderr, status } = runBesideCopy(
+      [
+        "import { SqliteStore } from 'turnstore/sqlite';",
+        'try {',
+        "  new SqliteStore({ path: 'memory.db' });",
+        "  console.log('created');",
+        '} catch (error) {',
+        '  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message, cause: String(error.cause?.code) }));',
+        '}',
+      ].join('\n'),
+    );
     assert.equal(stderr, '');
     assert.equal(status, 0);
     const error = JSON.parse(stdout) as { name: string; code: string; message: string; cause: string };
@@ -45,15 +47,17 @@ describe('turnstore/sqlite as a package', () => {
 
   it('without better-sqlite3 where turnstore can find it, the driver option brings one', () => {
     const driverPath = join(root, 'node_modules', 'better-sqlite3');
-    const { stdout, stderr, status } = runBesideCopy([
-      "import { createRequire } from 'node:module';",
-      "import { SqliteStore } from 'turnstore/sqlite';",
-      `const driver = createRequire(import.meta.url)(${JSON.stringify(driverPath)});`,
-      "const store = new SqliteStore({ path: 'memory.db', driver });",
-      "await store.append('a', 'user', 'hi');",
-      "console.log(JSON.stringify((await store.get('a')).map((turn) => turn.content)));",
-      'await store.close();',
-    ].join('\n'));
+    const { stdout, stderr, status } = runBesideCopy(
+      [
+        "import { createRequire } from 'node:module';",
+        "import { SqliteStore } from 'turnstore/sqlite';",
+        `const driver = createRequire(import.meta.url)(${JSON.stringify(driverPath)});`,
+        "const store = new SqliteStore({ path: 'memory.db', driver });",
+        "await store.append('a', 'user', 'hi');",
+        "console.log(JSON.stringify((await store.get('a')).map((turn) => turn.content)));",
+        'await store.close();',
+      ].join('\n'),
+    );
     assert.equal(stderr, '');
     assert.equal(status, 0);
     assert.equal(stdout.trim(), '["hi"]');

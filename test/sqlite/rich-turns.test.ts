@@ -51,7 +51,11 @@ function open(options: Omit<SqliteStoreOptions, 'path'> & { path?: string } = {}
 function rawTurns(path: string): Array<{ content: string; bytes: number; extras: string | null }> {
   const db = new Database(path, { readonly: true });
   try {
-    return db.prepare('SELECT content, bytes, extras FROM turns ORDER BY conversation, seq').all() as Array<{ content: string; bytes: number; extras: string | null }>;
+    return db.prepare('SELECT content, bytes, extras FROM turns ORDER BY conversation, seq').all() as Array<{
+      content: string;
+      bytes: number;
+      extras: string | null;
+    }>;
   } finally {
     db.close();
   }
@@ -100,7 +104,13 @@ describe('SqliteStore rich turns', () => {
         assert.deepEqual(Object.keys(turns[2]!), ['role', 'content', 'ts', 'toolCallId', 'metadata']);
       }
       const listed = (await store.list()).items;
-      assert.deepEqual(listed.map((item) => [item.id, withoutTs(item.turns)]), [['many', EXCHANGE], ['one', EXCHANGE]]);
+      assert.deepEqual(
+        listed.map((item) => [item.id, withoutTs(item.turns)]),
+        [
+          ['many', EXCHANGE],
+          ['one', EXCHANGE],
+        ],
+      );
     } finally {
       await store.close();
     }
@@ -125,7 +135,7 @@ describe('SqliteStore rich turns', () => {
     }
   });
 
-  it('stores each turn\'s extras as one JSON text (NULL for a plain turn) and its size as content plus that text', async () => {
+  it("stores each turn's extras as one JSON text (NULL for a plain turn) and its size as content plus that text", async () => {
     const path = temp.file();
     const store = open({ path });
     try {
@@ -133,7 +143,10 @@ describe('SqliteStore rich turns', () => {
       await store.append('a', 'assistant', 'héllo', CALL);
       // Empty lists and metadata are no extras at all.
       await store.append('a', 'user', 'empty extras', { attachments: [], metadata: {} });
-      await store.appendMany('a', [{ role: 'tool', content: '', toolCallId: 'call_1' }, { role: 'user', content: 'plain too', toolCalls: [] }]);
+      await store.appendMany('a', [
+        { role: 'tool', content: '', toolCallId: 'call_1' },
+        { role: 'user', content: 'plain too', toolCalls: [] },
+      ]);
       assert.deepEqual(rawTurns(path), [
         { content: 'plain', bytes: 5, extras: null },
         { content: 'héllo', bytes: size('héllo', CALL), extras: json(CALL) },
@@ -156,8 +169,12 @@ describe('SqliteStore rich turns', () => {
       assert.ok(Object.isFrozen(turn!.toolCalls) && Object.isFrozen(turn!.toolCalls![0]));
       assert.ok(Object.isFrozen(turn!.metadata) && Object.isFrozen(turn!.metadata!.usage) && Object.isFrozen(turn!.metadata!.tags));
       assert.ok(Object.isFrozen(turn!.attachments) && Object.isFrozen(turn!.attachments![0]));
-      assert.throws(() => { (turn!.toolCalls as Array<unknown>).push({}); }, TypeError);
-      assert.throws(() => { (turn!.metadata as Record<string, unknown>).model = 'changed'; }, TypeError);
+      assert.throws(() => {
+        (turn!.toolCalls as Array<unknown>).push({});
+      }, TypeError);
+      assert.throws(() => {
+        (turn!.metadata as Record<string, unknown>).model = 'changed';
+      }, TypeError);
       // The turn object itself is the caller's.
       (turn as { content: string }).content = 'changed by the caller';
       const [again] = await store.get('a');
@@ -213,11 +230,21 @@ describe('SqliteStore rich turns', () => {
       await assertRejects(store.append('a', 'user', 'a small caption', huge), 'TURNSTORE_TURN_TOO_LARGE', 'maxTurnBytes');
       await assertRejects(store.append('new', 'user', 'a small caption', huge), 'TURNSTORE_TURN_TOO_LARGE', 'maxTurnBytes');
       // All or nothing: the plain first turn of the batch is not stored either.
-      await assertRejects(store.appendMany('a', [{ role: 'user', content: 'fine' }, { role: 'user', content: 'caption', ...huge }]), 'TURNSTORE_TURN_TOO_LARGE', 'turns[1]');
+      await assertRejects(
+        store.appendMany('a', [
+          { role: 'user', content: 'fine' },
+          { role: 'user', content: 'caption', ...huge },
+        ]),
+        'TURNSTORE_TURN_TOO_LARGE',
+        'turns[1]',
+      );
       assert.deepEqual(withoutTs(await store.get('a')), [{ role: 'user', content: 'before' }]);
       assert.deepEqual(await store.get('new'), []);
       assert.deepEqual(await store.stats(), before);
-      assert.deepEqual(rawTurns(path).map((row) => row.content), ['before']);
+      assert.deepEqual(
+        rawTurns(path).map((row) => row.content),
+        ['before'],
+      );
     } finally {
       await store.close();
     }
@@ -228,7 +255,13 @@ describe('SqliteStore rich turns', () => {
     const second = size('b', IMAGE);
     const evicted: string[] = [];
     // Room for both contents with their extras, less one byte: content alone would fit many times over.
-    const store = open({ maxTurnBytes: first, maxTotalBytes: first + second - 1, onEvict: (id, reason) => { evicted.push(`${reason}:${id}`); } });
+    const store = open({
+      maxTurnBytes: first,
+      maxTotalBytes: first + second - 1,
+      onEvict: (id, reason) => {
+        evicted.push(`${reason}:${id}`);
+      },
+    });
     try {
       await store.append('x', 'user', 'a', IMAGE);
       await store.append('y', 'user', 'b', IMAGE);
@@ -244,10 +277,16 @@ describe('SqliteStore rich turns', () => {
     const store = open({ maxTurnBytes: one, maxTotalBytes: 3 * one });
     try {
       for (const content of ['1', '2', '3']) await store.append('a', 'tool', content, RESULT);
-      assert.deepEqual((await store.get('a')).map((turn) => turn.content), ['1', '2', '3']);
+      assert.deepEqual(
+        (await store.get('a')).map((turn) => turn.content),
+        ['1', '2', '3'],
+      );
       assert.equal((await store.stats()).bytes, 3 * one);
       await store.append('a', 'user', 'x');
-      assert.deepEqual((await store.get('a')).map((turn) => turn.content), ['2', '3', 'x']);
+      assert.deepEqual(
+        (await store.get('a')).map((turn) => turn.content),
+        ['2', '3', 'x'],
+      );
       assert.equal((await store.stats()).bytes, 2 * one + 1);
     } finally {
       await store.close();
@@ -258,9 +297,24 @@ describe('SqliteStore rich turns', () => {
     const path = temp.file();
     const store = open({ path });
     try {
-      await assertRejects(store.append('a', 'user', 'hi', { toolCalls: [{ id: 'c', name: 'f', arguments: '{}' }] }), 'TURNSTORE_INVALID_TURN', 'toolCalls');
-      await assertRejects(store.append('a', 'assistant', 'hi', { attachments: [{ mediaType: 'image/png', url: 'file:///etc/passwd' }] }), 'TURNSTORE_INVALID_TURN', 'attachments[0].url');
-      await assertRejects(store.appendMany('a', [{ role: 'user', content: 'ok' }, { role: 'user', content: 'hi', metadata: { n: Number.NaN } }]), 'TURNSTORE_INVALID_TURN', 'turns[1].metadata.n');
+      await assertRejects(
+        store.append('a', 'user', 'hi', { toolCalls: [{ id: 'c', name: 'f', arguments: '{}' }] }),
+        'TURNSTORE_INVALID_TURN',
+        'toolCalls',
+      );
+      await assertRejects(
+        store.append('a', 'assistant', 'hi', { attachments: [{ mediaType: 'image/png', url: 'file:///etc/passwd' }] }),
+        'TURNSTORE_INVALID_TURN',
+        'attachments[0].url',
+      );
+      await assertRejects(
+        store.appendMany('a', [
+          { role: 'user', content: 'ok' },
+          { role: 'user', content: 'hi', metadata: { n: Number.NaN } },
+        ]),
+        'TURNSTORE_INVALID_TURN',
+        'turns[1].metadata.n',
+      );
       await assertRejects(store.append('a', 'tool', 'hi', { toolCallId: 'c', extra: 1 } as TurnExtras), 'TURNSTORE_INVALID_TURN', 'extra');
       assert.equal(await store.size(), 0);
       assert.deepEqual(rawTurns(path), []);

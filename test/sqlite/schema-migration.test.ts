@@ -19,7 +19,10 @@ const Database = createRequire(import.meta.url)('better-sqlite3') as typeof Bett
 const temp = tempDirForThisFile('turnstore-sqlite-migration-');
 const FIXTURE = fileURLToPath(new URL('../../../test/fixtures/schema-v1.db', import.meta.url));
 /** The turns the fixture holds, per id, in the order `list` gave them when it was made (most recent first). */
-const EXPECTED = JSON.parse(readFileSync(new URL('../../../test/fixtures/schema-v1.expected.json', import.meta.url), 'utf8')) as Record<string, Turn[]>;
+const EXPECTED = JSON.parse(readFileSync(new URL('../../../test/fixtures/schema-v1.expected.json', import.meta.url), 'utf8')) as Record<
+  string,
+  Turn[]
+>;
 const FIXTURE_SHA256 = sha256(FIXTURE);
 // The fixture's turns are from 2026; a TTL would expire them depending on when the test runs.
 const OPTIONS = { ttlSeconds: 0 };
@@ -56,12 +59,18 @@ function utf8(text: string): number {
 }
 
 const EXPECTED_TURNS = Object.values(EXPECTED).reduce((sum, turns) => sum + turns.length, 0);
-const EXPECTED_BYTES = Object.values(EXPECTED).flat().reduce((sum, turn) => sum + utf8(turn.content), 0);
+const EXPECTED_BYTES = Object.values(EXPECTED)
+  .flat()
+  .reduce((sum, turn) => sum + utf8(turn.content), 0);
 
 /** Asserts the store lists exactly the fixture's conversations, in its order, each with every turn exactly as it was. */
 async function assertHoldsFixture(store: SqliteStore): Promise<void> {
   const page = await store.list({ limit: 100 });
-  assert.deepEqual(page.items.map((item) => item.id), Object.keys(EXPECTED), 'the same conversations, in the same recency order');
+  assert.deepEqual(
+    page.items.map((item) => item.id),
+    Object.keys(EXPECTED),
+    'the same conversations, in the same recency order',
+  );
   for (const item of page.items) {
     assert.deepEqual(item.turns, EXPECTED[item.id], `list: the turns of ${JSON.stringify(item.id)}`);
     for (const turn of item.turns) assert.deepEqual(Object.keys(turn), ['role', 'content', 'ts'], 'a version-1 turn is plain');
@@ -90,8 +99,14 @@ describe('SqliteStore schema migration from version 1', () => {
         assert.equal(db.prepare('SELECT count(*) FROM turns WHERE extras IS NOT NULL').pluck().get(), 0, 'every version-1 turn is plain');
       });
       await assertHoldsFixture(store);
-      assert.deepEqual(await store.stats(), { conversations: 3, turns: EXPECTED_TURNS, bytes: EXPECTED_BYTES, evictions: { ttl: 0, lru: 0, bytes: 0 } });
-      for (const [id, turns] of Object.entries(EXPECTED)) assert.deepEqual(await store.get(id), turns, `get: the turns of ${JSON.stringify(id)}`);
+      assert.deepEqual(await store.stats(), {
+        conversations: 3,
+        turns: EXPECTED_TURNS,
+        bytes: EXPECTED_BYTES,
+        evictions: { ttl: 0, lru: 0, bytes: 0 },
+      });
+      for (const [id, turns] of Object.entries(EXPECTED))
+        assert.deepEqual(await store.get(id), turns, `get: the turns of ${JSON.stringify(id)}`);
     } finally {
       await store.close();
     }
@@ -120,8 +135,14 @@ describe('SqliteStore schema migration from version 1', () => {
       const [call, result] = alpha.slice(EXPECTED.alpha!.length);
       assert.deepEqual(call, { role: 'assistant', content: 'Checking the weather again.', ts: call!.ts, ...extras });
       assert.deepEqual(result, { role: 'tool', content: '{"temperature": 19}', ts: result!.ts, toolCallId: 'call_1' });
-      const added = utf8('Checking the weather again.') + utf8(JSON.stringify(extras)) + utf8('{"temperature": 19}') + utf8('{"toolCallId":"call_1"}');
-      assert.deepEqual(await second.stats(), { conversations: 3, turns: EXPECTED_TURNS + 2, bytes: EXPECTED_BYTES + added, evictions: { ttl: 0, lru: 0, bytes: 0 } });
+      const added =
+        utf8('Checking the weather again.') + utf8(JSON.stringify(extras)) + utf8('{"temperature": 19}') + utf8('{"toolCallId":"call_1"}');
+      assert.deepEqual(await second.stats(), {
+        conversations: 3,
+        turns: EXPECTED_TURNS + 2,
+        bytes: EXPECTED_BYTES + added,
+        evictions: { ttl: 0, lru: 0, bytes: 0 },
+      });
     } finally {
       await second.close();
     }
@@ -135,8 +156,16 @@ describe('SqliteStore schema migration from version 1', () => {
       // A list before any write: the second store must not have changed what the first upgraded.
       for (const store of stores) await assertHoldsFixture(store);
       await stores[0]!.append('gamma', 'tool', '42', { toolCallId: 'call_9' });
-      assert.deepEqual((await stores[1]!.get('gamma')).map(({ ts: _ts, ...rest }) => rest), [{ role: 'tool', content: '42', toolCallId: 'call_9' }]);
-      withRaw(path, (db) => assert.deepEqual(turnColumns(db).filter((name) => name === 'extras'), ['extras']));
+      assert.deepEqual(
+        (await stores[1]!.get('gamma')).map(({ ts: _ts, ...rest }) => rest),
+        [{ role: 'tool', content: '42', toolCallId: 'call_9' }],
+      );
+      withRaw(path, (db) =>
+        assert.deepEqual(
+          turnColumns(db).filter((name) => name === 'extras'),
+          ['extras'],
+        ),
+      );
     } finally {
       for (const store of stores) await store.close();
     }
@@ -150,14 +179,20 @@ describe('SqliteStore schema migration from version 1', () => {
     assert.equal(userVersion(path), 2);
     const store = new SqliteStore({ path, ...OPTIONS });
     try {
-      for (const [id, turns] of Object.entries(EXPECTED)) assert.deepEqual(await store.get(id), turns, `the turns of ${JSON.stringify(id)}`);
+      for (const [id, turns] of Object.entries(EXPECTED))
+        assert.deepEqual(await store.get(id), turns, `the turns of ${JSON.stringify(id)}`);
       for (let worker = 0; worker < workers; worker++) {
         const turns = await store.get(`opener-${worker}`);
-        assert.deepEqual(turns.map(({ ts: _ts, ...rest }) => rest), [{
-          role: 'assistant',
-          content: `from opener ${worker}`,
-          toolCalls: [{ id: `call-${worker}`, name: 'get_weather', arguments: '{"city":"Paris"}' }],
-        }]);
+        assert.deepEqual(
+          turns.map(({ ts: _ts, ...rest }) => rest),
+          [
+            {
+              role: 'assistant',
+              content: `from opener ${worker}`,
+              toolCalls: [{ id: `call-${worker}`, name: 'get_weather', arguments: '{"city":"Paris"}' }],
+            },
+          ],
+        );
       }
       const stats = await store.stats();
       assert.equal(stats.conversations, 3 + workers);
@@ -169,10 +204,13 @@ describe('SqliteStore schema migration from version 1', () => {
 
   it('a migration that fails part way leaves the file at version 1, as it was', () => {
     const path = copyOfFixture();
-    const failing = [MIGRATIONS[0]!, (db: BetterSqlite3.Database) => {
-      MIGRATIONS[1]!(db);
-      throw new Error('the disk filled up');
-    }];
+    const failing = [
+      MIGRATIONS[0]!,
+      (db: BetterSqlite3.Database) => {
+        MIGRATIONS[1]!(db);
+        throw new Error('the disk filled up');
+      },
+    ];
     withRaw(path, (db) => assert.throws(() => migrate(db, path, failing), /the disk filled up/));
     withRaw(path, (db) => {
       assert.equal(db.pragma('user_version', { simple: true }), 1);
@@ -185,12 +223,15 @@ describe('SqliteStore schema migration from version 1', () => {
     const path = copyOfFixture();
     await new SqliteStore({ path, ...OPTIONS }).close();
     withRaw(path, (db) => {
-      assert.throws(() => migrate(db, path, MIGRATIONS.slice(0, 1)), (error: unknown) => {
-        assert.ok(error instanceof TurnstoreError);
-        assert.equal(error.code, 'TURNSTORE_BACKEND_UNAVAILABLE');
-        assert.match(error.message, /schema version 2, newer than this turnstore understands \(1\)/);
-        return true;
-      });
+      assert.throws(
+        () => migrate(db, path, MIGRATIONS.slice(0, 1)),
+        (error: unknown) => {
+          assert.ok(error instanceof TurnstoreError);
+          assert.equal(error.code, 'TURNSTORE_BACKEND_UNAVAILABLE');
+          assert.match(error.message, /schema version 2, newer than this turnstore understands \(1\)/);
+          return true;
+        },
+      );
       assert.equal(db.pragma('user_version', { simple: true }), 2);
     });
   });

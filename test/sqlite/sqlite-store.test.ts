@@ -15,12 +15,16 @@ const Database = createRequire(import.meta.url)('better-sqlite3') as typeof Bett
 const temp = tempDirForThisFile('turnstore-sqlite-store-');
 
 function assertInvalidOption(options: unknown, mentions: string): void {
-  assert.throws(() => new SqliteStore(options as SqliteStoreOptions), (error: unknown) => {
-    assert.ok(error instanceof TurnstoreError, String(error));
-    assert.equal(error.code, 'TURNSTORE_INVALID_OPTION', error.message);
-    assert.ok(error.message.includes(mentions), `the message should name ${mentions}: ${error.message}`);
-    return true;
-  }, `${JSON.stringify(options)} should be refused`);
+  assert.throws(
+    () => new SqliteStore(options as SqliteStoreOptions),
+    (error: unknown) => {
+      assert.ok(error instanceof TurnstoreError, String(error));
+      assert.equal(error.code, 'TURNSTORE_INVALID_OPTION', error.message);
+      assert.ok(error.message.includes(mentions), `the message should name ${mentions}: ${error.message}`);
+      return true;
+    },
+    `${JSON.stringify(options)} should be refused`,
+  );
 }
 
 describe('SqliteStore options', () => {
@@ -65,7 +69,10 @@ describe('SqliteStore options', () => {
       pragmas.length = 0;
       const store = new SqliteStore({ path: temp.file(), synchronous, driver: RecordingDatabase });
       await store.append('a', 'user', 'hi');
-      assert.deepEqual((await store.get('a')).map((turn) => turn.content), ['hi']);
+      assert.deepEqual(
+        (await store.get('a')).map((turn) => turn.content),
+        ['hi'],
+      );
       await store.close();
       assert.ok(pragmas.includes('journal_mode = WAL'), pragmas.join('; '));
       assert.ok(pragmas.includes(`synchronous = ${synchronous.toUpperCase()}`), pragmas.join('; '));
@@ -108,7 +115,10 @@ describe('SqliteStore errors', () => {
       await assert.rejects(store.list({ limit: 0 }), { code: 'TURNSTORE_INVALID_OPTION' });
       other.exec('ROLLBACK');
       await store.append('a', 'assistant', 'after the lock');
-      assert.deepEqual((await store.get('a')).map((turn) => turn.content), ['before the lock', 'after the lock']);
+      assert.deepEqual(
+        (await store.get('a')).map((turn) => turn.content),
+        ['before the lock', 'after the lock'],
+      );
     } finally {
       other.close();
       await store.close();
@@ -119,7 +129,14 @@ describe('SqliteStore errors', () => {
     const path = temp.file();
     let now = 1_700_000_000_000;
     const evicted: string[] = [];
-    const store = new SqliteStore({ path, ttlSeconds: 60, now: () => now, onEvict: (id, reason) => { evicted.push(`${reason}:${id}`); } });
+    const store = new SqliteStore({
+      path,
+      ttlSeconds: 60,
+      now: () => now,
+      onEvict: (id, reason) => {
+        evicted.push(`${reason}:${id}`);
+      },
+    });
     const raw = new Database(path);
     try {
       await store.append('old', 'user', 'x');
@@ -134,13 +151,20 @@ describe('SqliteStore errors', () => {
         return true;
       });
       assert.deepEqual(evicted, [], 'nothing reported for a call that rolled back');
-      assert.equal(raw.prepare("SELECT count(*) FROM conversations WHERE id = 'old'").pluck().get(), 1, 'the expiry was rolled back with the call');
+      assert.equal(
+        raw.prepare("SELECT count(*) FROM conversations WHERE id = 'old'").pluck().get(),
+        1,
+        'the expiry was rolled back with the call',
+      );
       raw.exec('DROP TRIGGER fail_inserts');
       // The next call expires it again, this time for good, and reports it once.
       assert.equal(await store.size(), 1);
       assert.deepEqual(evicted, ['ttl:old']);
       await store.append('new', 'user', 'z');
-      assert.deepEqual((await store.list()).items.map((item) => item.id), ['new', 'newer']);
+      assert.deepEqual(
+        (await store.list()).items.map((item) => item.id),
+        ['new', 'newer'],
+      );
     } finally {
       raw.close();
       await store.close();
@@ -176,11 +200,20 @@ describe('SqliteStore expiry and clocks', () => {
       now = 1_700_000_001_000; // nine seconds back
       await store.append('b', 'user', '2');
       const { items } = await store.list();
-      assert.deepEqual(items.map((item) => item.id), ['b', 'a']);
-      assert.deepEqual(items.map((item) => item.lastAccess), [1_700_000_010, 1_700_000_010]);
+      assert.deepEqual(
+        items.map((item) => item.id),
+        ['b', 'a'],
+      );
+      assert.deepEqual(
+        items.map((item) => item.lastAccess),
+        [1_700_000_010, 1_700_000_010],
+      );
       assert.equal((await store.get('b'))[0]!.ts, 1_700_000_001, 'ts is the clock as read');
       await store.append('c', 'user', '3'); // evicts the least recently used: a
-      assert.deepEqual((await store.list()).items.map((item) => item.id), ['c', 'b']);
+      assert.deepEqual(
+        (await store.list()).items.map((item) => item.id),
+        ['c', 'b'],
+      );
       now = 1_700_000_015_000; // exactly the TTL after the latest time recorded: alive
       assert.equal(await store.size(), 2);
       now += 1;
@@ -194,11 +227,24 @@ describe('SqliteStore expiry and clocks', () => {
     const path = temp.file();
     let now = 1_700_000_000_000;
     const seen: string[][] = [[], []];
-    const stores = [0, 1].map((k) => new SqliteStore({ path, ttlSeconds: 10, now: () => now, onEvict: (id, reason) => { seen[k]!.push(`${reason}:${id}`); } }));
+    const stores = [0, 1].map(
+      (k) =>
+        new SqliteStore({
+          path,
+          ttlSeconds: 10,
+          now: () => now,
+          onEvict: (id, reason) => {
+            seen[k]!.push(`${reason}:${id}`);
+          },
+        }),
+    );
     try {
       await stores[0]!.append('a', 'user', 'from 0');
       await stores[1]!.append('a', 'assistant', 'from 1');
-      assert.deepEqual((await stores[0]!.get('a')).map((turn) => turn.content), ['from 0', 'from 1']);
+      assert.deepEqual(
+        (await stores[0]!.get('a')).map((turn) => turn.content),
+        ['from 0', 'from 1'],
+      );
       now += 10_001;
       assert.equal(await stores[1]!.size(), 0);
       assert.equal(await stores[0]!.size(), 0);
@@ -215,7 +261,11 @@ describe('SqliteStore data', () => {
     const store = new SqliteStore({ path: temp.file() });
     try {
       for (const id of ['a', 'a\u0000b', 'a\u0000c', '\u0000']) await store.append(id, 'user', `${id}\u0000!`);
-      for (const id of ['a', 'a\u0000b', 'a\u0000c', '\u0000']) assert.deepEqual((await store.get(id)).map((turn) => turn.content), [`${id}\u0000!`]);
+      for (const id of ['a', 'a\u0000b', 'a\u0000c', '\u0000'])
+        assert.deepEqual(
+          (await store.get(id)).map((turn) => turn.content),
+          [`${id}\u0000!`],
+        );
       assert.equal(await store.size(), 4);
       assert.deepEqual(await store.get('a\u0000'), []);
     } finally {

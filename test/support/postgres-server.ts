@@ -40,8 +40,11 @@ export function postgresBinDir(): string | undefined {
 export function postgresUnavailable(): string | undefined {
   const bin = postgresBinDir();
   let reason: string | undefined;
-  if (bin === undefined) reason = 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb, and PG_BIN is not set); install it (apt-get install postgresql) to run the PostgreSQL tests';
-  else if (isRoot() && postgresUser() === undefined) reason = 'running as root, but there is no "postgres" user to run the server as (PostgreSQL refuses root)';
+  if (bin === undefined)
+    reason =
+      'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb, and PG_BIN is not set); install it (apt-get install postgresql) to run the PostgreSQL tests';
+  else if (isRoot() && postgresUser() === undefined)
+    reason = 'running as root, but there is no "postgres" user to run the server as (PostgreSQL refuses root)';
   if (reason === undefined) return undefined;
   if (process.env.CI === 'true') throw new Error(`CI: ${reason}`);
   return reason;
@@ -60,7 +63,11 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 }
 
 /** Runs a PostgreSQL program, as the postgres user when we are root. */
-function runAsOwner(program: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+function runAsOwner(
+  program: string,
+  args: readonly string[],
+  options: { input?: string; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
   const [command, commandArgs] = isRoot() ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, [...args]];
   return spawnSync(command, commandArgs, { encoding: 'utf8', input: options.input, timeout: options.timeoutMs ?? 120_000, cwd: tmpdir() });
 }
@@ -135,7 +142,17 @@ export class PostgresTestServer {
     };
     const server = new PostgresTestServer(bin, await freePort(), dir, settings);
     try {
-      const init = runAsOwner(join(bin, 'initdb'), ['-D', server.#dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', ...(options.durable ? [] : ['--no-sync'])]);
+      const init = runAsOwner(join(bin, 'initdb'), [
+        '-D',
+        server.#dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        ...(options.durable ? [] : ['--no-sync']),
+      ]);
       if (init.status !== 0) throw new Error(`initdb failed (${init.status ?? init.error?.message}): ${init.stdout}${init.stderr}`);
       server.startAgain();
     } catch (error) {
@@ -148,8 +165,20 @@ export class PostgresTestServer {
   /** Starts the server (again, after {@link stopServer}) on the same port and data, waiting until it accepts connections. */
   startAgain(): void {
     if (this.#running) throw new Error('the server is running');
-    const start = runAsOwner(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-l', join(this.dir, 'server.log'), '-o', this.#settingsArgument(), '-w', '-t', String(STARTUP_TIMEOUT_SECONDS), 'start']);
-    if (start.status !== 0) throw new Error(`pg_ctl start failed (${start.status ?? start.error?.message}): ${start.stdout}${start.stderr}\n${this.log()}`);
+    const start = runAsOwner(join(this.#bin, 'pg_ctl'), [
+      '-D',
+      this.#dataDir,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-o',
+      this.#settingsArgument(),
+      '-w',
+      '-t',
+      String(STARTUP_TIMEOUT_SECONDS),
+      'start',
+    ]);
+    if (start.status !== 0)
+      throw new Error(`pg_ctl start failed (${start.status ?? start.error?.message}): ${start.stdout}${start.stderr}\n${this.log()}`);
     this.#running = true;
     running.add(this);
   }
@@ -160,7 +189,16 @@ export class PostgresTestServer {
    */
   stopServer(mode: 'fast' | 'immediate' = 'fast'): void {
     if (!this.#running) return;
-    const stop = runAsOwner(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-m', mode, '-w', '-t', String(STARTUP_TIMEOUT_SECONDS), 'stop']);
+    const stop = runAsOwner(join(this.#bin, 'pg_ctl'), [
+      '-D',
+      this.#dataDir,
+      '-m',
+      mode,
+      '-w',
+      '-t',
+      String(STARTUP_TIMEOUT_SECONDS),
+      'stop',
+    ]);
     if (stop.status !== 0) throw new Error(`pg_ctl stop failed (${stop.status ?? stop.error?.message}): ${stop.stdout}${stop.stderr}`);
     this.#running = false;
     running.delete(this);
@@ -169,7 +207,16 @@ export class PostgresTestServer {
   /** {@link stopServer} without blocking the event loop. */
   async stopServerAsync(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     if (!this.#running) return;
-    await runAsOwnerAsync(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-m', mode, '-w', '-t', String(STARTUP_TIMEOUT_SECONDS), 'stop']);
+    await runAsOwnerAsync(join(this.#bin, 'pg_ctl'), [
+      '-D',
+      this.#dataDir,
+      '-m',
+      mode,
+      '-w',
+      '-t',
+      String(STARTUP_TIMEOUT_SECONDS),
+      'stop',
+    ]);
     this.#running = false;
     running.delete(this);
   }
@@ -177,13 +224,26 @@ export class PostgresTestServer {
   /** {@link startAgain} without blocking the event loop. */
   async startAgainAsync(): Promise<void> {
     if (this.#running) throw new Error('the server is running');
-    await runAsOwnerAsync(join(this.#bin, 'pg_ctl'), ['-D', this.#dataDir, '-l', join(this.dir, 'server.log'), '-o', this.#settingsArgument(), '-w', '-t', String(STARTUP_TIMEOUT_SECONDS), 'start']);
+    await runAsOwnerAsync(join(this.#bin, 'pg_ctl'), [
+      '-D',
+      this.#dataDir,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-o',
+      this.#settingsArgument(),
+      '-w',
+      '-t',
+      String(STARTUP_TIMEOUT_SECONDS),
+      'start',
+    ]);
     this.#running = true;
     running.add(this);
   }
 
   #settingsArgument(): string {
-    return Object.entries({ port: String(this.port), ...this.#settings }).map(([name, value]) => `-c ${name}=${value}`).join(' ');
+    return Object.entries({ port: String(this.port), ...this.#settings })
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' ');
   }
 
   /** Stops the server (fast) and starts it again on the same port and data. */
@@ -223,11 +283,15 @@ export class PostgresTestServer {
    * any SQL error.
    */
   sql(text: string, database = 'postgres'): string {
-    const result = spawnSync(join(this.#bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', database, '-f', '-'], {
-      encoding: 'utf8',
-      input: text,
-      timeout: 60_000,
-    });
+    const result = spawnSync(
+      join(this.#bin, 'psql'),
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', database, '-f', '-'],
+      {
+        encoding: 'utf8',
+        input: text,
+        timeout: 60_000,
+      },
+    );
     if (result.status !== 0) throw new Error(`psql failed (${result.status ?? result.error?.message}): ${result.stderr}`);
     return result.stdout.replace(/\n$/, '');
   }

@@ -113,7 +113,23 @@ export class RedisTestServer {
   /** Starts the process again on the same port (after {@link kill}), with an empty dataset. */
   async restart(): Promise<void> {
     if (this.#child !== undefined) throw new Error('the server is running');
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no', '--loglevel', 'warning', ...this.#extraArgs];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+      ...this.#extraArgs,
+    ];
     const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -130,7 +146,8 @@ export class RedisTestServer {
       } catch {
         // not listening yet
       }
-      if (Date.now() - started > STARTUP_TIMEOUT_MS) throw new Error(`redis-server on port ${this.port} did not answer PING within ${STARTUP_TIMEOUT_MS} ms: ${stderr}`);
+      if (Date.now() - started > STARTUP_TIMEOUT_MS)
+        throw new Error(`redis-server on port ${this.port} did not answer PING within ${STARTUP_TIMEOUT_MS} ms: ${stderr}`);
       await sleep(20);
     }
   }
@@ -192,9 +209,24 @@ export class RedisTestCluster {
     try {
       for (let i = 0; i < 3; i++) {
         const busPort = await freePort();
-        nodes.push(await RedisTestServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', '5000']));
+        nodes.push(
+          await RedisTestServer.start([
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-port',
+            String(busPort),
+            '--cluster-node-timeout',
+            '5000',
+          ]),
+        );
       }
-      const create = spawnSync(REDIS_CLI, ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+      const create = spawnSync(
+        REDIS_CLI,
+        ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
       if (create.status !== 0) throw new Error(`redis-cli --cluster create failed (${create.status}): ${create.stdout}${create.stderr}`);
       const started = Date.now();
       for (;;) {

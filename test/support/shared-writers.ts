@@ -36,7 +36,13 @@ export async function appendAsWorker(store: ConversationStore, worker: string, a
  */
 export async function checkSharedWriters(
   store: ConversationStore,
-  { workers, appends, ownConversations, maxTurns, maxConversations }: { workers: number; appends: number; ownConversations: number; maxTurns: number; maxConversations: number },
+  {
+    workers,
+    appends,
+    ownConversations,
+    maxTurns,
+    maxConversations,
+  }: { workers: number; appends: number; ownConversations: number; maxTurns: number; maxConversations: number },
 ): Promise<void> {
   const turns = await store.get('shared');
   assert.equal(turns.length, maxTurns);
@@ -66,7 +72,15 @@ export async function checkSharedWriters(
   assert.equal(new Set(listing.map((item) => item.id)).size, listing.length, 'each listed once');
   const stats = await store.stats();
   assert.equal(stats.conversations, maxConversations);
-  assert.equal(stats.turns, listing.reduce((sum, item) => sum + item.turns.length, 0), 'the turn counter matches the turns held');
-  assert.equal(stats.bytes, listing.reduce((sum, item) => sum + item.turns.reduce((bytes, turn) => bytes + Buffer.byteLength(turn.content), 0), 0), 'the byte counter matches the content held');
+  assert.equal(
+    stats.turns,
+    listing.reduce((sum, item) => sum + item.turns.length, 0),
+    'the turn counter matches the turns held',
+  );
+  assert.equal(
+    stats.bytes,
+    listing.reduce((sum, item) => sum + item.turns.reduce((bytes, turn) => bytes + Buffer.byteLength(turn.content), 0), 0),
+    'the byte counter matches the content held',
+  );
   assert.ok(stats.evictions.lru >= workers * ownConversations + 1 - maxConversations, `LRU evictions: ${stats.evictions.lru}`);
 }

@@ -12,10 +12,14 @@ import type { BenchStore, StoreLimits } from '../bench-store.js';
 
 function toMessage(role: Role, content: string): BaseMessage {
   switch (role) {
-    case 'user': return new HumanMessage(content);
-    case 'assistant': return new AIMessage(content);
-    case 'system': return new SystemMessage(content);
-    case 'tool': return new ToolMessage({ content, tool_call_id: '' });
+    case 'user':
+      return new HumanMessage(content);
+    case 'assistant':
+      return new AIMessage(content);
+    case 'system':
+      return new SystemMessage(content);
+    case 'tool':
+      return new ToolMessage({ content, tool_call_id: '' });
   }
 }
 

@@ -51,7 +51,12 @@ function toBase64(bytes: Uint8Array): string {
 /** The first bytes of base64 text, decoded (enough for a signature). */
 function leadingBytesOfBase64(base64: string): Uint8Array {
   try {
-    const head = atob(base64.slice(0, 24).replace(/[^A-Za-z0-9+/]/g, '').slice(0, 16));
+    const head = atob(
+      base64
+        .slice(0, 24)
+        .replace(/[^A-Za-z0-9+/]/g, '')
+        .slice(0, 16),
+    );
     return Uint8Array.from(head, (char) => char.charCodeAt(0));
   } catch {
     return new Uint8Array();
@@ -73,7 +78,8 @@ function imageTypeOf(bytes: Uint8Array): string | undefined {
  * none, the data: URL's or (images) the bytes' signature names it, else {@link UNKNOWN_MEDIA_TYPE}.
  */
 export function attachmentFromData(data: unknown, mediaType: string | undefined, isImage: boolean): AttachmentData {
-  if (mediaType !== undefined && !isAttachmentMediaType(mediaType)) return { refused: `media type ${JSON.stringify(mediaType)}, which is not "type/subtype"` };
+  if (mediaType !== undefined && !isAttachmentMediaType(mediaType))
+    return { refused: `media type ${JSON.stringify(mediaType)}, which is not "type/subtype"` };
   let url: string;
   let bytes: Uint8Array | undefined;
   if (data instanceof URL) {
@@ -91,7 +97,8 @@ export function attachmentFromData(data: unknown, mediaType: string | undefined,
   } else {
     return { refused: 'data that is neither a URL, base64 text nor bytes' };
   }
-  if (!hasAttachmentScheme(url)) return { refused: `a ${url.slice(0, url.indexOf(':') + 1)} URL (an attachment holds http:, https: or data: URLs)` };
+  if (!hasAttachmentScheme(url))
+    return { refused: `a ${url.slice(0, url.indexOf(':') + 1)} URL (an attachment holds http:, https: or data: URLs)` };
   const type = mediaType ?? DATA_URL_MEDIA_TYPE.exec(url)?.[1] ?? UNKNOWN_MEDIA_TYPE;
   return { url, mediaType: type };
 }

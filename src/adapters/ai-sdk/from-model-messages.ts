@@ -47,17 +47,21 @@ function partLabel(part: unknown, index: number, qualifier = ''): string {
  */
 export function fromModelMessages(messages: readonly ModelMessage[], options?: ModelMessageOptions): TurnInput[] {
   const policy = checkOptions(options, 'fromModelMessages');
-  if (!Array.isArray(messages)) throw invalid(`fromModelMessages: messages must be an array of AI SDK messages; got ${describe(messages)}.`);
+  if (!Array.isArray(messages))
+    throw invalid(`fromModelMessages: messages must be an array of AI SDK messages; got ${describe(messages)}.`);
   const turns: TurnInput[] = [];
   messages.forEach((message: unknown, index) => {
     const { role, content } = (isObject(message) ? message : {}) as { role?: unknown; content?: unknown };
     if (role !== 'system' && role !== 'user' && role !== 'assistant' && role !== 'tool') {
-      throw invalid(`fromModelMessages: messages[${index}] must be an AI SDK message with role system, user, assistant or tool; got ${describe(isObject(message) ? role : message)}.`);
+      throw invalid(
+        `fromModelMessages: messages[${index}] must be an AI SDK message with role system, user, assistant or tool; got ${describe(isObject(message) ? role : message)}.`,
+      );
     }
     const where = `messages[${index}] (${role})`;
     const providerOptions = jsonObject((message as { providerOptions?: unknown }).providerOptions);
     if (role === 'tool') {
-      if (!Array.isArray(content)) throw invalid(`fromModelMessages: ${where} has content ${describe(content)}; expected an array of tool-result parts.`);
+      if (!Array.isArray(content))
+        throw invalid(`fromModelMessages: ${where} has content ${describe(content)}; expected an array of tool-result parts.`);
       turns.push(...toolTurns(content, where, policy, providerOptions));
     } else if (typeof content === 'string') {
       turns.push(withMetadata({ role, content }, compact<SdkMetadata>({ providerOptions })));
@@ -65,7 +69,9 @@ export function fromModelMessages(messages: readonly ModelMessage[], options?: M
       const turn = partsTurn(role, content, where, policy, providerOptions);
       if (turn !== undefined) turns.push(turn);
     } else {
-      throw invalid(`fromModelMessages: ${where} has content ${describe(content)}; expected ${role === 'system' ? 'a string' : 'an array of parts or a string'}.`);
+      throw invalid(
+        `fromModelMessages: ${where} has content ${describe(content)}; expected ${role === 'system' ? 'a string' : 'an array of parts or a string'}.`,
+      );
     }
   });
   return turns;
@@ -77,7 +83,13 @@ function withMetadata(turn: TurnInput, sdk: SdkMetadata | undefined): TurnInput 
 }
 
 /** A user or assistant message with an array of parts → one turn, or undefined when nothing is left. */
-function partsTurn(role: 'user' | 'assistant', parts: readonly unknown[], where: string, policy: UnsupportedContent, providerOptions: SdkMetadata['providerOptions']): TurnInput | undefined {
+function partsTurn(
+  role: 'user' | 'assistant',
+  parts: readonly unknown[],
+  where: string,
+  policy: UnsupportedContent,
+  providerOptions: SdkMetadata['providerOptions'],
+): TurnInput | undefined {
   const text = new MessageText(policy, where);
   const attachments: Attachment[] = [];
   const toolCalls: ToolCall[] = [];
@@ -95,17 +107,30 @@ function partsTurn(role: 'user' | 'assistant', parts: readonly unknown[], where:
       text.skipReasoning();
     } else if (type === 'image' || type === 'file') {
       const { mediaType, filename } = part as { mediaType?: unknown; filename?: unknown };
-      if (mediaType !== undefined && typeof mediaType !== 'string') throw invalid(`${at} is a ${type} part whose mediaType is ${describe(mediaType)}.`);
-      if (filename !== undefined && typeof filename !== 'string') throw invalid(`${at} is a ${type} part whose filename is ${describe(filename)}.`);
-      const attachment = attachmentFromData(type === 'image' ? (part as { image?: unknown }).image : (part as { data?: unknown }).data, mediaType, type === 'image');
+      if (mediaType !== undefined && typeof mediaType !== 'string')
+        throw invalid(`${at} is a ${type} part whose mediaType is ${describe(mediaType)}.`);
+      if (filename !== undefined && typeof filename !== 'string')
+        throw invalid(`${at} is a ${type} part whose filename is ${describe(filename)}.`);
+      const attachment = attachmentFromData(
+        type === 'image' ? (part as { image?: unknown }).image : (part as { data?: unknown }).data,
+        mediaType,
+        type === 'image',
+      );
       if ('refused' in attachment) {
         text.unsupported(`${partLabel(part, partIndex)} with ${attachment.refused}`);
         return;
       }
       attachments.push(attachment);
-      layout.push(compact<PartLayout>({ type, filename, mediaType: mediaType === undefined ? false : undefined, providerOptions: partOptions })!);
+      layout.push(
+        compact<PartLayout>({ type, filename, mediaType: mediaType === undefined ? false : undefined, providerOptions: partOptions })!,
+      );
     } else if (type === 'tool-call' && role === 'assistant') {
-      const { toolCallId, toolName, input, providerExecuted } = part as { toolCallId?: unknown; toolName?: unknown; input?: unknown; providerExecuted?: unknown };
+      const { toolCallId, toolName, input, providerExecuted } = part as {
+        toolCallId?: unknown;
+        toolName?: unknown;
+        input?: unknown;
+        providerExecuted?: unknown;
+      };
       if (providerExecuted === true) {
         // Run by the provider, its result sits in this same assistant message: a turn has no place for it.
         text.unsupported(partLabel(part, partIndex, 'provider-executed '));
@@ -124,7 +149,15 @@ function partsTurn(role: 'user' | 'assistant', parts: readonly unknown[], where:
   const content = kept ?? '';
   const plain = JSON.stringify(plainLayout(role, content, attachments, toolCalls.length));
   const sdk = compact<SdkMetadata>({ providerOptions, parts: JSON.stringify(layout) === plain ? undefined : layout });
-  return withMetadata(compact<TurnInput>({ role, content, toolCalls: toolCalls.length > 0 ? toolCalls : undefined, attachments: attachments.length > 0 ? attachments : undefined })!, sdk);
+  return withMetadata(
+    compact<TurnInput>({
+      role,
+      content,
+      toolCalls: toolCalls.length > 0 ? toolCalls : undefined,
+      attachments: attachments.length > 0 ? attachments : undefined,
+    })!,
+    sdk,
+  );
 }
 
 /** A tool call's input as JSON text; input that JSON cannot hold is refused. */
@@ -133,14 +166,23 @@ function argumentsText(input: unknown, at: string): string {
   try {
     json = JSON.stringify(input);
   } catch (error) {
-    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${at} is a tool-call part whose input cannot be written as JSON (${(error as Error).message}).`, { cause: error });
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_TURN',
+      `${at} is a tool-call part whose input cannot be written as JSON (${(error as Error).message}).`,
+      { cause: error },
+    );
   }
   if (json === undefined) throw invalid(`${at} is a tool-call part whose input is ${describe(input)}, which JSON cannot hold.`);
   return json;
 }
 
 /** A tool message → one tool turn per tool-result part. */
-function toolTurns(parts: readonly unknown[], where: string, policy: UnsupportedContent, providerOptions: SdkMetadata['providerOptions']): TurnInput[] {
+function toolTurns(
+  parts: readonly unknown[],
+  where: string,
+  policy: UnsupportedContent,
+  providerOptions: SdkMetadata['providerOptions'],
+): TurnInput[] {
   const turns: TurnInput[] = [];
   const refusals = new MessageText(policy, where);
   parts.forEach((part: unknown, partIndex) => {
@@ -152,15 +194,18 @@ function toolTurns(parts: readonly unknown[], where: string, policy: Unsupported
     const { toolCallId, toolName, output } = part;
     if (typeof toolCallId !== 'string') throw invalid(`${at} is a tool-result part whose toolCallId is ${describe(toolCallId)}.`);
     if (typeof toolName !== 'string') throw invalid(`${at} is a tool-result part whose toolName is ${describe(toolName)}.`);
-    if (!isObject(output) || typeof output.type !== 'string') throw invalid(`${at} is a tool-result part whose output is ${describe(output)}; expected {type, value}.`);
+    if (!isObject(output) || typeof output.type !== 'string')
+      throw invalid(`${at} is a tool-result part whose output is ${describe(output)}; expected {type, value}.`);
     const { type, value, ...rest } = output;
     let content: string;
     if (TEXT_OUTPUTS.includes(type)) {
-      if (typeof value !== 'string') throw invalid(`${at} is a tool-result part whose ${type} output has value ${describe(value)}; expected a string.`);
+      if (typeof value !== 'string')
+        throw invalid(`${at} is a tool-result part whose ${type} output has value ${describe(value)}; expected a string.`);
       content = value;
     } else if (type === DENIED_OUTPUT) {
       const { reason } = rest;
-      if (reason !== undefined && typeof reason !== 'string') throw invalid(`${at} is a tool-result part whose execution-denied output has reason ${describe(reason)}.`);
+      if (reason !== undefined && typeof reason !== 'string')
+        throw invalid(`${at} is a tool-result part whose execution-denied output has reason ${describe(reason)}.`);
       delete rest.reason;
       content = reason ?? '';
     } else {

@@ -31,7 +31,11 @@ export function checkOptions(options: unknown, owner: string): UnsupportedConten
     throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `${owner}: options must be an object {unsupported?}; got ${describe(options)}.`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `${owner}: unknown option "${key}"; known options are ${OPTION_KEYS.join(', ')}.`);
+    if (!OPTION_KEYS.includes(key))
+      throw new TurnstoreError(
+        'TURNSTORE_INVALID_OPTION',
+        `${owner}: unknown option "${key}"; known options are ${OPTION_KEYS.join(', ')}.`,
+      );
   }
   return checkUnsupportedOption((options as ModelMessageOptions).unsupported, owner);
 }

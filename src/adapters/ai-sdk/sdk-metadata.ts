@@ -93,7 +93,8 @@ export function layoutFits(parts: readonly PartLayout[], contentLength: number, 
 export function plainLayout(role: string, content: string, attachments: readonly Attachment[], toolCalls: number): PartLayout[] {
   const layout: PartLayout[] = [];
   if (content !== '') layout.push({ type: 'text', length: content.length });
-  for (const attachment of attachments) layout.push({ type: role === 'user' && attachment.mediaType.startsWith('image/') ? 'image' : 'file' });
+  for (const attachment of attachments)
+    layout.push({ type: role === 'user' && attachment.mediaType.startsWith('image/') ? 'image' : 'file' });
   for (let i = 0; i < toolCalls; i++) layout.push({ type: 'tool-call' });
   return layout;
 }

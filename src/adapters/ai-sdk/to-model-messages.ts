@@ -8,7 +8,15 @@ import { ORPHAN, ToolExchanges } from '../../core/tool-exchanges.js';
 import type { Attachment, ToolCall } from '../../core/types.js';
 import { roleIndex } from '../../core/validate.js';
 import type { UnsupportedContent } from '../unsupported-content.js';
-import { DENIED_OUTPUT, TEXT_OUTPUTS, checkOptions, invalid, isObject, type ModelMessageOptions, type ModelTurn } from './message-options.js';
+import {
+  DENIED_OUTPUT,
+  TEXT_OUTPUTS,
+  checkOptions,
+  invalid,
+  isObject,
+  type ModelMessageOptions,
+  type ModelTurn,
+} from './message-options.js';
 import { layoutFits, plainLayout, readSdkMetadata, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
 
 /**
@@ -51,9 +59,12 @@ export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMess
       throw invalid(`toModelMessages: turns[${index}] must be {role: user|assistant|system|tool, content: string}; got ${describe(turn)}.`);
     }
     const calls = toolCallsOf(turn as ModelTurn, index);
-    if (calls.length > 0 && role !== 'assistant') throw invalid(`toModelMessages: turns[${index}] (role ${role}) has toolCalls; only assistant turns make tool calls.`);
+    if (calls.length > 0 && role !== 'assistant')
+      throw invalid(`toModelMessages: turns[${index}] (role ${role}) has toolCalls; only assistant turns make tool calls.`);
     if (toolCallId !== undefined && (role !== 'tool' || typeof toolCallId !== 'string')) {
-      throw invalid(`toModelMessages: turns[${index}] (role ${role}) has toolCallId ${describe(toolCallId)}; only tool turns answer a call, by its id (a string).`);
+      throw invalid(
+        `toModelMessages: turns[${index}] (role ${role}) has toolCallId ${describe(toolCallId)}; only tool turns answer a call, by its id (a string).`,
+      );
     }
     if (calls.length > 0 || toolCallId !== undefined) (exchanges ??= new ToolExchanges(turns.length)).add(turn as ModelTurn, index);
   });
@@ -79,9 +90,10 @@ export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMess
         const attachments = attachmentsOf(turn, index);
         const calls = toolCallsOf(turn, index);
         for (const call of calls) toolNames.set(call.id, call.name);
-        const layout = sdk.parts !== undefined && layoutFits(sdk.parts, turn.content.length, attachments.length, calls.length)
-          ? sdk.parts
-          : plainLayout(turn.role, turn.content, attachments, calls.length);
+        const layout =
+          sdk.parts !== undefined && layoutFits(sdk.parts, turn.content.length, attachments.length, calls.length)
+            ? sdk.parts
+            : plainLayout(turn.role, turn.content, attachments, calls.length);
         const textOnly = layout.every((part) => part.type === 'text' && part.providerOptions === undefined) && layout.length <= 1;
         const content = textOnly ? turn.content : partsOf(layout, turn.content, attachments, calls);
         messages.push({ role: turn.role, content, ...providerOptions } as ModelMessage);
@@ -107,16 +119,27 @@ export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMess
 function toolCallsOf(turn: ModelTurn, index: number): readonly ToolCall[] {
   const calls: unknown = turn.toolCalls;
   if (calls === undefined) return [];
-  const ok = Array.isArray(calls) && calls.every((call: unknown) => isObject(call) && typeof call.id === 'string' && typeof call.name === 'string' && typeof call.arguments === 'string');
-  if (!ok) throw invalid(`toModelMessages: turns[${index}].toolCalls must be an array of {id, name, arguments} strings; got ${describe(calls)}.`);
+  const ok =
+    Array.isArray(calls) &&
+    calls.every(
+      (call: unknown) =>
+        isObject(call) && typeof call.id === 'string' && typeof call.name === 'string' && typeof call.arguments === 'string',
+    );
+  if (!ok)
+    throw invalid(`toModelMessages: turns[${index}].toolCalls must be an array of {id, name, arguments} strings; got ${describe(calls)}.`);
   return calls as readonly ToolCall[];
 }
 
 function attachmentsOf(turn: ModelTurn, index: number): readonly Attachment[] {
   const attachments: unknown = turn.attachments;
   if (attachments === undefined) return [];
-  const ok = Array.isArray(attachments) && attachments.every((item: unknown) => isObject(item) && typeof item.mediaType === 'string' && typeof item.url === 'string');
-  if (!ok) throw invalid(`toModelMessages: turns[${index}].attachments must be an array of {mediaType, url} strings; got ${describe(attachments)}.`);
+  const ok =
+    Array.isArray(attachments) &&
+    attachments.every((item: unknown) => isObject(item) && typeof item.mediaType === 'string' && typeof item.url === 'string');
+  if (!ok)
+    throw invalid(
+      `toModelMessages: turns[${index}].attachments must be an array of {mediaType, url} strings; got ${describe(attachments)}.`,
+    );
   return attachments as readonly Attachment[];
 }
 
@@ -126,12 +149,19 @@ function attachmentsOf(turn: ModelTurn, index: number): readonly Attachment[] {
  */
 function unsentAttachments(turn: ModelTurn, index: number, policy: UnsupportedContent, message: string): void {
   if (attachmentsOf(turn, index).length > 0 && policy === 'error') {
-    throw invalid(`toModelMessages: turns[${index}] is a ${turn.role} turn with attachments, which ${message} cannot carry. Pass { unsupported: 'drop' } to send it without them.`);
+    throw invalid(
+      `toModelMessages: turns[${index}] is a ${turn.role} turn with attachments, which ${message} cannot carry. Pass { unsupported: 'drop' } to send it without them.`,
+    );
   }
 }
 
 /** The parts of a user or assistant message, following the layout. */
-function partsOf(layout: readonly PartLayout[], content: string, attachments: readonly Attachment[], calls: readonly ToolCall[]): unknown[] {
+function partsOf(
+  layout: readonly PartLayout[],
+  content: string,
+  attachments: readonly Attachment[],
+  calls: readonly ToolCall[],
+): unknown[] {
   let textAt = 0;
   let attachmentAt = 0;
   let callAt = 0;
@@ -167,9 +197,16 @@ function parsedArguments(text: string): unknown {
   }
 }
 
-function toolResultPart(turn: ModelTurn, index: number, sdk: SdkMetadata, toolNames: ReadonlyMap<string, string>, policy: UnsupportedContent): unknown {
+function toolResultPart(
+  turn: ModelTurn,
+  index: number,
+  sdk: SdkMetadata,
+  toolNames: ReadonlyMap<string, string>,
+  policy: UnsupportedContent,
+): unknown {
   const refuse = (why: string): undefined => {
-    if (policy === 'error') throw invalid(`toModelMessages: turns[${index}] is a tool turn ${why}. Pass { unsupported: 'drop' } to leave such turns out.`);
+    if (policy === 'error')
+      throw invalid(`toModelMessages: turns[${index}] is a tool turn ${why}. Pass { unsupported: 'drop' } to leave such turns out.`);
     return undefined;
   };
   const id: unknown = turn.toolCallId;

@@ -25,18 +25,52 @@ export type DataContentBlock =
   | { type: 'image' | 'audio' | 'file'; source_type: 'base64'; data: string; mime_type: string };
 
 /** Block types that carry a file in one of the shapes above. */
-export const FILE_BLOCK_TYPES: ReadonlySet<string> = new Set(['image_url', 'input_audio', 'file', 'image', 'audio', 'video', 'document', 'text-plain']);
+export const FILE_BLOCK_TYPES: ReadonlySet<string> = new Set([
+  'image_url',
+  'input_audio',
+  'file',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'text-plain',
+]);
 
 /**
  * Media types by file extension, for a URL block that names none: enough for the images, audio
  * and documents models take, nothing clever.
  */
 const MEDIA_TYPE_OF_EXTENSION: Readonly<Record<string, string>> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', heic: 'image/heic', heif: 'image/heif',
-  avif: 'image/avif', bmp: 'image/bmp', svg: 'image/svg+xml', tif: 'image/tiff', tiff: 'image/tiff',
-  mp3: 'audio/mpeg', wav: 'audio/wav', ogg: 'audio/ogg', oga: 'audio/ogg', flac: 'audio/flac', m4a: 'audio/mp4', aac: 'audio/aac', opus: 'audio/opus',
-  mp4: 'video/mp4', webm: 'video/webm', mov: 'video/quicktime', mpeg: 'video/mpeg',
-  pdf: 'application/pdf', txt: 'text/plain', md: 'text/markdown', csv: 'text/csv', html: 'text/html', json: 'application/json',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  avif: 'image/avif',
+  bmp: 'image/bmp',
+  svg: 'image/svg+xml',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  flac: 'audio/flac',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+  opus: 'audio/opus',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  mov: 'video/quicktime',
+  mpeg: 'video/mpeg',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  html: 'text/html',
+  json: 'application/json',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -88,7 +122,12 @@ function fromUrl(url: string, givenType: unknown, kind: string, what: string): A
 
 /** An attachment from base64 data (a string, or bytes) and its media type, as a data: URL. */
 function fromBase64(data: unknown, givenType: unknown, what: string): Attachment | NotAnAttachment {
-  const base64 = typeof data === 'string' ? data : data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') : undefined;
+  const base64 =
+    typeof data === 'string'
+      ? data
+      : data instanceof Uint8Array
+        ? Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64')
+        : undefined;
   if (base64 === undefined) return { unsupported: `${what} whose data is neither a base64 string nor bytes` };
   if (typeof givenType !== 'string' || givenType === '') return { unsupported: `${what} with base64 data but no media type` };
   const mediaType = bareMediaType(givenType);

@@ -69,14 +69,30 @@ export class TurnstoreChatMessageHistory extends BaseListChatMessageHistory {
   constructor(fields: TurnstoreChatMessageHistoryInput) {
     super();
     if (fields === null || typeof fields !== 'object') {
-      throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `TurnstoreChatMessageHistory: options must be an object {store, conversationId}; got ${describe(fields)}.`);
+      throw new TurnstoreError(
+        'TURNSTORE_INVALID_OPTION',
+        `TurnstoreChatMessageHistory: options must be an object {store, conversationId}; got ${describe(fields)}.`,
+      );
     }
     for (const key of Object.keys(fields)) {
-      if (!OPTION_KEYS.includes(key)) throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `TurnstoreChatMessageHistory: unknown option "${key}"; known options are ${OPTION_KEYS.join(', ')}.`);
+      if (!OPTION_KEYS.includes(key))
+        throw new TurnstoreError(
+          'TURNSTORE_INVALID_OPTION',
+          `TurnstoreChatMessageHistory: unknown option "${key}"; known options are ${OPTION_KEYS.join(', ')}.`,
+        );
     }
     const { store, conversationId } = fields;
-    if (store === null || typeof store !== 'object' || typeof store.get !== 'function' || typeof store.appendMany !== 'function' || typeof store.delete !== 'function') {
-      throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `TurnstoreChatMessageHistory: option "store" must be a turnstore store (MemoryStore, SqliteStore, RedisStore); got ${describe(store)}.`);
+    if (
+      store === null ||
+      typeof store !== 'object' ||
+      typeof store.get !== 'function' ||
+      typeof store.appendMany !== 'function' ||
+      typeof store.delete !== 'function'
+    ) {
+      throw new TurnstoreError(
+        'TURNSTORE_INVALID_OPTION',
+        `TurnstoreChatMessageHistory: option "store" must be a turnstore store (MemoryStore, SqliteStore, RedisStore); got ${describe(store)}.`,
+      );
     }
     checkId(conversationId);
     this.store = store;

@@ -39,7 +39,13 @@ const ROLE_OF_TYPE: Readonly<Record<string, Role>> = { human: 'user', ai: 'assis
  * LangChain's own trimming treats it so); the rest are the four roles and LangChain's aliases.
  */
 const ROLE_OF_CHAT_ROLE: Readonly<Record<string, Role>> = {
-  user: 'user', human: 'user', assistant: 'assistant', ai: 'assistant', system: 'system', developer: 'system', tool: 'tool',
+  user: 'user',
+  human: 'user',
+  assistant: 'assistant',
+  ai: 'assistant',
+  system: 'system',
+  developer: 'system',
+  tool: 'tool',
 };
 
 /** Content block types that carry a model's reasoning: always left out. */
@@ -57,13 +63,19 @@ function roleOf(message: BaseMessage, where: string): Role {
     const chatRole = (message as BaseMessage & { role?: unknown }).role;
     const role = typeof chatRole === 'string' ? ROLE_OF_CHAT_ROLE[chatRole] : undefined;
     if (role === undefined) {
-      throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${where} is a ChatMessage with role ${describe(chatRole)}; turnstore keeps the roles ${Object.keys(ROLE_OF_CHAT_ROLE).join(', ')}.`);
+      throw new TurnstoreError(
+        'TURNSTORE_INVALID_TURN',
+        `${where} is a ChatMessage with role ${describe(chatRole)}; turnstore keeps the roles ${Object.keys(ROLE_OF_CHAT_ROLE).join(', ')}.`,
+      );
     }
     return role;
   }
   const role = Object.hasOwn(ROLE_OF_TYPE, type) ? ROLE_OF_TYPE[type] : undefined;
   if (role === undefined) {
-    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${where} is a message of type ${describe(type)}, which turnstore cannot store; it keeps human, ai, system and tool messages (and ChatMessage with one of those roles).`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_TURN',
+      `${where} is a message of type ${describe(type)}, which turnstore cannot store; it keeps human, ai, system and tool messages (and ChatMessage with one of those roles).`,
+    );
   }
   return role;
 }
@@ -71,10 +83,16 @@ function roleOf(message: BaseMessage, where: string): Role {
 /** One message as a turn, or undefined when `unsupported: 'drop'` left nothing of it. */
 function turnOf(message: BaseMessage, role: Role, policy: UnsupportedContent, where: string): TurnInput | undefined {
   const text = new MessageText(policy, where);
-  const extras: { toolCalls?: TurnExtras['toolCalls']; toolCallId?: string; attachments?: Attachment[]; metadata?: Record<string, JsonValue> } = {};
+  const extras: {
+    toolCalls?: TurnExtras['toolCalls'];
+    toolCallId?: string;
+    attachments?: Attachment[];
+    metadata?: Record<string, JsonValue>;
+  } = {};
 
   // Tool calls live beside the content, on AI messages only.
-  const calls = message.type === 'ai' ? toolCallsOf(message as BaseMessage & { tool_calls?: unknown; invalid_tool_calls?: unknown }, where) : undefined;
+  const calls =
+    message.type === 'ai' ? toolCallsOf(message as BaseMessage & { tool_calls?: unknown; invalid_tool_calls?: unknown }, where) : undefined;
   const callIds = new Set(calls?.toolCalls.map((call) => call.id));
   if (calls) {
     for (const what of calls.unsupported) text.unsupported(what);
@@ -90,7 +108,11 @@ function turnOf(message: BaseMessage, role: Role, policy: UnsupportedContent, wh
       const record = block !== null && typeof block === 'object' ? (block as Record<string, unknown>) : {};
       const type = record.type;
       if (type === 'text') {
-        if (typeof record.text !== 'string') throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${where}: content[${index}] is a text block whose text is ${describe(record.text)}.`);
+        if (typeof record.text !== 'string')
+          throw new TurnstoreError(
+            'TURNSTORE_INVALID_TURN',
+            `${where}: content[${index}] is a text block whose text is ${describe(record.text)}.`,
+          );
         return text.addText(record.text);
       }
       if (typeof type === 'string' && REASONING_BLOCKS.has(type)) return text.skipReasoning();
@@ -104,7 +126,10 @@ function turnOf(message: BaseMessage, role: Role, policy: UnsupportedContent, wh
       attachments.push(attachment);
     });
   } else {
-    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${where} has content ${describe(content)}; expected a string or an array of content blocks.`);
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_TURN',
+      `${where} has content ${describe(content)}; expected a string or an array of content blocks.`,
+    );
   }
   if (attachments.length > 0) extras.attachments = attachments;
 
@@ -163,7 +188,10 @@ export function fromLangChainMessages(messages: readonly BaseMessage[], options:
   const turns: TurnInput[] = [];
   messages.forEach((message: unknown, index) => {
     if (!isBaseMessage(message)) {
-      throw new TurnstoreError('TURNSTORE_INVALID_TURN', `messages[${index}] is ${describe(message)}, not a LangChain message (HumanMessage, AIMessage, SystemMessage, ToolMessage).`);
+      throw new TurnstoreError(
+        'TURNSTORE_INVALID_TURN',
+        `messages[${index}] is ${describe(message)}, not a LangChain message (HumanMessage, AIMessage, SystemMessage, ToolMessage).`,
+      );
     }
     const where = `messages[${index}] (${message.type})`;
     const turn = turnOf(message, roleOf(message, where), policy, where);
@@ -207,11 +235,16 @@ export function toLangChainMessages(turns: readonly TurnWithExtras[]): BaseMessa
     if (typeof id === 'string') fields.id = id;
     if (typeof name === 'string') fields.name = name;
     switch (turn.role) {
-      case 'user': return new HumanMessage(fields);
-      case 'assistant': return new AIMessage(turn.toolCalls && turn.toolCalls.length > 0 ? { ...fields, ...langChainToolCalls(turn.toolCalls) } : fields);
-      case 'system': return new SystemMessage(fields);
-      case 'tool': return new ToolMessage({ ...fields, tool_call_id: turn.toolCallId ?? '' });
-      default: throw new TurnstoreError('TURNSTORE_INVALID_TURN', `A turn has the role ${describe((turn as { role?: unknown }).role)}.`);
+      case 'user':
+        return new HumanMessage(fields);
+      case 'assistant':
+        return new AIMessage(turn.toolCalls && turn.toolCalls.length > 0 ? { ...fields, ...langChainToolCalls(turn.toolCalls) } : fields);
+      case 'system':
+        return new SystemMessage(fields);
+      case 'tool':
+        return new ToolMessage({ ...fields, tool_call_id: turn.toolCallId ?? '' });
+      default:
+        throw new TurnstoreError('TURNSTORE_INVALID_TURN', `A turn has the role ${describe((turn as { role?: unknown }).role)}.`);
     }
   });
 }

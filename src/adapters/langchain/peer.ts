@@ -8,5 +8,15 @@ import { importPeer } from '../../core/import-peer.js';
 const INSTALL = 'npm install @langchain/core@1';
 const PURPOSE = 'turnstore/langchain';
 
-export const { BaseListChatMessageHistory } = await importPeer('@langchain/core', PURPOSE, () => import('@langchain/core/chat_history'), INSTALL);
-export const { AIMessage, HumanMessage, SystemMessage, ToolMessage, isBaseMessage } = await importPeer('@langchain/core', PURPOSE, () => import('@langchain/core/messages'), INSTALL);
+export const { BaseListChatMessageHistory } = await importPeer(
+  '@langchain/core',
+  PURPOSE,
+  () => import('@langchain/core/chat_history'),
+  INSTALL,
+);
+export const { AIMessage, HumanMessage, SystemMessage, ToolMessage, isBaseMessage } = await importPeer(
+  '@langchain/core',
+  PURPOSE,
+  () => import('@langchain/core/messages'),
+  INSTALL,
+);

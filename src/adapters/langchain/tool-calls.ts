@@ -39,7 +39,11 @@ export function toolCallsOf(message: { tool_calls?: unknown; invalid_tool_calls?
     try {
       text = JSON.stringify(call.args ?? {});
     } catch (error) {
-      throw new TurnstoreError('TURNSTORE_INVALID_TURN', `${where}: tool_calls[${index}].args cannot be written as JSON (${(error as Error).message}).`, { cause: error });
+      throw new TurnstoreError(
+        'TURNSTORE_INVALID_TURN',
+        `${where}: tool_calls[${index}].args cannot be written as JSON (${(error as Error).message}).`,
+        { cause: error },
+      );
     }
     toolCalls.push({ id: call.id, name: call.name, arguments: text });
   });

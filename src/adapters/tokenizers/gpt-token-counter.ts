@@ -68,7 +68,11 @@ function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
   try {
     require.resolve('gpt-tokenizer/package.json');
   } catch (error) {
-    throw new TurnstoreError('TURNSTORE_MISSING_PEER', `gptTokenCounter needs the package "gpt-tokenizer", which is not installed: run ${INSTALL_HINT}`, { cause: error });
+    throw new TurnstoreError(
+      'TURNSTORE_MISSING_PEER',
+      `gptTokenCounter needs the package "gpt-tokenizer", which is not installed: run ${INSTALL_HINT}`,
+      { cause: error },
+    );
   }
   let module: GptTokenizerLike;
   try {
@@ -77,7 +81,11 @@ function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
     const code = (error as { code?: unknown }).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
       const version = (require('gpt-tokenizer/package.json') as { version: string }).version;
-      throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `gptTokenCounter: option "${folder}" names no ${folder} gpt-tokenizer ${version} knows: ${JSON.stringify(name)} (see node_modules/gpt-tokenizer/esm/${folder}/).`, { cause: error });
+      throw new TurnstoreError(
+        'TURNSTORE_INVALID_OPTION',
+        `gptTokenCounter: option "${folder}" names no ${folder} gpt-tokenizer ${version} knows: ${JSON.stringify(name)} (see node_modules/gpt-tokenizer/esm/${folder}/).`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -132,11 +140,13 @@ export function gptTokenCounter(options: GptTokenCounterOptions = {}): TokenCoun
     }
     counter = tokenizer;
   } else if (encoding !== undefined) {
-    if (typeof encoding !== 'string' || !NAME.test(encoding)) throw invalidOption(`option "encoding" must be an encoding name such as "o200k_base"; got ${describe(encoding)}.`);
+    if (typeof encoding !== 'string' || !NAME.test(encoding))
+      throw invalidOption(`option "encoding" must be an encoding name such as "o200k_base"; got ${describe(encoding)}.`);
     counter = load('encoding', encoding);
   } else {
     const name = model ?? 'gpt-4o';
-    if (typeof name !== 'string' || !NAME.test(name)) throw invalidOption(`option "model" must be a model name such as "gpt-4o"; got ${describe(name)}.`);
+    if (typeof name !== 'string' || !NAME.test(name))
+      throw invalidOption(`option "model" must be a model name such as "gpt-4o"; got ${describe(name)}.`);
     counter = load('model', name);
   }
   // The four role names are one token each in every encoding, but counting them keeps this exact
@@ -153,7 +163,11 @@ export function gptTokenCounter(options: GptTokenCounterOptions = {}): TokenCoun
     if (toolCalls === undefined && toolCallId === undefined && attachments === undefined) return tokens;
     let extra = 0;
     if (toolCalls !== undefined) {
-      for (const call of toolCalls) extra += counter.countTokens(call.id, PLAIN_TEXT) + counter.countTokens(call.name, PLAIN_TEXT) + counter.countTokens(call.arguments, PLAIN_TEXT);
+      for (const call of toolCalls)
+        extra +=
+          counter.countTokens(call.id, PLAIN_TEXT) +
+          counter.countTokens(call.name, PLAIN_TEXT) +
+          counter.countTokens(call.arguments, PLAIN_TEXT);
     }
     if (toolCallId !== undefined) extra += counter.countTokens(toolCallId, PLAIN_TEXT);
     if (attachments !== undefined) extra += attachments.length * ESTIMATED_TOKENS_PER_ATTACHMENT;

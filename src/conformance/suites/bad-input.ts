@@ -25,13 +25,25 @@ function badCalls(): BadCall[] {
   const calls: BadCall[] = [];
   const ok: TurnInput = { role: 'user', content: 'ok' };
   for (const role of INVALID_ROLES) {
-    calls.push({ what: `append with role ${String(role)}`, code: 'TURNSTORE_INVALID_TURN', call: (s, id) => s.append(id, role as Role, 'x') });
+    calls.push({
+      what: `append with role ${String(role)}`,
+      code: 'TURNSTORE_INVALID_TURN',
+      call: (s, id) => s.append(id, role as Role, 'x'),
+    });
   }
   for (const content of INVALID_CONTENTS) {
-    calls.push({ what: `append with content ${JSON.stringify(content)}`, code: 'TURNSTORE_INVALID_TURN', call: (s, id) => s.append(id, 'user', content as string) });
+    calls.push({
+      what: `append with content ${JSON.stringify(content)}`,
+      code: 'TURNSTORE_INVALID_TURN',
+      call: (s, id) => s.append(id, 'user', content as string),
+    });
   }
   for (const content of OVER_4_BYTES) {
-    calls.push({ what: `append with content ${content}`, code: 'TURNSTORE_TURN_TOO_LARGE', call: (s, id) => s.append(id, 'user', content) });
+    calls.push({
+      what: `append with content ${content}`,
+      code: 'TURNSTORE_TURN_TOO_LARGE',
+      call: (s, id) => s.append(id, 'user', content),
+    });
   }
   const badTurns: ReadonlyArray<readonly [string, unknown, TurnstoreErrorCode]> = [
     ['a bad role', { role: 'robot', content: 'x' }, 'TURNSTORE_INVALID_TURN'],
@@ -52,7 +64,11 @@ function badCalls(): BadCall[] {
     }
   }
   for (const turns of ['x', null, undefined, 5, { role: 'user', content: 'x' }, new Set([ok])]) {
-    calls.push({ what: `appendMany with turns ${String(turns)}`, code: 'TURNSTORE_INVALID_TURN', call: (s, id) => s.appendMany(id, turns as unknown as TurnInput[]) });
+    calls.push({
+      what: `appendMany with turns ${String(turns)}`,
+      code: 'TURNSTORE_INVALID_TURN',
+      call: (s, id) => s.appendMany(id, turns as unknown as TurnInput[]),
+    });
   }
   return calls;
 }
@@ -71,7 +87,9 @@ export function badInputTests(target: ResolvedTarget): void {
       const store = await h.open({ maxTurnBytes: 4, maxConversations: 100 });
       for (const [index, content] of FITS_IN_4_BYTES.entries()) await store.append(`fits ${index}`, 'user', content);
       for (const content of OVER_4_BYTES) {
-        await assertRejects(() => store.append('over', 'user', content), 'TURNSTORE_TURN_TOO_LARGE').catch(explain(JSON.stringify(content)));
+        await assertRejects(() => store.append('over', 'user', content), 'TURNSTORE_TURN_TOO_LARGE').catch(
+          explain(JSON.stringify(content)),
+        );
       }
       const stats = await coreStats(store);
       assert.equal(stats.conversations, FITS_IN_4_BYTES.length);
@@ -81,7 +99,11 @@ export function badInputTests(target: ResolvedTarget): void {
 
     conformanceTest(target, 'appendMany checks every turn against maxTurnBytes, not the batch total', async (h) => {
       const store = await h.open({ maxTurnBytes: 4 });
-      await store.appendMany('a', [{ role: 'user', content: 'abcd' }, { role: 'assistant', content: '😀' }, { role: 'user', content: 'éé' }]);
+      await store.appendMany('a', [
+        { role: 'user', content: 'abcd' },
+        { role: 'assistant', content: '😀' },
+        { role: 'user', content: 'éé' },
+      ]);
       assert.deepEqual(contents(await store.get('a')), ['abcd', '😀', 'éé']);
     });
 

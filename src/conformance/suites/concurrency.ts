@@ -14,7 +14,10 @@ export function concurrencyTests(target: ResolvedTarget): void {
       const kept = contents(turns);
       assert.equal(kept.length, 8);
       assert.equal(new Set(kept).size, 8, 'no turn stored twice');
-      assert.ok(kept.every((content) => appended.includes(content)), `only appended turns: ${JSON.stringify(kept)}`);
+      assert.ok(
+        kept.every((content) => appended.includes(content)),
+        `only appended turns: ${JSON.stringify(kept)}`,
+      );
       for (let i = 1; i < turns.length; i++) assert.ok(turns[i]!.ts >= turns[i - 1]!.ts, 'oldest first');
       assert.equal((await coreStats(store)).turns, 8);
     });
@@ -64,7 +67,11 @@ export function concurrencyTests(target: ResolvedTarget): void {
       assert.equal(final.length, 9);
       for (let n = 0; n < 3; n++) {
         const at = final.indexOf(`batch ${n} turn 0`);
-        assert.deepEqual(final.slice(at, at + 3), batch(n).map((turn) => turn.content), 'a batch stays together and in order');
+        assert.deepEqual(
+          final.slice(at, at + 3),
+          batch(n).map((turn) => turn.content),
+          'a batch stays together and in order',
+        );
       }
     });
   });

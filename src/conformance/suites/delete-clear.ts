@@ -18,7 +18,10 @@ export function deleteClearTests(target: ResolvedTarget): void {
       assert.equal(await store.size(), 1);
       assert.deepEqual(ids(await listAll(store)), ['b']);
       const stats = await coreStats(store);
-      assert.deepEqual({ conversations: stats.conversations, turns: stats.turns, bytes: stats.bytes }, { conversations: 1, turns: 1, bytes: 2 });
+      assert.deepEqual(
+        { conversations: stats.conversations, turns: stats.turns, bytes: stats.bytes },
+        { conversations: 1, turns: 1, bytes: 2 },
+      );
     });
 
     conformanceTest(target, 'appending after delete starts a new, empty conversation', async (h) => {
@@ -37,7 +40,10 @@ export function deleteClearTests(target: ResolvedTarget): void {
       assert.deepEqual(await listAll(store), []);
       for (const id of ['a', 'b', 'c']) assert.deepEqual(await store.get(id), []);
       const stats = await coreStats(store);
-      assert.deepEqual({ conversations: stats.conversations, turns: stats.turns, bytes: stats.bytes }, { conversations: 0, turns: 0, bytes: 0 });
+      assert.deepEqual(
+        { conversations: stats.conversations, turns: stats.turns, bytes: stats.bytes },
+        { conversations: 0, turns: 0, bytes: 0 },
+      );
       await store.clear();
       for (const id of ['d', 'e', 'f']) await store.append(id, 'user', id);
       assert.deepEqual(h.evictions, [], 'the cleared conversations no longer count against maxConversations');
@@ -49,7 +55,10 @@ export function deleteClearTests(target: ResolvedTarget): void {
       assert.equal(await store.size(), 0);
       await store.append('a', 'user', 'a1');
       await store.append('a', 'assistant', 'a2');
-      await store.appendMany('b', [{ role: 'user', content: 'b1' }, { role: 'user', content: 'b2' }]);
+      await store.appendMany('b', [
+        { role: 'user', content: 'b1' },
+        { role: 'user', content: 'b2' },
+      ]);
       assert.equal(await store.size(), 2);
     });
   });

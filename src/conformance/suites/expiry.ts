@@ -8,39 +8,54 @@ const EMPTY_STATS = { conversations: 0, turns: 0, bytes: 0 };
 /** Registers the tests of the sliding TTL (SPEC §3, decision 6). */
 export function expiryTests(target: ResolvedTarget): void {
   describe('expiry', groupOptions(target), () => {
-    conformanceTest(target, 'alive at exactly ttlSeconds idle, expired one millisecond later', async (h) => {
-      const store = await h.open({ ttlSeconds: h.ttlSeconds });
-      await store.append('a', 'user', 'a1');
-      await h.advance(h.ttlMs);
-      assert.equal(await store.size(), 1);
-      assert.deepEqual(ids(await listAll(store)), ['a']);
-      await h.advance(1);
-      assert.equal(await store.size(), 0);
-      assert.deepEqual(await listAll(store), []);
-      const { conversations, turns, bytes } = await coreStats(store);
-      assert.deepEqual({ conversations, turns, bytes }, EMPTY_STATS);
-      assert.deepEqual(await store.get('a'), []);
-    }, { injectedClock: true });
+    conformanceTest(
+      target,
+      'alive at exactly ttlSeconds idle, expired one millisecond later',
+      async (h) => {
+        const store = await h.open({ ttlSeconds: h.ttlSeconds });
+        await store.append('a', 'user', 'a1');
+        await h.advance(h.ttlMs);
+        assert.equal(await store.size(), 1);
+        assert.deepEqual(ids(await listAll(store)), ['a']);
+        await h.advance(1);
+        assert.equal(await store.size(), 0);
+        assert.deepEqual(await listAll(store), []);
+        const { conversations, turns, bytes } = await coreStats(store);
+        assert.deepEqual({ conversations, turns, bytes }, EMPTY_STATS);
+        assert.deepEqual(await store.get('a'), []);
+      },
+      { injectedClock: true },
+    );
 
-    conformanceTest(target, 'a get at exactly ttlSeconds is a hit and restarts the TTL', async (h) => {
-      const store = await h.open({ ttlSeconds: h.ttlSeconds });
-      await store.append('a', 'user', 'a1');
-      await h.advance(h.ttlMs);
-      assert.deepEqual(contents(await store.get('a')), ['a1']);
-      await h.advance(h.ttlMs);
-      assert.equal(await store.size(), 1);
-      await h.advance(1);
-      assert.deepEqual(await store.get('a'), []);
-    }, { injectedClock: true });
+    conformanceTest(
+      target,
+      'a get at exactly ttlSeconds is a hit and restarts the TTL',
+      async (h) => {
+        const store = await h.open({ ttlSeconds: h.ttlSeconds });
+        await store.append('a', 'user', 'a1');
+        await h.advance(h.ttlMs);
+        assert.deepEqual(contents(await store.get('a')), ['a1']);
+        await h.advance(h.ttlMs);
+        assert.equal(await store.size(), 1);
+        await h.advance(1);
+        assert.deepEqual(await store.get('a'), []);
+      },
+      { injectedClock: true },
+    );
 
-    conformanceTest(target, 'a fractional ttlSeconds counts in milliseconds', async (h) => {
-      const store = await h.open({ ttlSeconds: 0.5 });
-      await store.append('a', 'user', 'a1');
-      await h.advance(500);
-      assert.equal(await store.size(), 1);
-      await h.advance(1);
-      assert.equal(await store.size(), 0);
-    }, { injectedClock: true });
+    conformanceTest(
+      target,
+      'a fractional ttlSeconds counts in milliseconds',
+      async (h) => {
+        const store = await h.open({ ttlSeconds: 0.5 });
+        await store.append('a', 'user', 'a1');
+        await h.advance(500);
+        assert.equal(await store.size(), 1);
+        await h.advance(1);
+        assert.equal(await store.size(), 0);
+      },
+      { injectedClock: true },
+    );
 
     conformanceTest(target, 'ttlSeconds 0 never expires', async (h) => {
       const store = await h.open({ ttlSeconds: 0 });
@@ -53,7 +68,10 @@ export function expiryTests(target: ResolvedTarget): void {
     conformanceTest(target, 'an idle conversation expires: gone from get, list, size, stats and delete', async (h) => {
       const store = await h.open({ ttlSeconds: h.ttlSeconds });
       await store.append('a', 'user', 'a1');
-      await store.appendMany('b', [{ role: 'user', content: 'b1' }, { role: 'assistant', content: 'b2' }]);
+      await store.appendMany('b', [
+        { role: 'user', content: 'b1' },
+        { role: 'assistant', content: 'b2' },
+      ]);
       await h.idle(STILL_ALIVE);
       assert.equal(await store.size(), 2);
       await h.idle(EXPIRED - STILL_ALIVE);
@@ -101,7 +119,14 @@ export function expiryTests(target: ResolvedTarget): void {
       await store.appendMany('a', []);
       await assertRejects(() => store.append('a', 'robot' as 'user', 'x'), 'TURNSTORE_INVALID_TURN');
       await assertRejects(() => store.append('a', 'user', 'too large'), 'TURNSTORE_TURN_TOO_LARGE');
-      await assertRejects(() => store.appendMany('a', [{ role: 'user', content: 'ok' }, { role: 'user', content: 'too large' }]), 'TURNSTORE_TURN_TOO_LARGE');
+      await assertRejects(
+        () =>
+          store.appendMany('a', [
+            { role: 'user', content: 'ok' },
+            { role: 'user', content: 'too large' },
+          ]),
+        'TURNSTORE_TURN_TOO_LARGE',
+      );
       await h.idle(EXPIRED - STILL_ALIVE);
       assert.equal(await store.size(), 0);
       assert.deepEqual(await store.get('a'), []);
@@ -127,7 +152,10 @@ export function expiryTests(target: ResolvedTarget): void {
       const store = await h.open({ ttlSeconds: h.ttlSeconds });
       await store.append('a', 'user', 'private');
       await h.idle(EXPIRED);
-      await store.appendMany('a', [{ role: 'user', content: 'n1' }, { role: 'assistant', content: 'n2' }]);
+      await store.appendMany('a', [
+        { role: 'user', content: 'n1' },
+        { role: 'assistant', content: 'n2' },
+      ]);
       assert.deepEqual(contents(await store.get('a')), ['n1', 'n2']);
     });
 
@@ -143,7 +171,10 @@ export function expiryTests(target: ResolvedTarget): void {
       assert.equal(stats.evictions.lru, 0, 'the expired ones made room, not the LRU cap');
       assert.ok(!h.evictions.some(([, reason]) => reason === 'lru'));
       if (h.target.exactEvictionCounts) {
-        assert.deepEqual([...h.evictions].sort(), [['a', 'ttl'], ['b', 'ttl']]);
+        assert.deepEqual([...h.evictions].sort(), [
+          ['a', 'ttl'],
+          ['b', 'ttl'],
+        ]);
         assert.equal(stats.evictions.ttl, 2);
       }
     });

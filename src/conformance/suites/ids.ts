@@ -9,9 +9,37 @@ import type { ResolvedTarget } from '../target.js';
  * whitespace, and ids differing only by case or Unicode normalization.
  */
 export const TRICKY_IDS: readonly string[] = [
-  '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', 'valueOf',
-  'a:b', '{x}', 'turnstore:{x}:y', '*', '?', '[a-z]', '../x', '/etc/passwd', "'; DROP TABLE t; --", '%2F', '%',
-  '😀', 'x'.repeat(256), '😀'.repeat(128), ' ', ' a', 'a ', '\t\n', 'A', 'a', 'e\u0301', '\u00e9', '0', 'null', 'undefined',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'prototype',
+  'valueOf',
+  'a:b',
+  '{x}',
+  'turnstore:{x}:y',
+  '*',
+  '?',
+  '[a-z]',
+  '../x',
+  '/etc/passwd',
+  "'; DROP TABLE t; --",
+  '%2F',
+  '%',
+  '😀',
+  'x'.repeat(256),
+  '😀'.repeat(128),
+  ' ',
+  ' a',
+  'a ',
+  '\t\n',
+  'A',
+  'a',
+  'e\u0301',
+  '\u00e9',
+  '0',
+  'null',
+  'undefined',
 ];
 
 /** Values that are not ids, each with why. */
@@ -66,7 +94,9 @@ export function idTests(target: ResolvedTarget): void {
         const bad = id as string;
         await assertRejects(() => store.get(bad), 'TURNSTORE_INVALID_ID').catch(explain(`get with ${why}`));
         await assertRejects(() => store.append(bad, 'user', 'x'), 'TURNSTORE_INVALID_ID').catch(explain(`append with ${why}`));
-        await assertRejects(() => store.appendMany(bad, [{ role: 'user', content: 'x' }]), 'TURNSTORE_INVALID_ID').catch(explain(`appendMany with ${why}`));
+        await assertRejects(() => store.appendMany(bad, [{ role: 'user', content: 'x' }]), 'TURNSTORE_INVALID_ID').catch(
+          explain(`appendMany with ${why}`),
+        );
         await assertRejects(() => store.appendMany(bad, []), 'TURNSTORE_INVALID_ID').catch(explain(`appendMany([]) with ${why}`));
         await assertRejects(() => store.delete(bad), 'TURNSTORE_INVALID_ID').catch(explain(`delete with ${why}`));
       }
@@ -75,4 +105,3 @@ export function idTests(target: ResolvedTarget): void {
     });
   });
 }
-

@@ -31,11 +31,15 @@ const BAD_OPTIONS: ReadonlyArray<readonly [string, readonly unknown[]]> = [
 
 /** Creates a store with `options` and expects it refused: a throw from the factory or a rejection both count. */
 async function assertRefused(h: Harness, options: Record<string, unknown>, mentions: string): Promise<void> {
-  await assertRejectsAsync(async () => {
-    // Should the store accept the options after all, it is closed here, then the assertion fails.
-    const store = await h.target.create(options as StoreOptions);
-    await store.close();
-  }, 'TURNSTORE_INVALID_OPTION', mentions);
+  await assertRejectsAsync(
+    async () => {
+      // Should the store accept the options after all, it is closed here, then the assertion fails.
+      const store = await h.target.create(options as StoreOptions);
+      await store.close();
+    },
+    'TURNSTORE_INVALID_OPTION',
+    mentions,
+  );
 }
 
 /** Registers the tests of the store's life: options and defaults, `close` (decisions 12, 13). */
@@ -44,7 +48,9 @@ export function lifecycleTests(target: ResolvedTarget): void {
     for (const [name, values] of BAD_OPTIONS) {
       conformanceTest(target, `a bad ${name} is refused with TURNSTORE_INVALID_OPTION naming it`, async (h) => {
         for (const value of values) {
-          await assertRefused(h, { [name]: value }, name).catch(explain(`${name}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`));
+          await assertRefused(h, { [name]: value }, name).catch(
+            explain(`${name}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`),
+          );
         }
       });
     }
@@ -60,7 +66,12 @@ export function lifecycleTests(target: ResolvedTarget): void {
     });
 
     conformanceTest(target, 'edge values are accepted: ttlSeconds 0 and 0.5, caps of 1, maxTotalBytes = maxTurnBytes', async (h) => {
-      for (const options of [{ ttlSeconds: 0 }, { ttlSeconds: 0.5 }, { maxTurns: 1, maxConversations: 1, maxTurnBytes: 1, maxTotalBytes: 1 }, {}]) {
+      for (const options of [
+        { ttlSeconds: 0 },
+        { ttlSeconds: 0.5 },
+        { maxTurns: 1, maxConversations: 1, maxTurnBytes: 1, maxTotalBytes: 1 },
+        {},
+      ]) {
         const store = await h.open(options);
         await store.append('a', 'user', 'x');
         assert.deepEqual(contents(await store.get('a')), ['x'], JSON.stringify(options));
@@ -79,14 +90,19 @@ export function lifecycleTests(target: ResolvedTarget): void {
       assert.deepEqual(h.evictions, [['c0', 'lru']]);
     });
 
-    conformanceTest(target, 'the default ttlSeconds is 3600', async (h) => {
-      const store = await h.open();
-      await store.append('a', 'user', 'x');
-      await h.advance(3_600_000);
-      assert.equal(await store.size(), 1);
-      await h.advance(1);
-      assert.equal(await store.size(), 0);
-    }, { injectedClock: true });
+    conformanceTest(
+      target,
+      'the default ttlSeconds is 3600',
+      async (h) => {
+        const store = await h.open();
+        await store.append('a', 'user', 'x');
+        await h.advance(3_600_000);
+        assert.equal(await store.size(), 1);
+        await h.advance(1);
+        assert.equal(await store.size(), 0);
+      },
+      { injectedClock: true },
+    );
 
     conformanceTest(target, 'close resolves and may be called twice', async (h) => {
       const store = await h.open();

@@ -113,7 +113,11 @@ export function listTests(target: ResolvedTarget): void {
           const rest = await restOfPages(store, first.cursor!, 2);
           const untouched = ['e', 'd', 'c', 'b', 'a'].filter((id) => id !== touchedId);
           const seenUntouched = [...ids(first.items), ...rest].filter((id) => id !== touchedId);
-          assert.deepEqual(seenUntouched, untouched, `touched ${touchedId}: every other conversation once, in order; rest of pages ${JSON.stringify(rest)}`);
+          assert.deepEqual(
+            seenUntouched,
+            untouched,
+            `touched ${touchedId}: every other conversation once, in order; rest of pages ${JSON.stringify(rest)}`,
+          );
           assert.ok(rest.filter((id) => id === touchedId).length <= 1, `touched ${touchedId} shows at most once in the rest`);
         }
       });
@@ -126,14 +130,19 @@ export function listTests(target: ResolvedTarget): void {
       assert.equal(await store.delete('d'), true);
       await store.append('f', 'user', 'new');
       const rest = await restOfPages(store, first.cursor!, 2);
-      assert.deepEqual(rest.filter((id) => id !== 'f'), ['c', 'b', 'a']);
+      assert.deepEqual(
+        rest.filter((id) => id !== 'f'),
+        ['c', 'b', 'a'],
+      );
     });
 
     conformanceTest(target, 'a limit outside 1..1000, or not an integer, rejects with TURNSTORE_INVALID_OPTION', async (h) => {
       const store = await h.open();
       await fill(store, ['a']);
       for (const limit of [0, -1, 1.5, 1001, NaN, Infinity, '10', null]) {
-        await assertRejects(() => store.list({ limit: limit as number }), 'TURNSTORE_INVALID_OPTION', 'limit').catch(explain(`limit ${String(limit)}`));
+        await assertRejects(() => store.list({ limit: limit as number }), 'TURNSTORE_INVALID_OPTION', 'limit').catch(
+          explain(`limit ${String(limit)}`),
+        );
       }
       assert.equal((await page(store, { limit: 1 })).items.length, 1);
       assert.equal((await page(store, { limit: 1000 })).items.length, 1);
@@ -143,10 +152,14 @@ export function listTests(target: ResolvedTarget): void {
       const store = await h.open();
       await fill(store, ['a', 'b', 'c']);
       for (const cursor of ['', 5, {}, null]) {
-        await assertRejects(() => store.list({ limit: 1, cursor: cursor as string }), 'TURNSTORE_INVALID_OPTION', 'cursor').catch(explain(`cursor ${JSON.stringify(cursor)}`));
+        await assertRejects(() => store.list({ limit: 1, cursor: cursor as string }), 'TURNSTORE_INVALID_OPTION', 'cursor').catch(
+          explain(`cursor ${JSON.stringify(cursor)}`),
+        );
       }
       for (const cursor of ['garbage', 'not a cursor!', '%%%', '{"x":1}', '😀', '\u0000']) {
-        await assertRejects(() => store.list({ limit: 1, cursor }), 'TURNSTORE_INVALID_OPTION').catch(explain(`cursor ${JSON.stringify(cursor)}`));
+        await assertRejects(() => store.list({ limit: 1, cursor }), 'TURNSTORE_INVALID_OPTION').catch(
+          explain(`cursor ${JSON.stringify(cursor)}`),
+        );
       }
     });
   });

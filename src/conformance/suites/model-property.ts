@@ -13,7 +13,11 @@ type Arbitrary<T> = import('fast-check').Arbitrary<T>;
 /** One step of a generated sequence. Plain data, so a failing sequence prints readably. */
 export type Operation =
   | { readonly op: 'append'; readonly id: string; readonly role: string; readonly content: string; readonly extra?: TurnExtras }
-  | { readonly op: 'appendMany'; readonly id: string; readonly turns: ReadonlyArray<{ readonly role: string; readonly content: string } & TurnExtras> }
+  | {
+      readonly op: 'appendMany';
+      readonly id: string;
+      readonly turns: ReadonlyArray<{ readonly role: string; readonly content: string } & TurnExtras>;
+    }
   | { readonly op: 'get'; readonly id: string }
   | { readonly op: 'delete'; readonly id: string }
   | { readonly op: 'size' }
@@ -47,22 +51,46 @@ function scenarioArbitrary(fc: FastCheck, target: ResolvedTarget): Arbitrary<Sce
   const injected = target.clock === 'injected';
   const id = fc.constantFrom(...ID_POOL);
   // A rare invalid role keeps "a rejected call changes nothing" under test inside sequences.
-  const role = fc.oneof({ weight: 19, arbitrary: fc.constantFrom('user', 'assistant', 'system', 'tool') }, { weight: 1, arbitrary: fc.constant('robot') });
+  const role = fc.oneof(
+    { weight: 19, arbitrary: fc.constantFrom('user', 'assistant', 'system', 'tool') },
+    { weight: 1, arbitrary: fc.constant('robot') },
+  );
   const content = fc.array(fc.constantFrom(...CONTENT_UNITS), { maxLength: 4 }).map((units) => units.join(''));
   // Now and then a turn carries extras: tool calls (sometimes on the wrong role, or with a repeated
   // id, which must be refused), a tool call id, an attachment, metadata.
-  const call = fc.record({ id: fc.constantFrom('c1', 'c2', 'c3'), name: fc.constantFrom('f', 'lookup'), arguments: fc.constantFrom('{}', '{"q":"é"}', '') });
-  const extraFields = fc.record({
-    toolCalls: fc.array(call, { minLength: 0, maxLength: 2 }),
-    toolCallId: fc.constantFrom('c1', 'c2'),
-    attachments: fc.array(fc.record({ mediaType: fc.constantFrom('image/png', 'application/pdf'), url: fc.constantFrom('data:image/png;base64,AA', 'https://x.test/a') }), { maxLength: 1 }),
-    metadata: fc.dictionary(fc.constantFrom('k', 'é', '__proto__'), fc.constantFrom<JsonValue>(1, 'v', null, [true]), { maxKeys: 2 }),
-  }, { requiredKeys: [] });
+  const call = fc.record({
+    id: fc.constantFrom('c1', 'c2', 'c3'),
+    name: fc.constantFrom('f', 'lookup'),
+    arguments: fc.constantFrom('{}', '{"q":"é"}', ''),
+  });
+  const extraFields = fc.record(
+    {
+      toolCalls: fc.array(call, { minLength: 0, maxLength: 2 }),
+      toolCallId: fc.constantFrom('c1', 'c2'),
+      attachments: fc.array(
+        fc.record({
+          mediaType: fc.constantFrom('image/png', 'application/pdf'),
+          url: fc.constantFrom('data:image/png;base64,AA', 'https://x.test/a'),
+        }),
+        { maxLength: 1 },
+      ),
+      metadata: fc.dictionary(fc.constantFrom('k', 'é', '__proto__'), fc.constantFrom<JsonValue>(1, 'v', null, [true]), { maxKeys: 2 }),
+    },
+    { requiredKeys: [] },
+  );
   const extra = fc.option(extraFields, { freq: 3, nil: undefined });
-  const turn = fc.tuple(role, content, extra).map(([turnRole, turnContent, turnExtra]) => ({ role: turnRole, content: turnContent, ...turnExtra }));
-  const weighted = <T extends Operation>(weight: number, arbitrary: Arbitrary<T>) => ({ weight, arbitrary: arbitrary as Arbitrary<Operation> });
+  const turn = fc
+    .tuple(role, content, extra)
+    .map(([turnRole, turnContent, turnExtra]) => ({ role: turnRole, content: turnContent, ...turnExtra }));
+  const weighted = <T extends Operation>(weight: number, arbitrary: Arbitrary<T>) => ({
+    weight,
+    arbitrary: arbitrary as Arbitrary<Operation>,
+  });
   const operations = fc.oneof(
-    weighted(10, fc.record({ op: fc.constant('append' as const), id, role, content, extra }, { requiredKeys: ['op', 'id', 'role', 'content'] })),
+    weighted(
+      10,
+      fc.record({ op: fc.constant('append' as const), id, role, content, extra }, { requiredKeys: ['op', 'id', 'role', 'content'] }),
+    ),
     weighted(4, fc.record({ op: fc.constant('appendMany' as const), id, turns: fc.array(turn, { maxLength: 6 }) })),
     weighted(6, fc.record({ op: fc.constant('get' as const), id })),
     weighted(2, fc.record({ op: fc.constant('delete' as const), id })),
@@ -71,25 +99,31 @@ function scenarioArbitrary(fc: FastCheck, target: ResolvedTarget): Arbitrary<Sce
     weighted(2, fc.record({ op: fc.constant('stats' as const) })),
     weighted(1, fc.record({ op: fc.constant('clear' as const) })),
     // Without a fake clock time cannot be moved, so runs use a TTL they never reach instead.
-    weighted(injected ? 5 : 0, fc.record({
-      op: fc.constant('advance' as const),
-      ms: fc.oneof(fc.integer({ min: 0, max: 2 * MODEL_TTL_MS }), fc.constantFrom(MODEL_TTL_MS, MODEL_TTL_MS + 1, 1)),
-    })),
-  );
-  return fc.record({
-    maxTurns: fc.integer({ min: 1, max: 4 }),
-    maxConversations: fc.integer({ min: 1, max: 4 }),
-    // Small limits make plain contents too large now and then; large ones let turns with extras fit.
-    byteLimits: fc.oneof(
-      fc.record({ maxTurnBytes: fc.integer({ min: 4, max: 12 }), extraTotalBytes: fc.integer({ min: 0, max: 24 }) }),
-      fc.record({ maxTurnBytes: fc.integer({ min: 40, max: 140 }), extraTotalBytes: fc.integer({ min: 0, max: 200 }) }),
+    weighted(
+      injected ? 5 : 0,
+      fc.record({
+        op: fc.constant('advance' as const),
+        ms: fc.oneof(fc.integer({ min: 0, max: 2 * MODEL_TTL_MS }), fc.constantFrom(MODEL_TTL_MS, MODEL_TTL_MS + 1, 1)),
+      }),
     ),
-    ttlSeconds: injected
-      ? fc.oneof({ weight: 4, arbitrary: fc.constant(MODEL_TTL_MS / 1000) }, { weight: 1, arbitrary: fc.constant(0) })
-      : fc.constantFrom(0, 3600),
-    operations: fc.array(operations, { maxLength: 40 }),
-  }).map(({ byteLimits: { maxTurnBytes, extraTotalBytes }, ...rest }) =>
-    (target.enforcesTotalBytes ? { ...rest, maxTurnBytes, maxTotalBytes: maxTurnBytes + extraTotalBytes } : { ...rest, maxTurnBytes }));
+  );
+  return fc
+    .record({
+      maxTurns: fc.integer({ min: 1, max: 4 }),
+      maxConversations: fc.integer({ min: 1, max: 4 }),
+      // Small limits make plain contents too large now and then; large ones let turns with extras fit.
+      byteLimits: fc.oneof(
+        fc.record({ maxTurnBytes: fc.integer({ min: 4, max: 12 }), extraTotalBytes: fc.integer({ min: 0, max: 24 }) }),
+        fc.record({ maxTurnBytes: fc.integer({ min: 40, max: 140 }), extraTotalBytes: fc.integer({ min: 0, max: 200 }) }),
+      ),
+      ttlSeconds: injected
+        ? fc.oneof({ weight: 4, arbitrary: fc.constant(MODEL_TTL_MS / 1000) }, { weight: 1, arbitrary: fc.constant(0) })
+        : fc.constantFrom(0, 3600),
+      operations: fc.array(operations, { maxLength: 40 }),
+    })
+    .map(({ byteLimits: { maxTurnBytes, extraTotalBytes }, ...rest }) =>
+      target.enforcesTotalBytes ? { ...rest, maxTurnBytes, maxTotalBytes: maxTurnBytes + extraTotalBytes } : { ...rest, maxTurnBytes },
+    );
 }
 
 /** Either a value or the codes a rejection may carry (model) / the error (store). */
@@ -118,7 +152,10 @@ function assertSameOutcome<S, M>(actual: StoreOutcome<S>, expected: ModelOutcome
   if (!expected.ok) {
     assert.ok(!actual.ok, `the store accepted a call the model rejects with ${expected.codes.join(' or ')}`);
     const { error } = actual;
-    assert.ok(error instanceof TurnstoreError && expected.codes.includes(error.code), `expected ${expected.codes.join(' or ')}; got ${String(error)}`);
+    assert.ok(
+      error instanceof TurnstoreError && expected.codes.includes(error.code),
+      `expected ${expected.codes.join(' or ')}; got ${String(error)}`,
+    );
     return;
   }
   if (!actual.ok) assert.fail(`the store rejected a call the model accepts: ${String(actual.error)}`);
@@ -139,7 +176,9 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
     ttlSeconds: scenario.ttlSeconds,
     ...(scenario.maxTotalBytes === undefined ? {} : { maxTotalBytes: scenario.maxTotalBytes }),
     ...(injected ? { now: () => clockMs } : {}),
-    onEvict: (id, reason) => { log.push([id, reason]); },
+    onEvict: (id, reason) => {
+      log.push([id, reason]);
+    },
   };
   const model = new ReferenceModel({
     maxTurns: scenario.maxTurns,
@@ -152,15 +191,29 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
   // With a real clock, times are the store's own and cannot be predicted: compare the rest.
   const turnsOf = (turns: readonly Turn[]): unknown[] => (injected ? [...turns] : turns.map(({ ts: _ts, ...rest }) => rest));
   const itemsOf = (items: readonly ConversationSummary[]): unknown[] =>
-    items.map((item) => (injected ? { id: item.id, turns: turnsOf(item.turns), lastAccess: item.lastAccess } : { id: item.id, turns: turnsOf(item.turns) }));
+    items.map((item) =>
+      injected ? { id: item.id, turns: turnsOf(item.turns), lastAccess: item.lastAccess } : { id: item.id, turns: turnsOf(item.turns) },
+    );
   // Inexact TTL counting (a backend expiring keys itself) leaves 'ttl' out of every comparison.
   const countable = (calls: readonly EvictionCall[]): string[] =>
-    calls.filter(([, reason]) => target.exactEvictionCounts || reason !== 'ttl').map(([id, reason]) => `${reason}:${id}`).sort();
-  const statsOf = (stats: { conversations: number; turns: number; bytes: number; evictions: { ttl: number; lru: number; bytes: number } }) => ({
+    calls
+      .filter(([, reason]) => target.exactEvictionCounts || reason !== 'ttl')
+      .map(([id, reason]) => `${reason}:${id}`)
+      .sort();
+  const statsOf = (stats: {
+    conversations: number;
+    turns: number;
+    bytes: number;
+    evictions: { ttl: number; lru: number; bytes: number };
+  }) => ({
     conversations: stats.conversations,
     turns: stats.turns,
     bytes: stats.bytes,
-    evictions: { lru: stats.evictions.lru, bytes: stats.evictions.bytes, ...(target.exactEvictionCounts ? { ttl: stats.evictions.ttl } : {}) },
+    evictions: {
+      lru: stats.evictions.lru,
+      bytes: stats.evictions.bytes,
+      ...(target.exactEvictionCounts ? { ttl: stats.evictions.ttl } : {}),
+    },
   });
 
   const store = await target.create(options);
@@ -181,7 +234,9 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
         clockMs += operation.ms;
         return;
       case 'append': {
-        const expected = modelOutcome(() => model.append(operation.id, [{ role: operation.role as Role, content: operation.content, ...operation.extra }], modelNow()));
+        const expected = modelOutcome(() =>
+          model.append(operation.id, [{ role: operation.role as Role, content: operation.content, ...operation.extra }], modelNow()),
+        );
         const actual = await storeOutcome(() => store.append(operation.id, operation.role as Role, operation.content, operation.extra));
         assertSameOutcome(actual, expected, () => {});
         if (expected.ok) checkEvictions();
@@ -221,7 +276,11 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
         const actual = await storeOutcome(() => pageThrough(store, operation.limit));
         assertSameOutcome(actual, expected, (a, e) => {
           assert.deepEqual(itemsOf(a.items), itemsOf(e), 'list, paged through');
-          assert.equal(a.pages, Math.max(1, Math.ceil(e.length / operation.limit)), 'number of pages: a cursor exactly when more items follow');
+          assert.equal(
+            a.pages,
+            Math.max(1, Math.ceil(e.length / operation.limit)),
+            'number of pages: a cursor exactly when more items follow',
+          );
         });
         checkEvictions();
         return;
@@ -248,7 +307,9 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
       try {
         await step(operation);
       } catch (error) {
-        throw new assert.AssertionError({ message: `operation #${index} ${JSON.stringify(operation)}: ${error instanceof Error ? error.message : String(error)}` });
+        throw new assert.AssertionError({
+          message: `operation #${index} ${JSON.stringify(operation)}: ${error instanceof Error ? error.message : String(error)}`,
+        });
       }
     }
     try {
@@ -270,7 +331,7 @@ async function pageThrough(store: ConversationStore, limit: number): Promise<{ i
   for (let pages = 1; pages <= 1000; pages++) {
     const page = await store.list(cursor === undefined ? { limit } : { limit, cursor });
     assert.ok(page.items.length <= limit, `a page of at most ${limit} items`);
-    items.push(...(page.items));
+    items.push(...page.items);
     if (page.cursor === undefined) return { items, pages };
     cursor = page.cursor;
   }
@@ -285,17 +346,25 @@ async function pageThrough(store: ConversationStore, limit: number): Promise<{ i
 export function modelPropertyTests(target: ResolvedTarget): void {
   describe('model-based property test', groupOptions(target), () => {
     const skip = target.propertyRuns === 0 ? 'propertyRuns is 0' : undefined;
-    it(`random operation sequences agree with the reference model (${target.propertyRuns} runs, seed ${target.propertySeed})`, { timeout: target.timeoutMs * 10, ...(skip === undefined ? {} : { skip }) }, async () => {
-      let fc: FastCheck;
-      try {
-        fc = await import('fast-check');
-      } catch (error) {
-        throw new TurnstoreError('TURNSTORE_MISSING_PEER', 'The conformance property test needs fast-check (npm install --save-dev fast-check), or set propertyRuns: 0.', { cause: error });
-      }
-      await fc.assert(
-        fc.asyncProperty(scenarioArbitrary(fc, target), (scenario) => runScenario(target, scenario)),
-        { numRuns: target.propertyRuns, seed: target.propertySeed },
-      );
-    });
+    it(
+      `random operation sequences agree with the reference model (${target.propertyRuns} runs, seed ${target.propertySeed})`,
+      { timeout: target.timeoutMs * 10, ...(skip === undefined ? {} : { skip }) },
+      async () => {
+        let fc: FastCheck;
+        try {
+          fc = await import('fast-check');
+        } catch (error) {
+          throw new TurnstoreError(
+            'TURNSTORE_MISSING_PEER',
+            'The conformance property test needs fast-check (npm install --save-dev fast-check), or set propertyRuns: 0.',
+            { cause: error },
+          );
+        }
+        await fc.assert(
+          fc.asyncProperty(scenarioArbitrary(fc, target), (scenario) => runScenario(target, scenario)),
+          { numRuns: target.propertyRuns, seed: target.propertySeed },
+        );
+      },
+    );
   });
 }

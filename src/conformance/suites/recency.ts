@@ -54,14 +54,20 @@ export function recencyTests(target: ResolvedTarget): void {
       assert.deepEqual(ids(await listAll(store)), ['b', 'a', 'c', 'd']);
       await store.append('e', 'user', 'e');
       await store.append('f', 'user', 'f');
-      assert.deepEqual(h.evictions, [['d', 'lru'], ['c', 'lru']]);
+      assert.deepEqual(h.evictions, [
+        ['d', 'lru'],
+        ['c', 'lru'],
+      ]);
       assert.deepEqual(ids(await listAll(store)), ['f', 'e', 'b', 'a']);
     });
 
     conformanceTest(target, 'the conversation being written is never the one evicted (maxConversations 1)', async (h) => {
       const store = await h.open({ maxConversations: 1 });
       await store.append('a', 'user', 'a1');
-      await store.appendMany('b', [{ role: 'user', content: 'b1' }, { role: 'assistant', content: 'b2' }]);
+      await store.appendMany('b', [
+        { role: 'user', content: 'b1' },
+        { role: 'assistant', content: 'b2' },
+      ]);
       assert.deepEqual(h.evictions, [['a', 'lru']]);
       assert.deepEqual(contents(await store.get('b')), ['b1', 'b2']);
       assert.equal(await store.size(), 1);

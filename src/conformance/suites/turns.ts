@@ -27,18 +27,22 @@ export function turnTests(target: ResolvedTarget): void {
       const after = h.clockForStamp();
       const turns = await store.get('a');
       assert.equal(turns.length, 2);
-      assert.deepEqual(turns.map(({ role, content }) => ({ role, content })), [
-        { role: 'user', content: 'Hello!' },
-        { role: 'assistant', content: 'Hi, how can I help?' },
-      ]);
+      assert.deepEqual(
+        turns.map(({ role, content }) => ({ role, content })),
+        [
+          { role: 'user', content: 'Hello!' },
+          { role: 'assistant', content: 'Hi, how can I help?' },
+        ],
+      );
       for (const turn of turns) assert.deepEqual(Object.keys(turn).sort(), ['content', 'role', 'ts']);
       h.assertStamp(turns[0]!.ts, first, second);
       h.assertStamp(turns[1]!.ts, second, after);
       assert.ok(turns[1]!.ts >= turns[0]!.ts, 'a later turn cannot carry an earlier ts');
-      if (h.injectedClock) assert.deepEqual(turns, [
-        { role: 'user', content: 'Hello!', ts: first / 1000 },
-        { role: 'assistant', content: 'Hi, how can I help?', ts: second / 1000 },
-      ]);
+      if (h.injectedClock)
+        assert.deepEqual(turns, [
+          { role: 'user', content: 'Hello!', ts: first / 1000 },
+          { role: 'assistant', content: 'Hi, how can I help?', ts: second / 1000 },
+        ]);
     });
 
     conformanceTest(target, 'every role round-trips, and empty content is allowed', async (h) => {
@@ -48,14 +52,28 @@ export function turnTests(target: ResolvedTarget): void {
       await store.append('a', 'assistant', 'calling a tool');
       await store.append('a', 'tool', '{"temperature": 21}');
       const turns = await store.get('a');
-      assert.deepEqual(turns.map(({ role, content }) => [role, content]), [
-        ['system', 'Be brief.'], ['user', ''], ['assistant', 'calling a tool'], ['tool', '{"temperature": 21}'],
-      ]);
+      assert.deepEqual(
+        turns.map(({ role, content }) => [role, content]),
+        [
+          ['system', 'Be brief.'],
+          ['user', ''],
+          ['assistant', 'calling a tool'],
+          ['tool', '{"temperature": 21}'],
+        ],
+      );
     });
 
     conformanceTest(target, 'content is stored exactly: unicode, newlines, NUL, JSON-looking text', async (h) => {
       const store = await h.open();
-      const samples = ['héllo wörld', '😀 emoji 👩‍👩‍👧', '\u0000nul\u0000', 'line1\nline2\r\n', '{"role":"system"}', '   ', 'e\u0301 vs \u00e9'];
+      const samples = [
+        'héllo wörld',
+        '😀 emoji 👩‍👩‍👧',
+        '\u0000nul\u0000',
+        'line1\nline2\r\n',
+        '{"role":"system"}',
+        '   ',
+        'e\u0301 vs \u00e9',
+      ];
       for (const sample of samples) await store.append('a', 'user', sample);
       assert.deepEqual(contents(await store.get('a')), samples.slice(-8));
     });
@@ -68,26 +86,58 @@ export function turnTests(target: ResolvedTarget): void {
       const handedOut = await store.get('a');
       // Frozen turns are fine too (SPEC §1): in strict mode writing to them throws, which is ignored.
       for (const turn of handedOut) {
-        try { (turn as { content: string }).content = 'changed'; } catch { /* frozen */ }
-        try { (turn as { role: string }).role = 'system'; } catch { /* frozen */ }
-        try { (turn as { ts: number }).ts = 0; } catch { /* frozen */ }
+        try {
+          (turn as { content: string }).content = 'changed';
+        } catch {
+          /* frozen */
+        }
+        try {
+          (turn as { role: string }).role = 'system';
+        } catch {
+          /* frozen */
+        }
+        try {
+          (turn as { ts: number }).ts = 0;
+        } catch {
+          /* frozen */
+        }
       }
-      try { handedOut.reverse(); handedOut.push({ role: 'user', content: 'extra', ts: 1 }); } catch { /* frozen */ }
-      try { handedOut.length = 0; } catch { /* frozen */ }
+      try {
+        handedOut.reverse();
+        handedOut.push({ role: 'user', content: 'extra', ts: 1 });
+      } catch {
+        /* frozen */
+      }
+      try {
+        handedOut.length = 0;
+      } catch {
+        /* frozen */
+      }
       assert.deepEqual(await store.get('a'), expected);
       const [item] = await listAll(store);
       assert.ok(item);
       for (const turn of item.turns) {
-        try { (turn as { content: string }).content = 'changed via list'; } catch { /* frozen */ }
+        try {
+          (turn as { content: string }).content = 'changed via list';
+        } catch {
+          /* frozen */
+        }
       }
-      try { item.turns.length = 0; } catch { /* frozen */ }
+      try {
+        item.turns.length = 0;
+      } catch {
+        /* frozen */
+      }
       assert.deepEqual(await store.get('a'), expected);
       assert.deepEqual((await listAll(store))[0]?.turns, expected);
     });
 
     conformanceTest(target, 'the store keeps its own copy of what appendMany was given', async (h) => {
       const store = await h.open();
-      const input = [{ role: 'user' as const, content: 'question' }, { role: 'assistant' as const, content: 'answer' }];
+      const input = [
+        { role: 'user' as const, content: 'question' },
+        { role: 'assistant' as const, content: 'answer' },
+      ];
       await store.appendMany('a', input);
       (input[0] as { content: string }).content = 'mutated';
       input.pop();
@@ -107,7 +157,10 @@ export function turnTests(target: ResolvedTarget): void {
       const store = await h.open({ maxTurns: 1 });
       await store.append('a', 'user', 'first');
       await store.append('a', 'assistant', 'second');
-      assert.deepEqual((await store.get('a')).map(({ role, content }) => [role, content]), [['assistant', 'second']]);
+      assert.deepEqual(
+        (await store.get('a')).map(({ role, content }) => [role, content]),
+        [['assistant', 'second']],
+      );
     });
 
     conformanceTest(target, 'appendMany stores the turns in order, all with the same ts', async (h) => {
@@ -124,16 +177,26 @@ export function turnTests(target: ResolvedTarget): void {
       const turns = await store.get('a');
       assert.deepEqual(contents(turns), ['earlier', 'What is 2+2?', '4', 'Thanks']);
       const batch = turns.slice(1);
-      assert.ok(batch.every((turn) => turn.ts === batch[0]!.ts), `one appendMany, one ts; got ${batch.map((t) => t.ts).join(', ')}`);
+      assert.ok(
+        batch.every((turn) => turn.ts === batch[0]!.ts),
+        `one appendMany, one ts; got ${batch.map((t) => t.ts).join(', ')}`,
+      );
       h.assertStamp(batch[0]!.ts, before, after);
     });
 
     conformanceTest(target, 'appendMany with more than maxTurns turns keeps the newest maxTurns', async (h) => {
       const store = await h.open({ maxTurns: 2 });
       await store.append('a', 'user', 'old');
-      await store.appendMany('a', ['t1', 't2', 't3', 't4', 't5'].map((content) => ({ role: 'user' as const, content })));
+      await store.appendMany(
+        'a',
+        ['t1', 't2', 't3', 't4', 't5'].map((content) => ({ role: 'user' as const, content })),
+      );
       assert.deepEqual(contents(await store.get('a')), ['t4', 't5']);
-      await store.appendMany('b', [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }, { role: 'user', content: 'z' }]);
+      await store.appendMany('b', [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: 'y' },
+        { role: 'user', content: 'z' },
+      ]);
       assert.deepEqual(contents(await store.get('b')), ['y', 'z']);
       const stats = await coreStats(store);
       assert.equal(stats.turns, 4);
@@ -154,8 +217,16 @@ export function turnTests(target: ResolvedTarget): void {
       await store.append('a', 'user', 'é😀€'); // 2 + 4 + 3 bytes
       await store.append('a', 'assistant', 'abc');
       await store.append('b', 'user', '');
-      await store.appendMany('c', [{ role: 'user', content: 'ü' }, { role: 'tool', content: '1' }]);
-      assert.deepEqual(await coreStats(store), { conversations: 3, turns: 5, bytes: 9 + 3 + 0 + 2 + 1, evictions: { ttl: 0, lru: 0, bytes: 0 } });
+      await store.appendMany('c', [
+        { role: 'user', content: 'ü' },
+        { role: 'tool', content: '1' },
+      ]);
+      assert.deepEqual(await coreStats(store), {
+        conversations: 3,
+        turns: 5,
+        bytes: 9 + 3 + 0 + 2 + 1,
+        evictions: { ttl: 0, lru: 0, bytes: 0 },
+      });
       const stats = await store.stats();
       for (const field of ['conversations', 'turns', 'bytes'] as const) assert.equal(typeof stats[field], 'number');
     });

@@ -37,7 +37,8 @@ const requestBody = {
 
 function conversationIdOf(request: FastifyRequest): string {
   const id: unknown = request.headers[CONVERSATION_HEADER];
-  if (id === undefined) throw new TurnstoreError('TURNSTORE_INVALID_ID', 'The memory proxy needs the header X-Conversation-Id naming the conversation.');
+  if (id === undefined)
+    throw new TurnstoreError('TURNSTORE_INVALID_ID', 'The memory proxy needs the header X-Conversation-Id naming the conversation.');
   try {
     checkId(id);
   } catch (error) {
@@ -57,7 +58,10 @@ function turnsToStore(exchange: Exchange, reply: ChatReply | undefined, log: Fas
     log.info({ reqId: requestId }, `memory proxy: the reply was passed on but not stored: ${reply.unstorable}`);
     return [];
   }
-  const answer: TurnInput = reply.toolCalls.length > 0 ? { role: 'assistant', content: reply.text, toolCalls: reply.toolCalls } : { role: 'assistant', content: reply.text };
+  const answer: TurnInput =
+    reply.toolCalls.length > 0
+      ? { role: 'assistant', content: reply.text, toolCalls: reply.toolCalls }
+      : { role: 'assistant', content: reply.text };
   return [...exchange.newTurns, answer];
 }
 
@@ -66,7 +70,13 @@ function turnsToStore(exchange: Exchange, reply: ChatReply | undefined, log: Fas
  * answered: the reply the caller paid for is already on its way, and losing it would be worse than
  * losing its memory.
  */
-async function remember(store: ConversationStore, id: string, turns: TurnInput[], log: FastifyBaseLogger, requestId: string): Promise<void> {
+async function remember(
+  store: ConversationStore,
+  id: string,
+  turns: TurnInput[],
+  log: FastifyBaseLogger,
+  requestId: string,
+): Promise<void> {
   if (turns.length === 0) return;
   try {
     await store.appendMany(id, turns);
@@ -81,85 +91,121 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
   const countTokens = options.countTokens;
   if (options.upstreamKey !== undefined) upstreamHeaders.authorization = `Bearer ${options.upstreamKey}`;
 
-  v1.post('/chat/completions', {
-    schema: routeSchema({
-      summary: 'OpenAI-compatible chat completion with memory (the memory proxy)',
-      description: 'Needs the header X-Conversation-Id. Sends upstream the request\'s system messages, the newest stored turns that fit the token budget (tool calls as `tool_calls`, tool results with `tool_call_id`, attachments as content parts), then the request\'s other messages; returns the upstream\'s answer unchanged (JSON or an SSE stream); once the reply is complete, stores the trailing user messages (or the tool results answering the stored tool calls) and the reply (its text, and its tool calls if it makes some).',
-      tags: ['memory proxy'],
-      body: requestBody,
-      response: { 200: { description: 'The upstream\'s answer, unchanged.', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } }, ...errorResponses },
-    }),
-  }, async (request, reply) => {
-    const id = conversationIdOf(request);
-    const body = request.body as Record<string, unknown>;
-    const split = splitMessages(body.messages);
-    const exchange = readExchange(split.conversation, await store.get(id));
-    if (exchange.partsLeftOut > 0) request.log.info({ reqId: request.id, parts: exchange.partsLeftOut }, 'memory proxy: content parts that cannot be stored (a file_id, an unknown type) are sent but not remembered');
-    const messages = promptMessages(split.instructions, exchange, options.contextTokens, countTokens);
+  v1.post(
+    '/chat/completions',
+    {
+      schema: routeSchema({
+        summary: 'OpenAI-compatible chat completion with memory (the memory proxy)',
+        description:
+          "Needs the header X-Conversation-Id. Sends upstream the request's system messages, the newest stored turns that fit the token budget (tool calls as `tool_calls`, tool results with `tool_call_id`, attachments as content parts), then the request's other messages; returns the upstream's answer unchanged (JSON or an SSE stream); once the reply is complete, stores the trailing user messages (or the tool results answering the stored tool calls) and the reply (its text, and its tool calls if it makes some).",
+        tags: ['memory proxy'],
+        body: requestBody,
+        response: {
+          200: {
+            description: "The upstream's answer, unchanged.",
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...errorResponses,
+        },
+      }),
+    },
+    async (request, reply) => {
+      const id = conversationIdOf(request);
+      const body = request.body as Record<string, unknown>;
+      const split = splitMessages(body.messages);
+      const exchange = readExchange(split.conversation, await store.get(id));
+      if (exchange.partsLeftOut > 0)
+        request.log.info(
+          { reqId: request.id, parts: exchange.partsLeftOut },
+          'memory proxy: content parts that cannot be stored (a file_id, an unknown type) are sent but not remembered',
+        );
+      const messages = promptMessages(split.instructions, exchange, options.contextTokens, countTokens);
 
-    const call = new UpstreamCall(options.upstreamTimeoutMs);
-    // A response closed before it finished means the caller left: stop asking the upstream.
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) call.stop('client-gone');
-    });
-    const accept = request.headers.accept;
-    let response: Response;
-    try {
-      response = await call.post(options.completionsUrl, { ...body, messages }, accept ? { ...upstreamHeaders, accept } : upstreamHeaders);
-    } catch (error) {
-      call.finish();
-      if (error instanceof ClientGoneError) return abandon(reply);
-      throw error;
-    }
-    const contentType = response.headers.get('content-type') ?? '';
-    if (response.ok && /^text\/event-stream\b/i.test(contentType)) return relayStream(response);
+      const call = new UpstreamCall(options.upstreamTimeoutMs);
+      // A response closed before it finished means the caller left: stop asking the upstream.
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) call.stop('client-gone');
+      });
+      const accept = request.headers.accept;
+      let response: Response;
+      try {
+        response = await call.post(
+          options.completionsUrl,
+          { ...body, messages },
+          accept ? { ...upstreamHeaders, accept } : upstreamHeaders,
+        );
+      } catch (error) {
+        call.finish();
+        if (error instanceof ClientGoneError) return abandon(reply);
+        throw error;
+      }
+      const contentType = response.headers.get('content-type') ?? '';
+      if (response.ok && /^text\/event-stream\b/i.test(contentType)) return relayStream(response);
 
-    let payload: Buffer;
-    try {
-      payload = await call.readAll(response);
-    } catch (error) {
-      if (error instanceof ClientGoneError) return abandon(reply);
-      throw error;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(payload.toString('utf8'));
-    } catch {
-      parsed = undefined;
-    }
-    if (!response.ok && parsed === undefined) {
-      request.log.warn({ reqId: request.id, status: response.status, body: payload.toString('utf8', 0, 300) }, 'memory proxy: the upstream answered an error without a JSON body');
-      throw new HttpError('TURNSTORE_UPSTREAM_UNAVAILABLE', `The upstream answered ${response.status} with a body that is not JSON; the service's log has its start.`);
-    }
-    if (response.ok) await remember(store, id, turnsToStore(exchange, replyOfCompletion(parsed), request.log, request.id), request.log, request.id);
-    return reply.code(response.status).type(contentType || 'application/json').send(payload);
+      let payload: Buffer;
+      try {
+        payload = await call.readAll(response);
+      } catch (error) {
+        if (error instanceof ClientGoneError) return abandon(reply);
+        throw error;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(payload.toString('utf8'));
+      } catch {
+        parsed = undefined;
+      }
+      if (!response.ok && parsed === undefined) {
+        request.log.warn(
+          { reqId: request.id, status: response.status, body: payload.toString('utf8', 0, 300) },
+          'memory proxy: the upstream answered an error without a JSON body',
+        );
+        throw new HttpError(
+          'TURNSTORE_UPSTREAM_UNAVAILABLE',
+          `The upstream answered ${response.status} with a body that is not JSON; the service's log has its start.`,
+        );
+      }
+      if (response.ok)
+        await remember(store, id, turnsToStore(exchange, replyOfCompletion(parsed), request.log, request.id), request.log, request.id);
+      return reply
+        .code(response.status)
+        .type(contentType || 'application/json')
+        .send(payload);
 
-    /** Passes an event stream on chunk by chunk; stores the exchange before ending it, when complete. */
-    function relayStream(response: Response): FastifyReply {
-      const out = new PassThrough();
-      const reader = new ChatStreamReader();
-      void (async () => {
-        try {
-          // No wait for 'drain': a model writes slower than any client reads, and a client that
-          // stops reading is cut off by its socket closing.
-          await call.forEachPiece(response, (piece) => {
-            reader.push(piece);
-            out.write(piece);
-          });
-          reader.end();
-          // Stored before the stream ends, so a caller that sends its next message as soon as this
-          // one is read finds this exchange remembered.
-          if (reader.complete && call.stopped === undefined) await remember(store, id, turnsToStore(exchange, reader.reply, request.log, request.id), request.log, request.id);
-          out.end();
-        } catch (error) {
-          // The status is sent already: cutting the stream is the only way left to say it failed.
-          if (!(error instanceof ClientGoneError)) request.log.warn({ err: error, reqId: request.id }, 'memory proxy: the upstream stream failed; nothing stored');
-          out.destroy(error as Error);
-        }
-      })();
-      return reply.code(response.status).header('content-type', response.headers.get('content-type')!).header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(out);
-    }
-  });
+      /** Passes an event stream on chunk by chunk; stores the exchange before ending it, when complete. */
+      function relayStream(response: Response): FastifyReply {
+        const out = new PassThrough();
+        const reader = new ChatStreamReader();
+        void (async () => {
+          try {
+            // No wait for 'drain': a model writes slower than any client reads, and a client that
+            // stops reading is cut off by its socket closing.
+            await call.forEachPiece(response, (piece) => {
+              reader.push(piece);
+              out.write(piece);
+            });
+            reader.end();
+            // Stored before the stream ends, so a caller that sends its next message as soon as this
+            // one is read finds this exchange remembered.
+            if (reader.complete && call.stopped === undefined)
+              await remember(store, id, turnsToStore(exchange, reader.reply, request.log, request.id), request.log, request.id);
+            out.end();
+          } catch (error) {
+            // The status is sent already: cutting the stream is the only way left to say it failed.
+            if (!(error instanceof ClientGoneError))
+              request.log.warn({ err: error, reqId: request.id }, 'memory proxy: the upstream stream failed; nothing stored');
+            out.destroy(error as Error);
+          }
+        })();
+        return reply
+          .code(response.status)
+          .header('content-type', response.headers.get('content-type')!)
+          .header('cache-control', 'no-cache')
+          .header('x-accel-buffering', 'no')
+          .send(out);
+      }
+    },
+  );
 }
 
 /** The caller left: nothing to send. */

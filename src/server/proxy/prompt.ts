@@ -27,14 +27,23 @@ import type { Exchange } from './exchange.js';
  * tool exchanges whole: it never returns a call without all its results or a result without its
  * call, so what is sent upstream is always a valid tool conversation.
  */
-export function promptMessages(instructions: readonly ChatMessage[], exchange: Exchange, contextTokens: number, countTokens: TokenCounter): ChatMessage[] {
+export function promptMessages(
+  instructions: readonly ChatMessage[],
+  exchange: Exchange,
+  contextTokens: number,
+  countTokens: TokenCounter,
+): ChatMessage[] {
   const { conversation, inProgress, earlier } = exchange;
   let ownTokens = 0;
   for (const message of conversation) ownTokens += countTokens(turnOfMessage(message).turn);
   for (const turn of inProgress) ownTokens += countTokens(turn);
   const tooLarge = (detail: string) =>
-    new HttpError('TURNSTORE_CONTEXT_TOO_LARGE', `The request's own messages ${detail}, more than the ${contextTokens} tokens the proxy may send (--context-tokens); shorten them or raise the budget.`);
-  if (ownTokens > contextTokens) throw tooLarge(`${inProgress.length > 0 ? '(with the tool calls they answer) ' : ''}take about ${ownTokens} tokens`);
+    new HttpError(
+      'TURNSTORE_CONTEXT_TOO_LARGE',
+      `The request's own messages ${detail}, more than the ${contextTokens} tokens the proxy may send (--context-tokens); shorten them or raise the budget.`,
+    );
+  if (ownTokens > contextTokens)
+    throw tooLarge(`${inProgress.length > 0 ? '(with the tool calls they answer) ' : ''}take about ${ownTokens} tokens`);
 
   // The request's instructions go to contextWindow as system turns, so it keeps them and fits the
   // history around them; they are told apart from stored turns by identity.
@@ -45,7 +54,9 @@ export function promptMessages(instructions: readonly ChatMessage[], exchange: E
   } catch (error) {
     if (isTurnstoreError(error, 'TURNSTORE_INVALID_OPTION') && /system turn/.test(error.message)) {
       const others = conversation.length + inProgress.length;
-      throw tooLarge(`(${instructions.length} instruction${instructions.length === 1 ? '' : 's'} and ${others} other${others === 1 ? '' : 's'}) need more tokens`);
+      throw tooLarge(
+        `(${instructions.length} instruction${instructions.length === 1 ? '' : 's'} and ${others} other${others === 1 ? '' : 's'}) need more tokens`,
+      );
     }
     throw error;
   }

@@ -74,17 +74,27 @@ export function completionsUrlOf(upstream: string): string | { problem: string }
 /** Checks `options` and fills in defaults; throws `TURNSTORE_INVALID_OPTION` naming the field. */
 export function resolveProxyOptions(options: ProxyOptions): ResolvedProxyOptions {
   if (options === null || typeof options !== 'object') throw invalid('must be an object {upstream, …}.');
-  for (const key of Object.keys(options)) if (!KNOWN.includes(key)) throw invalid(`unknown field "${key}"; known fields are ${KNOWN.join(', ')}.`);
-  const { upstream, upstreamKey, contextTokens = DEFAULT_CONTEXT_TOKENS, upstreamTimeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS, countTokens = estimateTokens } = options;
-  if (typeof upstream !== 'string') throw invalid('"upstream" must be the URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1.');
+  for (const key of Object.keys(options))
+    if (!KNOWN.includes(key)) throw invalid(`unknown field "${key}"; known fields are ${KNOWN.join(', ')}.`);
+  const {
+    upstream,
+    upstreamKey,
+    contextTokens = DEFAULT_CONTEXT_TOKENS,
+    upstreamTimeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS,
+    countTokens = estimateTokens,
+  } = options;
+  if (typeof upstream !== 'string')
+    throw invalid('"upstream" must be the URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1.');
   const completionsUrl = completionsUrlOf(upstream);
   if (typeof completionsUrl !== 'string') throw invalid(`"upstream" cannot be used: ${completionsUrl.problem}.`);
   // Header values must be visible ASCII; a key with a line break would also split the header.
   if (upstreamKey !== undefined && (typeof upstreamKey !== 'string' || !/^[\x21-\x7e]+$/.test(upstreamKey))) {
     throw invalid('"upstreamKey" must be printable ASCII without spaces.');
   }
-  if (!Number.isSafeInteger(contextTokens) || contextTokens < 1) throw invalid(`"contextTokens" must be an integer ≥ 1; got ${String(contextTokens)}.`);
-  if (!Number.isSafeInteger(upstreamTimeoutMs) || upstreamTimeoutMs < 1) throw invalid(`"upstreamTimeoutMs" must be an integer ≥ 1; got ${String(upstreamTimeoutMs)}.`);
+  if (!Number.isSafeInteger(contextTokens) || contextTokens < 1)
+    throw invalid(`"contextTokens" must be an integer ≥ 1; got ${String(contextTokens)}.`);
+  if (!Number.isSafeInteger(upstreamTimeoutMs) || upstreamTimeoutMs < 1)
+    throw invalid(`"upstreamTimeoutMs" must be an integer ≥ 1; got ${String(upstreamTimeoutMs)}.`);
   if (typeof countTokens !== 'function') throw invalid('"countTokens" must be a function (turn) => number.');
   return { completionsUrl, upstreamKey, contextTokens, upstreamTimeoutMs, countTokens };
 }

@@ -83,14 +83,19 @@ export class UpstreamCall {
 
   /** The error to answer for `error`, raised while waiting on the upstream `when`. */
   failure(error: unknown, when: string): Error {
-    if (this.#stopped === 'timeout') return new HttpError('TURNSTORE_UPSTREAM_TIMEOUT', `The upstream sent nothing for ${this.#timeoutMs} ms ${when}.`, { cause: error });
+    if (this.#stopped === 'timeout')
+      return new HttpError('TURNSTORE_UPSTREAM_TIMEOUT', `The upstream sent nothing for ${this.#timeoutMs} ms ${when}.`, { cause: error });
     if (this.#stopped === 'client-gone') return new ClientGoneError(error);
     // undici's own header and body timers (300 s) count as the upstream's silence too.
     if (/UND_ERR_(HEADERS|BODY)_TIMEOUT/.test(String((error as { cause?: { code?: unknown } })?.cause?.code))) {
       return new HttpError('TURNSTORE_UPSTREAM_TIMEOUT', `The upstream took too long ${when}.`, { cause: error });
     }
     // The network error names the upstream's address: it goes to the service's log, not to clients.
-    return new HttpError('TURNSTORE_UPSTREAM_UNAVAILABLE', `The upstream could not be reached, or failed ${when}; the service's log says why.`, { cause: error });
+    return new HttpError(
+      'TURNSTORE_UPSTREAM_UNAVAILABLE',
+      `The upstream could not be reached, or failed ${when}; the service's log says why.`,
+      { cause: error },
+    );
   }
 }
 

@@ -60,21 +60,29 @@ export interface FakeUpstream {
  */
 export function fakeReplyText(body: { messages: Array<{ role: string; content: unknown }> }): string {
   const results: string[] = [];
-  for (let i = body.messages.length - 1; i >= 0 && body.messages[i]!.role === 'tool'; i--) results.unshift(JSON.stringify(body.messages[i]!.content));
+  for (let i = body.messages.length - 1; i >= 0 && body.messages[i]!.role === 'tool'; i--)
+    results.unshift(JSON.stringify(body.messages[i]!.content));
   if (results.length > 0) return `The tools said ${results.join(' and ')}; I saw ${body.messages.length} messages.`;
   const lastUser = [...body.messages].reverse().find((message) => message.role === 'user');
   return `You said "${String(lastUser?.content)}"; I saw ${body.messages.length} messages.`;
 }
 
 /** The calls the fake makes for `body`: one per tool listed, when the last message is the user's and tools may be called. */
-export function fakeToolCalls(body: any, replyId: string): Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> {
+export function fakeToolCalls(
+  body: any,
+  replyId: string,
+): Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> {
   const last = Array.isArray(body.messages) ? body.messages.at(-1) : undefined;
   if (!Array.isArray(body.tools) || body.tools.length === 0 || body.tool_choice === 'none' || last?.role !== 'user') return [];
   const query = typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
   return body.tools.map((tool: any, i: number) => {
     const declared = Object.keys(tool.function?.parameters?.properties ?? {});
     const args = Object.fromEntries((declared.length > 0 ? declared : ['query']).map((name) => [name, query]));
-    return { id: `call_${replyId}_${i}`, type: 'function' as const, function: { name: String(tool.function?.name), arguments: JSON.stringify(args) } };
+    return {
+      id: `call_${replyId}_${i}`,
+      type: 'function' as const,
+      function: { name: String(tool.function?.name), arguments: JSON.stringify(args) },
+    };
   });
 }
 
@@ -116,7 +124,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     const model = String(body.model);
     switch (behaviour) {
       case 'error-json':
-        response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'The fake upstream failed on purpose.', type: 'server_error', code: 'fake_failure' } }));
+        response
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'The fake upstream failed on purpose.', type: 'server_error', code: 'fake_failure' } }));
         return;
       case 'error-html':
         response.writeHead(503, { 'content-type': 'text/html' }).end('<html><body>503 Service Unavailable</body></html>');
@@ -129,18 +139,30 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     const toolCalls = fakeToolCalls(body, String(counter));
     const replyText = toolCalls.length > 0 ? state.toolCallText : fakeReplyText(body);
     if (body.stream !== true) {
-      const message = toolCalls.length > 0 ? { role: 'assistant', content: replyText, tool_calls: toolCalls } : { role: 'assistant', content: replyText };
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        id, object: 'chat.completion', created, model,
-        choices: [{ index: 0, finish_reason: toolCalls.length > 0 ? 'tool_calls' : 'stop', message }],
-        usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
-      }));
+      const message =
+        toolCalls.length > 0 ? { role: 'assistant', content: replyText, tool_calls: toolCalls } : { role: 'assistant', content: replyText };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [{ index: 0, finish_reason: toolCalls.length > 0 ? 'tool_calls' : 'stop', message }],
+          usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+        }),
+      );
       return;
     }
 
     streamedEvents.length = 0;
     response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-    const chunk = (delta: object, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunk = (delta: object, finish: string | null) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
     const deltas: object[] = [{ role: 'assistant', content: replyText === null ? null : '' }];
     if (replyText) deltas.push(...replyText.split(/(?<= )/).map((word) => ({ content: word })));
     // Each call's first delta has its id and name; the pieces of its arguments follow, interleaved with the other calls' pieces.
@@ -152,10 +174,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     for (let piece = 1; piece < 3; piece++) {
       toolCalls.forEach((_, index) => deltas.push({ tool_calls: [{ index, function: { arguments: pieces[index]![piece] } }] }));
     }
-    const events = [
-      ...deltas.map((delta) => chunk(delta, null)),
-      chunk({}, toolCalls.length > 0 ? 'tool_calls' : 'stop'),
-    ].map((event) => `data: ${JSON.stringify(event)}\n\n`);
+    const events = [...deltas.map((delta) => chunk(delta, null)), chunk({}, toolCalls.length > 0 ? 'tool_calls' : 'stop')].map(
+      (event) => `data: ${JSON.stringify(event)}\n\n`,
+    );
     events.push('data: [DONE]\n\n');
     for (let i = 0; i < events.length; i++) {
       if (response.destroyed) return;

@@ -28,7 +28,13 @@ export async function startProxy(proxy: ProxyOptions, extra: { token?: string; m
     store,
     url,
     client(conversationId, apiKey = extra.token ?? 'unused') {
-      return new OpenAI({ baseURL: `${url}/v1`, apiKey, defaultHeaders: { 'X-Conversation-Id': conversationId }, maxRetries: 0, timeout: 10_000 });
+      return new OpenAI({
+        baseURL: `${url}/v1`,
+        apiKey,
+        defaultHeaders: { 'X-Conversation-Id': conversationId },
+        maxRetries: 0,
+        timeout: 10_000,
+      });
     },
     async close() {
       await app.close();

@@ -11,7 +11,11 @@ export interface InProcessService {
   readonly app: FastifyInstance;
   readonly store: ConversationStore;
   /** Injects a request; `body` objects are sent as JSON. */
-  call(method: InjectOptions['method'], url: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, unknown>; text: string; json: any }>;
+  call(
+    method: InjectOptions['method'],
+    url: string,
+    options?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Record<string, unknown>; text: string; json: any }>;
   close(): Promise<void>;
 }
 
@@ -44,7 +48,11 @@ export async function inProcess(options: Partial<ServerOptions> & { storeOptions
 }
 
 /** Asserts that a response is an error of the service's one shape, with this status and code. */
-export function assertError(response: { status: number; headers: Record<string, unknown> | Headers; json: any; text: string }, status: number, code: string): void {
+export function assertError(
+  response: { status: number; headers: Record<string, unknown> | Headers; json: any; text: string },
+  status: number,
+  code: string,
+): void {
   assert.equal(response.status, status, `status of ${response.text}`);
   const contentType = response.headers instanceof Headers ? response.headers.get('content-type') : response.headers['content-type'];
   assert.match(String(contentType), /^application\/json/);

@@ -49,7 +49,10 @@ export async function startService(args: readonly string[] = [], env: Record<str
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
   const started = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start line within ${START_TIMEOUT_MS} ms; stdout: ${stdout}; stderr: ${stderr}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no start line within ${START_TIMEOUT_MS} ms; stdout: ${stdout}; stderr: ${stderr}`)),
+      START_TIMEOUT_MS,
+    );
     const check = () => {
       const line = stdout.split('\n').find((candidate) => candidate.includes(' listening on '));
       if (line !== undefined) {
@@ -83,7 +86,12 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
 }
 
 /** A JSON request to the service; resolves with status, headers and the parsed body (or text). */
-export async function request(service: { url: string }, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) {
+export async function request(
+  service: { url: string },
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
   if (options.body !== undefined) {
@@ -105,16 +113,24 @@ export async function request(service: { url: string }, method: string, path: st
  * A request with `path` sent exactly as given (fetch would normalize dot segments and encodings),
  * over node:http; resolves with status, headers and body text.
  */
-export function rawRequest(service: { url: string }, method: string, path: string, options: { body?: string; headers?: Record<string, string>; agent?: http.Agent | false } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+export function rawRequest(
+  service: { url: string },
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string>; agent?: http.Agent | false } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   const { hostname, port } = new URL(service.url);
   return new Promise((resolve, reject) => {
-    const outgoing = http.request({ host: hostname.replace(/^\[|\]$/g, ''), port, method, path, headers: options.headers, agent: options.agent }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }));
-      response.on('error', reject);
-    });
+    const outgoing = http.request(
+      { host: hostname.replace(/^\[|\]$/g, ''), port, method, path, headers: options.headers, agent: options.agent },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }));
+        response.on('error', reject);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });

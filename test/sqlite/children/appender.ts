@@ -43,7 +43,9 @@ const evicted: Record<string, number> = {};
 const store = new SqliteStore({
   ...task.options,
   path: task.path,
-  onEvict: (_id, reason) => { evicted[reason] = (evicted[reason] ?? 0) + 1; },
+  onEvict: (_id, reason) => {
+    evicted[reason] = (evicted[reason] ?? 0) + 1;
+  },
 });
 
 function say(line: string): void {
@@ -74,6 +76,8 @@ try {
   await store.close();
   say(`done ${JSON.stringify({ worker: task.worker, evicted, largestSeen } satisfies AppenderReport)}`);
 } catch (error) {
-  process.stderr.write(`appender ${task.worker} failed: ${error instanceof Error ? `${error.stack ?? error.message}\ncause: ${String((error as { cause?: unknown }).cause)}` : String(error)}\n`);
+  process.stderr.write(
+    `appender ${task.worker} failed: ${error instanceof Error ? `${error.stack ?? error.message}\ncause: ${String((error as { cause?: unknown }).cause)}` : String(error)}\n`,
+  );
   process.exit(1);
 }

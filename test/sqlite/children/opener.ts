@@ -27,6 +27,6 @@ try {
   await store.close();
   writeSync(1, 'done\n');
 } catch (error) {
-  process.stderr.write(`opener ${worker} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`opener ${worker} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 }
