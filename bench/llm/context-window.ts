@@ -111,7 +111,12 @@ interface Runner {
   counts(): { counted: number; real: number };
 }
 
-function runners(turns: readonly TurnLike[], messages: readonly BaseMessage[], countTokens: TokenCounter, maxTokens: number): Record<Contender, Runner> {
+function runners(
+  turns: readonly TurnLike[],
+  messages: readonly BaseMessage[],
+  countTokens: TokenCounter,
+  maxTokens: number,
+): Record<Contender, Runner> {
   let counted = 0;
   let real = 0;
   const countingTurn: TokenCounter = (turn) => {
@@ -180,7 +185,7 @@ function runners(turns: readonly TurnLike[], messages: readonly BaseMessage[], c
 async function sample(runner: Runner, sampleMs: number): Promise<{ msPerCall: number; calls: number }> {
   let calls = 0;
   const start = performance.now();
-  let elapsed = 0;
+  let elapsed: number;
   do {
     await runner.run();
     calls++;
@@ -197,7 +202,9 @@ function packageVersion(name: string): string {
  * Measures contextWindow against trimMessages (plain and memoized counter) for every budget and
  * counter of `parameters`; `progress` gets a line per step.
  */
-export async function benchContextWindow(options: { parameters?: ContextWindowBenchParameters; progress?: (message: string) => void } = {}): Promise<ContextWindowBenchResult> {
+export async function benchContextWindow(
+  options: { parameters?: ContextWindowBenchParameters; progress?: (message: string) => void } = {},
+): Promise<ContextWindowBenchResult> {
   const parameters = options.parameters ?? CONTEXT_WINDOW_PARAMETERS;
   const progress = options.progress ?? (() => {});
   const turns = benchConversation(parameters.turns);
@@ -243,8 +250,17 @@ export async function benchContextWindow(options: { parameters?: ContextWindowBe
           calls[contender] += result.calls;
         }
       }
-      const timing = (contender: Contender): ContenderTiming => ({ medianMs: median(rounds[contender]), roundsMs: rounds[contender], calls: calls[contender], countsPerCall: counts[contender].counted });
-      const timings = { contextWindow: timing('contextWindow'), trimMessages: timing('trimMessages'), trimMessagesMemoized: timing('trimMessagesMemoized') };
+      const timing = (contender: Contender): ContenderTiming => ({
+        medianMs: median(rounds[contender]),
+        roundsMs: rounds[contender],
+        calls: calls[contender],
+        countsPerCall: counts[contender].counted,
+      });
+      const timings = {
+        contextWindow: timing('contextWindow'),
+        trimMessages: timing('trimMessages'),
+        trimMessagesMemoized: timing('trimMessagesMemoized'),
+      };
       const result: ContextWindowCase = {
         counter,
         maxTokens,

@@ -12,7 +12,6 @@ import type { ResolvedTarget } from './target.js';
  */
 export const FAKE_CLOCK_START_MS = 1_700_000_000_000;
 
-
 /** TTL used by expiry tests against the fake clock; any value works, since time only moves by hand. */
 const FAKE_CLOCK_TTL_SECONDS = 60;
 
@@ -105,7 +104,9 @@ export class Harness {
   async open(options: StoreOptions = {}): Promise<ConversationStore> {
     const store = await this.target.create({
       ...(this.injectedClock ? { now: () => this.#clockMs } : {}),
-      onEvict: (id, reason) => { this.evictions.push([id, reason]); },
+      onEvict: (id, reason) => {
+        this.evictions.push([id, reason]);
+      },
       ...options,
     });
     this.#stores.push(store);
@@ -172,21 +173,28 @@ function skipReason(target: ResolvedTarget, needs: TestNeeds): string | undefine
  * Registers one conformance test with `node:test`: a fresh {@link Harness}, closed afterwards even
  * when the test fails (a failure of the test wins over a failure to close).
  */
-export function conformanceTest(target: ResolvedTarget, name: string, body: (harness: Harness) => Promise<void>, needs: TestNeeds = {}): void {
+export function conformanceTest(
+  target: ResolvedTarget,
+  name: string,
+  body: (harness: Harness) => Promise<void>,
+  needs: TestNeeds = {},
+): void {
   const skip = skipReason(target, needs);
   it(name, { timeout: target.timeoutMs, ...(skip === undefined ? {} : { skip }) }, async () => {
     const harness = new Harness(target);
-    let passed = false;
+    // The test's own failure is the one to report; a failure to close counts only when the test passed.
+    let failure: { error: unknown } | undefined;
     try {
       await body(harness);
-      passed = true;
-    } finally {
-      try {
-        await harness.closeAll();
-      } catch (error) {
-        if (passed) throw error;
-      }
+    } catch (error) {
+      failure = { error };
     }
+    try {
+      await harness.closeAll();
+    } catch (error) {
+      if (failure === undefined) throw error;
+    }
+    if (failure !== undefined) throw failure.error;
   });
 }
 
@@ -202,12 +210,19 @@ export async function assertRejects(action: () => unknown, code: TurnstoreErrorC
   } catch (error) {
     assert.fail(`expected a rejected promise (${code}), but the call threw synchronously: ${String(error)}`);
   }
-  assert.ok(result instanceof Promise || (typeof result === 'object' && result !== null && 'then' in result), `expected a promise rejecting with ${code}; got ${String(result)}`);
+  assert.ok(
+    result instanceof Promise || (typeof result === 'object' && result !== null && 'then' in result),
+    `expected a promise rejecting with ${code}; got ${String(result)}`,
+  );
   return assertRejectsAsync(result as Promise<unknown>, code, mentions);
 }
 
 /** Like {@link assertRejects}, for work that may also throw synchronously (constructors, factories). */
-export async function assertRejectsAsync(work: Promise<unknown> | (() => unknown), code: TurnstoreErrorCode, mentions?: string): Promise<TurnstoreError> {
+export async function assertRejectsAsync(
+  work: Promise<unknown> | (() => unknown),
+  code: TurnstoreErrorCode,
+  mentions?: string,
+): Promise<TurnstoreError> {
   let caught: unknown;
   try {
     await (typeof work === 'function' ? work() : work);
@@ -217,7 +232,8 @@ export async function assertRejectsAsync(work: Promise<unknown> | (() => unknown
   assert.ok(caught !== undefined, `expected a rejection with ${code}, but the call succeeded`);
   assert.ok(caught instanceof TurnstoreError, `expected a TurnstoreError ${code}; got ${String(caught)}`);
   assert.equal(caught.code, code, `expected ${code}; got ${caught.code}: ${caught.message}`);
-  if (mentions !== undefined) assert.ok(caught.message.includes(mentions), `the message should name ${JSON.stringify(mentions)}: ${caught.message}`);
+  if (mentions !== undefined)
+    assert.ok(caught.message.includes(mentions), `the message should name ${JSON.stringify(mentions)}: ${caught.message}`);
   return caught;
 }
 
