@@ -15,6 +15,7 @@ import {
   unauthorized,
 } from './error-handling.js';
 import { failureLog } from './failure-log.js';
+import { lazySchemaCompilers } from './lazy-schemas.js';
 import { serviceLogger } from './service-logger.js';
 import { acceptOnlyJson } from './json-body.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
@@ -135,6 +136,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         useDefaults: false,
       },
     },
+    // Validators and serializers compiled per route on first use (lazy-schemas.ts), not at ready().
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     schemaErrorFormatter,
     frameworkErrors,
     clientErrorHandler,
