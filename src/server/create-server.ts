@@ -19,12 +19,11 @@ import { lazySchemaCompilers } from './lazy-schemas.js';
 import { serviceLogger } from './service-logger.js';
 import { acceptOnlyJson } from './json-body.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { checkPromClientInstalled, createMetrics, type ServiceMetrics } from './metrics.js';
 import { buildOpenApi, type DocumentedRoute, type RouteDocumentation } from './openapi.js';
 import { registerOperationsRoutes } from './operations-routes.js';
 import { packageVersion } from './package-version.js';
 import { loadFastify, loadPromClient } from './peers.js';
-import { registerChatCompletionsRoute } from './proxy/chat-completions-route.js';
 import { resolveProxyOptions, type ProxyOptions } from './proxy/proxy-options.js';
 
 /** Options of {@link createServer}. */
@@ -112,7 +111,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   }
   const proxy = options.proxy === undefined ? undefined : resolveProxyOptions(options.proxy);
   const fastifyModule = await loadFastify();
-  const metrics: ServiceMetrics | undefined = wantMetrics ? createMetrics(await loadPromClient(), store) : undefined;
+  if (wantMetrics) await checkPromClientInstalled();
+  const metrics: ServiceMetrics | undefined = wantMetrics ? createMetrics(loadPromClient, store) : undefined;
   const checkToken = token === undefined ? undefined : bearerChecker(token);
   const logRequests = logLevel === 'debug' || logLevel === 'trace';
 
@@ -180,6 +180,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     : undefined;
   registerConversationRoutes(app, store, requireToken);
   if (proxy) {
+    // The proxy's modules (the chat message and stream handling) load only for a server that has it.
+    const { registerChatCompletionsRoute } = await import('./proxy/chat-completions-route.js');
     await app.register(
       async (v1) => {
         if (requireToken) v1.addHook('onRequest', requireToken);
