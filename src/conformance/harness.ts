@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TurnstoreError, type TurnstoreErrorCode } from '../core/errors.js';
 import type { StoreOptions } from '../core/options.js';
@@ -154,11 +153,12 @@ export class Harness {
 }
 
 /**
- * Options for the `describe` of each test group. Against a real clock the groups run their tests
- * concurrently: most of their time is spent sleeping past TTLs, and each test has its own stores.
+ * Registers a group of tests with the suite's runner. Against a real clock, under `node:test`, a
+ * group runs its tests concurrently: most of their time is spent sleeping past TTLs, and each test
+ * has its own stores.
  */
-export function groupOptions(target: ResolvedTarget): { concurrency?: boolean } {
-  return target.clock === 'real' ? { concurrency: true } : {};
+export function group(target: ResolvedTarget, name: string, body: () => void): void {
+  target.registrar.group(name, target.clock === 'real', body);
 }
 
 /** Why a test cannot run against `target`, or undefined when it can. */
@@ -170,7 +170,7 @@ function skipReason(target: ResolvedTarget, needs: TestNeeds): string | undefine
 }
 
 /**
- * Registers one conformance test with `node:test`: a fresh {@link Harness}, closed afterwards even
+ * Registers one conformance test with the suite's runner: a fresh {@link Harness}, closed afterwards even
  * when the test fails (a failure of the test wins over a failure to close).
  */
 export function conformanceTest(
@@ -180,7 +180,7 @@ export function conformanceTest(
   needs: TestNeeds = {},
 ): void {
   const skip = skipReason(target, needs);
-  it(name, { timeout: target.timeoutMs, ...(skip === undefined ? {} : { skip }) }, async () => {
+  target.registrar.test(name, { timeoutMs: target.timeoutMs, skip }, async () => {
     const harness = new Harness(target);
     // The test's own failure is the one to report; a failure to close counts only when the test passed.
     let failure: { error: unknown } | undefined;

@@ -1,6 +1,7 @@
 /**
- * `turnstore/conformance`: the contract every turnstore backend keeps (SPEC §1–§5), as one
- * `node:test` suite. A backend runs it in three lines:
+ * `turnstore/conformance`: the contract every turnstore backend keeps (SPEC §1–§5), as one test
+ * suite, registered with `node:test` or with the `describe`/`it` of another runner. A backend runs
+ * it in three lines:
  *
  * @example
  * ```ts
@@ -10,9 +11,15 @@
  * runConformanceSuite({ name: 'MemoryStore', create: (options) => new MemoryStore(options), clock: 'injected' });
  * ```
  *
+ * @example
+ * ```ts
+ * // under vitest (or jest, with its globals): the runner's own describe and it
+ * import { describe, it } from 'vitest';
+ * runConformanceSuite({ name: 'MyStore', create: (options) => new MyStore(options), clock: 'injected' }, { describe, it });
+ * ```
+ *
  * @packageDocumentation
  */
-import { describe } from 'node:test';
 import { badInputTests } from './suites/bad-input.js';
 import { concurrencyTests } from './suites/concurrency.js';
 import { deleteClearTests } from './suites/delete-clear.js';
@@ -25,23 +32,27 @@ import { modelPropertyTests } from './suites/model-property.js';
 import { recencyTests } from './suites/recency.js';
 import { richTurnTests } from './suites/rich-turns.js';
 import { turnTests } from './suites/turns.js';
-import { groupOptions } from './harness.js';
+import { group } from './harness.js';
+import { registrarOf, type TestRunner } from './runner.js';
 import { resolveTarget, type ConformanceTarget } from './target.js';
 
 export type { ConformanceClock, ConformanceTarget } from './target.js';
+export type { TestBody, TestRunner } from './runner.js';
 export { ReferenceModel, ModelRejection, type ModelOptions } from './model.js';
 export { TRICKY_IDS } from './suites/ids.js';
 
 /**
- * Registers the whole conformance suite for one backend with `node:test` (`describe`/`it`), under
- * `turnstore conformance: <name>`. Call it at the top level of a test file. Every store the suite
- * creates through `target.create` is closed when its test ends.
+ * Registers the whole conformance suite for one backend, under `turnstore conformance: <name>`,
+ * with `runner`'s `describe`/`it`, or with `node:test`'s when no runner is given. Call it at the
+ * top level of a test file. Every store the suite creates through `target.create` is closed when
+ * its test ends.
  *
  * @param target - the backend under test: how to create a store and what its clock can do.
+ * @param runner - the test runner's `describe` and `it` (vitest, jest, mocha…); `node:test`'s by default.
  */
-export function runConformanceSuite(target: ConformanceTarget): void {
-  const resolved = resolveTarget(target);
-  describe(`turnstore conformance: ${resolved.name}`, groupOptions(resolved), () => {
+export function runConformanceSuite(target: ConformanceTarget, runner?: TestRunner): void {
+  const resolved = resolveTarget(target, registrarOf(runner));
+  group(resolved, `turnstore conformance: ${resolved.name}`, () => {
     turnTests(resolved);
     richTurnTests(resolved);
     idTests(resolved);

@@ -1,3 +1,4 @@
+import type { SuiteRegistrar } from './runner.js';
 import type { StoreOptions } from '../core/options.js';
 import type { ConversationStore } from '../core/types.js';
 
@@ -79,6 +80,8 @@ export interface ConformanceTarget {
 
 /** A {@link ConformanceTarget} with every default applied. */
 export interface ResolvedTarget {
+  /** The runner its tests are registered with. */
+  readonly registrar: SuiteRegistrar;
   readonly name: string;
   readonly create: (options: StoreOptions) => ConversationStore | Promise<ConversationStore>;
   readonly clock: ConformanceClock;
@@ -91,7 +94,7 @@ export interface ResolvedTarget {
 }
 
 /** Applies the defaults of {@link ConformanceTarget}, refusing a descriptor that cannot work. */
-export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
+export function resolveTarget(target: ConformanceTarget, registrar: SuiteRegistrar): ResolvedTarget {
   if (typeof target.create !== 'function') throw new TypeError('runConformanceSuite: target.create must be a function.');
   if (target.clock !== 'injected' && target.clock !== 'real') {
     throw new TypeError(`runConformanceSuite: target.clock must be 'injected' or 'real'; got ${String(target.clock)}.`);
@@ -104,6 +107,7 @@ export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
   if (!Number.isInteger(propertyRuns) || propertyRuns < 0)
     throw new TypeError('runConformanceSuite: target.propertyRuns must be an integer ≥ 0.');
   return {
+    registrar,
     name: target.name,
     create: target.create,
     clock: target.clock,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { TurnstoreErrorCode } from '../../core/errors.js';
 import type { ConversationStore, Role, TurnInput } from '../../core/types.js';
-import { assertRejects, conformanceTest, contents, coreStats, explain, groupOptions, snapshot } from '../harness.js';
+import { assertRejects, conformanceTest, contents, coreStats, explain, group, snapshot } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 const INVALID_ROLES: readonly unknown[] = ['robot', 'User', 'ASSISTANT', '', ' user', 'user ', null, undefined, 5, {}, ['user']];
@@ -75,7 +74,7 @@ function badCalls(): BadCall[] {
 
 /** Registers the tests of bad turns (SPEC §4, decision 3): the right code, and no change at all. */
 export function badInputTests(target: ResolvedTarget): void {
-  describe('bad input', groupOptions(target), () => {
+  group(target, 'bad input', () => {
     conformanceTest(target, 'bad roles, bad content and bad turn lists reject with the right code', async (h) => {
       const store = await h.open({ maxTurnBytes: 4 });
       for (const bad of badCalls()) {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
-import { conformanceTest, contents, coreStats, groupOptions, ids, listAll } from '../harness.js';
+import { conformanceTest, contents, coreStats, group, ids, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** Registers the tests of concurrent calls on one store (SPEC §5, decision 14). */
 export function concurrencyTests(target: ResolvedTarget): void {
-  describe('concurrency', groupOptions(target), () => {
+  group(target, 'concurrency', () => {
     conformanceTest(target, '50 concurrent appends to one conversation leave exactly maxTurns of them, in ts order', async (h) => {
       const store = await h.open({ maxTurns: 8 });
       const appended = Array.from({ length: 50 }, (_, i) => `message ${i}`);

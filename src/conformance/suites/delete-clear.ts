@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
-import { conformanceTest, contents, coreStats, groupOptions, ids, listAll } from '../harness.js';
+import { conformanceTest, contents, coreStats, group, ids, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** Registers the tests of `delete`, `clear` and `size` (decision 9). */
 export function deleteClearTests(target: ResolvedTarget): void {
-  describe('delete, clear and size', groupOptions(target), () => {
+  group(target, 'delete, clear and size', () => {
     conformanceTest(target, 'delete returns true only when a live conversation was removed', async (h) => {
       const store = await h.open();
       assert.equal(await store.delete('a'), false, 'unknown id');

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { EvictionReason } from '../../core/types.js';
-import { conformanceTest, contents, coreStats, EXPIRED, groupOptions, ids, listAll, STILL_ALIVE } from '../harness.js';
+import { conformanceTest, contents, coreStats, EXPIRED, group, ids, listAll, STILL_ALIVE } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** `n` bytes of ASCII content, distinct per `tag`. */
@@ -11,7 +10,7 @@ function bytes(tag: string, n: number): string {
 
 /** Registers the tests of eviction: reasons, order of the caps, `onEvict`, counts (decisions 7, 8). */
 export function evictionTests(target: ResolvedTarget): void {
-  describe('eviction', groupOptions(target), () => {
+  group(target, 'eviction', () => {
     conformanceTest(target, "onEvict(id, 'lru') is called once per conversation pushed out, and stats counts it", async (h) => {
       const store = await h.open({ maxConversations: 2 });
       for (const id of ['a', 'b', 'c', 'd', 'e']) await store.append(id, 'user', id);

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
-import { assertRejects, conformanceTest, contents, coreStats, EXPIRED, groupOptions, ids, listAll, STILL_ALIVE } from '../harness.js';
+import { assertRejects, conformanceTest, contents, coreStats, EXPIRED, group, ids, listAll, STILL_ALIVE } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 const EMPTY_STATS = { conversations: 0, turns: 0, bytes: 0 };
 
 /** Registers the tests of the sliding TTL (SPEC §3, decision 6). */
 export function expiryTests(target: ResolvedTarget): void {
-  describe('expiry', groupOptions(target), () => {
+  group(target, 'expiry', () => {
     conformanceTest(
       target,
       'alive at exactly ttlSeconds idle, expired one millisecond later',

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
-import { assertRejects, conformanceTest, contents, explain, groupOptions, ids, listAll } from '../harness.js';
+import { assertRejects, conformanceTest, contents, explain, group, ids, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /**
@@ -59,7 +58,7 @@ const INVALID_IDS: ReadonlyArray<readonly [string, unknown]> = [
 
 /** Registers the tests of conversation ids (SPEC §4, decision 2). */
 export function idTests(target: ResolvedTarget): void {
-  describe('ids', groupOptions(target), () => {
+  group(target, 'ids', () => {
     conformanceTest(target, 'tricky ids are plain data: each keeps its own turns and lists as-is', async (h) => {
       const store = await h.open({ maxConversations: 1000 });
       for (const [index, id] of TRICKY_IDS.entries()) await store.append(id, 'user', `turn of #${index}`);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { StoreOptions } from '../../core/options.js';
 import type { ConversationStore } from '../../core/types.js';
-import { assertRejects, assertRejectsAsync, conformanceTest, contents, explain, groupOptions, type Harness } from '../harness.js';
+import { assertRejects, assertRejectsAsync, conformanceTest, contents, explain, group, type Harness } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** Every store method, called with valid arguments. */
@@ -44,7 +43,7 @@ async function assertRefused(h: Harness, options: Record<string, unknown>, menti
 
 /** Registers the tests of the store's life: options and defaults, `close` (decisions 12, 13). */
 export function lifecycleTests(target: ResolvedTarget): void {
-  describe('options and close', groupOptions(target), () => {
+  group(target, 'options and close', () => {
     for (const [name, values] of BAD_OPTIONS) {
       conformanceTest(target, `a bad ${name} is refused with TURNSTORE_INVALID_OPTION naming it`, async (h) => {
         for (const value of values) {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { ConversationStore, ConversationSummary, ListOptions } from '../../core/types.js';
-import { assertRejects, conformanceTest, explain, groupOptions, ids, listAll } from '../harness.js';
+import { assertRejects, conformanceTest, explain, group, ids, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** One page of `list` with its items typed as the suite expects them. */
@@ -30,7 +29,7 @@ async function restOfPages(store: ConversationStore, cursor: string, limit: numb
 
 /** Registers the tests of `list` and its cursors (decision 10). */
 export function listTests(target: ResolvedTarget): void {
-  describe('list', groupOptions(target), () => {
+  group(target, 'list', () => {
     conformanceTest(target, 'lists live conversations most recently used first, as {id, turns, lastAccess}', async (h) => {
       const store = await h.open();
       const touched: Record<string, [number, number]> = {};

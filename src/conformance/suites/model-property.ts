@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { TurnstoreError } from '../../core/errors.js';
 import type { StoreOptions } from '../../core/options.js';
 import type { ConversationStore, ConversationSummary, JsonValue, Role, Turn, TurnExtras, TurnInput } from '../../core/types.js';
-import { type EvictionCall, FAKE_CLOCK_START_MS, groupOptions } from '../harness.js';
+import { type EvictionCall, FAKE_CLOCK_START_MS, group } from '../harness.js';
 import { ModelRejection, ReferenceModel } from '../model.js';
 import type { ResolvedTarget } from '../target.js';
 
@@ -344,11 +343,11 @@ async function pageThrough(store: ConversationStore, limit: number): Promise<{ i
  * the rest of the suite runs without it; a failure prints the shrunk sequence.
  */
 export function modelPropertyTests(target: ResolvedTarget): void {
-  describe('model-based property test', groupOptions(target), () => {
+  group(target, 'model-based property test', () => {
     const skip = target.propertyRuns === 0 ? 'propertyRuns is 0' : undefined;
-    it(
+    target.registrar.test(
       `random operation sequences agree with the reference model (${target.propertyRuns} runs, seed ${target.propertySeed})`,
-      { timeout: target.timeoutMs * 10, ...(skip === undefined ? {} : { skip }) },
+      { timeoutMs: target.timeoutMs * 10, skip },
       async () => {
         let fc: FastCheck;
         try {

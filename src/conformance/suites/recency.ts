@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
-import { conformanceTest, contents, groupOptions, ids, listAll } from '../harness.js';
+import { conformanceTest, contents, group, ids, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /**
@@ -8,7 +7,7 @@ import type { ResolvedTarget } from '../target.js';
  * recency is the logical order of touches, so calls within one millisecond still have an order.
  */
 export function recencyTests(target: ResolvedTarget): void {
-  describe('recency and maxConversations', groupOptions(target), () => {
+  group(target, 'recency and maxConversations', () => {
     conformanceTest(target, 'past maxConversations the least recently used conversation is evicted', async (h) => {
       const store = await h.open({ maxConversations: 2 });
       await store.append('a', 'user', 'a1');

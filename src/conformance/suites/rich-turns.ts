@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { Role, Turn, TurnExtras, TurnInput } from '../../core/types.js';
-import { assertRejects, conformanceTest, coreStats, explain, groupOptions, listAll, snapshot } from '../harness.js';
+import { assertRejects, conformanceTest, coreStats, explain, group, listAll, snapshot } from '../harness.js';
 import { turnBytes } from '../model.js';
 import type { ResolvedTarget } from '../target.js';
 
@@ -194,7 +193,7 @@ function badExtras(): BadExtra[] {
 
 /** Registers the tests of turns with tool calls, tool results, attachments and metadata (SPEC §1). */
 export function richTurnTests(target: ResolvedTarget): void {
-  describe('rich turns', groupOptions(target), () => {
+  group(target, 'rich turns', () => {
     conformanceTest(
       target,
       'every extra field round-trips through appendMany, get and list; plain turns stay {role, content, ts}',

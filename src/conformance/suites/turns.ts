@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
 import type { Turn } from '../../core/types.js';
-import { conformanceTest, contents, coreStats, groupOptions, listAll } from '../harness.js';
+import { conformanceTest, contents, coreStats, group, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** Registers the tests of storing and reading turns: `append`, `appendMany`, `get`, `maxTurns`. */
 export function turnTests(target: ResolvedTarget): void {
-  describe('turns', groupOptions(target), () => {
+  group(target, 'turns', () => {
     conformanceTest(target, 'a new store is empty', async (h) => {
       const store = await h.open();
       assert.deepEqual(await store.get('a'), []);

@@ -1,0 +1,122 @@
+/**
+ * The conformance suite under a runner that is not node:test: a tiny describe/it collector of our
+ * own, standing in for vitest or jest, registers the suite, runs what it collected and counts the
+ * results. node:test only hosts the checks.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runConformanceSuite, type TestBody, type TestRunner } from '../../src/conformance/index.js';
+import { MemoryStore, type ConversationStore, type StoreOptions } from '../../src/index.js';
+
+interface Collected {
+  readonly name: string;
+  readonly body: TestBody;
+  readonly timeoutMs: number | undefined;
+}
+
+/** A minimal runner: `describe` runs its body at once, naming what it registers; `it` collects. */
+function collector(): TestRunner & { tests: Collected[]; skipped: string[]; run(): Promise<{ passed: number; failed: string[] }> } {
+  const path: string[] = [];
+  const tests: Collected[] = [];
+  const skipped: string[] = [];
+  const collect = (name: string, body: TestBody, timeoutMs?: number) =>
+    void tests.push({ name: [...path, name].join(' › '), body, timeoutMs });
+  return {
+    tests,
+    skipped,
+    describe(name, body) {
+      path.push(name);
+      try {
+        body();
+      } finally {
+        path.pop();
+      }
+    },
+    it: Object.assign(collect, { skip: (name: string) => void skipped.push([...path, name].join(' › ')) }),
+    async run() {
+      let passed = 0;
+      const failed: string[] = [];
+      for (const test of tests) {
+        try {
+          await test.body();
+          passed++;
+        } catch (error) {
+          failed.push(`${test.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      return { passed, failed };
+    },
+  };
+}
+
+/** A MemoryStore that drops the oldest of the turns it returns: a store that breaks the contract. */
+class ForgetfulStore extends MemoryStore {
+  override async get(id: string) {
+    const turns = await super.get(id);
+    return turns.slice(1);
+  }
+}
+
+describe('the conformance suite under another runner', () => {
+  it('registers with the given describe/it, not node:test’s, and passes against MemoryStore', async () => {
+    const runner = collector();
+    runConformanceSuite(
+      { name: 'MemoryStore', create: (options: StoreOptions) => new MemoryStore(options), clock: 'injected', propertyRuns: 20 },
+      runner,
+    );
+    assert.ok(runner.tests.length >= 100, `${runner.tests.length} tests collected`);
+    assert.ok(runner.tests.every((test) => test.name.startsWith('turnstore conformance: MemoryStore › ')));
+    assert.ok(
+      runner.tests.every((test) => test.timeoutMs !== undefined && test.timeoutMs > 0),
+      'each test gets its timeout',
+    );
+    assert.ok(runner.tests.some((test) => test.name.includes('random operation sequences agree with the reference model (20 runs')));
+    const { passed, failed } = await runner.run();
+    assert.deepEqual(failed, []);
+    assert.equal(passed, runner.tests.length);
+  });
+
+  it('reports the failures of a store that breaks the contract', async () => {
+    const runner = collector();
+    runConformanceSuite(
+      {
+        name: 'ForgetfulStore',
+        create: (options: StoreOptions): ConversationStore => new ForgetfulStore(options),
+        clock: 'injected',
+        propertyRuns: 5,
+      },
+      runner,
+    );
+    const { passed, failed } = await runner.run();
+    assert.ok(failed.length > 10, `${failed.length} failures`);
+    assert.ok(passed > 0);
+  });
+
+  it('registers tests the target cannot run with it.skip, naming why', () => {
+    const runner = collector();
+    runConformanceSuite(
+      { name: 'real clock', create: (options: StoreOptions) => new MemoryStore(options), clock: 'real', propertyRuns: 0 },
+      runner,
+    );
+    assert.ok(runner.skipped.length > 0);
+    assert.ok(
+      runner.skipped.some((name) => name.includes('(skipped: needs an injected clock (exact time))')),
+      runner.skipped.join('\n'),
+    );
+    assert.ok(runner.skipped.some((name) => name.includes('(skipped: propertyRuns is 0)')));
+  });
+
+  it('refuses a runner without describe and it', () => {
+    for (const runner of [{}, { describe() {} }, { it() {} }, null]) {
+      assert.throws(
+        () =>
+          runConformanceSuite(
+            { name: 'x', create: (options: StoreOptions) => new MemoryStore(options), clock: 'injected' },
+            runner as never,
+          ),
+        (error: unknown) =>
+          (error as { code?: string }).code === 'TURNSTORE_INVALID_OPTION' && /describe and it/.test((error as Error).message),
+      );
+    }
+  });
+});
