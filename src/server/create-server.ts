@@ -80,8 +80,9 @@ function addRouteMetrics(route: RouteOptions, record: (method: string, status: n
 
 /**
  * Creates the HTTP service over `store`: routes, schemas, auth, metrics and error mapping, ready to
- * `listen()` (or to `inject()` in tests). Async because fastify and prom-client are optional peers,
- * loaded only here: when one is missing it rejects with `TURNSTORE_MISSING_PEER` naming it.
+ * `listen()` (or to `inject()` in tests). Async because fastify and prom-client are optional peers:
+ * fastify is loaded here, prom-client (with metrics on) by the first scrape; when either is missing
+ * it rejects with `TURNSTORE_MISSING_PEER` naming it. Route schemas compile on a route's first use.
  *
  * @example
  * ```ts

@@ -1,7 +1,8 @@
 /**
  * turnstore/server — the HTTP service of SPEC §6 as a Fastify instance, to run with
  * `turnstore serve` or to embed and test in-process. Needs the optional peers fastify and
- * prom-client; they are loaded when a server is created, never by `import 'turnstore'`.
+ * prom-client; fastify is loaded when a server is created, prom-client by its first scrape of
+ * /metrics, neither by `import 'turnstore'`.
  *
  * @packageDocumentation
  */
