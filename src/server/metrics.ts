@@ -65,17 +65,25 @@ const REASONS: readonly EvictionReason[] = ['ttl', 'lru', 'bytes'];
 export function createMetrics(loadPromClient: () => Promise<typeof PromClient>, store: ConversationStore): ServiceMetrics {
   let built: BuiltMetrics | undefined;
   let building: Promise<BuiltMetrics> | undefined;
+  // Once prom-client failed to load, every scrape reports that failure and nothing is kept any more.
+  let failed = false;
   // Requests answered before the metrics are built: route, method, status, seconds, flat.
   const pending: Array<string | number> = [];
   const build = () =>
-    (building ??= loadPromClient().then((prom) => {
-      const metrics = buildMetrics(prom, store);
-      for (let i = 0; i < pending.length; i += 4) {
-        metrics.recorderFor(pending[i] as string)(pending[i + 1] as string, pending[i + 2] as number, pending[i + 3] as number);
-      }
-      pending.length = 0;
-      return (built = metrics);
-    }));
+    (building ??= loadPromClient()
+      .then((prom) => {
+        const metrics = buildMetrics(prom, store);
+        for (let i = 0; i < pending.length; i += 4) {
+          metrics.recorderFor(pending[i] as string)(pending[i + 1] as string, pending[i + 2] as number, pending[i + 3] as number);
+        }
+        pending.length = 0;
+        return (built = metrics);
+      })
+      .catch((error: unknown) => {
+        failed = true;
+        pending.length = 0;
+        throw error;
+      }));
 
   return {
     recorderFor(route) {
@@ -83,8 +91,9 @@ export function createMetrics(loadPromClient: () => Promise<typeof PromClient>, 
       return (method, status, seconds) => {
         if (live === undefined && built !== undefined) live = built.recorderFor(route);
         if (live !== undefined) return live(method, status, seconds);
+        if (failed) return;
         pending.push(route, method, status, seconds);
-        // A failed load is the scrape's to report; here it only stops the backlog from being replayed.
+        // A failed load is the scrapes' to report.
         if (pending.length === PENDING_LIMIT * 4) build().catch(() => undefined);
       };
     },
