@@ -48,7 +48,7 @@ export { TRICKY_IDS } from './suites/ids.js';
  * its test ends.
  *
  * @param target - the backend under test: how to create a store and what its clock can do.
- * @param runner - the test runner's `describe` and `it` (vitest, jest, mocha…); `node:test`'s by default.
+ * @param runner - the test runner's `describe` and `it` (vitest, jest…); `node:test`'s by default.
  */
 export function runConformanceSuite(target: ConformanceTarget, runner?: TestRunner): void {
   const resolved = resolveTarget(target, registrarOf(runner));

@@ -1,6 +1,6 @@
 /**
  * The test runner the conformance suite registers its tests with: `node:test` by default, or the
- * `describe`/`it` of the caller's own runner (vitest, jest, mocha…), so a store's existing test
+ * `describe`/`it` of the caller's own runner (vitest, jest…), so a store's existing test
  * suite can run the conformance tests beside its own. `node:test` is loaded only when no runner is
  * given, so importing `turnstore/conformance` under another runner never touches it.
  */
@@ -11,7 +11,7 @@ import { TurnstoreError } from '../core/errors.js';
 export type TestBody = () => Promise<void>;
 
 /**
- * The two functions of a test runner the suite needs, with the signatures vitest, jest and mocha
+ * The two functions of a test runner the suite needs, with the signatures vitest and jest
  * share: `describe(name, body)` and `it(name, body, timeoutMs)`. Tests that the target cannot run
  * (a real clock where a test needs exact time, say) are registered with `it.skip` when the runner
  * has one, and left out otherwise. The suite uses no hooks: each test closes its own stores.
