@@ -1,10 +1,12 @@
 /**
- * The README's examples for rich turns, token windows, LangChain and the AI SDK, run as they are written.
- * Each lives in test/readme/examples/ and is run with Node from the repository, where `turnstore`
- * resolves to this package itself (through its `exports`) and the peers to node_modules.
+ * The library examples of the README and docs/ (quickstart, rich turns, token windows, testing with
+ * a clock, LangChain, the AI SDK), run as they are written. Each lives in test/readme/examples/ and
+ * is run with Node from the repository, where `turnstore` resolves to this package itself (through
+ * its `exports`) and the peers to node_modules.
  *
- * Once the README carries a section, its code block must be the example file verbatim, so the
- * README cannot drift from what is tested; before that the check is skipped with a message.
+ * The page named for each example must show it verbatim, as a code block under the heading named:
+ * a page that loses the heading or the block fails the test, so the docs cannot drift from what is
+ * tested (test/docs/markdown.test.ts shows the check failing on a page without them).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,20 +14,38 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertShowsVerbatim, readMarkdown } from '../docs/markdown.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-const EXAMPLES = [
+/** Timestamps differ from run to run: every `ts: <seconds>` prints as the one the comments show. */
+const normalize = (line: string) => line.replace(/\bts: \d+(\.\d+)?/g, 'ts: 1763930000.123');
+
+const EXAMPLES: Array<{ file: string; page: string; heading: string; stdout: string[] }> = [
+  {
+    file: 'quickstart.mjs',
+    page: 'README.md',
+    heading: '## Quickstart',
+    stdout: ["{ role: 'user', content: 'Hello', ts: 1763930000.123 }", 'Hello | Hi! | What is the capital of France? | Paris.'],
+  },
   {
     file: 'rich-turns.mjs',
-    heading: '## Rich turns: tool calls, attachments, metadata',
+    page: 'docs/rich-turns.md',
+    heading: '# Rich turns: tool calls, attachments, metadata',
     stdout: ['get_weather call_1', "[ 'role', 'content', 'ts', 'toolCalls', 'metadata' ]", "[ 'role', 'content', 'ts' ]", 'true'],
   },
-  { file: 'token-windows.mjs', heading: '## Token windows', stdout: ["[ 'system', 'user', 'assistant' ]", '36'] },
+  // Its checks are its own asserts: it prints nothing, and exits 1 if one fails.
+  { file: 'injected-clock.mjs', page: 'docs/testing.md', heading: '# Testing with an injected clock', stdout: [] },
+  {
+    file: 'token-windows.mjs',
+    page: 'docs/token-windows.md',
+    heading: '# Token windows',
+    stdout: ["[ 'system', 'user', 'assistant' ]", '36'],
+  },
   {
     file: 'langchain.mjs',
-    heading: '## LangChain',
+    page: 'docs/langchain.md',
+    heading: '# LangChain',
     stdout: [
       'Paris is 21°C and sunny.',
       'user: What is the weather in Paris?',
@@ -37,7 +57,8 @@ const EXAMPLES = [
   },
   {
     file: 'ai-sdk.mjs',
-    heading: '## Vercel AI SDK',
+    page: 'docs/ai-sdk.md',
+    heading: '# Vercel AI SDK',
     stdout: [
       'It is 21°C in Paris.',
       'I was sent: system, user, assistant, tool, assistant, user.',
@@ -46,7 +67,7 @@ const EXAMPLES = [
   },
 ];
 
-describe('README examples', () => {
+describe('README and docs/ examples', () => {
   for (const example of EXAMPLES) {
     const path = join(root, 'test', 'readme', 'examples', example.file);
     const code = readFileSync(path, 'utf8');
@@ -57,7 +78,7 @@ describe('README examples', () => {
       assert.equal(result.status, 0);
       const lines = result.stdout
         .split('\n')
-        .map((line) => line.trim())
+        .map((line) => normalize(line.trim()))
         .filter(Boolean);
       for (const expected of example.stdout)
         assert.ok(lines.includes(expected), `missing ${JSON.stringify(expected)} in:\n${result.stdout}`);
@@ -67,16 +88,8 @@ describe('README examples', () => {
       }
     });
 
-    const inReadme = readme.includes(example.heading);
-    it(
-      `README.md "${example.heading}" shows ${example.file} verbatim`,
-      { skip: inReadme ? false : `README.md has no "${example.heading}" section yet` },
-      () => {
-        assert.ok(
-          readme.includes(code.trimEnd()),
-          `the code block under "${example.heading}" differs from test/readme/examples/${example.file}`,
-        );
-      },
-    );
+    it(`${example.page} "${example.heading}" shows ${example.file} verbatim`, () => {
+      assertShowsVerbatim(readMarkdown(root, example.page), example.heading, code, `test/readme/examples/${example.file}`);
+    });
   }
 });
