@@ -1,5 +1,5 @@
 /**
- * The README's tool-loop example for the memory proxy, run as it is written (with `TURNSTORE_URL`
+ * The tool-loop example of docs/memory-proxy.md, run as it is written (with `TURNSTORE_URL`
  * pointing at a proxy in this process, in front of the fake upstream, which calls the tools it is
  * given). Its output is compared with its comment, the request after the loop must carry the whole
  * exchange upstream, and docs/memory-proxy.md must show the script verbatim (failing when it does not).
@@ -31,7 +31,7 @@ after(async () => {
   await upstream.close();
 });
 
-describe('README memory proxy example', () => {
+describe('memory proxy example (docs/memory-proxy.md)', () => {
   it('proxy-tool-loop.mjs runs the loop, prints what its comment says, and the next request carries the exchange', async () => {
     // Asynchronously: the proxy and the upstream answer from this process's event loop.
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [path], {
