@@ -9,26 +9,13 @@
  * - an `image_url` part's `detail` is not kept (the model's default applies on later requests);
  * - a `file` part with only a `file_id` (a file uploaded to OpenAI) has no URL and is not kept.
  */
+import { mediaTypeOfUrlPath } from '../core/media-types.js';
 import type { Attachment } from '../core/types.js';
 
 /** A content part of a chat message, as sent. */
 export type ContentPart = Readonly<Record<string, unknown>>;
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
-
-/** Media types of the image files a URL's path commonly ends with. */
-const IMAGE_EXTENSIONS: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  avif: 'image/avif',
-  bmp: 'image/bmp',
-  svg: 'image/svg+xml',
-};
 
 /**
  * The media type of an image whose URL names none (an http URL without a known extension): the
@@ -61,8 +48,8 @@ function imageAttachment(url: unknown): Attachment | undefined {
     return { mediaType: type?.startsWith('image/') ? type : UNKNOWN_IMAGE_TYPE, url };
   }
   if (!isHttpUrl(url)) return undefined;
-  const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
-  return { mediaType: (extension && IMAGE_EXTENSIONS[extension]) || UNKNOWN_IMAGE_TYPE, url };
+  const type = mediaTypeOfUrlPath(url);
+  return { mediaType: type?.startsWith('image/') ? type : UNKNOWN_IMAGE_TYPE, url };
 }
 
 /** `input_audio.format` → media type: OpenAI's two formats by their registered names, others as `audio/<format>`. */

@@ -9,6 +9,28 @@ describe('readContent', () => {
     assert.deepEqual(readContent(null), { text: '', attachments: [], leftOut: 0 });
   });
 
+  it('an image URL whose extension is a name Object.prototype holds is an image of unknown type (was the Object function)', () => {
+    const { attachments } = readContent([
+      { type: 'image_url', image_url: { url: 'https://example.com/a.constructor' } },
+      { type: 'image_url', image_url: { url: 'https://example.com/a.toString' } },
+    ]);
+    assert.deepEqual(
+      attachments.map((attachment) => attachment.mediaType),
+      [UNKNOWN_IMAGE_TYPE, UNKNOWN_IMAGE_TYPE],
+    );
+  });
+
+  it('an image URL ending in .tif or .tiff is image/tiff, as the LangChain adapter reads it', () => {
+    const { attachments } = readContent([
+      { type: 'image_url', image_url: { url: 'https://example.com/scan.tif' } },
+      { type: 'image_url', image_url: { url: 'https://example.com/scan.TIFF' } },
+    ]);
+    assert.deepEqual(
+      attachments.map((attachment) => attachment.mediaType),
+      ['image/tiff', 'image/tiff'],
+    );
+  });
+
   it('an image URL without a known extension, or a data: URL of another type, is an image of unknown type', () => {
     const { attachments } = readContent([
       { type: 'image_url', image_url: { url: 'https://example.com/render?id=4' } },

@@ -1,8 +1,8 @@
 /**
- * The README's tool-loop example for the memory proxy, run as it is written (with `TURNSTORE_URL`
+ * The tool-loop example of docs/memory-proxy.md, run as it is written (with `TURNSTORE_URL`
  * pointing at a proxy in this process, in front of the fake upstream, which calls the tools it is
  * given). Its output is compared with its comment, the request after the loop must carry the whole
- * exchange upstream, and the README's "## Memory proxy" section must hold the script verbatim.
+ * exchange upstream, and docs/memory-proxy.md must show the script verbatim (failing when it does not).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { assertShowsVerbatim, readMarkdown } from '../docs/markdown.js';
 import { startFakeUpstream, type FakeUpstream } from '../proxy/support/fake-upstream.js';
 import { startProxy, type ProxyServer } from '../proxy/support/proxy-server.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const path = join(root, 'test', 'readme', 'examples', 'proxy-tool-loop.mjs');
 const code = readFileSync(path, 'utf8');
 const ROLES_LINE = "[ 'user', 'assistant', 'tool', 'assistant' ]";
@@ -31,7 +31,7 @@ after(async () => {
   await upstream.close();
 });
 
-describe('README memory proxy example', () => {
+describe('memory proxy example (docs/memory-proxy.md)', () => {
   it('proxy-tool-loop.mjs runs the loop, prints what its comment says, and the next request carries the exchange', async () => {
     // Asynchronously: the proxy and the upstream answer from this process's event loop.
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [path], {
@@ -60,16 +60,7 @@ describe('README memory proxy example', () => {
     assert.equal(lines[1], 'You said "Do I need a coat?"; I saw 5 messages.');
   });
 
-  const inReadme = readme.includes('## Memory proxy');
-  it(
-    'README.md "## Memory proxy" shows proxy-tool-loop.mjs verbatim',
-    { skip: inReadme ? false : 'README.md has no "## Memory proxy" section' },
-    () => {
-      const section = readme.slice(readme.indexOf('## Memory proxy'), readme.indexOf('\n## ', readme.indexOf('## Memory proxy') + 1));
-      assert.ok(
-        section.includes(code.trimEnd()),
-        'the code block under "## Memory proxy" differs from test/readme/examples/proxy-tool-loop.mjs',
-      );
-    },
-  );
+  it('docs/memory-proxy.md shows proxy-tool-loop.mjs verbatim', () => {
+    assertShowsVerbatim(readMarkdown(root, 'docs/memory-proxy.md'), '# Memory proxy', code, 'test/readme/examples/proxy-tool-loop.mjs');
+  });
 });

@@ -1,8 +1,8 @@
 /**
- * The README's curl examples of the HTTP service, run as they are written against the real
- * `turnstore serve` (on a free port instead of 8080), each output compared with the comment under
- * it (timestamps aside). Once the README has its "## Service" section, its code blocks must be these
- * files verbatim; before that the check is skipped with a message.
+ * The curl examples of the HTTP service in the README and docs/service.md, run as they are written
+ * against the real `turnstore serve` (on a free port instead of 8080), each output compared with
+ * the comment under it (timestamps aside). The page named for each must show it verbatim under its
+ * heading; a page without the heading or the block fails.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertShowsVerbatim, readMarkdown } from '../docs/markdown.js';
 import { startService, type Service } from '../server/support/service-process.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const curlMissing = spawnSync('curl', ['--version']).status === 0 ? undefined : 'curl is not installed';
 
 /** One command of an example file and the output its comment shows. */
@@ -40,13 +40,14 @@ function stepsOf(text: string): Step[] {
 /** Timestamps differ from run to run; everything else must match. */
 const normalize = (output: string) => output.trim().replace(/"(ts|lastAccess)":[0-9.]+/g, '"$1":0');
 
-const EXAMPLES: Array<{ file: string; env: Record<string, string> }> = [
-  { file: 'service.sh', env: {} },
-  { file: 'service-tools.sh', env: {} },
-  { file: 'service-token.sh', env: { TURNSTORE_TOKEN: 's3cret-token' } },
+const EXAMPLES: Array<{ file: string; env: Record<string, string>; page: string; heading: string }> = [
+  { file: 'service-short.sh', env: {}, page: 'README.md', heading: '## The service' },
+  { file: 'service.sh', env: {}, page: 'docs/service.md', heading: '## The routes, by example' },
+  { file: 'service-tools.sh', env: {}, page: 'docs/service.md', heading: '## Turns with tool calls, attachments and metadata' },
+  { file: 'service-token.sh', env: { TURNSTORE_TOKEN: 's3cret-token' }, page: 'docs/service.md', heading: '## A token' },
 ];
 
-describe('README service examples', { skip: curlMissing }, () => {
+describe('README and docs/service.md curl examples', { skip: curlMissing }, () => {
   for (const example of EXAMPLES) {
     const text = readFileSync(join(root, 'test', 'readme', 'examples', example.file), 'utf8');
 
@@ -68,14 +69,15 @@ describe('README service examples', { skip: curlMissing }, () => {
         }
       });
     });
+  }
+});
 
-    const inReadme = readme.includes('## Service');
-    it(
-      `README.md "## Service" shows ${example.file} verbatim`,
-      { skip: inReadme ? false : 'README.md has no "## Service" section yet' },
-      () => {
-        assert.ok(readme.includes(text.trimEnd()), `a code block under "## Service" should be test/readme/examples/${example.file}`);
-      },
-    );
+// Not under curl's skip: a page that lost its example fails on any machine.
+describe('the pages show the curl examples verbatim', () => {
+  for (const example of EXAMPLES) {
+    it(`${example.page} "${example.heading}" shows ${example.file} verbatim`, () => {
+      const text = readFileSync(join(root, 'test', 'readme', 'examples', example.file), 'utf8');
+      assertShowsVerbatim(readMarkdown(root, example.page), example.heading, text, `test/readme/examples/${example.file}`);
+    });
   }
 });

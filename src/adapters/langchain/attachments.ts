@@ -13,6 +13,7 @@
  * into the v1 standard block.
  */
 import type { Attachment } from '../../core/types.js';
+import { mediaTypeOfUrlPath } from '../../core/media-types.js';
 
 /** A block that could not become an attachment, and why (for the `unsupported` policy). */
 export interface NotAnAttachment {
@@ -36,43 +37,6 @@ export const FILE_BLOCK_TYPES: ReadonlySet<string> = new Set([
   'text-plain',
 ]);
 
-/**
- * Media types by file extension, for a URL block that names none: enough for the images, audio
- * and documents models take, nothing clever.
- */
-const MEDIA_TYPE_OF_EXTENSION: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  avif: 'image/avif',
-  bmp: 'image/bmp',
-  svg: 'image/svg+xml',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  mp3: 'audio/mpeg',
-  wav: 'audio/wav',
-  ogg: 'audio/ogg',
-  oga: 'audio/ogg',
-  flac: 'audio/flac',
-  m4a: 'audio/mp4',
-  aac: 'audio/aac',
-  opus: 'audio/opus',
-  mp4: 'video/mp4',
-  webm: 'video/webm',
-  mov: 'video/quicktime',
-  mpeg: 'video/mpeg',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  json: 'application/json',
-};
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -89,20 +53,6 @@ function mediaTypeOfDataUrl(url: string): string {
   return type === '' || type === 'base64' ? 'text/plain' : type;
 }
 
-/** The media type an http(s) URL's path suggests by its extension, if any. */
-function mediaTypeOfPath(url: string): string | undefined {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    return undefined;
-  }
-  const dot = path.lastIndexOf('.');
-  if (dot < 0 || path.indexOf('/', dot) >= 0) return undefined;
-  const extension = path.slice(dot + 1).toLowerCase();
-  return Object.hasOwn(MEDIA_TYPE_OF_EXTENSION, extension) ? MEDIA_TYPE_OF_EXTENSION[extension] : undefined;
-}
-
 const isDataUrl = (url: string): boolean => /^data:/i.test(url);
 
 /**
@@ -112,7 +62,7 @@ const isDataUrl = (url: string): boolean => /^data:/i.test(url);
  */
 function fromUrl(url: string, givenType: unknown, kind: string, what: string): Attachment | NotAnAttachment {
   let mediaType = typeof givenType === 'string' && givenType !== '' ? bareMediaType(givenType) : undefined;
-  if (mediaType === undefined) mediaType = isDataUrl(url) ? mediaTypeOfDataUrl(url) : mediaTypeOfPath(url);
+  if (mediaType === undefined) mediaType = isDataUrl(url) ? mediaTypeOfDataUrl(url) : mediaTypeOfUrlPath(url);
   if (mediaType === undefined) {
     if (kind === 'file') mediaType = 'application/octet-stream';
     else return { unsupported: `${what} whose media type turnstore cannot tell (no mimeType, and no known extension in the URL)` };
