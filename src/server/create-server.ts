@@ -8,7 +8,7 @@ import { MIN_DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import {
   clientErrorHandler,
-  frameworkErrors,
+  frameworkErrorsFor,
   installErrorHandlers,
   refuseConnect,
   schemaErrorFormatter,
@@ -136,7 +136,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       },
     },
     schemaErrorFormatter,
-    frameworkErrors,
+    frameworkErrors: frameworkErrorsFor(checkToken),
     clientErrorHandler,
   });
 
