@@ -8,7 +8,7 @@ import { MIN_DEFAULT_BODY_LIMIT } from './body-limit.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import {
   clientErrorHandler,
-  frameworkErrors,
+  frameworkErrorsFor,
   installErrorHandlers,
   refuseConnect,
   schemaErrorFormatter,
@@ -140,7 +140,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     // Validators and serializers compiled per route on first use (lazy-schemas.ts), not at ready().
     schemaController: { compilersFactory: lazySchemaCompilers() },
     schemaErrorFormatter,
-    frameworkErrors,
+    frameworkErrors: frameworkErrorsFor(checkToken),
     clientErrorHandler,
   });
 

@@ -9,7 +9,8 @@ import { isTurnstoreError, type TurnstoreErrorCode } from '../core/errors.js';
 export const HTTP_ERROR_CODES = {
   TURNSTORE_BAD_REQUEST: {
     status: 400,
-    meaning: 'The request is not well-formed: a body that is not valid JSON, a malformed URL, or bytes that are not valid HTTP.',
+    meaning:
+      'The request is not well-formed: a body that is not valid JSON or is nested too deep, a malformed URL, or bytes that are not valid HTTP.',
   },
   TURNSTORE_UNAUTHORIZED: {
     status: 401,

@@ -14,9 +14,42 @@ const LEVEL_VALUES = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fata
 
 type Method = keyof typeof LEVEL_VALUES;
 
+/** Most causes followed from one error. */
+const MAX_CAUSES = 8;
+
+/** `error` and its causes, outermost first, each once. */
+function causeChain(error: Error): Error[] {
+  const chain: Error[] = [error];
+  for (let cause = error.cause; cause instanceof Error && chain.length < MAX_CAUSES && !chain.includes(cause); cause = cause.cause)
+    chain.push(cause);
+  return chain;
+}
+
+/** An error's own message; an AggregateError without one (every address of a host refused) by the messages of its errors. */
+function ownMessage(error: Error): string {
+  if (error.message === '' && error instanceof AggregateError)
+    return (error.errors as unknown[]).map((inner) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
+  return error.message;
+}
+
+/**
+ * An error as pino's serializer writes it: its message followed by its causes' (`The upstream could
+ * not be reached…: fetch failed: connect ECONNREFUSED 127.0.0.1:11434`), its stack followed by
+ * theirs, each after `caused by: `. A service error often only points at its cause (a 502 says
+ * "the service's log says why"), so the cause must be in the line.
+ */
 function serializeError(error: Error): Record<string, unknown> {
   const code = (error as Error & { code?: unknown }).code;
-  return { type: error.name, message: error.message, stack: error.stack, ...(code === undefined ? {} : { code }) };
+  const chain = causeChain(error);
+  return {
+    type: error.name,
+    message: chain
+      .map(ownMessage)
+      .filter((message) => message !== '')
+      .join(': '),
+    stack: chain.map((link) => link.stack ?? `${link.name}: ${ownMessage(link)}`).join('\ncaused by: '),
+    ...(code === undefined ? {} : { code }),
+  };
 }
 
 /** The fields of a log call's first argument, errors serialized as pino does. */

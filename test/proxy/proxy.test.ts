@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { estimateTokens } from '../../src/index.js';
+import { MAX_BODY_DEPTH } from '../../src/server/json-body.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { startProxy, type ProxyServer } from './support/proxy-server.js';
 
@@ -296,6 +297,38 @@ describe('memory proxy: requests it refuses', () => {
     assert.equal((error.error as any).code, 'TURNSTORE_INVALID_ID');
     assert.match(error.message, /X-Conversation-Id/);
     assert.equal(upstream.requests.length, 0);
+  });
+
+  it('a body nested deeper than the service takes: 400 TURNSTORE_BAD_REQUEST naming it; nothing sent upstream or stored', async () => {
+    const deep = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const bodies = [
+      // Found by the outside fuzz: 502 TURNSTORE_UPSTREAM_UNAVAILABLE, the stack overflowing while the body was serialized.
+      `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${deep(5000)}}`,
+      `{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":${deep(100_000)}}`,
+      `{"model":"m","messages":[{"role":"user","content":[${'['.repeat(5000)}${']'.repeat(5000)}]}]}`,
+      `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${deep(MAX_BODY_DEPTH)}}`,
+    ];
+    for (const body of bodies) {
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'x-conversation-id': 'deep' },
+        body,
+      });
+      const json = (await response.json()) as any;
+      assert.equal(response.status, 400, JSON.stringify(json));
+      assert.equal(json.error.code, 'TURNSTORE_BAD_REQUEST');
+      assert.match(json.error.message, new RegExp(`nested more than ${MAX_BODY_DEPTH} levels deep`));
+    }
+    assert.equal(upstream.requests.length, 0, 'the upstream saw no request');
+    assert.deepEqual(await proxy.store.get('deep'), []);
+    // One level less is a body like any other.
+    const fits = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'x-conversation-id': 'deep' },
+      body: `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${deep(MAX_BODY_DEPTH - 2)}}`,
+    });
+    assert.equal(fits.status, 200);
+    assert.equal(upstream.requests.length, 1);
   });
 
   it('an id the store would refuse: 400 TURNSTORE_INVALID_ID', async () => {

@@ -66,4 +66,60 @@ describe('turnstore serve --upstream', () => {
       assert.match(result.stderr, message);
     }
   });
+  /** Posts one chat request to a service proxying to `upstreamUrl`; the 502's body and the service's error lines. */
+  async function failedRequest(upstreamUrl: string, level: string) {
+    const service = await startService(['--upstream', upstreamUrl, '--log-level', level]);
+    try {
+      const response = await fetch(`${service.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-conversation-id': 'c' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      assert.equal(response.status, 502);
+      const text = await response.text();
+      const errorLines = () =>
+        service
+          .output()
+          .stdout.split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { level: number; msg?: string; err?: { message: string; stack: string } })
+          .filter((entry) => entry.level === 50);
+      // The line may reach this process through the pipe after the response did.
+      for (let waited = 0; errorLines().length === 0 && waited < 5000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      const errors = errorLines();
+      assert.equal(errors.length, 1, service.output().stdout);
+      assert.equal(errors[0]!.msg, 'request failed');
+      return { text, err: errors[0]!.err! };
+    } finally {
+      await service.stop();
+    }
+  }
+
+  for (const level of ['info', 'debug']) {
+    it(`a 502 for a refused upstream: the service's error line names the cause (ECONNREFUSED and the address) at ${level}`, async () => {
+      const dead = await startFakeUpstream();
+      const deadUrl = dead.url;
+      await dead.close();
+      const { host } = new URL(deadUrl);
+      const { text, err } = await failedRequest(deadUrl, level);
+      assert.match(text, /the service's log says why/);
+      assert.ok(!text.includes(host), 'the address stays out of the response');
+      assert.match(err.message, /the service's log says why/);
+      assert.match(err.message, new RegExp(`ECONNREFUSED ${host.replace(/[.]/g, '\\.')}`));
+      assert.match(err.stack, /caused by: .*ECONNREFUSED/);
+    });
+
+    it(`a 502 for an upstream error without a JSON body: the error line has its status and the start of its body, at ${level}`, async () => {
+      upstream.behaviour = 'error-html';
+      try {
+        const { text, err } = await failedRequest(upstream.url, level);
+        assert.match(text, /503/);
+        assert.ok(!text.includes('<html>'), 'the body stays out of the response');
+        assert.match(err.message, /answered 503 \(text\/html\): <html><body>503 Service Unavailable/);
+      } finally {
+        upstream.behaviour = 'ok';
+      }
+    });
+  }
 });

@@ -65,6 +65,44 @@ describe('bearer token (in process)', () => {
     );
   });
 
+  it('a /v1 request without the token is 401 whatever its route, method or body: the body is never parsed', async () => {
+    const json = { 'content-type': 'application/json' };
+    const cases: Array<[string, string, string | undefined, Record<string, string>]> = [
+      // Found by the outside fuzz: the body was parsed first, and answered for.
+      ['POST', '/v1/secret-admin', '{', json],
+      ['PUT', '/v1/conversations/x', '{', json],
+      ['PATCH', '/v1/conversations/x/turns', 'not json', json],
+      ['POST', '/v1/conversations/x/turns', '{', json],
+      ['POST', '/v1/conversations/x/turns', 'hello', { 'content-type': 'text/plain' }],
+      ['POST', '/v1/stats', '', json],
+      ['OPTIONS', '/v1/conversations', undefined, {}],
+      ['POST', '/v1', '[', json],
+      // A URL the router cannot take apart, under /v1: still the token first.
+      ['GET', '/v1/conversations/%E0%A4%A', undefined, {}],
+      ['GET', `/v1/conversations/${'x'.repeat(3000)}`, undefined, {}],
+      ['GET', '/v1/%zz', undefined, {}],
+    ];
+    for (const [method, url, body, headers] of cases) {
+      const response = await service.call(method as 'GET', url, { headers, ...(body === undefined ? {} : { body }) });
+      assertError(response, 401, 'TURNSTORE_UNAUTHORIZED');
+      assert.match(String(response.headers['www-authenticate']), /^Bearer/, `${method} ${url}`);
+    }
+  });
+
+  it('an unknown route outside /v1 is 404 without its body being parsed', async () => {
+    for (const [method, url] of [
+      ['POST', '/healthz'],
+      ['PUT', '/nowhere'],
+      ['DELETE', '/openapi.json'],
+    ] as const) {
+      assertError(
+        await service.call(method as 'POST', url, { body: '{', headers: { 'content-type': 'application/json' } }),
+        404,
+        'TURNSTORE_NOT_FOUND',
+      );
+    }
+  });
+
   it('/healthz, /readyz, /metrics and /openapi.json stay open', async () => {
     for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json']) assert.equal((await service.call('GET', url)).status, 200, url);
   });

@@ -44,4 +44,34 @@ describe('the service logger and the failure log', () => {
     assert.equal(lines.length, 3);
     assert.equal(logger.child({ reqId: 'x' }), logger, 'no child per request');
   });
+  it("writes the error's causes after its message and stack, as pino does; an AggregateError by the errors it holds", () => {
+    const lines: string[] = [];
+    const logger = serviceLogger('info', (line) => lines.push(line));
+    const refused = (port: number) =>
+      Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${port}`), { code: 'ECONNREFUSED', address: '127.0.0.1', port });
+    const single = new Error('The upstream could not be reached.', { cause: new TypeError('fetch failed', { cause: refused(9) }) });
+    // What fetch gives when every address of a host refuses: an AggregateError without a message of its own.
+    const aggregate = Object.assign(new AggregateError([refused(7), refused(8)], ''), { code: 'ECONNREFUSED' });
+    const several = new Error('The upstream could not be reached.', { cause: new TypeError('fetch failed', { cause: aggregate }) });
+    failureLog(false)({ id: 'r1', method: 'POST', url: '/v1/chat/completions', log: logger } as unknown as FastifyRequest, single);
+    failureLog(false)({ id: 'r2', method: 'POST', url: '/v1/chat/completions', log: logger } as unknown as FastifyRequest, several);
+    const [first, second] = lines.map((line) => (JSON.parse(line) as { err: { message: string; stack: string } }).err);
+    assert.equal(first!.message, 'The upstream could not be reached.: fetch failed: connect ECONNREFUSED 127.0.0.1:9');
+    assert.match(
+      first!.stack,
+      /^Error: The upstream could not be reached\.\n[^]*\ncaused by: TypeError: fetch failed\n[^]*\ncaused by: Error: connect ECONNREFUSED 127\.0\.0\.1:9\n/,
+    );
+    assert.equal(
+      second!.message,
+      'The upstream could not be reached.: fetch failed: connect ECONNREFUSED 127.0.0.1:7; connect ECONNREFUSED 127.0.0.1:8',
+    );
+  });
+
+  it('a cause that points back at an error already written ends the chain', () => {
+    const lines: string[] = [];
+    const looping = new Error('outer');
+    looping.cause = new Error('inner', { cause: looping });
+    serviceLogger('info', (line) => lines.push(line)).error({ err: looping }, 'x');
+    assert.equal((JSON.parse(lines[0]!) as { err: { message: string } }).err.message, 'outer: inner');
+  });
 });

@@ -60,6 +60,32 @@ describe('a refused body, over a real socket', () => {
     }
   });
 
+  it('a body too large for the service, on a route that does not exist, is 401 without the token (not 413)', async () => {
+    const guarded = await startService([], { TURNSTORE_TOKEN: 'secret-token' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const body = JSON.stringify({ role: 'user', content: 'x'.repeat(2_200_000) });
+      const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+      for (const [method, path] of [
+        ['PUT', '/v1/conversations/x'],
+        ['POST', '/v1/secret-admin'],
+        ['POST', '/v1/conversations/x/turns'],
+      ] as const) {
+        for (const keepAlive of [false, true]) {
+          const response = await rawRequest(guarded, method, path, { body, headers, agent: keepAlive ? agent : false });
+          assert.equal(response.status, 401, `${method} ${path}: ${response.text}`);
+          assert.equal(JSON.parse(response.text).error.code, 'TURNSTORE_UNAUTHORIZED');
+        }
+      }
+      // The discarded body left the kept-alive connection clean for the next request on it.
+      const next = await rawRequest(guarded, 'GET', '/v1/stats', { headers: { authorization: 'Bearer secret-token' }, agent });
+      assert.equal(next.status, 200);
+    } finally {
+      agent.destroy();
+      await guarded.stop();
+    }
+  });
+
   it('the connection stays usable after the refusal', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {

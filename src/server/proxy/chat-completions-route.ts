@@ -156,13 +156,14 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
         parsed = undefined;
       }
       if (!response.ok && parsed === undefined) {
-        request.log.warn(
-          { reqId: request.id, status: response.status, body: payload.toString('utf8', 0, 300) },
-          'memory proxy: the upstream answered an error without a JSON body',
+        // The cause, with the start of the body, goes to the service's error line with the 502, never to the caller.
+        const cause = new Error(
+          `The upstream answered ${response.status} (${contentType || 'no content type'}): ${payload.toString('utf8', 0, 300)}`,
         );
         throw new HttpError(
           'TURNSTORE_UPSTREAM_UNAVAILABLE',
           `The upstream answered ${response.status} with a body that is not JSON; the service's log has its start.`,
+          { cause },
         );
       }
       if (response.ok)

@@ -45,9 +45,11 @@ export class UpstreamCall {
 
   /** POSTs `body` as JSON to `url`; the failure to get a response is an {@link HttpError} (502 or 504). */
   async post(url: string, body: unknown, headers: Record<string, string>): Promise<Response> {
+    // Serialized before the call: a body that cannot be serialized is the service's problem, not the upstream's.
+    const text = JSON.stringify(body);
     this.heard();
     try {
-      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: this.#controller.signal });
+      const response = await fetch(url, { method: 'POST', headers, body: text, signal: this.#controller.signal });
       this.heard();
       return response;
     } catch (error) {

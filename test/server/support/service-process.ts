@@ -91,7 +91,7 @@ export async function request(
   method: string,
   path: string,
   options: { body?: unknown; headers?: Record<string, string> } = {},
-) {
+): Promise<{ status: number; headers: Headers; text: string; json: any }> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
   if (options.body !== undefined) {
