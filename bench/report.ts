@@ -13,6 +13,7 @@ import { renderBackendsSection } from './backends/report-section.js';
 import type { BackendsResults } from './backends/results.js';
 import { renderCoreSection } from './core/report-section.js';
 import type { CoreResults } from './core/results.js';
+import { idleSection, type IdleResults } from './idle/results.js';
 import { renderLlmSection } from './llm/report-section.js';
 import type { LlmResults } from './llm/results.js';
 import { renderServiceSection } from './service/report-section.js';
@@ -23,6 +24,7 @@ const SECTIONS: Record<string, (results: unknown) => string> = {
   core: (results) => renderCoreSection(results as CoreResults),
   backends: (results) => renderBackendsSection(results as BackendsResults),
   service: (results) => renderServiceSection(results as ServiceResults),
+  idle: (results) => idleSection(results as IdleResults),
   llm: (results) => renderLlmSection(results as LlmResults),
 };
 

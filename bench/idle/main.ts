@@ -11,10 +11,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/seed/seed-location.js';
-import { spliceSection } from '../report.js';
+import { writeBenchmarksDoc } from '../report.js';
 import { git } from '../run-support.js';
 import type { IdleServerKind, IdleServerMessage } from './idle-server.js';
-import { IDLE_PARAMETERS as parameters, idleSection, idleTable, type IdleResults, type IdleSample } from './results.js';
+import { IDLE_PARAMETERS as parameters, idleTable, type IdleResults, type IdleSample } from './results.js';
 
 const root = repoRoot();
 const progress = (message: string) => process.stderr.write(`[bench:idle] ${message}\n`);
@@ -89,7 +89,6 @@ const results: IdleResults = {
 
 const resultsPath = join(root, 'bench', 'results', 'idle.json');
 writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
-const docPath = join(root, 'docs', 'benchmarks.md');
-writeFileSync(docPath, spliceSection(readFileSync(docPath, 'utf8'), 'idle', idleSection(results)));
+const docPath = writeBenchmarksDoc(['idle']);
 progress(`wrote ${resultsPath} and ${docPath}`);
 process.stdout.write(`\n${idleTable(results)}\n`);
