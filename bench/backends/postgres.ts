@@ -6,7 +6,7 @@
  * callers, with ratios. bench/backends/main.ts calls {@link benchPostgres}; run this file
  * directly to print one result as JSON (arguments: conversations, ops per run, runs):
  *
- *   npm run build && node dist/bench/backends/postgres.js [conversations] [opsPerRun] [runs]
+ *   npm run build && node scripts/bench.mjs backends/postgres.js [conversations] [opsPerRun] [runs]
  */
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';

@@ -5,7 +5,7 @@
  * creates conversations at a full LRU cap. bench/backends/main.ts calls {@link benchRedis}; run
  * this file directly to print one result as JSON:
  *
- *   npm run build && node dist/bench/backends/redis.js
+ *   npm run build && node scripts/bench.mjs backends/redis.js
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';

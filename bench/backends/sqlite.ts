@@ -4,7 +4,7 @@
  * the same kind of file (WAL, same `synchronous`), measured in one run with ratios. bench/backends/main.ts calls
  * {@link benchSqlite}; run this file directly to print one result as JSON:
  *
- *   npm run build && node dist/bench/backends/sqlite.js [normal|full]
+ *   npm run build && node scripts/bench.mjs backends/sqlite.js [normal|full]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
