@@ -6,10 +6,11 @@
 //
 // Usage: node scripts/bench.mjs [node flags…] <script, relative to bench/> [arguments…]
 //   e.g. node scripts/bench.mjs --expose-gc core/main.js
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installOnFirstUse, run } from './local-package.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bench = join(root, 'bench');
@@ -24,17 +25,8 @@ const nodeFlags = args.slice(0, at);
 const script = join(bench, 'dist', 'bench', args[at]);
 const scriptArgs = args.slice(at + 1);
 
-function run(command, commandArgs, cwd = root) {
-  const result = spawnSync(command, commandArgs, { stdio: 'inherit', cwd });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-const installed = join(bench, 'node_modules', '.package-lock.json');
-if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(join(bench, 'package-lock.json')).mtimeMs) {
-  console.error('bench: installing the benchmarks’ packages into bench/node_modules (once)');
-  run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], bench);
-}
-run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', bench]);
+installOnFirstUse(bench, 'bench');
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', bench], root);
 if (!existsSync(script)) {
   console.error(`bench: no ${script} (the script is named relative to bench/, as core/main.js)`);
   process.exit(2);

@@ -27,19 +27,20 @@ function runBesideCopy(
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
 
+/** A script that creates a store and prints the error it throws (name, code, message, cause's code). */
+const CREATE_STORE = [
+  "import { SqliteStore } from 'turnstore/sqlite';",
+  'try {',
+  "  new SqliteStore({ path: 'memory.db' });",
+  "  console.log('created');",
+  '} catch (error) {',
+  '  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message, cause: String(error.cause?.code) }));',
+  '}',
+].join('\n');
+
 describe('turnstore/sqlite as a package', () => {
   it('without better-sqlite3: importing works, creating a store throws TURNSTORE_MISSING_PEER saying what to install', () => {
-    const { stdout, stderr, status } = runBesideCopy(
-      [
-        "import { SqliteStore } from 'turnstore/sqlite';",
-        'try {',
-        "  new SqliteStore({ path: 'memory.db' });",
-        "  console.log('created');",
-        '} catch (error) {',
-        '  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message, cause: String(error.cause?.code) }));',
-        '}',
-      ].join('\n'),
-    );
+    const { stdout, stderr, status } = runBesideCopy(CREATE_STORE);
     assert.equal(stderr, '');
     assert.equal(status, 0);
     const error = JSON.parse(stdout) as { name: string; code: string; message: string; cause: string };
@@ -50,26 +51,15 @@ describe('turnstore/sqlite as a package', () => {
   });
 
   it('with better-sqlite3 installed but its build skipped (an install script allowScripts did not approve): TURNSTORE_MISSING_PEER says how to approve it', () => {
-    const { stdout, stderr, status } = runBesideCopy(
-      [
-        "import { SqliteStore } from 'turnstore/sqlite';",
-        'try {',
-        "  new SqliteStore({ path: 'memory.db' });",
-        "  console.log('created');",
-        '} catch (error) {',
-        '  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message }));',
-        '}',
-      ].join('\n'),
-      (nodeModules) => {
-        // The package as npm leaves it when its install script does not run: no build/ folder.
-        for (const name of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
-          cpSync(join(root, 'node_modules', name), join(nodeModules, name), {
-            recursive: true,
-            filter: (source) => !/[\\/]better-sqlite3[\\/](build|deps|src)$/.test(source),
-          });
-        }
-      },
-    );
+    const { stdout, stderr, status } = runBesideCopy(CREATE_STORE, (nodeModules) => {
+      // The package as npm leaves it when its install script does not run: no build/ folder.
+      for (const name of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
+        cpSync(join(root, 'node_modules', name), join(nodeModules, name), {
+          recursive: true,
+          filter: (source) => !/[\\/]better-sqlite3[\\/](build|deps|src)$/.test(source),
+        });
+      }
+    });
     assert.equal(stderr, '');
     assert.equal(status, 0);
     const error = JSON.parse(stdout) as { name: string; code: string; message: string };
