@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark suite present, one after another, then the report and the charts.
  *
  * A suite is present when package.json has its `bench:<suite>` script and the build has its
- * dist/bench/<suite>/main.js. Each suite runs as its script says (the project is built once, up
+ * bench/<suite>/main.js compiled beside this file. Each suite runs as its script says (the project is built once, up
  * front, so a script's leading `npm run build --silent &&` is skipped), writes its own
  * bench/results/<suite>.json and section, and its output passes through. A suite that fails is
  * reported and the others still run; the exit code is then 1. Finally docs/benchmarks.md is
@@ -11,7 +11,7 @@
  * Each results file a run writes also gets a `benchRun` field: when and for how long the suite ran,
  * and the load average before and after — a noisy neighbour shows there.
  *
- * Usage: node dist/bench/run-all.js [--only core,llm] [--skip backends]
+ * Usage: node scripts/bench.mjs run-all.js [--only core,llm] [--skip backends]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   for (const [index, suite] of chosen.entries()) {
     const step = `${index + 1}/${chosen.length} ${suite}`;
     const script = scripts[`bench:${suite}`];
-    if (script === undefined || !existsSync(join(root, 'dist', 'bench', suite, 'main.js'))) {
+    if (script === undefined || !existsSync(new URL(`./${suite}/main.js`, import.meta.url))) {
       progress(`${step}: not present (no bench:${suite} script or no bench/${suite}/main.ts), skipped`);
       outcomes.push({ suite, status: 'skipped', detail: 'not present' });
       continue;

@@ -6,7 +6,7 @@
  * callers, with ratios. bench/backends/main.ts calls {@link benchPostgres}; run this file
  * directly to print one result as JSON (arguments: conversations, ops per run, runs):
  *
- *   npm run build && node dist/bench/backends/postgres.js [conversations] [opsPerRun] [runs]
+ *   npm run build && node scripts/bench.mjs backends/postgres.js [conversations] [opsPerRun] [runs]
  */
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,9 @@ import pg from 'pg';
 import { PostgresStore } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../../test/support/postgres-server.js';
 import { median } from '../core/measure.js';
-import { contentsOf, conversationIds, packageVersion, roleOf, timeRun } from './workload.js';
+import { packageVersion } from '../package-version.js';
+import { contentsOf, conversationIds, roleOf, timeRun } from './workload.js';
+import type { PostgresBenchRate, PostgresBenchResult, PostgresContender, PostgresRates } from './results.js';
 
 /** What {@link benchPostgres} measures and how; every field has a default. */
 export interface PostgresBenchOptions {
@@ -45,76 +47,6 @@ export interface PostgresBenchOptions {
   readonly concurrency?: number;
   /** Called with a line of progress now and then. */
   readonly progress?: (message: string) => void;
-}
-
-/** One workload's rate: the median over runs, and every run's rate and call count. */
-export interface PostgresBenchRate {
-  readonly opsPerSecond: number;
-  readonly samples: readonly number[];
-  readonly calls: readonly number[];
-  /**
-   * With concurrent callers: what the server's client backends were doing while the runs were
-   * timed, sampled from `pg_stat_activity` every few milliseconds — the mean number of active
-   * backends in each `wait_event_type:wait_event` (`CPU:-` when not waiting). Shows where a
-   * call's time goes on the server: row locks (`Lock:transactionid`, `Lock:tuple`), the WAL flush
-   * (`IO:WALSync`) or waiting for another backend's flush (`LWLock:WALWrite`, group commit).
-   */
-  readonly waits?: Readonly<Record<string, number>>;
-}
-
-/**
- * The contenders: PostgresStore given the shared pool (`pool`), and as it comes from a
- * `connectionString` (a pool of its own, pg's default size, with its timeouts); LangChain's
- * history on the shared pool, one object per conversation kept for the run (`langchain`) or a new
- * one per call (`langchainPerCall`: what a `getMessageHistory` factory of
- * `RunnableWithMessageHistory`, called on every invocation, does; each new object first runs its
- * `CREATE TABLE IF NOT EXISTS`); and the floor, bare statements on the shared pool.
- */
-export type PostgresContender = 'turnstore' | 'turnstoreOwnPool' | 'langchain' | 'langchainPerCall' | 'bare';
-
-/** Append and get rates of each contender. */
-export type PostgresRates = Record<PostgresContender, { readonly append: PostgresBenchRate; readonly get: PostgresBenchRate }>;
-
-/** What {@link benchPostgres} returns. Ratios are PostgresStore (shared pool) ÷ the other: above 1, PostgresStore is faster. */
-export interface PostgresBenchResult {
-  readonly parameters: {
-    readonly conversations: number;
-    readonly maxTurns: number;
-    readonly contentLength: number;
-    readonly opsPerRun: number;
-    readonly secondsPerRun: number;
-    readonly runs: number;
-    readonly concurrency: number;
-    readonly poolSize: number;
-  };
-  readonly versions: {
-    readonly postgresServer: string;
-    readonly pg: string;
-    readonly langchainCommunity: string;
-    readonly langchainCore: string;
-    readonly node: string;
-  };
-  /** The server settings that decide what a commit costs, as `SHOW` reports them. */
-  readonly serverSettings: Readonly<Record<string, string>>;
-  /** The load average when this part started and when it ended (the machine is shared). */
-  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
-  /** One caller, each call awaited before the next. */
-  readonly sequential: PostgresRates;
-  /** `concurrency` callers at once on the same pool. */
-  readonly concurrent: PostgresRates;
-  readonly ratios: Record<
-    'sequential' | 'concurrent',
-    Record<'append' | 'get', { readonly langchain: number; readonly langchainPerCall: number; readonly bare: number }>
-  >;
-  /**
-   * The acceptance targets, with `concurrency` callers: PostgresStore append at least 1.5×
-   * LangChain's append (which neither trims nor expires; its history objects kept, the stricter
-   * reading), and at least 0.5× a bare single-row INSERT, all on the same pool.
-   */
-  readonly appendTargets: {
-    readonly langchain: { readonly ratio: 1.5; readonly measured: number; readonly met: boolean };
-    readonly bare: { readonly ratio: 0.5; readonly measured: number; readonly met: boolean };
-  };
 }
 
 /**

@@ -5,19 +5,19 @@
  * creates conversations at a full LRU cap. bench/backends/main.ts calls {@link benchRedis}; run
  * this file directly to print one result as JSON:
  *
- *   npm run build && node dist/bench/backends/redis.js
+ *   npm run build && node scripts/bench.mjs backends/redis.js
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { RedisChatMessageHistory } from '@langchain/redis';
 import { createClient } from 'redis';
 import { RedisStore } from '../../src/redis/index.js';
 import { RedisTestServer } from '../../test/support/redis-server.js';
-import { repoRoot } from '../../test/seed/seed-location.js';
 import { median } from '../core/measure.js';
-import { contentsOf, conversationIds, packageVersion, roleOf, timeRun } from './workload.js';
+import { packageVersion } from '../package-version.js';
+import { contentsOf, conversationIds, roleOf, timeRun } from './workload.js';
+import type { RedisBenchRate, RedisBenchResult, RedisContender, RedisRates } from './results.js';
 
 /** What {@link benchRedis} measures and how; every field has a default. */
 export interface RedisBenchOptions {
@@ -41,83 +41,6 @@ export interface RedisBenchOptions {
   readonly capacityConversations?: number;
   /** Called with a line of progress now and then. */
   readonly progress?: (message: string) => void;
-}
-
-/** One workload's rate: the median over runs, and every run's rate; and the Redis server's CPU time per call. */
-export interface RedisBenchRate {
-  readonly opsPerSecond: number;
-  readonly samples: readonly number[];
-  /**
-   * Microseconds of the Redis server's CPU (INFO cpu, user + system) per call, over all runs:
-   * what one call costs the server, so `1e6 / redisCpuMicros` calls per second saturate one
-   * Redis core, whatever the clients do.
-   */
-  readonly redisCpuMicros: number;
-}
-
-/**
- * The contenders: RedisStore on the node-redis it creates from a URL (6, with its default two
- * connections, and with `connections: 1`) and on LangChain's node-redis 4 (a client passed in: one
- * connection); LangChain on its own node-redis 4 and on node-redis 6; and the
- * floor, bare commands on node-redis 6. Same-driver pairs separate the design from the driver.
- */
-export type RedisContender =
-  'turnstore' | 'turnstoreOneConnection' | 'turnstoreLangchainDriver' | 'langchain' | 'langchainSameDriver' | 'bare';
-
-/** Append and get rates of each contender. */
-export type RedisRates = Record<RedisContender, { readonly append: RedisBenchRate; readonly get: RedisBenchRate }>;
-
-/** What {@link benchRedis} returns. Ratios are RedisStore ÷ the other: above 1, RedisStore is faster. */
-export interface RedisBenchResult {
-  readonly parameters: {
-    readonly conversations: number;
-    readonly maxTurns: number;
-    readonly contentLength: number;
-    readonly opsPerRun: number;
-    readonly runs: number;
-    readonly concurrency: number;
-    readonly capacityConversations: number;
-  };
-  readonly versions: {
-    readonly redisServer: string;
-    readonly nodeRedis: string;
-    readonly langchainRedis: string;
-    readonly langchainNodeRedis: string;
-    readonly node: string;
-  };
-  /** One caller, each call awaited before the next. */
-  readonly sequential: RedisRates;
-  /** `concurrency` callers at once on the same store (node-redis pipelines their commands). */
-  readonly concurrent: RedisRates;
-  /**
-   * RedisStore ÷ LangChain, per mode and operation: `defaults` each on the driver it uses by
-   * default (RedisStore from a URL: node-redis 6; LangChain: its node-redis 4); `sameDriver6` and
-   * `sameDriver4` both on one driver; `bare` RedisStore ÷ the bare command.
-   */
-  readonly ratios: Record<
-    'sequential' | 'concurrent',
-    Record<
-      'append' | 'get',
-      { readonly defaults: number; readonly sameDriver6: number; readonly sameDriver4: number; readonly bare: number }
-    >
-  >;
-  /**
-   * The acceptance target: RedisStore append throughput at least LangChain's on the same server,
-   * each as it comes (RedisStore from a URL, with its default connections; LangChain on its own
-   * client), one caller and concurrent — while doing more (trim, TTL, LRU index, eviction).
-   * `metOnEveryDriver` is the stricter reading: also on each same-driver pairing, where RedisStore
-   * gets one caller-made connection.
-   */
-  readonly appendTarget: { readonly ratio: 1; readonly met: boolean; readonly metOnEveryDriver: boolean };
-  /** What one Redis holds: memory per conversation, and appends that create a conversation at a full cap (each evicts one). */
-  readonly capacity: {
-    readonly conversations: number;
-    readonly turnsEach: number;
-    readonly usedMemoryBytes: number;
-    readonly bytesPerConversation: number;
-    readonly contentBytesPerConversation: number;
-    readonly createAtCapPerSecond: number;
-  };
 }
 
 /** A workload: performs `count` operations with `callers` of them in flight at once. */
@@ -160,7 +83,7 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
 
   const server = await RedisTestServer.start();
   // LangChain's own driver (its dependency, node-redis 4), as its users get it; one shared client.
-  const LangchainRedis = createRequire(join(repoRoot(), 'node_modules', '@langchain', 'redis', 'package.json'))('redis') as {
+  const LangchainRedis = createRequire(import.meta.resolve('@langchain/redis'))('redis') as {
     createClient: typeof createClient;
   };
   const clients = {

@@ -1,9 +1,15 @@
 /** The backends benchmark's section of docs/benchmarks.md, and its tables for the terminal. */
 import { markdownTable } from '../markdown-table.js';
-import type { PostgresBenchResult, PostgresContender } from './postgres.js';
-import type { RedisBenchResult, RedisContender } from './redis.js';
-import { isMeasured, type BackendsResults, type Measured } from './results.js';
-import type { SqliteBenchResult } from './sqlite.js';
+import {
+  isMeasured,
+  type BackendsResults,
+  type Measured,
+  type PostgresBenchResult,
+  type PostgresContender,
+  type RedisBenchResult,
+  type RedisContender,
+  type SqliteBenchResult,
+} from './results.js';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 const rate = (opsPerSecond: number) => `${count(opsPerSecond)}/s`;

@@ -1,20 +1,22 @@
 /**
- * SqliteStore against the floor of what SQLite can do here: bare better-sqlite3 statements on a
- * table of the same shape as SqliteStore's turns, in the same kind of file (WAL, same
- * `synchronous`), measured in one run with ratios. bench/backends/main.ts calls
+ * SqliteStore against the floor of what SQLite can do here: bare better-sqlite3 statements on
+ * SqliteStore's own turns table (the file laid out by its schema module, src/sqlite/schema.ts), in
+ * the same kind of file (WAL, same `synchronous`), measured in one run with ratios. bench/backends/main.ts calls
  * {@link benchSqlite}; run this file directly to print one result as JSON:
  *
- *   npm run build && node dist/bench/backends/sqlite.js [normal|full]
+ *   npm run build && node scripts/bench.mjs backends/sqlite.js [normal|full]
  */
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type BetterSqlite3 from 'better-sqlite3';
+import { loadDriver, type Database, type DatabaseConstructor } from '../../src/sqlite/driver.js';
 import { SqliteStore } from '../../src/sqlite/index.js';
+import { migrate } from '../../src/sqlite/schema.js';
 import { median } from '../core/measure.js';
+import { packageVersion } from '../package-version.js';
 import { roleOf } from './workload.js';
+import type { SqliteBenchRate, SqliteBenchResult } from './results.js';
 
 /** What {@link benchSqlite} measures and how; every field has a default. */
 export interface SqliteBenchOptions {
@@ -59,53 +61,6 @@ export interface SqliteBenchOptions {
   readonly progress?: (message: string) => void;
 }
 
-/** One workload's rate: the median over runs, and every run's rate. */
-export interface SqliteBenchRate {
-  readonly opsPerSecond: number;
-  readonly samples: readonly number[];
-}
-
-/** What {@link benchSqlite} returns. Ratios are SqliteStore ÷ bare: 1 means as fast as the floor. */
-export interface SqliteBenchResult {
-  /** The parameters used, defaults applied. */
-  readonly parameters: {
-    readonly synchronous: 'normal' | 'full';
-    readonly conversations: number;
-    readonly maxTurns: number;
-    readonly contentLength: number;
-    readonly opsPerRun: number;
-    readonly runs: number;
-  };
-  /** Versions of what was measured. */
-  readonly versions: { readonly sqlite: string; readonly betterSqlite3: string; readonly node: string };
-  /** `SqliteStore.append` (steady state: each append trims the oldest turn) and `SqliteStore.get` (a hit: touches, reads 8 turns). */
-  readonly store: { readonly append: SqliteBenchRate; readonly get: SqliteBenchRate };
-  /**
-   * The floor: one `INSERT` of a turn row, autocommitted (one transaction each, the cheapest a
-   * write can be), and one `SELECT` of a conversation's turns in primary-key order, on a
-   * same-shaped table with the same turns per conversation.
-   */
-  readonly bare: { readonly insert: SqliteBenchRate; readonly select: SqliteBenchRate };
-  readonly ratios: { readonly append: number; readonly get: number };
-  /** The acceptance target of the issue: SqliteStore append at least half the bare insert rate. */
-  readonly appendTarget: { readonly ratio: 0.5; readonly met: boolean };
-}
-
-type DatabaseConstructor = typeof BetterSqlite3;
-
-// Schema version 2's turns: plain turns leave `extras` NULL, as the benchmark's turns are plain.
-const TURNS_TABLE = `
-  CREATE TABLE turns (
-    conversation INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    role INTEGER NOT NULL,
-    content TEXT NOT NULL,
-    ts_ms INTEGER NOT NULL,
-    bytes INTEGER NOT NULL,
-    extras TEXT,
-    PRIMARY KEY (conversation, seq)
-  ) WITHOUT ROWID`;
-
 /** A workload: `run(count)` performs `count` operations and returns when they are done. */
 interface Workload {
   readonly name: 'store append' | 'store get' | 'bare insert' | 'bare select';
@@ -119,11 +74,12 @@ async function timeRun(workload: Workload, count: number): Promise<number> {
   return (count * 1000) / (performance.now() - start);
 }
 
-function openBare(Database: DatabaseConstructor, path: string, synchronous: 'normal' | 'full'): BetterSqlite3.Database {
+/** A file laid out as SqliteStore lays out its own (its migrations run), for the bare statements on its `turns` table. */
+export function openBare(Database: DatabaseConstructor, path: string, synchronous: 'normal' | 'full'): Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.exec(TURNS_TABLE);
+  migrate(db, path);
   return db;
 }
 
@@ -145,7 +101,7 @@ export async function benchSqlite(options: SqliteBenchOptions = {}): Promise<Sql
   const opsPerRun = options.opsPerRun ?? (synchronous === 'full' ? 500 : 10_000);
   const runs = options.runs ?? 7;
   const progress = options.progress ?? (() => {});
-  const Database = createRequire(import.meta.url)('better-sqlite3') as DatabaseConstructor;
+  const Database = loadDriver();
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'turnstore-bench-sqlite-'));
   const file = (name: string) => join(directory, `sqlite-bench-${process.pid}-${name}.db`);
   // Contents of lengths spread evenly over [contentLength / 2, contentLength * 3 / 2], one per op index.
@@ -241,7 +197,7 @@ export async function benchSqlite(options: SqliteBenchOptions = {}): Promise<Sql
       parameters: { synchronous, conversations, maxTurns, contentLength, opsPerRun, runs },
       versions: {
         sqlite: (insertDb.prepare('SELECT sqlite_version() AS version').get() as { version: string }).version,
-        betterSqlite3: (createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string }).version,
+        betterSqlite3: packageVersion('better-sqlite3'),
         node: process.version,
       },
       ...result,

@@ -3,10 +3,7 @@
  * same way: which role and content the i-th call writes, the conversations read and written, how a
  * timed run drives callers, and the version of a package measured.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Role } from '../../src/index.js';
-import { repoRoot } from '../../test/seed/seed-location.js';
 
 /** The role of the i-th turn written: user and assistant alternately. */
 export const roleOf = (index: number): Role => (index & 1 ? 'assistant' : 'user');
@@ -51,9 +48,4 @@ export async function timeRun(
   };
   await Promise.all(Array.from({ length: callers }, caller));
   return { calls: next, perSecond: (next * 1000) / (performance.now() - start) };
-}
-
-/** The installed version of a package, by its folder under node_modules. */
-export function packageVersion(path: string): string {
-  return (JSON.parse(readFileSync(join(repoRoot(), 'node_modules', path, 'package.json'), 'utf8')) as { version: string }).version;
 }

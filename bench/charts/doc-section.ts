@@ -28,7 +28,7 @@ const GENERATORS: Record<string, string> = {
 
 /** Regenerates section `name` of the markdown file at `path` (which must exist). */
 export function upsertDocSection(path: string, name: string, body: string, position: 'first' | 'last'): void {
-  if (!existsSync(path)) throw new Error(`${path} does not exist; run node dist/bench/report.js first`);
+  if (!existsSync(path)) throw new Error(`${path} does not exist; run node scripts/bench.mjs report.js first`);
   const document = readFileSync(path, 'utf8');
   writeFileSync(path, spliceDocSection(document, name, body, GENERATORS[name] ?? 'bench/', position));
 }

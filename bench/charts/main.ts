@@ -3,7 +3,7 @@
  * committed results in bench/results/ without measuring anything, and regenerates the charts and
  * stress sections of docs/benchmarks.md. A chart whose results file is missing is skipped, with a line saying so.
  *
- * Usage: node dist/bench/charts/main.js
+ * Usage: node scripts/bench.mjs charts/main.js (npm run bench:charts)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, arch, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PYTHON, repoRoot, seedDir, seedUnavailable } from '../../test/seed/seed-location.js';
+import { packageVersion } from '../package-version.js';
 import { writeBenchmarksDoc } from '../report.js';
 import { CONTENT_ALPHABET, CORE_PARAMETERS, PREVIOUS_COMMIT, TURNSTORE_ONLY_WORKLOADS, workloads, type Workload } from './parameters.js';
 import { buildPreviousMemoryStore } from './previous-build.js';
@@ -37,7 +39,7 @@ if ('error' in previousBuild) progress(`turnstore-previous unavailable: ${previo
 /** Runs one workload on one Node store in a fresh process. */
 function runNodeStore(store: NodeStoreName | 'bare-strings' | 'turnstore-previous', workload: Workload): Outcome {
   if (store === 'turnstore-previous' && 'error' in previousBuild) return { error: previousBuild.error };
-  const script = join(root, 'dist', 'bench', 'core', 'run-node.js');
+  const script = fileURLToPath(new URL('./run-node.js', import.meta.url));
   // The LangChain store at a 1,000,000 cap needs more than the default old space.
   const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', script, store, workload], {
     cwd: root,
@@ -64,10 +66,6 @@ function runSeed(names: readonly Workload[]): { python: string | null; results: 
     return { python: null, results: Object.fromEntries(names.map((name) => [name, { error }])) };
   }
   return JSON.parse(child.stdout) as { python: string; results: Partial<Record<Workload, Outcome>> };
-}
-
-function packageVersion(name: string): string {
-  return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 const started = performance.now();

@@ -2,7 +2,7 @@
  * Runs one workload on one Node store and prints its result as one JSON line. The core benchmark
  * starts a fresh process for each, so no store inherits another's heap, garbage or JIT feedback.
  *
- * Usage: node --expose-gc dist/bench/core/run-node.js <store | bare-strings> <workload>
+ * Usage: node --expose-gc bench/dist/bench/core/run-node.js <store | bare-strings> <workload>
  */
 import { pathToFileURL } from 'node:url';
 import { MemoryStore, type Role } from '../../src/index.js';
@@ -180,7 +180,7 @@ async function run(storeName: string, workload: Workload): Promise<Rate | HeapRe
 
 const [storeName, workload] = process.argv.slice(2);
 if (!storeName || !workload) {
-  process.stderr.write('Usage: node --expose-gc dist/bench/core/run-node.js <store> <workload>\n');
+  process.stderr.write('Usage: node --expose-gc bench/dist/bench/core/run-node.js <store> <workload>\n');
   process.exit(2);
 }
 process.stdout.write(`${JSON.stringify(await run(storeName, workload as Workload))}\n`);

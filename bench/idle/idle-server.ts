@@ -4,7 +4,7 @@
  * parent's IPC messages: on `measure` they run a full garbage collection (node --expose-gc) a few
  * times, let the heap settle, and reply with their resident memory and how many modules they loaded.
  *
- * Usage (by bench/idle/main.ts): node --expose-gc dist/bench/idle/idle-server.js bare|service
+ * Usage (by bench/idle/main.ts): node --expose-gc bench/dist/bench/idle/idle-server.js bare|service
  */
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';

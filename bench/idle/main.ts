@@ -12,18 +12,17 @@ import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
+import { packageVersion } from '../package-version.js';
 import { git } from '../run-support.js';
 import type { IdleServerKind, IdleServerMessage } from './idle-server.js';
 import { IDLE_PARAMETERS as parameters, idleTable, type IdleResults, type IdleSample } from './results.js';
 
 const root = repoRoot();
 const progress = (message: string) => process.stderr.write(`[bench:idle] ${message}\n`);
-const packageVersion = (name: string) =>
-  (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Starts one fresh server process, measures it once it listens, and stops it. */
 async function sampleOf(kind: IdleServerKind): Promise<IdleSample> {
-  const child = fork(join(root, 'dist/bench/idle/idle-server.js'), [kind], {
+  const child = fork(new URL('./idle-server.js', import.meta.url), [kind], {
     execArgv: ['--expose-gc'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -17,13 +17,11 @@
  * trimMessages, as each framework's history hands them out); only the trimming is timed. Before
  * timing, every turn is counted once so gpt-tokenizer's merge cache is equally warm for all.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, trimMessages, type BaseMessage } from '@langchain/core/messages';
 import { contextWindow, estimateTokens, type Role, type TokenCounter, type TurnLike } from '../../src/index.js';
 import { gptTokenCounter } from '../../src/adapters/tokenizers/index.js';
-import { repoRoot } from '../../test/seed/seed-location.js';
 import { median } from '../core/measure.js';
+import { packageVersion } from '../package-version.js';
 import { benchConversation } from './conversation.js';
 
 /** Which per-turn counter a case uses. */
@@ -192,10 +190,6 @@ async function sample(runner: Runner, sampleMs: number): Promise<{ msPerCall: nu
     elapsed = performance.now() - start;
   } while (elapsed < sampleMs);
   return { msPerCall: elapsed / calls, calls };
-}
-
-function packageVersion(name: string): string {
-  return (JSON.parse(readFileSync(join(repoRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**

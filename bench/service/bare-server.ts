@@ -4,7 +4,7 @@
  * service's (serialized by Fastify's default JSON.stringify, as any route returning an object);
  * POST parses the JSON body, as the service does, and answers what the service answers.
  *
- * Usage: node dist/bench/service/bare-server.js <turnsEach> <contentLength>; prints its URL.
+ * Usage: node bench/dist/bench/service/bare-server.js <turnsEach> <contentLength>; prints its URL.
  */
 import Fastify from 'fastify';
 import { conversationBody } from './content.js';

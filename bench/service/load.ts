@@ -3,10 +3,7 @@ import autocannon, { type Result } from 'autocannon';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { conversationId, turnsToAppend } from './content.js';
-import type { ServiceParameters } from './parameters.js';
-
-/** The two workloads: reading a full conversation, and appending one turn to one. */
-export type Workload = 'get' | 'append';
+import type { ServiceParameters, Workload } from './parameters.js';
 
 /** One node:http request; resolves with the status and the body's length. */
 export function send(url: string, method: string, path: string, agent: Agent, body?: string): Promise<{ status: number; bytes: number }> {

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Result } from 'autocannon';
 import { repoRoot } from '../../test/seed/seed-location.js';
+import { packageVersion } from '../package-version.js';
 import { writeBenchmarksDoc } from '../report.js';
-import { fill, hammer, sequentialLatencies, type Workload } from './load.js';
-import { SERVICE_PARAMETERS as parameters } from './parameters.js';
+import { fill, hammer, sequentialLatencies } from './load.js';
+import { SERVICE_PARAMETERS as parameters, type Workload } from './parameters.js';
 import { cpuMicros, residentBytes, startBareServer, startEmptyNode, startService, type ServerProcess } from './processes.js';
 import { checksTable, machineLines, memoryTable, throughputTable } from './report-section.js';
 import { median, serviceChecks, type LoadRun, type MemoryFigures, type ServiceResults, type WorkloadFigures } from './results.js';
@@ -21,8 +22,6 @@ import { git } from '../run-support.js';
 
 const root = repoRoot();
 const progress = (message: string) => process.stderr.write(`[bench:service] ${message}\n`);
-const packageVersion = (name: string) =>
-  (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 function loadRun(result: Result, cpuUsed: number | undefined): LoadRun {
   const answered = result['2xx'] + result.non2xx;
@@ -107,7 +106,7 @@ async function measureWorkload(workload: Workload, service: ServerProcess, bare:
 
 const started = performance.now();
 const service = await startService(root);
-const bare = await startBareServer(root, parameters.turnsEach, parameters.contentLength);
+const bare = await startBareServer(parameters.turnsEach, parameters.contentLength);
 let results: ServiceResults;
 try {
   progress(`service at ${service.url} (pid ${service.pid}), bare route at ${bare.url}`);

@@ -48,3 +48,6 @@ export const SERVICE_TARGETS = {
   /** Resident memory of the idle service, at most. */
   idleRssBytes: 64 * 1024 * 1024,
 };
+
+/** The two workloads: reading a full conversation, and appending one turn to one. */
+export type Workload = 'get' | 'append';

@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A server process and the URL it listens on. */
 export interface ServerProcess {
@@ -47,8 +48,11 @@ export function startService(root: string, extraArgs: readonly string[] = []): P
 }
 
 /** The bare Fastify server of bare-server.ts. */
-export function startBareServer(root: string, turnsEach: number, contentLength: number): Promise<ServerProcess> {
-  return startProcess([join(root, 'dist/bench/service/bare-server.js'), String(turnsEach), String(contentLength)], /^(http:\/\/\S+)$/m);
+export function startBareServer(turnsEach: number, contentLength: number): Promise<ServerProcess> {
+  return startProcess(
+    [fileURLToPath(new URL('./bare-server.js', import.meta.url)), String(turnsEach), String(contentLength)],
+    /^(http:\/\/\S+)$/m,
+  );
 }
 
 /** A `node` process that does nothing: how much of any figure is Node itself. */

@@ -1,6 +1,6 @@
 /** The service benchmark's section of docs/benchmarks.md, and its tables for the terminal. */
 import { markdownTable } from '../markdown-table.js';
-import type { Workload } from './load.js';
+import type { Workload } from './parameters.js';
 import { cpuRatio, median, throughputRatio, type ServiceCheck, type ServiceResults } from './results.js';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

@@ -1,6 +1,5 @@
 /** The shape of bench/results/service.json, and the checks derived from its figures. */
-import type { Workload } from './load.js';
-import { SERVICE_TARGETS, type ServiceParameters } from './parameters.js';
+import { SERVICE_TARGETS, type ServiceParameters, type Workload } from './parameters.js';
 
 /** One autocannon run. Latencies in milliseconds (autocannon's resolution is 1 ms). */
 export interface LoadRun {

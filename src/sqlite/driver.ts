@@ -52,7 +52,7 @@ export function openDatabase(driver: DatabaseConstructor, path: string, busyTime
     if (isNativeModuleFailure(error)) {
       throw new TurnstoreError(
         'TURNSTORE_MISSING_PEER',
-        `better-sqlite3 is installed but its native module could not be loaded (built for another Node.js version?): npm rebuild better-sqlite3, or ${INSTALL_HINT}`,
+        `better-sqlite3 is installed but its native module could not be loaded: never built (npm skips install scripts that allowScripts does not approve: npm install-scripts approve better-sqlite3, then npm rebuild better-sqlite3), or built for another Node.js version (npm rebuild better-sqlite3, or ${INSTALL_HINT})`,
         { cause: error },
       );
     }

@@ -226,8 +226,8 @@ describe('generated doc sections and npm run bench', () => {
 
   it('runs a suite as its script says, minus the build npm run bench did once', () => {
     assert.equal(
-      suiteCommand('npm run build --silent && node --expose-gc dist/bench/core/main.js'),
-      'node --expose-gc dist/bench/core/main.js',
+      suiteCommand('npm run build --silent && node scripts/bench.mjs --expose-gc core/main.js'),
+      'node scripts/bench.mjs --expose-gc core/main.js',
     );
     assert.equal(suiteCommand('node dist/bench/x/main.js'), 'node dist/bench/x/main.js');
   });

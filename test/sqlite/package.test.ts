@@ -13,29 +13,34 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const temp = tempDirForThisFile('turnstore-sqlite-package-');
 
 /** Installs a copy of the built package, with no node_modules anywhere above it, and runs `script` (ESM) beside it. */
-function runBesideCopy(script: string): { stdout: string; stderr: string; status: number | null } {
+function runBesideCopy(
+  script: string,
+  addPackages: (nodeModules: string) => void = () => {},
+): { stdout: string; stderr: string; status: number | null } {
   const place = temp.file('project');
   const packageDir = join(place, 'node_modules', 'turnstore');
   cpSync(join(root, 'dist/src'), join(packageDir, 'dist/src'), { recursive: true });
   cpSync(join(root, 'package.json'), join(packageDir, 'package.json'));
+  addPackages(join(place, 'node_modules'));
   writeFileSync(join(place, 'check.mjs'), script);
   const result = spawnSync(process.execPath, ['check.mjs'], { cwd: place, encoding: 'utf8' });
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
 
+/** A script that creates a store and prints the error it throws (name, code, message, cause's code). */
+const CREATE_STORE = [
+  "import { SqliteStore } from 'turnstore/sqlite';",
+  'try {',
+  "  new SqliteStore({ path: 'memory.db' });",
+  "  console.log('created');",
+  '} catch (error) {',
+  '  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message, cause: String(error.cause?.code) }));',
+  '}',
+].join('\n');
+
 describe('turnstore/sqlite as a package', () => {
   it('without better-sqlite3: importing works, creating a store throws TURNSTORE_MISSING_PEER saying what to install', () => {
-    const { stdout, stderr, status } = runBesideCopy(
-      [
-        "import { SqliteStore } from 'turnstore/sqlite';",
-        'try {',
-        "  new SqliteStore({ path: 'memory.db' });",
-        "  console.log('created');",
-        '} catch (error) {',
-        '  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message, cause: String(error.cause?.code) }));',
-        '}',
-      ].join('\n'),
-    );
+    const { stdout, stderr, status } = runBesideCopy(CREATE_STORE);
     assert.equal(stderr, '');
     assert.equal(status, 0);
     const error = JSON.parse(stdout) as { name: string; code: string; message: string; cause: string };
@@ -43,6 +48,24 @@ describe('turnstore/sqlite as a package', () => {
     assert.equal(error.code, 'TURNSTORE_MISSING_PEER');
     assert.ok(error.message.includes('npm install better-sqlite3@12'), error.message);
     assert.equal(error.cause, 'MODULE_NOT_FOUND');
+  });
+
+  it('with better-sqlite3 installed but its build skipped (an install script allowScripts did not approve): TURNSTORE_MISSING_PEER says how to approve it', () => {
+    const { stdout, stderr, status } = runBesideCopy(CREATE_STORE, (nodeModules) => {
+      // The package as npm leaves it when its install script does not run: no build/ folder.
+      for (const name of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
+        cpSync(join(root, 'node_modules', name), join(nodeModules, name), {
+          recursive: true,
+          filter: (source) => !/[\\/]better-sqlite3[\\/](build|deps|src)$/.test(source),
+        });
+      }
+    });
+    assert.equal(stderr, '');
+    assert.equal(status, 0);
+    const error = JSON.parse(stdout) as { name: string; code: string; message: string };
+    assert.equal(error.code, 'TURNSTORE_MISSING_PEER');
+    assert.ok(error.message.includes('npm install-scripts approve better-sqlite3'), error.message);
+    assert.ok(error.message.includes('allowScripts'), error.message);
   });
 
   it('without better-sqlite3 where turnstore can find it, the driver option brings one', () => {

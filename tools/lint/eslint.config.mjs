@@ -9,7 +9,7 @@ const repositoryRoot = new URL('../..', import.meta.url).pathname;
 
 export default tseslint
   .config(
-    { ignores: ['**/dist/', '**/node_modules/', 'test/fixtures/', 'coverage/'] },
+    { ignores: ['**/dist/', '**/node_modules/', 'test/fixtures/', 'coverage/', '.bench-cache/'] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
