@@ -7,7 +7,7 @@ import { TurnstoreError, isTurnstoreError } from '../core/errors.js';
 import type { StoreOptions } from '../core/options.js';
 import type { ConversationStore } from '../core/types.js';
 import { MemoryStore } from '../memory/memory-store.js';
-import { isMissingPackage } from '../core/import-peer.js';
+import { isMissingPackage, peerFailure } from '../core/import-peer.js';
 import type { StoreChoice, StoreLimits } from './serve-config.js';
 
 /** The backends loaded on demand: their module beside this one, export, and driver package. */
@@ -28,13 +28,7 @@ async function loadBackend(kind: keyof typeof BACKENDS): Promise<BackendConstruc
     loaded = (await import(specifier)) as Record<string, unknown>;
   } catch (error) {
     if (isTurnstoreError(error)) throw error;
-    if (isMissingPackage(error, backend.driver)) {
-      throw new TurnstoreError(
-        'TURNSTORE_MISSING_PEER',
-        `${backend.label} needs the package "${backend.driver}", which is not installed: run npm install ${backend.driver}`,
-        { cause: error },
-      );
-    }
+    if (isMissingPackage(error, backend.driver)) throw peerFailure(error, backend.driver, backend.label);
     if (
       error instanceof Error &&
       (error as Error & { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&

@@ -19,7 +19,7 @@ describe('TurnstoreError', () => {
     assert.ok(!isTurnstoreError(new Error('x')));
   });
 
-  it('has exactly the codes of the contract (SPEC §4)', () => {
+  it('has exactly the codes of the contract (SPEC §4), and PEER_LOAD_FAILED beside MISSING_PEER', () => {
     assert.deepEqual(Object.keys(ERROR_CODES).sort(), [
       'TURNSTORE_BACKEND_UNAVAILABLE',
       'TURNSTORE_CLOSED',
@@ -27,6 +27,7 @@ describe('TurnstoreError', () => {
       'TURNSTORE_INVALID_OPTION',
       'TURNSTORE_INVALID_TURN',
       'TURNSTORE_MISSING_PEER',
+      'TURNSTORE_PEER_LOAD_FAILED',
       'TURNSTORE_TURN_TOO_LARGE',
     ]);
   });

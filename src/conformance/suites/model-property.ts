@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TurnstoreError } from '../../core/errors.js';
+import { importPeer } from '../../core/import-peer.js';
 import type { StoreOptions } from '../../core/options.js';
 import type { ConversationStore, ConversationSummary, JsonValue, Role, Turn, TurnExtras, TurnInput } from '../../core/types.js';
 import { type EvictionCall, FAKE_CLOCK_START_MS, groupOptions } from '../harness.js';
@@ -350,16 +351,12 @@ export function modelPropertyTests(target: ResolvedTarget): void {
       `random operation sequences agree with the reference model (${target.propertyRuns} runs, seed ${target.propertySeed})`,
       { timeout: target.timeoutMs * 10, ...(skip === undefined ? {} : { skip }) },
       async () => {
-        let fc: FastCheck;
-        try {
-          fc = await import('fast-check');
-        } catch (error) {
-          throw new TurnstoreError(
-            'TURNSTORE_MISSING_PEER',
-            'The conformance property test needs fast-check (npm install --save-dev fast-check), or set propertyRuns: 0.',
-            { cause: error },
-          );
-        }
+        const fc: FastCheck = await importPeer(
+          'fast-check',
+          'The conformance property test',
+          () => import('fast-check'),
+          'npm install --save-dev fast-check (or set propertyRuns: 0)',
+        );
         await fc.assert(
           fc.asyncProperty(scenarioArbitrary(fc, target), (scenario) => runScenario(target, scenario)),
           { numRuns: target.propertyRuns, seed: target.propertySeed },
