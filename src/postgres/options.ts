@@ -1,3 +1,4 @@
+import { invalidOptionError } from '../core/errors.js';
 import {
   integerOption,
   optionErrorsOf,
@@ -98,9 +99,12 @@ export function resolvePostgresOptions(options: unknown): ResolvedPostgresOption
   });
   const { connectionString, pool } = raw;
   if (connectionString !== undefined && pool !== undefined)
-    throw invalid('connectionString', 'and option "pool" exclude each other: give one');
+    throw invalidOptionError({ owner: OWNER, problem: `must give one of "connectionString" and "pool", not both` });
   if (connectionString === undefined && pool === undefined) {
-    throw invalid('connectionString', 'or option "pool" is required: where the PostgreSQL server is, or a pg Pool to use');
+    throw invalidOptionError({
+      owner: OWNER,
+      problem: 'must give "connectionString" or "pool": where the PostgreSQL server is, or a pg Pool to use',
+    });
   }
   if (connectionString !== undefined) checkConnectionString(connectionString);
   if (

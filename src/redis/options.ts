@@ -1,3 +1,4 @@
+import { invalidOptionError } from '../core/errors.js';
 import {
   integerOption,
   optionErrorsOf,
@@ -105,9 +106,13 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
   });
 
   const { url, client } = raw;
-  if (url !== undefined && client !== undefined) throw invalid('url', 'and option "client" exclude each other: give one');
+  if (url !== undefined && client !== undefined)
+    throw invalidOptionError({ owner: OWNER, problem: `must give one of "url" and "client", not both` });
   if (url === undefined && client === undefined)
-    throw invalid('url', 'or option "client" is required: where the Redis server is, or a node-redis client to use');
+    throw invalidOptionError({
+      owner: OWNER,
+      problem: 'must give "url" or "client": where the Redis server is, or a node-redis client to use',
+    });
   if (url !== undefined) checkUrl(url);
   if (client !== undefined) checkClient(client);
 
