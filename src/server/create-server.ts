@@ -94,7 +94,10 @@ function addRouteMetrics(route: RouteOptions, record: (method: string, status: n
 /**
  * Creates the HTTP service over `store`: routes, schemas, auth, metrics and error mapping, ready to
  * `listen()` (or to `inject()` in tests). Async because fastify and prom-client are optional peers,
- * loaded only here: when one is missing it rejects with `TURNSTORE_MISSING_PEER` naming it.
+ * loaded only here: when one is missing it rejects with `TURNSTORE_MISSING_PEER` naming it (and
+ * `TURNSTORE_PEER_LOAD_FAILED` when one is installed but fails to load). Every option is checked
+ * first: an unknown one (`tokn` for `token`) or a bad value rejects with `TURNSTORE_INVALID_OPTION`
+ * naming it, before anything is loaded.
  *
  * @example
  * ```ts
