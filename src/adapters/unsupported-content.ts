@@ -2,8 +2,8 @@
  * What the framework adapters do with what a text turn cannot hold (images, files, tool calls…),
  * shared so that `turnstore/langchain` and `turnstore/ai-sdk` decide the same way.
  */
-import { TurnstoreError } from '../core/errors.js';
-import { describe } from '../core/options.js';
+import { invalidOptionError, TurnstoreError } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /**
  * What to do with message content a turn cannot hold. Turns keep text, tool calls, tool results,
@@ -24,12 +24,25 @@ export type UnsupportedContent = 'error' | 'drop';
 export function checkUnsupportedOption(value: unknown, owner: string): UnsupportedContent {
   if (value === undefined) return 'error';
   if (value !== 'error' && value !== 'drop') {
-    throw new TurnstoreError(
-      'TURNSTORE_INVALID_OPTION',
-      `${owner}: option "unsupported" must be "error" or "drop"; got ${describe(value)}.`,
-    );
+    throw invalidOptionError({ owner, option: 'unsupported', problem: 'must be "error" or "drop"', value });
   }
   return value;
+}
+
+/** The options of a conversion function that takes only `unsupported`. */
+export interface UnsupportedOptions {
+  readonly unsupported?: UnsupportedContent;
+}
+
+const UNSUPPORTED_OPTION_KEYS = optionKeys<UnsupportedOptions>({ unsupported: true });
+
+/**
+ * Checks the options object of a conversion function (`fromLangChainMessages`, `toModelMessages`,
+ * `fromModelMessages`), which takes only `unsupported`: anything else is refused by name.
+ */
+export function checkUnsupportedOptions(options: unknown, owner: string): UnsupportedContent {
+  const raw = checkOptions(options, { owner, known: UNSUPPORTED_OPTION_KEYS });
+  return checkUnsupportedOption(raw.unsupported, owner);
 }
 
 /**

@@ -3,11 +3,11 @@
  * so the memory store runs without their drivers installed; when a backend or its driver is
  * missing, the failure is a `TURNSTORE_MISSING_PEER` saying what to install.
  */
-import { TurnstoreError, isTurnstoreError } from '../core/errors.js';
+import { isTurnstoreError, peerLoadFailedError } from '../core/errors.js';
 import type { StoreOptions } from '../core/options.js';
 import type { ConversationStore } from '../core/types.js';
 import { MemoryStore } from '../memory/memory-store.js';
-import { isMissingPackage } from '../core/import-peer.js';
+import { isMissingPackage, peerFailure } from '../core/import-peer.js';
 import type { StoreChoice, StoreLimits } from './serve-config.js';
 
 /** The backends loaded on demand: their module beside this one, export, and driver package. */
@@ -19,6 +19,11 @@ const BACKENDS = {
 
 type BackendConstructor = new (options: StoreOptions & Record<string, unknown>) => ConversationStore;
 
+/** A turnstore whose own backend module is absent or wrong: a partial install, to reinstall (or serve from memory). */
+function brokenBuild(purpose: string, reason: string, cause?: unknown) {
+  return peerLoadFailedError({ purpose, name: 'turnstore', reason, install: 'npm install turnstore, or use --store memory' }, { cause });
+}
+
 async function loadBackend(kind: keyof typeof BACKENDS): Promise<BackendConstructor> {
   const backend = BACKENDS[kind];
   let loaded: Record<string, unknown>;
@@ -28,32 +33,19 @@ async function loadBackend(kind: keyof typeof BACKENDS): Promise<BackendConstruc
     loaded = (await import(specifier)) as Record<string, unknown>;
   } catch (error) {
     if (isTurnstoreError(error)) throw error;
-    if (isMissingPackage(error, backend.driver)) {
-      throw new TurnstoreError(
-        'TURNSTORE_MISSING_PEER',
-        `${backend.label} needs the package "${backend.driver}", which is not installed: run npm install ${backend.driver}`,
-        { cause: error },
-      );
-    }
+    if (isMissingPackage(error, backend.driver)) throw peerFailure(error, backend.driver, backend.label);
     if (
       error instanceof Error &&
       (error as Error & { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
       error.message.includes(backend.module.slice(3))
     ) {
-      throw new TurnstoreError(
-        'TURNSTORE_MISSING_PEER',
-        `${backend.label} (turnstore/${kind}) is not part of this build of turnstore; use --store memory or a version that has it`,
-        { cause: error },
-      );
+      throw brokenBuild(backend.label, `this build of turnstore has no turnstore/${kind}`, error);
     }
     throw error;
   }
   const constructor = loaded[backend.exportName];
   if (typeof constructor !== 'function') {
-    throw new TurnstoreError(
-      'TURNSTORE_MISSING_PEER',
-      `${backend.label} (turnstore/${kind}) does not export ${backend.exportName} in this build`,
-    );
+    throw brokenBuild(backend.label, `turnstore/${kind} of this build does not export ${backend.exportName}`);
   }
   return constructor as BackendConstructor;
 }

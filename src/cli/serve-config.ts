@@ -4,7 +4,7 @@
  * every rule can be tested directly.
  */
 import { isIP } from 'node:net';
-import { DEFAULT_OPTIONS } from '../core/options.js';
+import { checkOptions, DEFAULT_OPTIONS } from '../core/options.js';
 import { tokenProblem } from '../server/auth.js';
 import { defaultBodyLimit } from '../server/body-limit.js';
 import { LOG_LEVELS, type LogLevel } from '../server/log-levels.js';
@@ -57,6 +57,8 @@ export const SERVE_FLAGS = {
 
 /** A flag of `serve`. */
 export type ServeFlag = keyof typeof SERVE_FLAGS;
+
+const SERVE_FLAG_NAMES: readonly string[] = Object.keys(SERVE_FLAGS);
 
 /** Defaults of `serve` beyond the store options. */
 export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080, logLevel: 'info' as LogLevel };
@@ -137,6 +139,8 @@ export function isLoopback(host: string): boolean {
 
 /** Reads the configuration of `serve` from parsed flags and the environment; throws {@link UsageError}. */
 export function readServeConfig(flags: Partial<Record<ServeFlag, string>>, env: NodeJS.ProcessEnv): ServeConfig {
+  // parseArgs (strict) refuses an unknown flag on the command line; this holds for every caller.
+  checkOptions(flags, { owner: 'turnstore serve', known: SERVE_FLAG_NAMES });
   const hostSource = pick(flags, env, 'host');
   const host = hostSource?.value ?? SERVE_DEFAULTS.host;
   if (host.length === 0) throw new UsageError('--host must not be empty');

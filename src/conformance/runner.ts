@@ -5,7 +5,7 @@
  * given, so importing `turnstore/conformance` under another runner never touches it.
  */
 import { createRequire } from 'node:module';
-import { TurnstoreError } from '../core/errors.js';
+import { invalidOptionError } from '../core/errors.js';
 
 /** A test body: the suite's are all async. */
 export type TestBody = () => Promise<void>;
@@ -44,10 +44,11 @@ function nodeTestRegistrar(): SuiteRegistrar {
 export function registrarOf(runner: TestRunner | undefined): SuiteRegistrar {
   if (runner === undefined) return nodeTestRegistrar();
   if (typeof runner !== 'object' || runner === null || typeof runner.describe !== 'function' || typeof runner.it !== 'function') {
-    throw new TurnstoreError(
-      'TURNSTORE_INVALID_OPTION',
-      'runConformanceSuite: the runner must be an object with the functions describe and it (such as vitest’s or jest’s), or left out for node:test.',
-    );
+    throw invalidOptionError({
+      owner: 'runConformanceSuite',
+      option: 'runner',
+      problem: 'must be an object with the functions describe and it (such as vitest’s or jest’s), or left out for node:test',
+    });
   }
   const skip = typeof runner.it.skip === 'function' ? runner.it.skip.bind(runner.it) : undefined;
   return {

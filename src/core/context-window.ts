@@ -2,8 +2,8 @@
  * `contextWindow`: which stored turns to send to a model whose context holds `maxTokens`.
  * Pure and synchronous, with no dependencies, so it belongs to the core and to `import 'turnstore'`.
  */
-import { TurnstoreError } from './errors.js';
-import { describe } from './options.js';
+import { describe, invalidOptionError, TurnstoreError } from './errors.js';
+import { checkOptions as checkOptionsObject, optionErrorsOf, optionKeys } from './options.js';
 import { NO_EXCHANGE, ORPHAN, ToolExchanges } from './tool-exchanges.js';
 import { ROLES, type Attachment, type Role, type ToolCall } from './types.js';
 import { roleIndex } from './validate.js';
@@ -116,11 +116,8 @@ function utf8Length(text: string): number {
   return bytes;
 }
 
-const OPTION_KEYS: readonly string[] = ['maxTokens', 'countTokens'];
-
-function invalidOption(message: string): TurnstoreError {
-  return new TurnstoreError('TURNSTORE_INVALID_OPTION', `contextWindow: ${message}`);
-}
+const OWNER = 'contextWindow';
+const invalidOption = optionErrorsOf(OWNER);
 
 /**
  * The turns to send to a model, out of a conversation's history (oldest first, as `get` returns it):
@@ -197,7 +194,7 @@ export function contextWindow<T extends TurnLike>(turns: readonly T[], options: 
   const count = (turn: T, index: number): number => {
     const tokens = countTokens(turn);
     if (typeof tokens !== 'number' || !Number.isInteger(tokens) || tokens < 0) {
-      throw invalidOption(`countTokens must return an integer ≥ 0; it returned ${describe(tokens)} for turns[${index}].`);
+      throw invalidOption('countTokens', `must return an integer ≥ 0; it returned ${describe(tokens)} for turns[${index}]`);
     }
     return tokens;
   };
@@ -222,7 +219,8 @@ export function contextWindow<T extends TurnLike>(turns: readonly T[], options: 
   }
   if (systemTokens > maxTokens) {
     throw invalidOption(
-      `the ${systemCount} system turn${systemCount === 1 ? '' : 's'} alone take${systemCount === 1 ? 's' : ''} ${systemTokens} tokens, more than maxTokens (${maxTokens}); system turns are never dropped, so raise maxTokens or shorten them.`,
+      'maxTokens',
+      `is too small: the ${systemCount} system turn${systemCount === 1 ? '' : 's'} alone take${systemCount === 1 ? 's' : ''} ${systemTokens} tokens, more than maxTokens (${maxTokens}); system turns are never dropped, so raise maxTokens or shorten them`,
     );
   }
 
@@ -255,18 +253,19 @@ export function contextWindow<T extends TurnLike>(turns: readonly T[], options: 
 }
 
 function checkOptions(options: unknown): { maxTokens: number; countTokens: TokenCounter } {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidOption(`options must be an object {maxTokens, countTokens?}; got ${describe(options)}.`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) throw invalidOption(`unknown option "${key}"; known options are ${OPTION_KEYS.join(', ')}.`);
-  }
-  const { maxTokens, countTokens = estimateTokens } = options as Partial<ContextWindowOptions>;
+  // Options are required here: contextWindow without a budget has nothing to do.
+  if (options === undefined)
+    throw invalidOptionError({ owner: OWNER, problem: 'must be an object {maxTokens, countTokens}', value: options });
+  const raw = checkOptionsObject(options, {
+    owner: OWNER,
+    known: optionKeys<ContextWindowOptions>({ maxTokens: true, countTokens: true }),
+  });
+  const { maxTokens, countTokens = estimateTokens } = raw as Partial<ContextWindowOptions>;
   if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 0) {
-    throw invalidOption(`option "maxTokens" must be an integer ≥ 0; got ${describe(maxTokens)}.`);
+    throw invalidOption('maxTokens', 'must be an integer ≥ 0', maxTokens);
   }
   if (typeof countTokens !== 'function') {
-    throw invalidOption(`option "countTokens" must be a function (turn) => number; got ${describe(countTokens)}.`);
+    throw invalidOption('countTokens', 'must be a function (turn) => number', countTokens);
   }
   return { maxTokens, countTokens };
 }

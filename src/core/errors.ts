@@ -12,7 +12,9 @@ export const ERROR_CODES = {
   TURNSTORE_TURN_TOO_LARGE: "A turn's content plus its extra fields as stored is larger than maxTurnBytes (UTF-8 bytes).",
   TURNSTORE_CLOSED: 'The store was closed; every call after close() rejects.',
   TURNSTORE_BACKEND_UNAVAILABLE: 'The storage backend (SQLite file, Redis or PostgreSQL server) could not be reached or failed.',
-  TURNSTORE_MISSING_PEER: 'An optional peer dependency needed by this entry point is not installed.',
+  TURNSTORE_MISSING_PEER: 'An optional peer dependency needed by this entry point is not installed (or is of a version that cannot work).',
+  TURNSTORE_PEER_LOAD_FAILED:
+    'An optional peer dependency is installed but failed to load (a native addon built for another Node.js version, a broken install); the loading error is the cause.',
 } as const;
 
 /** One of the stable error codes of {@link ERROR_CODES}. */
@@ -42,3 +44,105 @@ export class TurnstoreError extends Error {
 export function isTurnstoreError(value: unknown, code?: TurnstoreErrorCode): value is TurnstoreError {
   return value instanceof TurnstoreError && (code === undefined || value.code === code);
 }
+
+/** A short, safe rendering of a bad value for an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return `a value of type ${typeof value}`;
+}
+
+/**
+ * Makes the errors of one code with one wording, for codes raised in many places (in the manner of
+ * `@fastify/error`'s `createError`): callers give the details, the factory writes the message.
+ */
+export interface ErrorFactory<Details> {
+  (details: Details, options?: { cause?: unknown }): TurnstoreError;
+  /** The code every error it makes carries. */
+  readonly code: TurnstoreErrorCode;
+}
+
+function errorFactory<Details>(code: TurnstoreErrorCode, format: (details: Details) => string): ErrorFactory<Details> {
+  const make = (details: Details, options?: { cause?: unknown }) => new TurnstoreError(code, format(details), options);
+  return Object.assign(make, { code });
+}
+
+/** What was wrong with an option (or, without `option`, with the options object itself). */
+export interface InvalidOptionDetails {
+  /** The entry point: `'MemoryStore'`, `'createServer'`, `'list'`, `'gptTokenCounter'`… */
+  readonly owner: string;
+  /** The option's name; absent when the options object as a whole is wrong. */
+  readonly option?: string;
+  /** What is wrong, as a predicate: `'must be an integer ≥ 1'`, `'is not supported by RedisStore: …'`. */
+  readonly problem: string;
+  /** The value given, shown (briefly and safely) after the problem when present in the details. */
+  readonly value?: unknown;
+}
+
+/** `TURNSTORE_INVALID_OPTION`: `owner: option "name" must be …; got ….` */
+export const invalidOptionError = errorFactory<InvalidOptionDetails>('TURNSTORE_INVALID_OPTION', (details) => {
+  const subject = details.option === undefined ? 'options' : `option "${details.option}"`;
+  const got = 'value' in details ? `; got ${describe(details.value)}` : '';
+  return `${details.owner}: ${subject} ${details.problem}${got}.`;
+});
+
+/** `TURNSTORE_INVALID_OPTION` for a key the entry point does not know, listing the ones it does. */
+export const unknownOptionError = errorFactory<{ readonly owner: string; readonly option: string; readonly known: readonly string[] }>(
+  'TURNSTORE_INVALID_OPTION',
+  ({ owner, option, known }) => `${owner}: unknown option "${option}"; known options are ${known.join(', ')}.`,
+);
+
+/** Who needs a peer and what to run to get it. */
+export interface PeerDetails {
+  /** What needs it: `'SqliteStore'`, `'The turnstore HTTP service'`, `'turnstore/langchain'`. */
+  readonly purpose: string;
+  /** The package, as installed: `'better-sqlite3'`. */
+  readonly name: string;
+  /** The command that installs it. @default `npm install <name>` */
+  readonly install?: string;
+  /** A sentence about what the peer needs beyond installing (a Node.js version), appended as given. */
+  readonly needs?: string;
+}
+
+const installOf = (details: PeerDetails) => details.install ?? `npm install ${details.name}`;
+const needsOf = (details: PeerDetails) => (details.needs === undefined ? '' : ` ${details.needs}`);
+
+/**
+ * `TURNSTORE_MISSING_PEER`: the package is not installed, or (with `installed` and `wanted`) the
+ * installed version cannot work, which counts as missing.
+ */
+export const missingPeerError = errorFactory<PeerDetails & { readonly installed?: string; readonly wanted?: string }>(
+  'TURNSTORE_MISSING_PEER',
+  (details) =>
+    details.installed === undefined
+      ? `${details.purpose} needs the package "${details.name}", which is not installed: run ${installOf(details)}.${needsOf(details)}`
+      : `${details.purpose} needs the package "${details.name}" ${details.wanted ?? ''}; ${details.installed} is installed: run ${installOf(details)}.${needsOf(details)}`,
+);
+
+/** `TURNSTORE_PEER_LOAD_FAILED`: the package is installed but loading it threw (the error is the cause). */
+export const peerLoadFailedError = errorFactory<PeerDetails & { readonly reason: string }>(
+  'TURNSTORE_PEER_LOAD_FAILED',
+  (details) =>
+    `${details.purpose} needs the package "${details.name}", which is installed but failed to load: ${details.reason}. ` +
+    `Reinstall it (npm rebuild ${details.name}, or ${installOf(details)}) with the Node.js that runs this process (${process.version}).${needsOf(details)}`,
+);
+
+/** `TURNSTORE_CLOSED`: a call on a store (or its connection) after `close()`. */
+export const closedError = errorFactory<{ readonly owner: string; readonly during?: string }>(
+  'TURNSTORE_CLOSED',
+  ({ owner, during }) => `This ${owner} was closed${during === undefined ? '' : ` while ${during} was running`}.`,
+);
+
+/**
+ * `TURNSTORE_BACKEND_UNAVAILABLE`: the backend could not be reached or failed. `backend` names it
+ * (`'Redis'`, `'PostgreSQL'`, `'SQLite'`, `'The store'`), `problem` says what happened; the driver's
+ * error goes in `cause`.
+ */
+export const backendUnavailableError = errorFactory<{ readonly backend: string; readonly problem: string }>(
+  'TURNSTORE_BACKEND_UNAVAILABLE',
+  ({ backend, problem }) => `${backend} ${problem}`,
+);

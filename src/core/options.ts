@@ -1,4 +1,4 @@
-import { TurnstoreError } from './errors.js';
+import { describe, invalidOptionError, unknownOptionError, type TurnstoreError } from './errors.js';
 import type { EvictionListener } from './types.js';
 
 /** Options every store accepts (SPEC §2). */
@@ -58,6 +58,8 @@ export interface ResolvedStoreOptions {
   readonly onEvict: EvictionListener | undefined;
 }
 
+export { describe };
+
 /** The defaults of SPEC §2. */
 export const DEFAULT_OPTIONS = Object.freeze({
   maxTurns: 8,
@@ -67,92 +69,146 @@ export const DEFAULT_OPTIONS = Object.freeze({
   maxTotalBytes: 67_108_864,
 });
 
-const SHARED_KEYS = ['maxTurns', 'ttlSeconds', 'maxConversations', 'maxTurnBytes', 'maxTotalBytes', 'now', 'onEvict'];
-
-function invalid(name: string, rule: string, value: unknown): TurnstoreError {
-  return new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "${name}" must be ${rule}; got ${describe(value)}.`);
+/**
+ * The keys of an options interface, listed once and checked by the compiler against it: a key
+ * missing here or one the interface lacks is a type error, so a checker's list cannot drift from
+ * the documented options.
+ */
+export function optionKeys<Options>(keys: { readonly [Key in keyof Required<Options>]: true }): readonly string[] {
+  return Object.freeze(Object.keys(keys));
 }
 
-/** A short, safe rendering of a bad value for an error message. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return `a value of type ${typeof value}`;
-}
-
-/** Reads an integer option within bounds, or its default when absent. */
-export function integerOption(
-  options: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  const value = options[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(name, max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
-function functionOption<T>(options: Record<string, unknown>, name: string): T | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw invalid(name, 'a function', value);
-  return value as T;
+/** What {@link checkOptions} checks: who takes the options and the keys it knows. */
+export interface OptionsShape {
+  /** The entry point, as messages name it: `'MemoryStore'`, `'createServer'`, `'gptTokenCounter'`. */
+  readonly owner: string;
+  /** Every option the entry point takes (see {@link optionKeys}). */
+  readonly known: readonly string[];
 }
 
 /**
- * Checks that `options` is a plain options object whose keys are all known, naming the first
- * unknown key. `backendKeys` are the store's own options beside the shared ones.
+ * The one check every public entry point makes of its options object before reading it: an object
+ * (or `undefined`, read as `{}`), with no key outside `shape.known` — a misspelt option is refused
+ * naming it and listing the known ones, never ignored. Throws `TURNSTORE_INVALID_OPTION`; returns
+ * the options to read values from (each value is then checked by the entry point's own rules).
  */
-export function checkOptionKeys(options: unknown, backendKeys: readonly string[] = []): Record<string, unknown> {
-  if (options === undefined) return {};
+export function checkOptions(options: unknown, shape: OptionsShape): Record<string, unknown> {
+  const { owner, known } = shape;
+  if (options === undefined) options = {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Options must be an object; got ${describe(options)}.`);
+    throw invalidOptionError({ owner, problem: `must be an object {${known.join(', ')}}`, value: options });
   }
   for (const key of Object.keys(options)) {
-    if (!SHARED_KEYS.includes(key) && !backendKeys.includes(key)) {
-      const known = [...SHARED_KEYS, ...backendKeys].join(', ');
-      throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Unknown option "${key}"; known options are ${known}.`);
-    }
+    if (!known.includes(key)) throw unknownOptionError({ owner, option: key, known });
   }
   return options as Record<string, unknown>;
 }
 
 /**
- * Validates the shared options of SPEC §2 and applies their defaults. Throws
- * `TURNSTORE_INVALID_OPTION` naming the option for anything out of rule, including unknown keys
- * (`backendKeys` lists the store's own options, which the store validates itself).
+ * `invalidOptionError` bound to one entry point: `invalid(option, problem, value?)`. The value is
+ * shown in the message only when passed (leave out what must not be echoed, such as a password).
  */
-export function resolveStoreOptions(options: unknown, backendKeys: readonly string[] = []): ResolvedStoreOptions {
-  const raw = checkOptionKeys(options, backendKeys);
-  const maxTurns = integerOption(raw, 'maxTurns', DEFAULT_OPTIONS.maxTurns, 1);
-  const maxConversations = integerOption(raw, 'maxConversations', DEFAULT_OPTIONS.maxConversations, 1);
-  const maxTurnBytes = integerOption(raw, 'maxTurnBytes', DEFAULT_OPTIONS.maxTurnBytes, 1);
+export function optionErrorsOf(owner: string): (option: string, problem: string, ...value: [unknown?]) => TurnstoreError {
+  return (option, problem, ...value) => invalidOptionError({ owner, option, problem, ...(value.length > 0 ? { value: value[0] } : {}) });
+}
+
+/** Reads an integer option within bounds, or its default when absent. */
+export function integerOption(
+  raw: Record<string, unknown>,
+  owner: string,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const value = raw[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const rule = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    throw invalidOptionError({ owner, option: name, problem: `must be ${rule}`, value });
+  }
+  return value;
+}
+
+/** Reads a function option, or `undefined` when absent. */
+export function functionOption<T>(raw: Record<string, unknown>, owner: string, name: string, rule = 'a function'): T | undefined {
+  const value = raw[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw invalidOptionError({ owner, option: name, problem: `must be ${rule}`, value });
+  return value as T;
+}
+
+/** The keys of {@link StoreOptions}, shared by every store. */
+export const STORE_OPTION_KEYS = optionKeys<StoreOptions>({
+  maxTurns: true,
+  ttlSeconds: true,
+  maxConversations: true,
+  maxTurnBytes: true,
+  maxTotalBytes: true,
+  now: true,
+  onEvict: true,
+});
+
+/**
+ * The resolved options of a store with options of its own: the shared ones resolved by
+ * {@link resolveStoreOptions} under `store`, beside the backend's own.
+ */
+export type ResolvedBackendOptions<Own extends object> = { readonly store: ResolvedStoreOptions } & Readonly<Own>;
+
+/** How a store describes its options to {@link resolveStoreOptions}. */
+export interface StoreOptionsShape {
+  /** The store's class name, for messages. */
+  readonly owner: string;
+  /** The store's own options, beside the shared ones (see {@link optionKeys}). */
+  readonly ownKeys?: readonly string[];
+  /** Shared options the store refuses, each with why (a store that takes time from its server refuses `now`). */
+  readonly unsupported?: Readonly<Partial<Record<keyof StoreOptions, string>>>;
+}
+
+/**
+ * Checks a store's options object with {@link checkOptions}, validates the shared options of SPEC §2
+ * and applies their defaults; the store reads its own options from `raw`. Throws
+ * `TURNSTORE_INVALID_OPTION` naming the option for anything out of rule, unknown keys included.
+ */
+export function resolveStoreOptions(
+  options: unknown,
+  shape: StoreOptionsShape,
+): { readonly store: ResolvedStoreOptions; readonly raw: Record<string, unknown> } {
+  const { owner, ownKeys = [], unsupported = {} } = shape;
+  const raw = checkOptions(options, { owner, known: [...STORE_OPTION_KEYS, ...ownKeys] });
+  for (const [option, why] of Object.entries(unsupported)) {
+    if (raw[option] !== undefined)
+      throw invalidOptionError({ owner, option, problem: `is not supported by ${owner}: ${why}`, value: raw[option] });
+  }
+  const maxTurns = integerOption(raw, owner, 'maxTurns', DEFAULT_OPTIONS.maxTurns, 1);
+  const maxConversations = integerOption(raw, owner, 'maxConversations', DEFAULT_OPTIONS.maxConversations, 1);
+  const maxTurnBytes = integerOption(raw, owner, 'maxTurnBytes', DEFAULT_OPTIONS.maxTurnBytes, 1);
   const totalFallback = Math.max(DEFAULT_OPTIONS.maxTotalBytes, maxTurnBytes);
-  const maxTotalBytes = integerOption(raw, 'maxTotalBytes', totalFallback, 1);
+  const maxTotalBytes = integerOption(raw, owner, 'maxTotalBytes', totalFallback, 1);
   if (maxTotalBytes < maxTurnBytes) {
-    throw invalid('maxTotalBytes', `an integer ≥ maxTurnBytes (${maxTurnBytes})`, maxTotalBytes);
+    throw invalidOptionError({
+      owner,
+      option: 'maxTotalBytes',
+      problem: `must be an integer ≥ maxTurnBytes (${maxTurnBytes})`,
+      value: maxTotalBytes,
+    });
   }
   const ttl = raw.ttlSeconds;
   let ttlSeconds: number = DEFAULT_OPTIONS.ttlSeconds;
   if (ttl !== undefined) {
-    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) throw invalid('ttlSeconds', 'a finite number ≥ 0', ttl);
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
+      throw invalidOptionError({ owner, option: 'ttlSeconds', problem: 'must be a finite number ≥ 0', value: ttl });
+    }
     ttlSeconds = ttl;
   }
-  return {
+  const store: ResolvedStoreOptions = {
     maxTurns,
     ttlSeconds,
     maxConversations,
     maxTurnBytes,
     maxTotalBytes,
-    now: functionOption(raw, 'now'),
-    onEvict: functionOption(raw, 'onEvict'),
+    now: functionOption(raw, owner, 'now'),
+    onEvict: functionOption(raw, owner, 'onEvict'),
   };
+  return { store, raw };
 }

@@ -1,5 +1,5 @@
-import { TurnstoreError } from './errors.js';
-import { describe } from './options.js';
+import { describe, invalidOptionError, TurnstoreError } from './errors.js';
+import { checkOptions, optionKeys } from './options.js';
 import { EXTRA_FIELDS, checkExtrasFit, type StoredExtras } from './turn-extras.js';
 import { ROLES, type ListOptions, type Role, type TurnInput } from './types.js';
 import { utf8ByteLength } from './utf8.js';
@@ -109,24 +109,17 @@ export function checkTurns(turns: unknown, maxTurnBytes: number): CheckedTurns {
   return { roles, contents, bytes, extras };
 }
 
-/** Checks the options of `list` and applies the default limit. */
+const LIST_OPTION_KEYS = optionKeys<ListOptions>({ limit: true, cursor: true });
+
+/** Checks the options of `list` (an unknown key is refused like any bad option) and applies the default limit. */
 export function checkListOptions(options: unknown): { limit: number; cursor: string | undefined } {
-  if (options === undefined) return { limit: DEFAULT_LIST_LIMIT, cursor: undefined };
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `list options must be an object {limit, cursor}; got ${describe(options)}.`);
-  }
-  const { limit = DEFAULT_LIST_LIMIT, cursor } = options as ListOptions;
+  const raw = checkOptions(options, { owner: 'list', known: LIST_OPTION_KEYS });
+  const { limit = DEFAULT_LIST_LIMIT, cursor } = raw as ListOptions;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new TurnstoreError(
-      'TURNSTORE_INVALID_OPTION',
-      `Option "limit" of list must be an integer from 1 to ${MAX_LIST_LIMIT}; got ${describe(limit)}.`,
-    );
+    throw invalidOptionError({ owner: 'list', option: 'limit', problem: `must be an integer from 1 to ${MAX_LIST_LIMIT}`, value: limit });
   }
   if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length === 0)) {
-    throw new TurnstoreError(
-      'TURNSTORE_INVALID_OPTION',
-      `Option "cursor" of list must be a cursor string returned by list; got ${describe(cursor)}.`,
-    );
+    throw invalidOptionError({ owner: 'list', option: 'cursor', problem: 'must be a cursor string returned by list', value: cursor });
   }
   return { limit, cursor };
 }

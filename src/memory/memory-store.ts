@@ -1,4 +1,4 @@
-import { TurnstoreError } from '../core/errors.js';
+import { closedError, invalidOptionError } from '../core/errors.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
 import type {
   ConversationStore,
@@ -75,7 +75,7 @@ export class MemoryStore implements ConversationStore {
    * wrong type or out-of-range value throws `TURNSTORE_INVALID_OPTION` naming it.
    */
   constructor(options?: StoreOptions) {
-    this.#options = resolveStoreOptions(options);
+    this.#options = resolveStoreOptions(options, { owner: 'MemoryStore' }).store;
     this.#pendingEvictions = new PendingEvictions(this.#options.onEvict);
     this.#ttlMs = this.#options.ttlSeconds * 1000;
     this.#table = new ConversationTable(this.#options.maxTurns, this.#options.maxConversations);
@@ -197,7 +197,7 @@ export class MemoryStore implements ConversationStore {
     let after = Infinity;
     if (cursor !== undefined) {
       if (!/^[0-9]{1,15}$/.test(cursor)) {
-        throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
+        throw invalidOptionError({ owner: 'list', option: 'cursor', problem: 'is not a cursor this store returned' });
       }
       after = Number(cursor);
     }
@@ -233,7 +233,7 @@ export class MemoryStore implements ConversationStore {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This MemoryStore was closed.');
+    if (this.#closed) throw closedError({ owner: 'MemoryStore' });
   }
 
   #monotonicNow(): number {

@@ -1,10 +1,10 @@
-import { TurnstoreError } from '../core/errors.js';
+import { invalidOptionError } from '../core/errors.js';
 import {
-  checkOptionKeys,
-  describe,
   integerOption,
+  optionErrorsOf,
+  optionKeys,
   resolveStoreOptions,
-  type ResolvedStoreOptions,
+  type ResolvedBackendOptions,
   type StoreOptions,
 } from '../core/options.js';
 import type { PostgresPoolLike } from './driver.js';
@@ -58,7 +58,15 @@ export const DEFAULT_TABLE_PREFIX = 'turnstore_';
 /** The default of {@link PostgresStoreOptions.commandTimeoutMs}. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 
-const POSTGRES_KEYS = ['connectionString', 'pool', 'schema', 'tablePrefix', 'commandTimeoutMs'] as const;
+const OWNER = 'PostgresStore';
+
+const POSTGRES_KEYS = optionKeys<Omit<PostgresStoreOptions, keyof StoreOptions>>({
+  connectionString: true,
+  pool: true,
+  schema: true,
+  tablePrefix: true,
+  commandTimeoutMs: true,
+});
 
 // Identifiers are checked to plain characters and still always double-quoted in SQL, so they
 // can never be SQL text; PostgreSQL's identifier limit is 63 bytes, and the prefix leaves room for
@@ -67,37 +75,36 @@ const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const PREFIX_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
 /** {@link PostgresStoreOptions} checked, with defaults applied. */
-export interface ResolvedPostgresOptions {
-  readonly store: ResolvedStoreOptions;
-  readonly connectionString: string | undefined;
-  readonly pool: PostgresPoolLike | undefined;
-  readonly schema: string;
-  readonly tablePrefix: string;
-  readonly commandTimeoutMs: number;
-}
+export type ResolvedPostgresOptions = ResolvedBackendOptions<{
+  connectionString: string | undefined;
+  pool: PostgresPoolLike | undefined;
+  schema: string;
+  tablePrefix: string;
+  commandTimeoutMs: number;
+}>;
 
-function invalid(message: string): TurnstoreError {
-  return new TurnstoreError('TURNSTORE_INVALID_OPTION', message);
-}
+const invalid = optionErrorsOf(OWNER);
 
 /**
  * Checks the options of a PostgresStore: the shared ones through `resolveStoreOptions`, the
  * PostgreSQL ones here. Throws `TURNSTORE_INVALID_OPTION` naming the option.
  */
 export function resolvePostgresOptions(options: unknown): ResolvedPostgresOptions {
-  const raw = checkOptionKeys(options, POSTGRES_KEYS);
-  if (raw.now !== undefined) {
-    throw invalid(
-      'Option "now" is not supported by PostgresStore: it takes time from the database server (clock_timestamp() inside its functions), ' +
-        `so that every app host sharing the data agrees on it; got ${describe(raw.now)}.`,
-    );
-  }
-  const store = resolveStoreOptions(raw, POSTGRES_KEYS);
+  const { store, raw } = resolveStoreOptions(options, {
+    owner: OWNER,
+    ownKeys: POSTGRES_KEYS,
+    unsupported: {
+      now: 'it takes time from the database server (clock_timestamp() inside its functions), so that every app host sharing the data agrees on it',
+    },
+  });
   const { connectionString, pool } = raw;
   if (connectionString !== undefined && pool !== undefined)
-    throw invalid('Options "connectionString" and "pool" exclude each other: give one.');
+    throw invalidOptionError({ owner: OWNER, problem: `must give one of "connectionString" and "pool", not both` });
   if (connectionString === undefined && pool === undefined) {
-    throw invalid('Option "connectionString" or "pool" is required: where the PostgreSQL server is, or a pg Pool to use.');
+    throw invalidOptionError({
+      owner: OWNER,
+      problem: 'must give "connectionString" or "pool": where the PostgreSQL server is, or a pg Pool to use',
+    });
   }
   if (connectionString !== undefined) checkConnectionString(connectionString);
   if (
@@ -107,21 +114,17 @@ export function resolvePostgresOptions(options: unknown): ResolvedPostgresOption
       typeof (pool as { query?: unknown }).query !== 'function' ||
       typeof (pool as { connect?: unknown }).connect !== 'function')
   ) {
-    throw invalid(`Option "pool" must be a pg Pool (with query and connect methods); got ${describe(pool)}.`);
+    throw invalid('pool', 'must be a pg Pool (with query and connect methods)', pool);
   }
   const schema = raw.schema ?? DEFAULT_SCHEMA;
   if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
-    throw invalid(
-      `Option "schema" must be a letter or "_" followed by letters, digits or "_", at most 63 characters; got ${describe(schema)}.`,
-    );
+    throw invalid('schema', 'must be a letter or "_" followed by letters, digits or "_", at most 63 characters', schema);
   }
   const tablePrefix = raw.tablePrefix ?? DEFAULT_TABLE_PREFIX;
   if (typeof tablePrefix !== 'string' || !PREFIX_PATTERN.test(tablePrefix)) {
-    throw invalid(
-      `Option "tablePrefix" must be a letter or "_" followed by letters, digits or "_", at most 32 characters; got ${describe(tablePrefix)}.`,
-    );
+    throw invalid('tablePrefix', 'must be a letter or "_" followed by letters, digits or "_", at most 32 characters', tablePrefix);
   }
-  const commandTimeoutMs = integerOption(raw, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS, 1, 600_000);
+  const commandTimeoutMs = integerOption(raw, OWNER, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS, 1, 600_000);
   return {
     store,
     connectionString: connectionString as string | undefined,
@@ -142,8 +145,9 @@ function checkConnectionString(value: unknown): void {
     }
   }
   if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-    throw invalid(
-      `Option "connectionString" must be a postgres:// or postgresql:// URL; got ${typeof value === 'string' ? 'a string that is not one' : describe(value)}.`,
-    );
+    // A string is not echoed: it may hold a password.
+    throw typeof value === 'string'
+      ? invalid('connectionString', 'must be a postgres:// or postgresql:// URL; got a string that is not one')
+      : invalid('connectionString', 'must be a postgres:// or postgresql:// URL', value);
   }
 }

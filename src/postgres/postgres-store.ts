@@ -1,4 +1,4 @@
-import { TurnstoreError } from '../core/errors.js';
+import { backendUnavailableError, closedError, invalidOptionError, TurnstoreError } from '../core/errors.js';
 import { notifyEviction } from '../core/evictions.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
@@ -217,7 +217,7 @@ export class PostgresStore implements ConversationStore {
     this.#checkOpen();
     const { limit, cursor } = checkListOptions(options);
     if (cursor !== undefined && !CURSOR_PATTERN.test(cursor)) {
-      throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
+      throw invalidOptionError({ owner: 'list', option: 'cursor', problem: 'is not a cursor this store returned' });
     }
     const rows = await this.#run('list', [cursor ?? FIRST_PAGE, limit, this.#ttlMs]);
     const evictions: unknown[] = [];
@@ -285,12 +285,12 @@ export class PostgresStore implements ConversationStore {
     try {
       await pool.end?.();
     } catch (error) {
-      throw new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `PostgreSQL pool failed to close: ${messageOf(error)}`, { cause: error });
+      throw backendUnavailableError({ backend: 'PostgreSQL', problem: `pool failed to close: ${messageOf(error)}` }, { cause: error });
     }
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This PostgresStore was closed.');
+    if (this.#closed) throw closedError({ owner: 'PostgresStore' });
   }
 
   /** Runs an operation whose function returns one `text[]`. */
@@ -348,18 +348,16 @@ export class PostgresStore implements ConversationStore {
 
   #failure(error: unknown, operation: Operation): TurnstoreError {
     if (error instanceof TurnstoreError) return error;
-    if (this.#closed)
-      return new TurnstoreError('TURNSTORE_CLOSED', `This PostgresStore was closed while ${operation} was running.`, { cause: error });
+    if (this.#closed) return closedError({ owner: 'PostgresStore', during: operation }, { cause: error });
     if (error instanceof DeadlineExceeded) {
-      return new TurnstoreError(
-        'TURNSTORE_BACKEND_UNAVAILABLE',
-        `PostgreSQL did not answer ${operation} within ${this.#migrated ? `commandTimeoutMs (${this.#commandTimeoutMs} ms)` : 'the time allowed to create the tables'}; whether the call took effect is unknown.`,
-      );
+      return backendUnavailableError({
+        backend: 'PostgreSQL',
+        problem: `did not answer ${operation} within ${this.#migrated ? `commandTimeoutMs (${this.#commandTimeoutMs} ms)` : 'the time allowed to create the tables'}; whether the call took effect is unknown.`,
+      });
     }
     const code = (error as { code?: unknown }).code;
-    return new TurnstoreError(
-      'TURNSTORE_BACKEND_UNAVAILABLE',
-      `PostgreSQL failed during ${operation}${typeof code === 'string' ? ` (${code})` : ''}: ${messageOf(error)}`,
+    return backendUnavailableError(
+      { backend: 'PostgreSQL', problem: `failed during ${operation}${typeof code === 'string' ? ` (${code})` : ''}: ${messageOf(error)}` },
       { cause: error },
     );
   }

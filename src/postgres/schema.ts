@@ -5,7 +5,7 @@
  * The whole migration is one transaction under an advisory lock, so processes starting at once
  * wait for each other instead of both creating the tables.
  */
-import { TurnstoreError } from '../core/errors.js';
+import { backendUnavailableError, TurnstoreError } from '../core/errors.js';
 import type { PostgresClientLike, PostgresPoolLike } from './driver.js';
 import { MIGRATIONS, MIGRATION_LOCK_CLASS, type SqlNames } from './sql-functions.js';
 
@@ -87,10 +87,10 @@ async function inTransaction(
   const found = await client.query({ text: `SELECT version FROM ${versionTable}`, rowMode: 'array' });
   const version = found.rows.length === 0 ? 0 : Number((found.rows[0] as unknown[])[0]);
   if (version > target) {
-    throw new TurnstoreError(
-      'TURNSTORE_BACKEND_UNAVAILABLE',
-      `The PostgreSQL tables ${JSON.stringify(`${schema}.${tablePrefix}*`)} have turnstore schema version ${version}, newer than this turnstore understands (${target}); upgrade turnstore to use them.`,
-    );
+    throw backendUnavailableError({
+      backend: `The PostgreSQL tables ${JSON.stringify(`${schema}.${tablePrefix}*`)}`,
+      problem: `have turnstore schema version ${version}, newer than this turnstore understands (${target}); upgrade turnstore to use them.`,
+    });
   }
   for (let step = version; step < target; step++)
     await client.query({ text: migrations[step]!(names), query_timeout: MIGRATION_QUERY_TIMEOUT_MS });

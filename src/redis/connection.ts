@@ -1,4 +1,5 @@
-import { TurnstoreError } from '../core/errors.js';
+import { closedError } from '../core/errors.js';
+import { importPeer } from '../core/import-peer.js';
 import type { CommandSender } from './lua-script.js';
 
 /** What RedisStore passes with each command: a time limit, and node-redis's default reply types. */
@@ -42,7 +43,7 @@ interface NodeRedis {
 /** Raised when a command ran out of its time; turned into `TURNSTORE_BACKEND_UNAVAILABLE` by the store. */
 export class CommandTimeout extends Error {
   constructor(ms: number, cause: unknown) {
-    super(`Redis did not answer within ${ms} ms`, { cause });
+    super(`did not answer within ${ms} ms`, { cause }); // worded to follow "Redis"
     this.name = 'CommandTimeout';
   }
 }
@@ -50,7 +51,7 @@ export class CommandTimeout extends Error {
 /** Raised without trying when the store's own connection has been down for a whole command timeout. */
 export class Unreachable extends Error {
   constructor(downForMs: number, cause: unknown) {
-    super(`Redis has been unreachable for ${Math.round(downForMs)} ms; the store keeps reconnecting`, { cause });
+    super(`has been unreachable for ${Math.round(downForMs)} ms; the store keeps reconnecting`, { cause }); // worded to follow "Redis"
     this.name = 'Unreachable';
   }
 }
@@ -168,20 +169,11 @@ export class RedisConnection {
   /**
    * Loads node-redis, once; the store starts this as soon as it is created, so the driver is
    * usually loaded by the first call. Rejects with `TURNSTORE_MISSING_PEER` when node-redis is not
-   * installed.
+   * installed, `TURNSTORE_PEER_LOAD_FAILED` when it fails to load.
    */
   #loadDriver(): Promise<NodeRedis> {
     if (this.#driver === undefined) {
-      this.#driver = import('redis').then(
-        (redis) => redis as unknown as NodeRedis,
-        (error: unknown) => {
-          throw new TurnstoreError(
-            'TURNSTORE_MISSING_PEER',
-            'RedisStore needs the node-redis driver, an optional peer dependency of turnstore: npm install redis',
-            { cause: error },
-          );
-        },
-      );
+      this.#driver = importPeer('redis', 'RedisStore', () => import('redis')).then((redis) => redis as unknown as NodeRedis);
       // Whoever calls first sees the failure; an unobserved one must not crash the process.
       this.#driver.catch(() => undefined);
     }
@@ -198,7 +190,7 @@ export class RedisConnection {
   }
 
   #createOwnedClient(redis: NodeRedis): OwnedClient {
-    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This RedisStore was closed.');
+    if (this.#closed) throw closedError({ owner: 'RedisStore' });
     const client = redis.createClient({
       url: this.#url,
       // No offline queue: the store waits for the connection itself (see the class comment).

@@ -1,10 +1,10 @@
-import { TurnstoreError } from '../core/errors.js';
+import { invalidOptionError } from '../core/errors.js';
 import {
-  checkOptionKeys,
-  describe,
   integerOption,
+  optionErrorsOf,
+  optionKeys,
   resolveStoreOptions,
-  type ResolvedStoreOptions,
+  type ResolvedBackendOptions,
   type StoreOptions,
 } from '../core/options.js';
 import type { RedisClientLike, RedisClusterLike } from './connection.js';
@@ -70,41 +70,49 @@ export const DEFAULT_CONNECTIONS = 2;
 /** Longest prefix, in UTF-16 code units. */
 export const MAX_PREFIX_LENGTH = 128;
 
-const REDIS_KEYS = ['url', 'client', 'prefix', 'commandTimeoutMs', 'connections'] as const;
+const OWNER = 'RedisStore';
+
+const REDIS_KEYS = optionKeys<Omit<RedisStoreOptions, keyof StoreOptions>>({
+  url: true,
+  client: true,
+  prefix: true,
+  commandTimeoutMs: true,
+  connections: true,
+});
 
 /** {@link RedisStoreOptions} checked, with defaults applied. */
-export interface ResolvedRedisOptions {
-  readonly store: ResolvedStoreOptions;
-  readonly url: string | undefined;
-  readonly client: RedisClientLike | RedisClusterLike | undefined;
-  readonly prefix: string;
-  readonly commandTimeoutMs: number;
+export type ResolvedRedisOptions = ResolvedBackendOptions<{
+  url: string | undefined;
+  client: RedisClientLike | RedisClusterLike | undefined;
+  prefix: string;
+  commandTimeoutMs: number;
   /** Connections to open from `url`; 1 with `client`. */
-  readonly connections: number;
-}
+  connections: number;
+}>;
 
-function invalid(message: string): TurnstoreError {
-  return new TurnstoreError('TURNSTORE_INVALID_OPTION', message);
-}
+const invalid = optionErrorsOf(OWNER);
 
 /**
  * Checks the options of a RedisStore: the shared ones through `resolveStoreOptions`, the Redis
  * ones here. Throws `TURNSTORE_INVALID_OPTION` naming the option.
  */
 export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
-  const raw = checkOptionKeys(options, REDIS_KEYS);
-  if (raw.now !== undefined) {
-    throw invalid(
-      'Option "now" is not supported by RedisStore: it takes time from the Redis server (TIME inside its scripts), ' +
-        `so that every app instance sharing the data agrees on it; got ${describe(raw.now)}.`,
-    );
-  }
-  const store = resolveStoreOptions(raw, REDIS_KEYS);
+  const { store, raw } = resolveStoreOptions(options, {
+    owner: OWNER,
+    ownKeys: REDIS_KEYS,
+    unsupported: {
+      now: 'it takes time from the Redis server (TIME inside its scripts), so that every app instance sharing the data agrees on it',
+    },
+  });
 
   const { url, client } = raw;
-  if (url !== undefined && client !== undefined) throw invalid('Options "url" and "client" exclude each other: give one.');
+  if (url !== undefined && client !== undefined)
+    throw invalidOptionError({ owner: OWNER, problem: `must give one of "url" and "client", not both` });
   if (url === undefined && client === undefined)
-    throw invalid('Option "url" or "client" is required: where the Redis server is, or a node-redis client to use.');
+    throw invalidOptionError({
+      owner: OWNER,
+      problem: 'must give "url" or "client": where the Redis server is, or a node-redis client to use',
+    });
   if (url !== undefined) checkUrl(url);
   if (client !== undefined) checkClient(client);
 
@@ -117,14 +125,16 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
     !prefix.isWellFormed()
   ) {
     throw invalid(
-      `Option "prefix" must be a non-empty string of at most ${MAX_PREFIX_LENGTH} characters without "{" or "}" (it becomes the Redis Cluster hash tag); got ${describe(prefix)}.`,
+      'prefix',
+      `must be a non-empty string of at most ${MAX_PREFIX_LENGTH} characters without "{" or "}" (it becomes the Redis Cluster hash tag)`,
+      prefix,
     );
   }
-  const commandTimeoutMs = integerOption(raw, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS, 1, 600_000);
+  const commandTimeoutMs = integerOption(raw, OWNER, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS, 1, 600_000);
   if (client !== undefined && raw.connections !== undefined) {
-    throw invalid('Option "connections" applies only with "url": with "client" the store uses the client you gave.');
+    throw invalid('connections', 'applies only with "url": with "client" the store uses the client you gave');
   }
-  const connections = integerOption(raw, 'connections', DEFAULT_CONNECTIONS, 1, 16);
+  const connections = integerOption(raw, OWNER, 'connections', DEFAULT_CONNECTIONS, 1, 16);
   return {
     store,
     url: url as string | undefined,
@@ -145,16 +155,15 @@ function checkUrl(url: unknown): void {
     }
   }
   if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw invalid(
-      `Option "url" must be a redis:// or rediss:// URL; got ${typeof url === 'string' ? 'a string that is not one' : describe(url)}.`,
-    );
+    // A string is not echoed: it may hold a password.
+    throw typeof url === 'string'
+      ? invalid('url', 'must be a redis:// or rediss:// URL; got a string that is not one')
+      : invalid('url', 'must be a redis:// or rediss:// URL', url);
   }
 }
 
 function checkClient(client: unknown): void {
   if (client === null || typeof client !== 'object' || typeof (client as { sendCommand?: unknown }).sendCommand !== 'function') {
-    throw invalid(
-      `Option "client" must be a node-redis client, client pool or cluster (with a sendCommand method); got ${describe(client)}.`,
-    );
+    throw invalid('client', 'must be a node-redis client, client pool or cluster (with a sendCommand method)', client);
   }
 }

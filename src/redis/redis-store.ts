@@ -1,4 +1,4 @@
-import { TurnstoreError } from '../core/errors.js';
+import { backendUnavailableError, closedError, invalidOptionError, TurnstoreError } from '../core/errors.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
@@ -160,7 +160,7 @@ export class RedisStore implements ConversationStore {
     this.#checkOpen();
     const { limit, cursor } = checkListOptions(options);
     if (cursor !== undefined && !/^[0-9]{1,17}$/.test(cursor)) {
-      throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
+      throw invalidOptionError({ owner: 'list', option: 'cursor', problem: 'is not a cursor this store returned' });
     }
     const [evictions, rows, next] = (await this.#run(SCRIPTS.list, undefined, [cursor ?? '', String(limit)])) as [
       Evictions,
@@ -198,7 +198,7 @@ export class RedisStore implements ConversationStore {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This RedisStore was closed.');
+    if (this.#closed) throw closedError({ owner: 'RedisStore' });
   }
 
   /**
@@ -225,21 +225,19 @@ export class RedisStore implements ConversationStore {
 
   #failure(error: unknown, script: LuaScript): TurnstoreError {
     if (error instanceof TurnstoreError) return error;
-    if (this.#closed)
-      return new TurnstoreError('TURNSTORE_CLOSED', `This RedisStore was closed while ${script.name} was running.`, { cause: error });
+    if (this.#closed) return closedError({ owner: 'RedisStore', during: script.name }, { cause: error });
     if (error instanceof Unreachable)
-      return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `${error.message} (${script.name} not sent).`, { cause: error.cause });
+      return backendUnavailableError({ backend: 'Redis', problem: `${error.message} (${script.name} not sent).` }, { cause: error.cause });
     if (error instanceof CommandTimeout) {
-      return new TurnstoreError(
-        'TURNSTORE_BACKEND_UNAVAILABLE',
-        `${error.message} (${script.name}); whether the call took effect is unknown.`,
+      return backendUnavailableError(
+        { backend: 'Redis', problem: `${error.message} (${script.name}); whether the call took effect is unknown.` },
         { cause: error.cause },
       );
     }
     const message = error instanceof Error ? error.message : String(error);
     const hint =
       message === 'The client is closed' ? ' (a client passed with the "client" option must be connected: await client.connect())' : '';
-    return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `Redis failed during ${script.name}: ${message}${hint}`, { cause: error });
+    return backendUnavailableError({ backend: 'Redis', problem: `failed during ${script.name}: ${message}${hint}` }, { cause: error });
   }
 
   /**

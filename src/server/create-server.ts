@@ -1,6 +1,7 @@
 /** {@link createServer}: the HTTP service of SPEC §6 over any {@link ConversationStore}. */
 import type { FastifyInstance, onRequestHookHandler, onResponseHookHandler, RouteOptions } from 'fastify';
-import { TurnstoreError } from '../core/errors.js';
+import { invalidOptionError } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 import type { ConversationStore } from '../core/types.js';
 import { MAX_ID_LENGTH } from '../core/validate.js';
 import { bearerChecker, tokenProblem } from './auth.js';
@@ -60,6 +61,18 @@ export interface ServerOptions {
   readonly proxy?: ProxyOptions;
 }
 
+const OWNER = 'createServer';
+
+/** Every option of {@link createServer}: anything else is refused, so a misspelt `token` cannot leave /v1 open. */
+const SERVER_OPTION_KEYS = optionKeys<ServerOptions>({
+  store: true,
+  token: true,
+  logLevel: true,
+  bodyLimit: true,
+  metrics: true,
+  proxy: true,
+});
+
 // A percent-encoded UTF-16 code unit takes at most 9 characters (%XX%XX%XX). The router measures
 // the decoded segment today, but this bound stays correct should it ever measure the encoded one;
 // the store itself refuses ids over 256 code units.
@@ -82,7 +95,10 @@ function addRouteMetrics(route: RouteOptions, record: (method: string, status: n
  * Creates the HTTP service over `store`: routes, schemas, auth, metrics and error mapping, ready to
  * `listen()` (or to `inject()` in tests). Async because fastify and prom-client are optional peers:
  * fastify is loaded here, prom-client (with metrics on) by the first scrape; when either is missing
- * it rejects with `TURNSTORE_MISSING_PEER` naming it. Route schemas compile on a route's first use.
+ * it rejects with `TURNSTORE_MISSING_PEER` naming it (and `TURNSTORE_PEER_LOAD_FAILED` when one is
+ * installed but fails to load). Route schemas compile on a route's first use. Every option is
+ * checked first: an unknown one (`tokn` for `token`) or a bad value rejects with
+ * `TURNSTORE_INVALID_OPTION` naming it, before anything is loaded.
  *
  * @example
  * ```ts
@@ -96,21 +112,36 @@ function addRouteMetrics(route: RouteOptions, record: (method: string, status: n
  * ```
  */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
-  const { store, token, logLevel = 'info', bodyLimit = MIN_DEFAULT_BODY_LIMIT, metrics: wantMetrics = true } = options;
+  const raw = checkOptions(options, { owner: OWNER, known: SERVER_OPTION_KEYS });
+  const {
+    store,
+    token,
+    logLevel = 'info',
+    bodyLimit = MIN_DEFAULT_BODY_LIMIT,
+    metrics: wantMetrics = true,
+  } = raw as Partial<ServerOptions>;
+  if (store === null || typeof store !== 'object' || typeof (store as Partial<ConversationStore>).appendMany !== 'function') {
+    throw invalidOptionError({
+      owner: OWNER,
+      option: 'store',
+      problem: 'must be a turnstore store (MemoryStore, SqliteStore…)',
+      value: store,
+    });
+  }
   if (token !== undefined) {
-    const problem = tokenProblem(token);
-    if (problem) throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "token" cannot be used: ${problem}.`);
+    const problem = typeof token === 'string' ? tokenProblem(token) : 'it must be a string';
+    if (problem) throw invalidOptionError({ owner: OWNER, option: 'token', problem: `cannot be used: ${problem}` });
   }
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
-    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "bodyLimit" must be an integer ≥ 1; got ${String(bodyLimit)}.`);
+    throw invalidOptionError({ owner: OWNER, option: 'bodyLimit', problem: 'must be an integer ≥ 1', value: bodyLimit });
   }
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new TurnstoreError(
-      'TURNSTORE_INVALID_OPTION',
-      `Option "logLevel" must be one of ${LOG_LEVELS.join(', ')}; got ${String(logLevel)}.`,
-    );
+    throw invalidOptionError({ owner: OWNER, option: 'logLevel', problem: `must be one of ${LOG_LEVELS.join(', ')}`, value: logLevel });
   }
-  const proxy = options.proxy === undefined ? undefined : resolveProxyOptions(options.proxy);
+  if (typeof wantMetrics !== 'boolean') {
+    throw invalidOptionError({ owner: OWNER, option: 'metrics', problem: 'must be true or false', value: wantMetrics });
+  }
+  const proxy = raw.proxy === undefined ? undefined : resolveProxyOptions(raw.proxy as ProxyOptions);
   const fastifyModule = await loadFastify();
   if (wantMetrics) await checkPromClientInstalled();
   const metrics: ServiceMetrics | undefined = wantMetrics ? createMetrics(loadPromClient, store) : undefined;

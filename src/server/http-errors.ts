@@ -48,6 +48,7 @@ export const STORE_CODE_STATUS: Readonly<Record<TurnstoreErrorCode, number>> = {
   TURNSTORE_CLOSED: 503,
   TURNSTORE_BACKEND_UNAVAILABLE: 503,
   TURNSTORE_MISSING_PEER: 500,
+  TURNSTORE_PEER_LOAD_FAILED: 500,
 };
 
 /** Any code an HTTP client may see. */

@@ -1,6 +1,6 @@
 /** The open routes for operators: health, readiness, metrics and the API description. */
 import type { FastifyInstance } from 'fastify';
-import { TurnstoreError, isTurnstoreError } from '../core/errors.js';
+import { backendUnavailableError, isTurnstoreError } from '../core/errors.js';
 import type { ConversationStore } from '../core/types.js';
 import type { ServiceMetrics } from './metrics.js';
 import { errorResponses, routeSchema, statusResponse } from './schemas.js';
@@ -38,7 +38,7 @@ export function registerOperationsRoutes(
       } catch (error) {
         // Whatever the failure (closed, unreachable, broken), the answer a load balancer needs is "not ready".
         if (isTurnstoreError(error, 'TURNSTORE_BACKEND_UNAVAILABLE')) throw error;
-        throw new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', 'The store did not answer.', { cause: error });
+        throw backendUnavailableError({ backend: 'The store', problem: 'did not answer.' }, { cause: error });
       }
       return { status: 'ready' };
     },

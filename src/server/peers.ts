@@ -4,8 +4,8 @@
  * rather than a module-resolution crash.
  */
 import { createRequire } from 'node:module';
-import { TurnstoreError } from '../core/errors.js';
-import { importPeer } from '../core/import-peer.js';
+import { missingPeerError } from '../core/errors.js';
+import { importPeer, requirePeer } from '../core/import-peer.js';
 
 /**
  * The oldest fastify the service works with. Before 5.10 it lacks `LogController`; before 5.11.1
@@ -24,10 +24,13 @@ export function checkPeerVersion(name: string, purpose: string, found: string, m
   const [wantMajor, wantMinor, wantPatch] = parse(minimum);
   const usable = major === wantMajor && (minor! > wantMinor! || (minor === wantMinor && patch! >= wantPatch!));
   if (!usable) {
-    throw new TurnstoreError(
-      'TURNSTORE_MISSING_PEER',
-      `${purpose} needs ${name} ${minimum} or later within ${wantMajor}.x; ${found} is installed: run npm install ${name}@^${minimum}`,
-    );
+    throw missingPeerError({
+      purpose,
+      name,
+      wanted: `${minimum} or later within ${wantMajor}.x`,
+      installed: found,
+      install: `npm install ${name}@^${minimum}`,
+    });
   }
 }
 
@@ -36,7 +39,7 @@ export async function loadFastify() {
   const purpose = 'The turnstore HTTP service';
   const fastify = await importPeer('fastify', purpose, () => import('fastify'));
   // Resolved from here, as the import above was; fastify's package.json is not behind an exports map.
-  const { version } = createRequire(import.meta.url)('fastify/package.json') as { version: string };
+  const { version } = requirePeer('fastify', purpose, () => createRequire(import.meta.url)('fastify/package.json') as { version: string });
   checkPeerVersion('fastify', purpose, version, MIN_FASTIFY_VERSION);
   return fastify;
 }

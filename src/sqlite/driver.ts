@@ -4,7 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
-import { TurnstoreError } from '../core/errors.js';
+import { backendUnavailableError, type TurnstoreError } from '../core/errors.js';
+import { peerFailure, requirePeer } from '../core/import-peer.js';
 
 // Types from @types/better-sqlite3, for this folder's own use: no public declaration of turnstore
 // refers to them, so users need not install those types.
@@ -19,6 +20,9 @@ export type Statement<Parameters extends unknown[] | object = unknown[], Row = u
 /** What to tell someone whose project lacks the driver. */
 export const INSTALL_HINT = 'npm install better-sqlite3@12';
 
+const PEER = 'better-sqlite3';
+const PURPOSE = 'SqliteStore';
+
 let loaded: DatabaseConstructor | undefined;
 
 /**
@@ -27,36 +31,22 @@ let loaded: DatabaseConstructor | undefined;
  */
 export function loadDriver(): DatabaseConstructor {
   if (loaded !== undefined) return loaded;
-  try {
-    loaded = createRequire(import.meta.url)('better-sqlite3') as DatabaseConstructor;
-  } catch (error) {
-    const missing = (error as { code?: unknown }).code === 'MODULE_NOT_FOUND';
-    throw new TurnstoreError(
-      'TURNSTORE_MISSING_PEER',
-      `SqliteStore needs the better-sqlite3 package (12.x), which ${missing ? 'is not installed' : 'could not be loaded'}: ${INSTALL_HINT}`,
-      { cause: error },
-    );
-  }
+  loaded = requirePeer(PEER, PURPOSE, () => createRequire(import.meta.url)(PEER) as DatabaseConstructor, INSTALL_HINT);
   return loaded;
 }
 
 /**
  * Opens a connection. better-sqlite3 loads its native module at the first open, so an install built
- * for another Node.js version fails here: that is a missing peer too, with its own hint. Anything
- * else (a folder that does not exist, no permission, SQLITE_CANTOPEN) means the file is unusable.
+ * for another Node.js version fails here: `TURNSTORE_PEER_LOAD_FAILED`, as when loading the package
+ * throws. Anything else (a folder that does not exist, no permission, SQLITE_CANTOPEN) means the
+ * file is unusable.
  */
 export function openDatabase(driver: DatabaseConstructor, path: string, busyTimeoutMs: number): Database {
   try {
     return new driver(path, { timeout: busyTimeoutMs });
   } catch (error) {
-    if (isNativeModuleFailure(error)) {
-      throw new TurnstoreError(
-        'TURNSTORE_MISSING_PEER',
-        `better-sqlite3 is installed but its native module could not be loaded: never built (npm skips install scripts that allowScripts does not approve: npm install-scripts approve better-sqlite3, then npm rebuild better-sqlite3), or built for another Node.js version (npm rebuild better-sqlite3, or ${INSTALL_HINT})`,
-        { cause: error },
-      );
-    }
-    throw backendError(error, `SQLite could not open ${JSON.stringify(path)}`);
+    if (isNativeModuleFailure(error)) throw peerFailure(error, PEER, PURPOSE, INSTALL_HINT);
+    throw backendError(error, `could not open ${JSON.stringify(path)}`);
   }
 }
 
@@ -87,5 +77,5 @@ export function isBackendFailure(error: unknown): boolean {
 export function backendError(error: unknown, doing: string): TurnstoreError {
   const code = isSqliteError(error) ? ` (${error.code})` : '';
   const message = error instanceof Error ? error.message : String(error);
-  return new TurnstoreError('TURNSTORE_BACKEND_UNAVAILABLE', `${doing}${code}: ${message}`, { cause: error });
+  return backendUnavailableError({ backend: 'SQLite', problem: `${doing}${code}: ${message}` }, { cause: error });
 }

@@ -1,5 +1,5 @@
-import { TurnstoreError } from '../core/errors.js';
-import { describe, integerOption, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
+import { invalidOptionError } from '../core/errors.js';
+import { integerOption, optionKeys, resolveStoreOptions, type ResolvedBackendOptions, type StoreOptions } from '../core/options.js';
 
 /**
  * What the `driver` option accepts: better-sqlite3's default export (`import Database from
@@ -43,22 +43,28 @@ export interface SqliteStoreOptions extends StoreOptions {
 }
 
 /** {@link SqliteStoreOptions} with every default applied. */
-export interface ResolvedSqliteOptions {
-  readonly shared: ResolvedStoreOptions;
-  readonly path: string;
-  readonly synchronous: 'normal' | 'full';
-  readonly busyTimeoutMs: number;
-  readonly driver: SqliteDriver | undefined;
-}
+export type ResolvedSqliteOptions = ResolvedBackendOptions<{
+  path: string;
+  synchronous: 'normal' | 'full';
+  busyTimeoutMs: number;
+  driver: SqliteDriver | undefined;
+}>;
+
+const OWNER = 'SqliteStore';
 
 /** The options SqliteStore adds to the shared ones. */
-export const SQLITE_OPTION_KEYS: readonly string[] = ['path', 'synchronous', 'busyTimeoutMs', 'driver'];
+export const SQLITE_OPTION_KEYS = optionKeys<Omit<SqliteStoreOptions, keyof StoreOptions>>({
+  path: true,
+  synchronous: true,
+  busyTimeoutMs: true,
+  driver: true,
+});
 
 /** SQLite's own limit on `busy_timeout` (a signed 32-bit count of milliseconds). */
 const MAX_BUSY_TIMEOUT_MS = 2_147_483_647;
 
-function invalid(name: string, rule: string, value: unknown): TurnstoreError {
-  return new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "${name}" of SqliteStore must be ${rule}; got ${describe(value)}.`);
+function invalid(option: string, rule: string, value: unknown) {
+  return invalidOptionError({ owner: OWNER, option, problem: `must be ${rule}`, value });
 }
 
 /**
@@ -66,13 +72,12 @@ function invalid(name: string, rule: string, value: unknown): TurnstoreError {
  * unknown keys), and applies the defaults. Throws `TURNSTORE_INVALID_OPTION` naming the option.
  */
 export function resolveSqliteOptions(options: unknown): ResolvedSqliteOptions {
-  const shared = resolveStoreOptions(options, SQLITE_OPTION_KEYS);
-  const raw = (options ?? {}) as Record<string, unknown>;
+  const { store, raw } = resolveStoreOptions(options, { owner: OWNER, ownKeys: SQLITE_OPTION_KEYS });
   const { path, synchronous = 'normal', driver } = raw;
   if (typeof path !== 'string' || path.trim().length === 0) throw invalid('path', 'a non-empty string (the database file)', path);
   if (path.includes('\u0000')) throw invalid('path', 'a file path without NUL characters', path);
   if (synchronous !== 'normal' && synchronous !== 'full') throw invalid('synchronous', "'normal' or 'full'", synchronous);
   if (driver !== undefined && typeof driver !== 'function') throw invalid('driver', "better-sqlite3's default export (a class)", driver);
-  const busyTimeoutMs = integerOption(raw, 'busyTimeoutMs', 5000, 0, MAX_BUSY_TIMEOUT_MS);
-  return { shared, path, synchronous, busyTimeoutMs, driver: driver as SqliteDriver | undefined };
+  const busyTimeoutMs = integerOption(raw, OWNER, 'busyTimeoutMs', 5000, 0, MAX_BUSY_TIMEOUT_MS);
+  return { store, path, synchronous, busyTimeoutMs, driver: driver as SqliteDriver | undefined };
 }

@@ -3,7 +3,7 @@
  * `PRAGMA user_version`; {@link MIGRATIONS}[v] takes a file from version v to v + 1, so a later
  * layout change is one more entry here and existing files upgrade themselves when opened.
  */
-import { TurnstoreError } from '../core/errors.js';
+import { backendUnavailableError } from '../core/errors.js';
 import type { Database } from './driver.js';
 
 /**
@@ -121,18 +121,18 @@ export function migrate(db: Database, path: string, migrations: ReadonlyArray<(d
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > target) {
-      throw new TurnstoreError(
-        'TURNSTORE_BACKEND_UNAVAILABLE',
-        `The SQLite file ${JSON.stringify(path)} has turnstore schema version ${version}, newer than this turnstore understands (${target}); upgrade turnstore to open it.`,
-      );
+      throw backendUnavailableError({
+        backend: `The SQLite file ${JSON.stringify(path)}`,
+        problem: `has turnstore schema version ${version}, newer than this turnstore understands (${target}); upgrade turnstore to open it.`,
+      });
     }
     if (version === 0) {
       const foreign = userTables(db);
       if (foreign.length > 0) {
-        throw new TurnstoreError(
-          'TURNSTORE_BACKEND_UNAVAILABLE',
-          `The SQLite file ${JSON.stringify(path)} is not a turnstore database: it holds other tables (${foreign.slice(0, 5).join(', ')}). Give SqliteStore a file of its own.`,
-        );
+        throw backendUnavailableError({
+          backend: `The SQLite file ${JSON.stringify(path)}`,
+          problem: `is not a turnstore database: it holds other tables (${foreign.slice(0, 5).join(', ')}). Give SqliteStore a file of its own.`,
+        });
       }
     }
     for (let step = version; step < target; step++) migrations[step]!(db);

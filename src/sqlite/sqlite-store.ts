@@ -1,4 +1,4 @@
-import { TurnstoreError } from '../core/errors.js';
+import { closedError, invalidOptionError, TurnstoreError } from '../core/errors.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, decodeExtras, turnWithExtras, type StoredExtras } from '../core/turn-extras.js';
@@ -89,10 +89,10 @@ export class SqliteStore implements ConversationStore {
    */
   constructor(options: SqliteStoreOptions) {
     const resolved = resolveSqliteOptions(options);
-    this.#options = resolved.shared;
+    this.#options = resolved.store;
     this.#pendingEvictions = new PendingEvictions(this.#options.onEvict);
-    this.#ttlMs = resolved.shared.ttlSeconds * 1000;
-    this.#clock = resolved.shared.now ?? (() => Date.now()); // looked up per call, so tests can move it
+    this.#ttlMs = resolved.store.ttlSeconds * 1000;
+    this.#clock = resolved.store.now ?? (() => Date.now()); // looked up per call, so tests can move it
     const driver = (resolved.driver ?? loadDriver()) as DatabaseConstructor;
     const db = openDatabase(driver, resolved.path, resolved.busyTimeoutMs);
     try {
@@ -104,7 +104,7 @@ export class SqliteStore implements ConversationStore {
     } catch (error) {
       db.close();
       if (error instanceof TurnstoreError) throw error;
-      throw isBackendFailure(error) ? backendError(error, `SQLite could not prepare ${JSON.stringify(resolved.path)}`) : error;
+      throw isBackendFailure(error) ? backendError(error, `could not prepare ${JSON.stringify(resolved.path)}`) : error;
     }
     this.#db = db;
     const run = (work: Work<unknown>, nowMs: number | undefined): unknown => work(nowMs ?? this.#clock());
@@ -194,7 +194,7 @@ export class SqliteStore implements ConversationStore {
     let before = Number.MAX_SAFE_INTEGER;
     if (cursor !== undefined) {
       if (!CURSOR_PATTERN.test(cursor) || Number(cursor) > Number.MAX_SAFE_INTEGER) {
-        throw new TurnstoreError('TURNSTORE_INVALID_OPTION', 'Option "cursor" of list is not a cursor this store returned.');
+        throw invalidOptionError({ owner: 'list', option: 'cursor', problem: 'is not a cursor this store returned' });
       }
       before = Number(cursor);
     }
@@ -231,12 +231,12 @@ export class SqliteStore implements ConversationStore {
     try {
       this.#db.close();
     } catch (error) {
-      throw isBackendFailure(error) ? backendError(error, 'SQLite could not close the database') : error;
+      throw isBackendFailure(error) ? backendError(error, 'could not close the database') : error;
     }
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new TurnstoreError('TURNSTORE_CLOSED', 'This SqliteStore was closed.');
+    if (this.#closed) throw closedError({ owner: 'SqliteStore' });
   }
 
   /**
@@ -281,7 +281,7 @@ export class SqliteStore implements ConversationStore {
   /** A driver error as `TURNSTORE_BACKEND_UNAVAILABLE`; turnstore's own errors (and bugs) as they are. */
   #failure(error: unknown): unknown {
     if (error instanceof TurnstoreError || !isBackendFailure(error)) return error;
-    return backendError(error, 'SQLite failed');
+    return backendError(error, 'failed');
   }
 
   /**

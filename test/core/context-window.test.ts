@@ -140,7 +140,7 @@ describe('contextWindow', () => {
           () => contextWindow([u('a'), a('b')], { maxTokens: 10, countTokens: (x) => (x.role === 'assistant' ? (value as number) : 1) }),
           'TURNSTORE_INVALID_OPTION',
           new RegExp(
-            `countTokens must return an integer ≥ 0; it returned ${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} for turns\\[1\\]`,
+            `option "countTokens" must return an integer ≥ 0; it returned ${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} for turns\\[1\\]`,
           ),
         );
       }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ERROR_CODES, TurnstoreError, isTurnstoreError } from '../../src/index.js';
 
@@ -19,7 +20,7 @@ describe('TurnstoreError', () => {
     assert.ok(!isTurnstoreError(new Error('x')));
   });
 
-  it('has exactly the codes of the contract (SPEC §4)', () => {
+  it('has exactly the codes of the contract (SPEC §4), and PEER_LOAD_FAILED beside MISSING_PEER', () => {
     assert.deepEqual(Object.keys(ERROR_CODES).sort(), [
       'TURNSTORE_BACKEND_UNAVAILABLE',
       'TURNSTORE_CLOSED',
@@ -27,6 +28,7 @@ describe('TurnstoreError', () => {
       'TURNSTORE_INVALID_OPTION',
       'TURNSTORE_INVALID_TURN',
       'TURNSTORE_MISSING_PEER',
+      'TURNSTORE_PEER_LOAD_FAILED',
       'TURNSTORE_TURN_TOO_LARGE',
     ]);
   });
@@ -34,5 +36,19 @@ describe('TurnstoreError', () => {
   it('docs/errors.md documents every code and no other', () => {
     const documented = [...errorsPage.matchAll(/^\| `(TURNSTORE_[A-Z_]+)` \|/gm)].map((match) => match[1]).sort();
     assert.deepEqual(documented, Object.keys(ERROR_CODES).sort());
+  });
+
+  it('the codes raised in many places are built only by their factories in src/core/errors.ts', () => {
+    const sourceRoot = new URL('../../../src/', import.meta.url).pathname;
+    const files = readdirSync(sourceRoot, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    const offenders: string[] = [];
+    for (const file of files) {
+      if (file === join('core', 'errors.ts')) continue;
+      const source = readFileSync(join(sourceRoot, file), 'utf8');
+      const pattern = /new TurnstoreError\(\s*'(TURNSTORE_(?:INVALID_OPTION|MISSING_PEER|PEER_LOAD_FAILED|CLOSED|BACKEND_UNAVAILABLE))'/g;
+      for (const match of source.matchAll(pattern)) offenders.push(`${file}: ${match[1]}`);
+    }
+    assert.ok(files.length > 50, 'the sources were found');
+    assert.deepEqual(offenders, []);
   });
 });

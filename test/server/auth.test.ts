@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { MemoryStore } from '../../src/index.js';
+import { createServer, type ServerOptions } from '../../src/server/index.js';
 import { assertError, inProcess, type InProcessService } from './support/in-process.js';
 import { request, runCli, startService, type Service } from './support/service-process.js';
 
@@ -113,6 +115,21 @@ describe('bearer token (in process)', () => {
       assert.equal((await open.call('GET', '/v1/stats')).status, 200);
     } finally {
       await open.close();
+    }
+  });
+
+  it('createServer refuses a misspelt option rather than serving /v1 without a token', async () => {
+    const store = new MemoryStore();
+    try {
+      // Before: `tokn` was ignored and /v1 answered 200 to anyone.
+      await assert.rejects(createServer({ store, logLevel: 'silent', tokn: 's3cret' } as unknown as ServerOptions), (error: unknown) => {
+        assert.equal((error as { code?: string }).code, 'TURNSTORE_INVALID_OPTION');
+        assert.match((error as Error).message, /"tokn"/);
+        assert.match((error as Error).message, /\btoken\b/, 'the known options are listed');
+        return true;
+      });
+    } finally {
+      await store.close();
     }
   });
 

@@ -13,9 +13,9 @@ describe('docs/errors.md, HTTP service section', () => {
     const documented = [...section.matchAll(/^\| (\d{3}) \| `(TURNSTORE_[A-Z_]+)` \|/gm)].map((match) => `${match[2]} ${match[1]}`).sort();
     const expected = [
       ...Object.entries(HTTP_ERROR_CODES).map(([code, { status }]) => `${code} ${status}`),
-      // MISSING_PEER stops the service from starting; it is never an answer.
+      // A peer missing or failing to load stops the service from starting; it is never an answer.
       ...Object.entries(STORE_CODE_STATUS)
-        .filter(([code]) => code !== 'TURNSTORE_MISSING_PEER')
+        .filter(([code]) => code !== 'TURNSTORE_MISSING_PEER' && code !== 'TURNSTORE_PEER_LOAD_FAILED')
         .map(([code, status]) => `${code} ${status}`),
     ].sort();
     assert.deepEqual(documented, expected);

@@ -106,3 +106,12 @@ describe('serve configuration', () => {
     assert.equal(redactUrl('redis://cache:6379'), 'redis://cache:6379');
   });
 });
+
+describe('serve configuration: flags given in code', () => {
+  it('refuses a flag it does not know, as the command line does', () => {
+    assert.throws(() => readServeConfig({ tokn: 's3cret' } as never, {}), {
+      code: 'TURNSTORE_INVALID_OPTION',
+      message: /^turnstore serve: unknown option "tokn"; known options are host, port, store, .*upstream-timeout-ms\.$/,
+    });
+  });
+});

@@ -50,7 +50,7 @@ describe('turnstore/sqlite as a package', () => {
     assert.equal(error.cause, 'MODULE_NOT_FOUND');
   });
 
-  it('with better-sqlite3 installed but its build skipped (an install script allowScripts did not approve): TURNSTORE_MISSING_PEER says how to approve it', () => {
+  it('with better-sqlite3 installed but its build skipped (an install script allowScripts did not approve): TURNSTORE_PEER_LOAD_FAILED says how to approve it', () => {
     const { stdout, stderr, status } = runBesideCopy(CREATE_STORE, (nodeModules) => {
       // The package as npm leaves it when its install script does not run: no build/ folder.
       for (const name of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
@@ -63,7 +63,7 @@ describe('turnstore/sqlite as a package', () => {
     assert.equal(stderr, '');
     assert.equal(status, 0);
     const error = JSON.parse(stdout) as { name: string; code: string; message: string };
-    assert.equal(error.code, 'TURNSTORE_MISSING_PEER');
+    assert.equal(error.code, 'TURNSTORE_PEER_LOAD_FAILED');
     assert.ok(error.message.includes('npm install-scripts approve better-sqlite3'), error.message);
     assert.ok(error.message.includes('allowScripts'), error.message);
   });

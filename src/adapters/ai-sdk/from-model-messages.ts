@@ -7,9 +7,9 @@ import type { ModelMessage } from 'ai';
 import { TurnstoreError } from '../../core/errors.js';
 import { describe } from '../../core/options.js';
 import type { Attachment, JsonValue, ToolCall, TurnInput } from '../../core/types.js';
-import { MessageText, type UnsupportedContent } from '../unsupported-content.js';
+import { MessageText, checkUnsupportedOptions, type UnsupportedContent } from '../unsupported-content.js';
 import { attachmentFromData } from './attachment-data.js';
-import { DENIED_OUTPUT, TEXT_OUTPUTS, checkOptions, invalid, isObject, type ModelMessageOptions } from './message-options.js';
+import { DENIED_OUTPUT, TEXT_OUTPUTS, invalid, isObject, type ModelMessageOptions } from './message-options.js';
 import { METADATA_KEY, compact, jsonObject, plainLayout, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
 
 /** What a part is called in errors: `a "tool-call" part (content[1], tool weather)`. */
@@ -46,7 +46,7 @@ function partLabel(part: unknown, index: number, qualifier = ''): string {
  *   A message with nothing left is left out.
  */
 export function fromModelMessages(messages: readonly ModelMessage[], options?: ModelMessageOptions): TurnInput[] {
-  const policy = checkOptions(options, 'fromModelMessages');
+  const policy = checkUnsupportedOptions(options, 'fromModelMessages');
   if (!Array.isArray(messages))
     throw invalid(`fromModelMessages: messages must be an array of AI SDK messages; got ${describe(messages)}.`);
   const turns: TurnInput[] = [];

@@ -4,12 +4,11 @@
  */
 import type { TurnLike } from '../../core/context-window.js';
 import { TurnstoreError } from '../../core/errors.js';
-import { describe } from '../../core/options.js';
 import type { TurnExtras } from '../../core/types.js';
-import { checkUnsupportedOption, type UnsupportedContent } from '../unsupported-content.js';
+import type { UnsupportedContent, UnsupportedOptions } from '../unsupported-content.js';
 
 /** Options of `toModelMessages` and `fromModelMessages`. */
-export interface ModelMessageOptions {
+export interface ModelMessageOptions extends UnsupportedOptions {
   /**
    * What to do with what the other side cannot hold — on the way in: tool-approval parts,
    * provider-executed tool calls and their results, attachments that are not http(s): or data:
@@ -22,23 +21,6 @@ export interface ModelMessageOptions {
 
 /** A turn as {@link toModelMessages} reads it: a store's `Turn`, a `TurnInput`, or your own object. */
 export type ModelTurn = TurnLike & TurnExtras;
-
-const OPTION_KEYS: readonly string[] = ['unsupported'];
-
-export function checkOptions(options: unknown, owner: string): UnsupportedContent {
-  if (options === undefined) return 'error';
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TurnstoreError('TURNSTORE_INVALID_OPTION', `${owner}: options must be an object {unsupported?}; got ${describe(options)}.`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key))
-      throw new TurnstoreError(
-        'TURNSTORE_INVALID_OPTION',
-        `${owner}: unknown option "${key}"; known options are ${OPTION_KEYS.join(', ')}.`,
-      );
-  }
-  return checkUnsupportedOption((options as ModelMessageOptions).unsupported, owner);
-}
 
 export function invalid(message: string): TurnstoreError {
   return new TurnstoreError('TURNSTORE_INVALID_TURN', message);

@@ -7,16 +7,8 @@ import { describe } from '../../core/options.js';
 import { ORPHAN, ToolExchanges } from '../../core/tool-exchanges.js';
 import type { Attachment, ToolCall } from '../../core/types.js';
 import { roleIndex } from '../../core/validate.js';
-import type { UnsupportedContent } from '../unsupported-content.js';
-import {
-  DENIED_OUTPUT,
-  TEXT_OUTPUTS,
-  checkOptions,
-  invalid,
-  isObject,
-  type ModelMessageOptions,
-  type ModelTurn,
-} from './message-options.js';
+import { checkUnsupportedOptions, type UnsupportedContent } from '../unsupported-content.js';
+import { DENIED_OUTPUT, TEXT_OUTPUTS, invalid, isObject, type ModelMessageOptions, type ModelTurn } from './message-options.js';
 import { layoutFits, plainLayout, readSdkMetadata, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
 
 /**
@@ -49,7 +41,7 @@ import { layoutFits, plainLayout, readSdkMetadata, type PartLayout, type SdkMeta
  * ```
  */
 export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMessageOptions): ModelMessage[] {
-  const policy = checkOptions(options, 'toModelMessages');
+  const policy = checkUnsupportedOptions(options, 'toModelMessages');
   if (!Array.isArray(turns)) throw invalid(`toModelMessages: turns must be an array of {role, content}; got ${describe(turns)}.`);
   // The same pairing rule as contextWindow's, so a history it did not window goes out whole too.
   let exchanges: ToolExchanges | undefined;

@@ -1,7 +1,7 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import { contextWindow, type ContextWindowOptions } from '../../core/context-window.js';
-import { TurnstoreError } from '../../core/errors.js';
-import { describe } from '../../core/options.js';
+import { invalidOptionError } from '../../core/errors.js';
+import { checkOptions, optionKeys } from '../../core/options.js';
 import type { ConversationStore } from '../../core/types.js';
 import { checkId } from '../../core/validate.js';
 import { checkUnsupportedOption, type UnsupportedContent } from '../unsupported-content.js';
@@ -29,7 +29,14 @@ export interface TurnstoreChatMessageHistoryInput {
   readonly contextWindow?: ContextWindowOptions;
 }
 
-const OPTION_KEYS: readonly string[] = ['store', 'conversationId', 'unsupported', 'contextWindow'];
+const OWNER = 'TurnstoreChatMessageHistory';
+
+const HISTORY_OPTION_KEYS = optionKeys<TurnstoreChatMessageHistoryInput>({
+  store: true,
+  conversationId: true,
+  unsupported: true,
+  contextWindow: true,
+});
 
 /**
  * A LangChain chat history kept in a turnstore store: drop it into `RunnableWithMessageHistory`
@@ -68,20 +75,10 @@ export class TurnstoreChatMessageHistory extends BaseListChatMessageHistory {
    */
   constructor(fields: TurnstoreChatMessageHistoryInput) {
     super();
-    if (fields === null || typeof fields !== 'object') {
-      throw new TurnstoreError(
-        'TURNSTORE_INVALID_OPTION',
-        `TurnstoreChatMessageHistory: options must be an object {store, conversationId}; got ${describe(fields)}.`,
-      );
-    }
-    for (const key of Object.keys(fields)) {
-      if (!OPTION_KEYS.includes(key))
-        throw new TurnstoreError(
-          'TURNSTORE_INVALID_OPTION',
-          `TurnstoreChatMessageHistory: unknown option "${key}"; known options are ${OPTION_KEYS.join(', ')}.`,
-        );
-    }
-    const { store, conversationId } = fields;
+    const { store, conversationId } = checkOptions(fields, {
+      owner: OWNER,
+      known: HISTORY_OPTION_KEYS,
+    }) as Partial<TurnstoreChatMessageHistoryInput>;
     if (
       store === null ||
       typeof store !== 'object' ||
@@ -89,15 +86,17 @@ export class TurnstoreChatMessageHistory extends BaseListChatMessageHistory {
       typeof store.appendMany !== 'function' ||
       typeof store.delete !== 'function'
     ) {
-      throw new TurnstoreError(
-        'TURNSTORE_INVALID_OPTION',
-        `TurnstoreChatMessageHistory: option "store" must be a turnstore store (MemoryStore, SqliteStore, RedisStore); got ${describe(store)}.`,
-      );
+      throw invalidOptionError({
+        owner: OWNER,
+        option: 'store',
+        problem: 'must be a turnstore store (MemoryStore, SqliteStore, RedisStore)',
+        value: store,
+      });
     }
     checkId(conversationId);
     this.store = store;
     this.conversationId = conversationId;
-    this.#unsupported = checkUnsupportedOption(fields.unsupported, 'TurnstoreChatMessageHistory');
+    this.#unsupported = checkUnsupportedOption(fields.unsupported, OWNER);
     if (fields.contextWindow !== undefined) contextWindow([], fields.contextWindow); // checks the options now, not on the first read
     this.#window = fields.contextWindow;
   }

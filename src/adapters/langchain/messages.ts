@@ -8,7 +8,7 @@ import type { TurnLike } from '../../core/context-window.js';
 import { TurnstoreError } from '../../core/errors.js';
 import { describe } from '../../core/options.js';
 import type { Attachment, JsonValue, Role, TurnExtras, TurnInput } from '../../core/types.js';
-import { MessageText, checkUnsupportedOption, type UnsupportedContent } from '../unsupported-content.js';
+import { MessageText, checkUnsupportedOptions, type UnsupportedContent } from '../unsupported-content.js';
 import { attachmentOfBlock, blockOfAttachment } from './attachments.js';
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, isBaseMessage } from './peer.js';
 import { langChainToolCalls, toolCallsOf } from './tool-calls.js';
@@ -181,7 +181,7 @@ function turnOf(message: BaseMessage, role: Role, policy: UnsupportedContent, wh
  *   file's name, a ToolMessage's `artifact` and `status`, an invalid call's `error`.
  */
 export function fromLangChainMessages(messages: readonly BaseMessage[], options: FromLangChainOptions = {}): TurnInput[] {
-  const policy = checkUnsupportedOption((options as FromLangChainOptions | null)?.unsupported, 'fromLangChainMessages');
+  const policy = checkUnsupportedOptions(options, 'fromLangChainMessages');
   if (!Array.isArray(messages)) {
     throw new TurnstoreError('TURNSTORE_INVALID_TURN', `Expected an array of LangChain messages; got ${describe(messages)}.`);
   }

@@ -5,8 +5,9 @@
  */
 import { createRequire } from 'node:module';
 import { ESTIMATED_TOKENS_PER_ATTACHMENT, type TokenCounter, type TurnLike } from '../../core/context-window.js';
-import { TurnstoreError } from '../../core/errors.js';
-import { describe } from '../../core/options.js';
+import { invalidOptionError } from '../../core/errors.js';
+import { peerFailure, requirePeer } from '../../core/import-peer.js';
+import { checkOptions, optionErrorsOf, optionKeys } from '../../core/options.js';
 
 /**
  * Tokens the chat format spends on each message besides its role and content: `<|im_start|>`,
@@ -44,10 +45,11 @@ export interface GptTokenCounterOptions {
   readonly tokenizer?: GptTokenizerLike;
 }
 
-const OPTION_KEYS: readonly string[] = ['model', 'encoding', 'tokenizer'];
+const OWNER = 'gptTokenCounter';
+const OPTION_KEYS = optionKeys<GptTokenCounterOptions>({ model: true, encoding: true, tokenizer: true });
 /** gpt-tokenizer file names: letters, digits, dots, dashes, underscores — never a path. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const INSTALL_HINT = 'npm install gpt-tokenizer';
+const PEER = 'gpt-tokenizer';
 
 // Special-token text in a message ("<|endoftext|>") is plain text to the chat API, so it is
 // counted as such rather than refused, which is gpt-tokenizer's default.
@@ -55,9 +57,7 @@ const PLAIN_TEXT = Object.freeze({ disallowedSpecial: new Set<string>() });
 
 const loaded = new Map<string, GptTokenizerLike>();
 
-function invalidOption(message: string): TurnstoreError {
-  return new TurnstoreError('TURNSTORE_INVALID_OPTION', `gptTokenCounter: ${message}`);
-}
+const invalid = optionErrorsOf(OWNER);
 
 /** Loads `gpt-tokenizer/<folder>/<name>`, telling a missing package from an unknown name. */
 function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
@@ -65,15 +65,8 @@ function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
   const cached = loaded.get(specifier);
   if (cached) return cached;
   const require = createRequire(import.meta.url);
-  try {
-    require.resolve('gpt-tokenizer/package.json');
-  } catch (error) {
-    throw new TurnstoreError(
-      'TURNSTORE_MISSING_PEER',
-      `gptTokenCounter needs the package "gpt-tokenizer", which is not installed: run ${INSTALL_HINT}`,
-      { cause: error },
-    );
-  }
+  // Resolving the package itself (not a file in it) tells "not installed" from "no such model".
+  requirePeer(PEER, OWNER, () => require.resolve(PEER));
   let module: GptTokenizerLike;
   try {
     module = require(specifier) as GptTokenizerLike;
@@ -81,15 +74,12 @@ function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
     const code = (error as { code?: unknown }).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
       const version = (require('gpt-tokenizer/package.json') as { version: string }).version;
-      throw new TurnstoreError(
-        'TURNSTORE_INVALID_OPTION',
-        `gptTokenCounter: option "${folder}" names no ${folder} gpt-tokenizer ${version} knows: ${JSON.stringify(name)} (see node_modules/gpt-tokenizer/esm/${folder}/).`,
-        { cause: error },
-      );
+      const problem = `names no ${folder} gpt-tokenizer ${version} knows: ${JSON.stringify(name)} (see node_modules/gpt-tokenizer/esm/${folder}/)`;
+      throw invalidOptionError({ owner: OWNER, option: folder, problem }, { cause: error });
     }
-    throw error;
+    throw peerFailure(error, PEER, OWNER);
   }
-  if (typeof module?.countTokens !== 'function') throw invalidOption(`${specifier} has no countTokens function.`);
+  if (typeof module?.countTokens !== 'function') throw invalid(folder, `names ${specifier}, which has no countTokens function`);
   loaded.set(specifier, module);
   return module;
 }
@@ -124,29 +114,25 @@ function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
  * ```
  */
 export function gptTokenCounter(options: GptTokenCounterOptions = {}): TokenCounter {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidOption(`options must be an object {model?, encoding?, tokenizer?}; got ${describe(options)}.`);
+  const raw = checkOptions(options, { owner: OWNER, known: OPTION_KEYS });
+  const given = OPTION_KEYS.filter((key) => raw[key] !== undefined);
+  if (given.length > 1) {
+    throw invalidOptionError({ owner: OWNER, problem: `may give at most one of model, encoding, tokenizer; got ${given.join(' and ')}` });
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) throw invalidOption(`unknown option "${key}"; known options are ${OPTION_KEYS.join(', ')}.`);
-  }
-  const given = OPTION_KEYS.filter((key) => (options as Record<string, unknown>)[key] !== undefined);
-  if (given.length > 1) throw invalidOption(`give at most one of model, encoding, tokenizer; got ${given.join(' and ')}.`);
-  const { model, encoding, tokenizer } = options;
+  const { model, encoding, tokenizer } = raw as GptTokenCounterOptions;
   let counter: GptTokenizerLike;
   if (tokenizer !== undefined) {
     if (tokenizer === null || typeof tokenizer.countTokens !== 'function') {
-      throw invalidOption(`option "tokenizer" must be a gpt-tokenizer module (with a countTokens function); got ${describe(tokenizer)}.`);
+      throw invalid('tokenizer', 'must be a gpt-tokenizer module (with a countTokens function)', tokenizer);
     }
     counter = tokenizer;
   } else if (encoding !== undefined) {
     if (typeof encoding !== 'string' || !NAME.test(encoding))
-      throw invalidOption(`option "encoding" must be an encoding name such as "o200k_base"; got ${describe(encoding)}.`);
+      throw invalid('encoding', 'must be an encoding name such as "o200k_base"', encoding);
     counter = load('encoding', encoding);
   } else {
     const name = model ?? 'gpt-4o';
-    if (typeof name !== 'string' || !NAME.test(name))
-      throw invalidOption(`option "model" must be a model name such as "gpt-4o"; got ${describe(name)}.`);
+    if (typeof name !== 'string' || !NAME.test(name)) throw invalid('model', 'must be a model name such as "gpt-4o"', name);
     counter = load('model', name);
   }
   // The four role names are one token each in every encoding, but counting them keeps this exact

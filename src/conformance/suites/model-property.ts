@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { TurnstoreError } from '../../core/errors.js';
+import { importPeer } from '../../core/import-peer.js';
 import type { StoreOptions } from '../../core/options.js';
 import type { ConversationStore, ConversationSummary, JsonValue, Role, Turn, TurnExtras, TurnInput } from '../../core/types.js';
 import { type EvictionCall, FAKE_CLOCK_START_MS, group } from '../harness.js';
@@ -349,16 +350,12 @@ export function modelPropertyTests(target: ResolvedTarget): void {
       `random operation sequences agree with the reference model (${target.propertyRuns} runs, seed ${target.propertySeed})`,
       { timeoutMs: target.timeoutMs * 10, skip },
       async () => {
-        let fc: FastCheck;
-        try {
-          fc = await import('fast-check');
-        } catch (error) {
-          throw new TurnstoreError(
-            'TURNSTORE_MISSING_PEER',
-            'The conformance property test needs fast-check (npm install --save-dev fast-check), or set propertyRuns: 0.',
-            { cause: error },
-          );
-        }
+        const fc: FastCheck = await importPeer(
+          'fast-check',
+          'The conformance property test',
+          () => import('fast-check'),
+          'npm install --save-dev fast-check (or set propertyRuns: 0)',
+        );
         await fc.assert(
           fc.asyncProperty(scenarioArbitrary(fc, target), (scenario) => runScenario(target, scenario)),
           { numRuns: target.propertyRuns, seed: target.propertySeed },

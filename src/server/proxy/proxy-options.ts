@@ -1,7 +1,7 @@
 /** Options of the memory proxy (`createServer({ proxy })`, `turnstore serve --upstream`), checked once. */
 import type { TokenCounter } from '../../core/context-window.js';
 import { estimateTokens } from '../../core/context-window.js';
-import { TurnstoreError } from '../../core/errors.js';
+import { checkOptions, optionErrorsOf, optionKeys } from '../../core/options.js';
 
 /** How the service forwards `POST /v1/chat/completions`. */
 export interface ProxyOptions {
@@ -55,11 +55,18 @@ export const DEFAULT_CONTEXT_TOKENS = 3072;
 /** Default of {@link ProxyOptions.upstreamTimeoutMs}. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 120_000;
 
-const KNOWN = ['upstream', 'upstreamKey', 'contextTokens', 'upstreamTimeoutMs', 'countTokens'];
+/** Messages name the proxy's options as fields of `createServer`'s option `proxy`. */
+const OWNER = 'createServer, option "proxy"';
 
-function invalid(message: string): TurnstoreError {
-  return new TurnstoreError('TURNSTORE_INVALID_OPTION', `Option "proxy": ${message}`);
-}
+const PROXY_OPTION_KEYS = optionKeys<ProxyOptions>({
+  upstream: true,
+  upstreamKey: true,
+  contextTokens: true,
+  upstreamTimeoutMs: true,
+  countTokens: true,
+});
+
+const invalid = optionErrorsOf(OWNER);
 
 /** `${upstream}/chat/completions`, or why `upstream` cannot be used. */
 export function completionsUrlOf(upstream: string): string | { problem: string } {
@@ -73,28 +80,25 @@ export function completionsUrlOf(upstream: string): string | { problem: string }
 
 /** Checks `options` and fills in defaults; throws `TURNSTORE_INVALID_OPTION` naming the field. */
 export function resolveProxyOptions(options: ProxyOptions): ResolvedProxyOptions {
-  if (options === null || typeof options !== 'object') throw invalid('must be an object {upstream, …}.');
-  for (const key of Object.keys(options))
-    if (!KNOWN.includes(key)) throw invalid(`unknown field "${key}"; known fields are ${KNOWN.join(', ')}.`);
+  const raw = checkOptions(options, { owner: OWNER, known: PROXY_OPTION_KEYS }) as Partial<ProxyOptions>;
   const {
     upstream,
     upstreamKey,
     contextTokens = DEFAULT_CONTEXT_TOKENS,
     upstreamTimeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS,
     countTokens = estimateTokens,
-  } = options;
+  } = raw;
   if (typeof upstream !== 'string')
-    throw invalid('"upstream" must be the URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1.');
+    throw invalid('upstream', 'must be the URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1', upstream);
   const completionsUrl = completionsUrlOf(upstream);
-  if (typeof completionsUrl !== 'string') throw invalid(`"upstream" cannot be used: ${completionsUrl.problem}.`);
-  // Header values must be visible ASCII; a key with a line break would also split the header.
+  if (typeof completionsUrl !== 'string') throw invalid('upstream', `cannot be used: ${completionsUrl.problem}`);
+  // Header values must be visible ASCII; a key with a line break would also split the header. The key is never echoed.
   if (upstreamKey !== undefined && (typeof upstreamKey !== 'string' || !/^[\x21-\x7e]+$/.test(upstreamKey))) {
-    throw invalid('"upstreamKey" must be printable ASCII without spaces.');
+    throw invalid('upstreamKey', 'must be printable ASCII without spaces');
   }
-  if (!Number.isSafeInteger(contextTokens) || contextTokens < 1)
-    throw invalid(`"contextTokens" must be an integer ≥ 1; got ${String(contextTokens)}.`);
+  if (!Number.isSafeInteger(contextTokens) || contextTokens < 1) throw invalid('contextTokens', 'must be an integer ≥ 1', contextTokens);
   if (!Number.isSafeInteger(upstreamTimeoutMs) || upstreamTimeoutMs < 1)
-    throw invalid(`"upstreamTimeoutMs" must be an integer ≥ 1; got ${String(upstreamTimeoutMs)}.`);
-  if (typeof countTokens !== 'function') throw invalid('"countTokens" must be a function (turn) => number.');
+    throw invalid('upstreamTimeoutMs', 'must be an integer ≥ 1', upstreamTimeoutMs);
+  if (typeof countTokens !== 'function') throw invalid('countTokens', 'must be a function (turn) => number', countTokens);
   return { completionsUrl, upstreamKey, contextTokens, upstreamTimeoutMs, countTokens };
 }
