@@ -112,6 +112,37 @@ export function optionErrorsOf(owner: string): (option: string, problem: string,
   return (option, problem, ...value) => invalidOptionError({ owner, option, problem, ...(value.length > 0 ? { value: value[0] } : {}) });
 }
 
+/**
+ * Refuses options that give both, or neither, of the two ways to reach a backend (`"url"` or
+ * `"client"`); `whatEachIs` ends the message for neither ("where the server is, or a client to use").
+ */
+export function requireOneOf(owner: string, raw: Record<string, unknown>, first: string, second: string, whatEachIs: string): void {
+  const hasFirst = raw[first] !== undefined;
+  const hasSecond = raw[second] !== undefined;
+  if (hasFirst && hasSecond) throw invalidOptionError({ owner, problem: `must give one of "${first}" and "${second}", not both` });
+  if (!hasFirst && !hasSecond) throw invalidOptionError({ owner, problem: `must give "${first}" or "${second}": ${whatEachIs}` });
+}
+
+/**
+ * Refuses a connection URL option whose scheme is not one of `protocols` (`['redis:', 'rediss:']`).
+ * A string is never echoed in the message: it may hold a password.
+ */
+export function checkConnectionUrl(owner: string, option: string, value: unknown, protocols: readonly string[]): void {
+  let protocol: string | undefined;
+  if (typeof value === 'string') {
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      protocol = undefined;
+    }
+  }
+  if (protocol !== undefined && protocols.includes(protocol)) return;
+  const problem = `must be a ${protocols.map((scheme) => `${scheme}//`).join(' or ')} URL`;
+  throw typeof value === 'string'
+    ? invalidOptionError({ owner, option, problem: `${problem}; got a string that is not one` })
+    : invalidOptionError({ owner, option, problem, value });
+}
+
 /** Reads an integer option within bounds, or its default when absent. */
 export function integerOption(
   raw: Record<string, unknown>,

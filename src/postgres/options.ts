@@ -1,8 +1,9 @@
-import { invalidOptionError } from '../core/errors.js';
 import {
+  checkConnectionUrl,
   integerOption,
   optionErrorsOf,
   optionKeys,
+  requireOneOf,
   resolveStoreOptions,
   type ResolvedBackendOptions,
   type StoreOptions,
@@ -97,16 +98,9 @@ export function resolvePostgresOptions(options: unknown): ResolvedPostgresOption
       now: 'it takes time from the database server (clock_timestamp() inside its functions), so that every app host sharing the data agrees on it',
     },
   });
+  requireOneOf(OWNER, raw, 'connectionString', 'pool', 'where the PostgreSQL server is, or a pg Pool to use');
   const { connectionString, pool } = raw;
-  if (connectionString !== undefined && pool !== undefined)
-    throw invalidOptionError({ owner: OWNER, problem: `must give one of "connectionString" and "pool", not both` });
-  if (connectionString === undefined && pool === undefined) {
-    throw invalidOptionError({
-      owner: OWNER,
-      problem: 'must give "connectionString" or "pool": where the PostgreSQL server is, or a pg Pool to use',
-    });
-  }
-  if (connectionString !== undefined) checkConnectionString(connectionString);
+  if (connectionString !== undefined) checkConnectionUrl(OWNER, 'connectionString', connectionString, ['postgres:', 'postgresql:']);
   if (
     pool !== undefined &&
     (pool === null ||
@@ -133,21 +127,4 @@ export function resolvePostgresOptions(options: unknown): ResolvedPostgresOption
     tablePrefix,
     commandTimeoutMs,
   };
-}
-
-function checkConnectionString(value: unknown): void {
-  let protocol: string | undefined;
-  if (typeof value === 'string') {
-    try {
-      protocol = new URL(value).protocol;
-    } catch {
-      protocol = undefined;
-    }
-  }
-  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-    // A string is not echoed: it may hold a password.
-    throw typeof value === 'string'
-      ? invalid('connectionString', 'must be a postgres:// or postgresql:// URL; got a string that is not one')
-      : invalid('connectionString', 'must be a postgres:// or postgresql:// URL', value);
-  }
 }

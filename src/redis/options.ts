@@ -1,8 +1,9 @@
-import { invalidOptionError } from '../core/errors.js';
 import {
+  checkConnectionUrl,
   integerOption,
   optionErrorsOf,
   optionKeys,
+  requireOneOf,
   resolveStoreOptions,
   type ResolvedBackendOptions,
   type StoreOptions,
@@ -105,15 +106,9 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
     },
   });
 
+  requireOneOf(OWNER, raw, 'url', 'client', 'where the Redis server is, or a node-redis client to use');
   const { url, client } = raw;
-  if (url !== undefined && client !== undefined)
-    throw invalidOptionError({ owner: OWNER, problem: `must give one of "url" and "client", not both` });
-  if (url === undefined && client === undefined)
-    throw invalidOptionError({
-      owner: OWNER,
-      problem: 'must give "url" or "client": where the Redis server is, or a node-redis client to use',
-    });
-  if (url !== undefined) checkUrl(url);
+  if (url !== undefined) checkConnectionUrl(OWNER, 'url', url, ['redis:', 'rediss:']);
   if (client !== undefined) checkClient(client);
 
   const prefix = raw.prefix === undefined ? DEFAULT_PREFIX : raw.prefix;
@@ -143,23 +138,6 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
     commandTimeoutMs,
     connections: client === undefined ? connections : 1,
   };
-}
-
-function checkUrl(url: unknown): void {
-  let protocol: string | undefined;
-  if (typeof url === 'string') {
-    try {
-      protocol = new URL(url).protocol;
-    } catch {
-      protocol = undefined;
-    }
-  }
-  if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    // A string is not echoed: it may hold a password.
-    throw typeof url === 'string'
-      ? invalid('url', 'must be a redis:// or rediss:// URL; got a string that is not one')
-      : invalid('url', 'must be a redis:// or rediss:// URL', url);
-  }
 }
 
 function checkClient(client: unknown): void {
