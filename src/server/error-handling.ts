@@ -40,6 +40,24 @@ export const schemaErrorFormatter: NonNullable<FastifyServerOptions['schemaError
   return new Error(`${message}.`);
 };
 
+/**
+ * The path the router matches for a request target: an absolute-form target (`http://host/v1/…`)
+ * by its path, without the query, and with every %XX escape decoded byte by byte. The router
+ * decodes `/%761/stats` to `/v1/stats`, so the /v1 test must see what it sees; a byte-wise decode
+ * never fails on an escape that is not UTF-8 and is exact for the ASCII that "/v1" is made of.
+ */
+function routedPath(url: string): string {
+  let path = url;
+  if (!path.startsWith('/')) {
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
+    if (scheme !== null) path = path.slice(scheme[0].length);
+  }
+  const query = path.search(/[?#]/);
+  if (query >= 0) path = path.slice(0, query);
+  return path.replace(/%([0-9a-f]{2})/gi, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** `url` without its query: the path as the client wrote it, for messages. */
 const pathOf = (url: string): string => {
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
@@ -47,7 +65,7 @@ const pathOf = (url: string): string => {
 
 /** Whether `url` is under /v1, where the token is needed. */
 function underV1(url: string): boolean {
-  const path = pathOf(url);
+  const path = routedPath(url);
   return path === '/v1' || path.startsWith('/v1/');
 }
 
@@ -68,7 +86,7 @@ function lacksToken(request: FastifyRequest, checkToken: TokenCheck): boolean {
 export function frameworkErrorsFor(checkToken: TokenCheck): NonNullable<FastifyServerOptions['frameworkErrors']> {
   return (error, request, reply) => {
     const refused = lacksToken(request as FastifyRequest, checkToken);
-    const inConversation = request.url.startsWith('/v1/conversations/');
+    const inConversation = routedPath(request.url).startsWith('/v1/conversations/');
     const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
     const message = tooLong
       ? `Conversation id must be a string of 1 to ${MAX_ID_LENGTH} characters; the URL has a longer one.`

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { MemoryStore } from '../../src/index.js';
 import { createServer, type ServerOptions } from '../../src/server/index.js';
@@ -88,6 +89,36 @@ describe('bearer token (in process)', () => {
       const response = await service.call(method as 'GET', url, { headers, ...(body === undefined ? {} : { body }) });
       assertError(response, 401, 'TURNSTORE_UNAUTHORIZED');
       assert.match(String(response.headers['www-authenticate']), /^Bearer/, `${method} ${url}`);
+    }
+  });
+
+  it('a /v1 path spelt otherwise (percent-encoded, absolute form) is 401 without the token whether or not its route exists', async () => {
+    // Found in review: the router decodes %76 to "v" and drops an absolute URL's scheme and host,
+    // so an existing route answered 401 and a missing one 404: routes could be probed.
+    const app = await createServer({ store: new MemoryStore(), token: TOKEN, logLevel: 'silent', metrics: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const statusOf = async (method: string, target: string): Promise<number> => {
+      const socket = connect(port, '127.0.0.1');
+      socket.write(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      let text = '';
+      for await (const piece of socket) text += String(piece);
+      return Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
+    };
+    try {
+      for (const target of [
+        '/%761/conversations',
+        '/%761/nope',
+        '/%76%31/nope',
+        `http://127.0.0.1:${port}/v1/conversations`,
+        `http://127.0.0.1:${port}/v1/nope`,
+        '/%761/conversations/%FF',
+      ]) {
+        assert.equal(await statusOf('GET', target), 401, target);
+      }
+      assert.equal(await statusOf('GET', '/%6Eowhere'), 404, 'outside /v1 stays 404');
+    } finally {
+      await app.close();
     }
   });
 
