@@ -122,6 +122,21 @@ describe('loading a peer', () => {
     );
   });
 
+  it('gpt-tokenizer whose model file fails to find a file of its own is a load failure, not an unknown model (found in review)', () => {
+    const outcome = runWithoutPeers(
+      ["import { gptTokenCounter } from 'turnstore/tokenizers';", ...report("(async () => gptTokenCounter({ model: 'gpt-4o' }))()")],
+      [
+        {
+          name: 'gpt-tokenizer',
+          subpaths: ['./model/gpt-4o'],
+          source: "throw Object.assign(new Error(\"Cannot find module '../bpeRanks/o200k_base.js'\"), { code: 'MODULE_NOT_FOUND' });",
+        },
+      ],
+    ) as Outcome;
+    assert.equal(outcome.code, 'TURNSTORE_PEER_LOAD_FAILED', outcome.message);
+    assert.equal(outcome.cause, 'MODULE_NOT_FOUND');
+  });
+
   it('a missing dependency of an installed peer is a load failure, not a missing peer', () => {
     const outcome = runWithoutPeers(
       ["import { SqliteStore } from 'turnstore/sqlite';", ...report("(async () => new SqliteStore({ path: 'x.db' }))()")],

@@ -67,9 +67,10 @@ function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
   const require = createRequire(import.meta.url);
   // Resolving the package itself (not a file in it) tells "not installed" from "no such model".
   requirePeer(PEER, OWNER, () => require.resolve(PEER));
-  let module: GptTokenizerLike;
+  // Only resolving the name decides "no such model": a file missing inside the package, or a
+  // dependency of it, is a broken install (TURNSTORE_PEER_LOAD_FAILED), not a bad option.
   try {
-    module = require(specifier) as GptTokenizerLike;
+    require.resolve(specifier);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
@@ -79,6 +80,7 @@ function load(folder: 'model' | 'encoding', name: string): GptTokenizerLike {
     }
     throw peerFailure(error, PEER, OWNER);
   }
+  const module = requirePeer(PEER, OWNER, () => require(specifier) as GptTokenizerLike);
   if (typeof module?.countTokens !== 'function') throw invalid(folder, `names ${specifier}, which has no countTokens function`);
   loaded.set(specifier, module);
   return module;
