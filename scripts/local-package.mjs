@@ -8,6 +8,8 @@ import { join } from 'node:path';
 /** Runs a command with inherited output; exits with its status if it fails. */
 export function run(command, args, cwd) {
   const result = spawnSync(command, args, { stdio: 'inherit', cwd });
+  if (result.error !== undefined) console.error(`${command}: could not be started: ${result.error.message}`);
+  else if (result.signal !== null) console.error(`${command}: stopped by ${result.signal}`);
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
