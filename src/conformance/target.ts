@@ -1,5 +1,5 @@
 import type { SuiteRegistrar } from './runner.js';
-import type { StoreOptions } from '../core/options.js';
+import { checkOptions, optionErrorsOf, optionKeys, type StoreOptions } from '../core/options.js';
 import type { ConversationStore } from '../core/types.js';
 
 /**
@@ -93,19 +93,31 @@ export interface ResolvedTarget {
   readonly realClockTtlSeconds: number;
 }
 
+const OWNER = 'runConformanceSuite, target';
+const TARGET_KEYS = optionKeys<ConformanceTarget>({
+  name: true,
+  create: true,
+  clock: true,
+  enforcesTotalBytes: true,
+  exactEvictionCounts: true,
+  propertyRuns: true,
+  propertySeed: true,
+  timeoutMs: true,
+  realClockTtlSeconds: true,
+});
+const invalid = optionErrorsOf(OWNER);
+
 /** Applies the defaults of {@link ConformanceTarget}, refusing a descriptor that cannot work. */
 export function resolveTarget(target: ConformanceTarget, registrar: SuiteRegistrar): ResolvedTarget {
-  if (typeof target.create !== 'function') throw new TypeError('runConformanceSuite: target.create must be a function.');
-  if (target.clock !== 'injected' && target.clock !== 'real') {
-    throw new TypeError(`runConformanceSuite: target.clock must be 'injected' or 'real'; got ${String(target.clock)}.`);
-  }
+  checkOptions(target, { owner: OWNER, known: TARGET_KEYS });
+  if (typeof target.create !== 'function') throw invalid('create', 'must be a function (options) => store', target.create);
+  if (target.clock !== 'injected' && target.clock !== 'real') throw invalid('clock', "must be 'injected' or 'real'", target.clock);
   const propertyRuns = target.propertyRuns ?? 200;
   const realClockTtlSeconds = target.realClockTtlSeconds ?? 1;
   if (typeof realClockTtlSeconds !== 'number' || !(realClockTtlSeconds > 0) || !Number.isFinite(realClockTtlSeconds)) {
-    throw new TypeError('runConformanceSuite: target.realClockTtlSeconds must be a finite number > 0.');
+    throw invalid('realClockTtlSeconds', 'must be a finite number > 0', realClockTtlSeconds);
   }
-  if (!Number.isInteger(propertyRuns) || propertyRuns < 0)
-    throw new TypeError('runConformanceSuite: target.propertyRuns must be an integer ≥ 0.');
+  if (!Number.isInteger(propertyRuns) || propertyRuns < 0) throw invalid('propertyRuns', 'must be an integer ≥ 0', propertyRuns);
   return {
     registrar,
     name: target.name,

@@ -119,4 +119,23 @@ describe('the conformance suite under another runner', () => {
       );
     }
   });
+
+  it('refuses a target with an unknown or bad option, naming it (found in review: a misspelt option was ignored)', () => {
+    const create = (options: StoreOptions) => new MemoryStore(options);
+    const runner = { describe: () => {}, it: () => {} };
+    const cases: Array<[object, RegExp]> = [
+      [{ name: 'x', create, clock: 'injected', propertyRun: 5000 }, /unknown option "propertyRun"; known options are name, create, clock/],
+      [{ name: 'x', create, clock: 'injected', timeOutMs: 1 }, /unknown option "timeOutMs"/],
+      [{ name: 'x', create, clock: 'wall' }, /option "clock" must be 'injected' or 'real'/],
+      [{ name: 'x', clock: 'real' }, /option "create" must be a function/],
+      [{ name: 'x', create, clock: 'real', propertyRuns: -1 }, /option "propertyRuns" must be an integer ≥ 0/],
+    ];
+    for (const [target, message] of cases) {
+      assert.throws(
+        () => runConformanceSuite(target as never, runner),
+        (error: unknown) => (error as { code?: string }).code === 'TURNSTORE_INVALID_OPTION' && message.test((error as Error).message),
+        JSON.stringify(Object.keys(target)),
+      );
+    }
+  });
 });
