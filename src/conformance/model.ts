@@ -7,6 +7,7 @@
  */
 import type { TurnstoreErrorCode } from '../core/errors.js';
 import type { ConversationSummary, EvictionReason, Role, Turn, TurnExtras, TurnInput } from '../core/types.js';
+import { checkOptions, optionKeys } from '../core/options.js';
 
 /** The caps the model enforces. */
 export interface ModelOptions {
@@ -87,6 +88,14 @@ function badExtras(turn: TurnInput): boolean {
   return turn.toolCallId !== undefined && turn.role !== 'tool';
 }
 
+const MODEL_OPTION_KEYS = optionKeys<ModelOptions>({
+  maxTurns: true,
+  ttlSeconds: true,
+  maxConversations: true,
+  maxTurnBytes: true,
+  maxTotalBytes: true,
+});
+
 /** The reference model. Each method mirrors the store method of the same name, taking `nowMs`. */
 export class ReferenceModel {
   /** Evictions so far, by reason, as `stats().evictions` must report them. */
@@ -98,6 +107,7 @@ export class ReferenceModel {
   #conversations: Conversation[] = [];
 
   constructor(options: ModelOptions) {
+    checkOptions(options, { owner: 'ReferenceModel', known: MODEL_OPTION_KEYS });
     this.#options = options;
   }
 

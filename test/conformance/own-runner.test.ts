@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runConformanceSuite, type TestBody, type TestRunner } from '../../src/conformance/index.js';
+import { ReferenceModel, runConformanceSuite, type TestBody, type TestRunner } from '../../src/conformance/index.js';
 import { MemoryStore, type ConversationStore, type StoreOptions } from '../../src/index.js';
 
 interface Collected {
@@ -137,5 +137,13 @@ describe('the conformance suite under another runner', () => {
         JSON.stringify(Object.keys(target)),
       );
     }
+  });
+
+  it('ReferenceModel refuses an unknown option', () => {
+    assert.throws(
+      () => new ReferenceModel({ maxTurn: 3 } as never),
+      (error: unknown) =>
+        (error as { code?: string }).code === 'TURNSTORE_INVALID_OPTION' && /unknown option "maxTurn"/.test((error as Error).message),
+    );
   });
 });
