@@ -94,9 +94,11 @@ function addRouteMetrics(route: RouteOptions, record: (method: string, status: n
 /**
  * Creates the HTTP service over `store`: routes, schemas, auth, metrics and error mapping, ready to
  * `listen()` (or to `inject()` in tests). Async because fastify and prom-client are optional peers:
- * fastify is loaded here, prom-client (with metrics on) by the first scrape; when either is missing
- * it rejects with `TURNSTORE_MISSING_PEER` naming it (and `TURNSTORE_PEER_LOAD_FAILED` when one is
- * installed but fails to load). Route schemas compile on a route's first use. Every option is
+ * fastify is loaded here, prom-client (with metrics on) by the first scrape. When either is missing
+ * it rejects with `TURNSTORE_MISSING_PEER` naming it; a fastify that is installed but fails to load
+ * rejects with `TURNSTORE_PEER_LOAD_FAILED`, while a prom-client that fails to load is only found
+ * by that first scrape, which then answers 500 (its log line names the cause) as every later one
+ * does. Route schemas compile on a route's first use. Every option is
  * checked first: an unknown one (`tokn` for `token`) or a bad value rejects with
  * `TURNSTORE_INVALID_OPTION` naming it, before anything is loaded.
  *
