@@ -35,8 +35,9 @@ export interface ConformanceTarget {
   /** Whether the store honours an injected `now` clock; see {@link ConformanceClock}. */
   readonly clock: ConformanceClock;
   /**
-   * Whether the store enforces `maxTotalBytes` (SPEC §2 lets backends other than memory treat it
-   * as advisory). When false, byte-budget tests are skipped and the suite never sets it.
+   * Whether the store enforces `maxTotalBytes`. Every turnstore store does (SPEC §2); a store of
+   * your own that cannot may say so here: then byte-budget tests are skipped and the suite never
+   * sets it.
    * @default true
    */
   readonly enforcesTotalBytes?: boolean;

@@ -55,7 +55,7 @@ export interface ServerOptions {
   readonly metrics?: boolean;
   /**
    * When given, the service is also a memory proxy: `POST /v1/chat/completions`, OpenAI-compatible,
-   * forwarded to `proxy.upstream` with the conversation's history (see README, "Memory proxy").
+   * forwarded to `proxy.upstream` with the conversation's history (see docs/memory-proxy.md).
    * @default no proxy route
    */
   readonly proxy?: ProxyOptions;
