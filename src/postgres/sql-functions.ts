@@ -403,52 +403,49 @@ END
 $fn$;`;
 }
 
-/** `size(ttlMs)`: `{count, reason, id, …}`. */
-function sizeFunction(n: SqlNames): string {
+/**
+ * A function of `p_ttl_ms` alone that expires what is due, settles the totals and returns
+ * `result` (a text[] expression; `evicted` holds the evictions); `guard` runs first.
+ */
+function expiringFunction(n: SqlNames, name: string, result: string, guard = ''): string {
   return `
-CREATE FUNCTION ${n.object('size')}(p_ttl_ms double precision)
+CREATE FUNCTION ${n.object(name)}(p_ttl_ms double precision)
 RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
-BEGIN
+BEGIN${guard}
   ${READ_CLOCK}
   ${expireOthers(n, '-1')}
   ${applyTotals(n)}
-  RETURN ARRAY[(SELECT t.conversations FROM ${n.object('totals')} t)::text] || evicted;
+  RETURN ${result};
 END
 $fn$;`;
+}
+
+/** `size(ttlMs)`: `{count, reason, id, …}`. */
+function sizeFunction(n: SqlNames): string {
+  return expiringFunction(n, 'size', `ARRAY[(SELECT t.conversations FROM ${n.object('totals')} t)::text] || evicted`);
 }
 
 /** `stats(ttlMs)`: `{conversations, turns, bytes, evicted ttl, lru, bytes, reason, id, …}`. */
 function statsFunction(n: SqlNames): string {
-  return `
-CREATE FUNCTION ${n.object('stats')}(p_ttl_ms double precision)
-RETURNS text[] LANGUAGE plpgsql AS $fn$
-DECLARE${COMMON_DECLARATIONS}
-BEGIN
-  ${READ_CLOCK}
-  ${expireOthers(n, '-1')}
-  ${applyTotals(n)}
-  RETURN (SELECT ARRAY[t.conversations, t.turns, t.bytes, t.evicted_ttl, t.evicted_lru, t.evicted_bytes]::text[] FROM ${n.object('totals')} t) || evicted;
-END
-$fn$;`;
+  return expiringFunction(
+    n,
+    'stats',
+    `(SELECT ARRAY[t.conversations, t.turns, t.bytes, t.evicted_ttl, t.evicted_lru, t.evicted_bytes]::text[] FROM ${n.object('totals')} t) || evicted`,
+  );
 }
 
 /** `sweep(ttlMs)`: removes expired conversations, one process at a time (others skip); returns the evictions. */
 function sweepFunction(n: SqlNames): string {
-  return `
-CREATE FUNCTION ${n.object('sweep')}(p_ttl_ms double precision)
-RETURNS text[] LANGUAGE plpgsql AS $fn$
-DECLARE${COMMON_DECLARATIONS}
-BEGIN
+  return expiringFunction(
+    n,
+    'sweep',
+    'evicted',
+    `
   IF NOT pg_try_advisory_xact_lock(${SWEEP_LOCK_CLASS}, ${n.lockKey}) THEN
     RETURN evicted;
-  END IF;
-  ${READ_CLOCK}
-  ${expireOthers(n, '-1')}
-  ${applyTotals(n)}
-  RETURN evicted;
-END
-$fn$;`;
+  END IF;`,
+  );
 }
 
 /**
