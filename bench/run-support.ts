@@ -3,6 +3,9 @@
  * source, and running a part so that its failure is recorded instead of ending the run.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { repoRoot } from '../test/seed/seed-location.js';
 import type { Measured } from './backends/results.js';
 
@@ -10,6 +13,26 @@ import type { Measured } from './backends/results.js';
 export function git(...args: string[]): string | null {
   const child = spawnSync('git', args, { cwd: repoRoot(), encoding: 'utf8' });
   return child.status === 0 ? child.stdout.trim() : null;
+}
+
+/** The machine a suite ran on, as its results record it. */
+export function machineFacts(): { cpu: string; cores: number; memoryBytes: number; os: string } {
+  const cpuList = cpus();
+  return {
+    cpu: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    memoryBytes: totalmem(),
+    os: `${platform()} ${release()} ${arch()}`,
+  };
+}
+
+/** The turnstore measured: its version, commit, and whether src/ had uncommitted changes. */
+export function checkoutFacts(): { turnstore: string; gitCommit: string | null; srcModified: boolean } {
+  return {
+    turnstore: (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+    gitCommit: git('rev-parse', '--short', 'HEAD'),
+    srcModified: (git('status', '--porcelain', '--', 'src') ?? '') !== '',
+  };
 }
 
 /** mulberry32: a tiny seeded PRNG, so every run and every store gets the same sequence. */

@@ -7,13 +7,13 @@
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { repoRoot } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
 import { packageVersion } from '../package-version.js';
-import { git } from '../run-support.js';
+import { checkoutFacts, machineFacts } from '../run-support.js';
 import type { IdleServerKind, IdleServerMessage } from './idle-server.js';
 import { IDLE_PARAMETERS as parameters, idleTable, type IdleResults, type IdleSample } from './results.js';
 
@@ -63,22 +63,13 @@ for (let round = 0; round < parameters.rounds; round++) {
     );
   }
 }
-
-const cpuList = cpus();
 const results: IdleResults = {
   suite: 'idle',
   date: new Date().toISOString(),
-  machine: {
-    cpu: cpuList[0]?.model.trim() ?? 'unknown',
-    cores: cpuList.length,
-    memoryBytes: totalmem(),
-    os: `${platform()} ${release()} ${arch()}`,
-  },
+  machine: machineFacts(),
   runtimes: { node: process.version },
   versions: {
-    turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
-    gitCommit: git('rev-parse', '--short', 'HEAD'),
-    srcModified: (git('status', '--porcelain', '--', 'src') ?? '') !== '',
+    ...checkoutFacts(),
     fastify: packageVersion('fastify'),
     promClient: packageVersion('prom-client'),
   },

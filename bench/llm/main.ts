@@ -9,8 +9,8 @@
  * 2. The latency the memory proxy adds over calling the upstream directly, p50 and p99, sequential
  *    and concurrent (bench/llm/proxy-latency.ts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/seed/seed-location.js';
 import { writeBenchmarksDoc } from '../report.js';
@@ -18,7 +18,7 @@ import { benchContextWindow } from './context-window.js';
 import { benchProxyLatency } from './proxy-latency.js';
 import { contextWindowTable, machineLines, proxyLatencyTable, targetsTable } from './report-section.js';
 import type { LlmResults } from './results.js';
-import { git, partRunner } from '../run-support.js';
+import { checkoutFacts, machineFacts, partRunner } from '../run-support.js';
 
 const root = repoRoot();
 const progress = (message: string): void => {
@@ -29,24 +29,15 @@ const measured = partRunner(progress);
 
 const started = performance.now();
 const loadAverage = loadavg();
-const cpuList = cpus();
 const contextWindow = await measured('contextWindow vs trimMessages', () => benchContextWindow({ progress }));
 const proxyLatency = await measured('proxy latency', () => benchProxyLatency({ progress }));
 
 const run: LlmResults = {
   suite: 'llm',
   date: new Date().toISOString(),
-  machine: {
-    cpu: cpuList[0]?.model.trim() ?? 'unknown',
-    cores: cpuList.length,
-    memoryBytes: totalmem(),
-    os: `${platform()} ${release()} ${arch()}`,
-    loadAverage,
-  },
+  machine: { ...machineFacts(), loadAverage },
   versions: {
-    turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
-    gitCommit: git('rev-parse', '--short', 'HEAD'),
-    srcModified: (git('status', '--porcelain', '--', 'src') ?? '') !== '',
+    ...checkoutFacts(),
     node: process.version,
   },
   contextWindow,

@@ -5,8 +5,8 @@
  * conversations × 8 turns × 2 KB. Writes bench/results/service.json, prints the tables and
  * regenerates the service section of docs/benchmarks.md. Progress goes to stderr.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Result } from 'autocannon';
@@ -18,7 +18,7 @@ import { SERVICE_PARAMETERS as parameters, type Workload } from './parameters.js
 import { cpuMicros, residentBytes, startBareServer, startEmptyNode, startService, type ServerProcess } from './processes.js';
 import { checksTable, machineLines, memoryTable, throughputTable } from './report-section.js';
 import { median, serviceChecks, type LoadRun, type MemoryFigures, type ServiceResults, type WorkloadFigures } from './results.js';
-import { git } from '../run-support.js';
+import { checkoutFacts, machineFacts } from '../run-support.js';
 
 const root = repoRoot();
 const progress = (message: string) => process.stderr.write(`[bench:service] ${message}\n`);
@@ -112,21 +112,13 @@ try {
   progress(`service at ${service.url} (pid ${service.pid}), bare route at ${bare.url}`);
   const memory = await measureMemory(service);
   const workloads = { get: await measureWorkload('get', service, bare), append: await measureWorkload('append', service, bare) };
-  const cpuList = cpus();
   results = {
     suite: 'service',
     date: new Date().toISOString(),
-    machine: {
-      cpu: cpuList[0]?.model.trim() ?? 'unknown',
-      cores: cpuList.length,
-      memoryBytes: totalmem(),
-      os: `${platform()} ${release()} ${arch()}`,
-    },
+    machine: machineFacts(),
     runtimes: { node: process.version },
     versions: {
-      turnstore: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
-      gitCommit: git('rev-parse', '--short', 'HEAD'),
-      srcModified: (git('status', '--porcelain', '--', 'src') ?? '') !== '',
+      ...checkoutFacts(),
       fastify: packageVersion('fastify'),
       promClient: packageVersion('prom-client'),
       autocannon: packageVersion('autocannon'),
