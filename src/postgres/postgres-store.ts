@@ -28,7 +28,29 @@ const CURSOR_PATTERN = /^[0-9]{1,18}$/;
 const FIRST_PAGE = '9223372036854775807';
 
 /** The operations, each one function call; `text` and `name` are built per store. */
-type Operation = 'append' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
+type Operation = 'appends' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
+
+/** Most append calls sent together as one batch (one call of the `appends` function). */
+const MAX_BATCH_CALLS = 64;
+
+/** An append call waiting for, or part of, a batch. */
+interface QueuedAppend {
+  /** The conversation id, encoded for PostgreSQL text. */
+  readonly id: string;
+  readonly roles: readonly number[];
+  readonly contents: readonly string[];
+  readonly extras: ReadonlyArray<string | null>;
+  readonly bytes: readonly number[];
+  /** How many of the conversation's newest turns the call replaces (0: none). */
+  readonly replace: number;
+  readonly resolve: () => void;
+  readonly reject: (error: TurnstoreError) => void;
+  /** The call's own bound, `commandTimeoutMs` from when it was made. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the batch holding it is on its way to the server (its outcome then unknown until the reply). */
+  sent: boolean;
+  settled: boolean;
+}
 
 /**
  * Time the first call may take beyond `commandTimeoutMs` to create or upgrade the tables: many
@@ -80,6 +102,10 @@ export class PostgresStore implements ConversationStore {
   readonly #caps: readonly [maxTurns: number, maxConversations: number, maxTotalBytes: number];
   readonly #sweepTimer: SweepTimer | undefined;
   #closed = false;
+  /** Append calls made while a batch was in flight (or in the same tick), sent together next. */
+  readonly #queue: QueuedAppend[] = [];
+  /** Whether batches are being sent: then a new call only joins the queue. */
+  #sending = false;
 
   /**
    * @param options - `connectionString` or `pool`, `schema`, `tablePrefix`, `commandTimeoutMs` and
@@ -114,7 +140,7 @@ export class PostgresStore implements ConversationStore {
       text: `SELECT ${rows ? '* FROM ' : ''}${names.object(operation)}(${Array.from({ length: parameters }, (_, i) => `$${i + 1}`).join(', ')})`,
     });
     this.#statements = {
-      append: statement('append', 9, false),
+      appends: statement('appends', 11, false),
       get: statement('get', 2, true),
       delete: statement('delete', 2, false),
       clear: statement('clear', 1, false),
@@ -174,9 +200,112 @@ export class PostgresStore implements ConversationStore {
     await this.#write(id, roles, contents, extras, bytes);
   }
 
-  async #write(id: string, roles: number[], contents: string[], extras: Array<string | null>, bytes: number[]): Promise<void> {
-    const rows = await this.#run('append', [encodeText(id), ...this.#caps, this.#ttlMs, roles, contents, extras, bytes]);
-    this.#report((rows[0] as [string[]])[0]);
+  /**
+   * Queues an append call. Calls made while a batch is in flight, or in the same tick as the first,
+   * go to the server together as one call of the `appends` function: one transaction, one durable
+   * commit, each call applied as if alone, in the order made. Each call resolves once that commit
+   * is done, and rejects within `commandTimeoutMs` of being made.
+   */
+  #write(id: string, roles: number[], contents: string[], extras: Array<string | null>, bytes: number[], replace = 0): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const call: QueuedAppend = {
+        id: encodeText(id),
+        roles,
+        contents,
+        extras,
+        bytes,
+        replace,
+        resolve,
+        reject,
+        timer: undefined,
+        sent: false,
+        settled: false,
+      };
+      call.timer = setTimeout(
+        () => this.#callTimedOut(call),
+        this.#migrated ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS,
+      );
+      this.#queue.push(call);
+      if (!this.#sending) {
+        this.#sending = true;
+        queueMicrotask(() => void this.#sendQueued());
+      }
+    });
+  }
+
+  /** Sends the queued calls, a batch at a time, until none are left. */
+  async #sendQueued(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) await this.#sendBatch(this.#queue.splice(0, MAX_BATCH_CALLS));
+    } finally {
+      this.#sending = false;
+    }
+  }
+
+  /**
+   * Sends one batch and settles its calls. A batch the server rolled back (an error it reported,
+   * so nothing of it committed) is sent again call by call, in order, so that one failing call
+   * does not fail the others; an outcome the store cannot know (no reply in time, a lost
+   * connection) rejects every call of the batch.
+   */
+  async #sendBatch(batch: QueuedAppend[]): Promise<void> {
+    const calls = batch.filter((call) => !call.settled);
+    if (calls.length === 0) return;
+    for (const call of calls) call.sent = true;
+    let rows: unknown[];
+    try {
+      rows = await this.#query('appends', [
+        calls.map((call) => call.id),
+        calls.map((call) => call.roles.length),
+        calls.map((call) => call.replace),
+        ...this.#caps,
+        this.#ttlMs,
+        calls.flatMap((call) => call.roles),
+        calls.flatMap((call) => call.contents),
+        calls.flatMap((call) => call.extras),
+        calls.flatMap((call) => call.bytes),
+      ]);
+    } catch (error) {
+      if (calls.length > 1 && rolledBack(error)) {
+        for (const call of calls) call.sent = false;
+        for (const call of calls) await this.#sendBatch([call]);
+        return;
+      }
+      const failure = this.#failure(error, 'append');
+      for (const call of calls) this.#settle(call, failure);
+      return;
+    }
+    for (const [index, call] of calls.entries()) {
+      // Reported even to a call that gave up waiting: the evictions happened.
+      this.#report((rows[index] as [string[]])[0]);
+      this.#settle(call);
+    }
+  }
+
+  #settle(call: QueuedAppend, failure?: TurnstoreError): void {
+    if (call.settled) return;
+    call.settled = true;
+    clearTimeout(call.timer);
+    if (failure === undefined) call.resolve();
+    else call.reject(failure);
+  }
+
+  /** A call's own bound ran out: unsent, it leaves the queue (not done); sent, its outcome is unknown. */
+  #callTimedOut(call: QueuedAppend): void {
+    if (call.settled) return;
+    if (call.sent) {
+      this.#settle(call, this.#failure(new DeadlineExceeded(), 'append'));
+      return;
+    }
+    const at = this.#queue.indexOf(call);
+    if (at >= 0) this.#queue.splice(at, 1);
+    this.#settle(
+      call,
+      backendUnavailableError({
+        backend: 'PostgreSQL',
+        problem: `did not take append within ${this.#migrated ? `commandTimeoutMs (${this.#commandTimeoutMs} ms)` : 'the time allowed to create the tables'}: the appends sent before it were still running; it was not sent.`,
+      }),
+    );
   }
 
   /** {@inheritDoc ConversationStore.delete} */
@@ -305,6 +434,15 @@ export class PostgresStore implements ConversationStore {
    * turns any failure into a {@link TurnstoreError}.
    */
   async #run(operation: Operation, values: unknown[]): Promise<unknown[]> {
+    try {
+      return await this.#query(operation, values);
+    } catch (error) {
+      throw this.#failure(error, operation);
+    }
+  }
+
+  /** {@link #run} without turning failures into a {@link TurnstoreError}. */
+  async #query(operation: Operation, values: unknown[]): Promise<unknown[]> {
     const { name, text } = this.#statements[operation];
     const query: PostgresQueryConfig = { name, text, values, rowMode: 'array' };
     const pool = this.#pool;
@@ -322,7 +460,7 @@ export class PostgresStore implements ConversationStore {
     } catch (error) {
       // The work may still fail after the deadline: that failure was reported already.
       work.catch(() => {});
-      throw this.#failure(error, operation);
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -346,7 +484,7 @@ export class PostgresStore implements ConversationStore {
     return pool.query(query);
   }
 
-  #failure(error: unknown, operation: Operation): TurnstoreError {
+  #failure(error: unknown, operation: Operation | 'append'): TurnstoreError {
     if (error instanceof TurnstoreError) return error;
     if (this.#closed) return closedError({ owner: 'PostgresStore', during: operation }, { cause: error });
     if (error instanceof DeadlineExceeded) {
@@ -395,6 +533,26 @@ function decodeTurn(role: number, content: string, extras: string | null, tsMs: 
   const text = decodeText(content);
   if (extras === null) return { role: ROLES[role]!, content: text, ts: tsMs / 1000 };
   return turnWithExtras(ROLES[role]!, text, tsMs / 1000, decodeExtras(extras));
+}
+
+/**
+ * Whether the server reported an error in the statement itself (a SQLSTATE and a severity, which
+ * only the server's errors carry): its transaction was rolled back, nothing of it committed. Not
+ * so for a lost connection, a FATAL or PANIC error, or the classes that say the server or its
+ * connection failed (08 connection, 57 operator intervention — shutdown, and the statement
+ * timeout, which used up the time allowed —, 58 system error, XX internal): the outcome may be
+ * unknown there, and a retry would not do better.
+ */
+function rolledBack(error: unknown): boolean {
+  const { severity, code } = (error ?? {}) as { severity?: unknown; code?: unknown };
+  return (
+    typeof severity === 'string' &&
+    severity !== 'FATAL' &&
+    severity !== 'PANIC' &&
+    typeof code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(code) &&
+    !['08', '57', '58', 'XX'].includes(code.slice(0, 2))
+  );
 }
 
 function messageOf(error: unknown): string {

@@ -298,11 +298,11 @@ function emitEvictions(columns: readonly string[], idColumn: string, reasonColum
  * `get(id, ttlMs)`: the turns (role, content, extras, ts in ms), oldest first, touching the
  * conversation when it is live; then the evictions as rows with a NULL role (id, reason).
  */
-function getFunction(n: SqlNames): string {
+function getFunction(n: SqlNames, asyncTouch = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   return `
-CREATE FUNCTION ${n.object('get')}(p_id text, p_ttl_ms double precision)
+CREATE ${asyncTouch ? 'OR REPLACE ' : ''}FUNCTION ${n.object('get')}(p_id text, p_ttl_ms double precision)
 RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_key bigint;
@@ -310,7 +310,14 @@ DECLARE${COMMON_DECLARATIONS}
   v_bytes bigint;
   v_last_access bigint;
   v_found boolean;
-BEGIN
+BEGIN${
+    asyncTouch
+      ? `
+  -- A read's touch (recency, TTL, expiries) commits without waiting for the WAL flush: a crash may
+  -- lose it, never a turn; a later durable commit flushes it too.
+  SET LOCAL synchronous_commit = off;`
+      : ''
+  }
   SELECT c.key, c.turns, c.bytes, c.last_access_ms INTO v_key, v_turns, v_bytes, v_last_access
     FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
   v_found := FOUND;
@@ -374,10 +381,10 @@ $fn$;`;
 }
 
 /** `clear(ttlMs)`: removes every conversation (the expired ones counted as evictions); returns the evictions. */
-function clearFunction(n: SqlNames): string {
+function clearFunction(n: SqlNames, lockBy: 'key' | 'id' = 'key'): string {
   const conversations = n.object('conversations');
   return `
-CREATE FUNCTION ${n.object('clear')}(p_ttl_ms double precision)
+CREATE ${lockBy === 'id' ? 'OR REPLACE ' : ''}FUNCTION ${n.object('clear')}(p_ttl_ms double precision)
 RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_keys bigint[] := '{}';
@@ -385,7 +392,7 @@ BEGIN
   ${READ_CLOCK}
   -- Every conversation is locked (waiting for calls on it) before totals; those created meanwhile
   -- are not locked here, and stay: they came after the clear.
-  FOR victim IN SELECT c.key, c.id, c.turns, c.bytes, c.last_access_ms FROM ${conversations} c ORDER BY c.key FOR UPDATE LOOP
+  FOR victim IN SELECT c.key, c.id, c.turns, c.bytes, c.last_access_ms FROM ${conversations} c ORDER BY c.${lockBy} FOR UPDATE LOOP
     IF ${isExpired('victim.last_access_ms')} THEN
       n_ttl := n_ttl + 1;
       evicted := evicted || ARRAY['ttl', victim.id];
@@ -476,6 +483,199 @@ END
 $fn$;`;
 }
 
+/**
+ * `appends(ids, counts, replace, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents,
+ * extras, bytes)`: several append calls in one transaction, each exactly as if made alone, in
+ * order. Call i appends `counts[i]` turns (the next ones of the turn arrays) to `ids[i]`, after
+ * removing that conversation's newest `replace[i]` turns (0: none). Returns one `text[]` row per
+ * call, in call order: that call's evictions as `reason, id, …`.
+ *
+ * Locks: first every conversation of the batch, in id order — one that does not exist yet is
+ * created as a placeholder (no turns, not counted, never a victim) and becomes the conversation
+ * when its first call comes — and only then the totals, as every other function does (`clear`
+ * also locks by id). So batches, single calls and `clear` never wait for each other in a cycle.
+ * A conversation of the batch that an earlier call of the batch evicted or expired is created
+ * again by its call, as it would be if the calls came one at a time.
+ */
+function appendsFunction(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  const turns = n.object('turns');
+  const victimQuery = `SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
+      WHERE c.key <> v_key AND c.key <> ALL (v_pending) ORDER BY c.touch_order LIMIT 1 FOR UPDATE SKIP LOCKED;`;
+  return `
+CREATE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace integer[],
+  p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
+  p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
+RETURNS SETOF text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+  v_pending bigint[] := '{}';
+  v_lock_id text;
+  v_call integer;
+  v_first integer := 1;
+  v_id text;
+  v_key bigint;
+  v_next_seq bigint;
+  v_turns integer;
+  v_bytes bigint;
+  v_last_access bigint;
+  v_found boolean;
+  v_inserted boolean;
+  v_count integer;
+  v_added_bytes bigint;
+  v_removed_turns integer;
+  v_removed_bytes bigint;
+  v_trimmed_turns integer;
+  v_trimmed_bytes bigint;
+  v_total_conversations bigint;
+  v_total_bytes bigint;
+  v_gone_bytes integer;
+BEGIN
+  FOR v_lock_id IN SELECT DISTINCT u.id FROM unnest(p_ids) AS u(id) ORDER BY u.id LOOP
+    LOOP
+      PERFORM FROM ${conversations} c WHERE c.id = v_lock_id FOR UPDATE;
+      EXIT WHEN FOUND;
+      ${READ_CLOCK}
+      -- Should another call create it first, this waits for that call, then locks the row it made.
+      INSERT INTO ${conversations} (id, touch_order, last_access_ms, next_seq, turns, bytes)
+        VALUES (v_lock_id, 0, now_ms, 0, 0, 0)
+        ON CONFLICT (id) DO NOTHING RETURNING key INTO v_key;
+      IF FOUND THEN
+        v_pending := v_pending || v_key;
+        EXIT;
+      END IF;
+    END LOOP;
+  END LOOP;
+
+  FOR v_call IN 1 .. cardinality(p_ids) LOOP
+    v_id := p_ids[v_call];
+    v_count := p_counts[v_call];
+    v_inserted := false;
+    v_trimmed_turns := 0;
+    v_trimmed_bytes := 0;
+    evicted := '{}';
+    SELECT coalesce(sum(p_bytes[i]), 0) INTO v_added_bytes FROM generate_series(v_first, v_first + v_count - 1) AS i;
+    SELECT c.key, c.next_seq, c.turns, c.bytes, c.last_access_ms INTO v_key, v_next_seq, v_turns, v_bytes, v_last_access
+      FROM ${conversations} c WHERE c.id = v_id;
+    v_found := FOUND;
+    ${READ_CLOCK}
+    IF NOT v_found THEN
+      -- Evicted or expired by an earlier call of this batch, while locked by it: nobody else can
+      -- have created it since.
+      INSERT INTO ${conversations} (id, touch_order, last_access_ms, next_seq, turns, bytes)
+        VALUES (v_id, nextval(${n.literal('touch_order')}), now_ms, v_count, v_count, v_added_bytes) RETURNING key INTO v_key;
+      v_inserted := true;
+    ELSIF v_key = ANY (v_pending) THEN
+      v_pending := array_remove(v_pending, v_key);
+      UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms,
+        next_seq = v_count, turns = v_count, bytes = v_added_bytes WHERE key = v_key;
+      v_inserted := true;
+    END IF;
+    IF v_inserted THEN
+      d_conversations := 1;
+      v_next_seq := 0;
+      v_turns := 0;
+      v_bytes := 0;
+    ELSIF ${isExpired('v_last_access')} THEN
+      -- Expired: its old turns are gone first (a 'ttl' eviction), and it starts again empty.
+      DELETE FROM ${turns} WHERE conversation = v_key;
+      d_turns := d_turns - v_turns;
+      d_bytes := d_bytes - v_bytes;
+      n_ttl := n_ttl + 1;
+      evicted := evicted || ARRAY['ttl', v_id];
+      v_turns := 0;
+      v_bytes := 0;
+    END IF;
+    ${expireOthers(n, 'v_key AND c.key <> ALL (v_pending)')}
+
+    IF NOT v_inserted THEN
+      IF p_replace[v_call] > 0 AND v_turns > 0 THEN
+        -- The newest turns replaced: the kept ones stay numbered up to next_seq - 1.
+        WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq >= v_next_seq - least(p_replace[v_call], v_turns) RETURNING bytes)
+          SELECT count(*), coalesce(sum(gone.bytes), 0) INTO v_removed_turns, v_removed_bytes FROM gone;
+        v_next_seq := v_next_seq - v_removed_turns;
+        v_turns := v_turns - v_removed_turns;
+        v_bytes := v_bytes - v_removed_bytes;
+        d_turns := d_turns - v_removed_turns;
+        d_bytes := d_bytes - v_removed_bytes;
+      END IF;
+      -- Trim before inserting: the turns numbered below next_seq + count - maxTurns go.
+      IF v_next_seq + v_count - p_max_turns > v_next_seq - v_turns THEN
+        WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq < v_next_seq + v_count - p_max_turns RETURNING bytes)
+          SELECT count(*), coalesce(sum(gone.bytes), 0) INTO v_trimmed_turns, v_trimmed_bytes FROM gone;
+      END IF;
+      UPDATE ${conversations} SET
+        touch_order = nextval(${n.literal('touch_order')}),
+        last_access_ms = now_ms,
+        next_seq = v_next_seq + v_count,
+        turns = v_turns - v_trimmed_turns + v_count,
+        bytes = v_bytes - v_trimmed_bytes + v_added_bytes
+        WHERE key = v_key;
+    END IF;
+    INSERT INTO ${turns} (conversation, seq, role, content, extras, ts_ms, bytes)
+      SELECT v_key, v_next_seq + i - v_first, p_roles[i], p_contents[i], p_extras[i], now_ms, p_bytes[i]
+      FROM generate_series(v_first, v_first + v_count - 1) AS i;
+    v_first := v_first + v_count;
+    v_turns := v_turns - v_trimmed_turns + v_count;
+
+    UPDATE ${n.object('totals')} SET
+      conversations = conversations + d_conversations,
+      turns = turns + d_turns + v_count - v_trimmed_turns,
+      bytes = bytes + d_bytes + v_added_bytes - v_trimmed_bytes,
+      evicted_ttl = evicted_ttl + n_ttl
+      RETURNING conversations, bytes INTO v_total_conversations, v_total_bytes;
+    d_conversations := 0;
+    d_turns := 0;
+    d_bytes := 0;
+    n_ttl := 0;
+
+    WHILE v_total_conversations > p_max_conversations LOOP
+      ${victimQuery}
+      EXIT WHEN NOT FOUND;${evictVictim(n, 'lru')}
+    END LOOP;
+    WHILE v_total_bytes > p_max_total_bytes LOOP
+      ${victimQuery}
+      EXIT WHEN NOT FOUND;${evictVictim(n, 'bytes')}
+    END LOOP;
+    IF v_total_bytes > p_max_total_bytes THEN
+      -- Alone over the budget: its own oldest turns go. The newest always fits (maxTotalBytes >= maxTurnBytes).
+      v_trimmed_turns := 0;
+      v_trimmed_bytes := 0;
+      WHILE v_total_bytes > p_max_total_bytes AND v_turns - v_trimmed_turns > 1 LOOP
+        DELETE FROM ${turns} WHERE conversation = v_key
+          AND seq = (SELECT min(t.seq) FROM ${turns} t WHERE t.conversation = v_key)
+          RETURNING bytes INTO v_gone_bytes;
+        EXIT WHEN NOT FOUND;
+        v_trimmed_turns := v_trimmed_turns + 1;
+        v_trimmed_bytes := v_trimmed_bytes + v_gone_bytes;
+        v_total_bytes := v_total_bytes - v_gone_bytes;
+      END LOOP;
+      IF v_trimmed_turns > 0 THEN
+        UPDATE ${conversations} SET turns = turns - v_trimmed_turns, bytes = bytes - v_trimmed_bytes WHERE key = v_key;
+        d_turns := d_turns - v_trimmed_turns;
+        d_bytes := d_bytes - v_trimmed_bytes;
+      END IF;
+    END IF;
+    ${applyTotals(n)}
+    d_conversations := 0;
+    d_turns := 0;
+    d_bytes := 0;
+    n_ttl := 0;
+    n_lru := 0;
+    n_bytes := 0;
+    RETURN NEXT evicted;
+  END LOOP;
+END
+$fn$;`;
+}
+
+/**
+ * Version 2: `appends`, the combined appends; `get` touches without waiting for the WAL flush;
+ * `clear` locks conversations in id order, the order `appends` locks them in.
+ */
+function version2(n: SqlNames): string {
+  return [appendsFunction(n), getFunction(n, true), clearFunction(n, 'id')].join('\n');
+}
+
 /** Version 1: the tables and every function. */
 function version1(n: SqlNames): string {
   return [
@@ -492,4 +692,4 @@ function version1(n: SqlNames): string {
 }
 
 /** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */
-export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1];
+export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2];

@@ -123,7 +123,7 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
     await store.clear();
     assert.equal(queries.length, 8);
     assert.ok(
-      queries.every((text) => /^SELECT (\* FROM )?"public"\."counted_[a-z]+"\(\$1(, \$\d)*\)$/.test(text)),
+      queries.every((text) => /^SELECT (\* FROM )?"public"\."counted_[a-z]+"\(\$1(, \$\d+)*\)$/.test(text)),
       queries.join('\n'),
     );
     await store.close();
