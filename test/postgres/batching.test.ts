@@ -1,0 +1,321 @@
+/**
+ * PostgresStore's write-combining: appends made while a batch is in flight (or in the same tick)
+ * go to the server as one call of the `appends` function. Each call must still behave as if made
+ * alone: the same tables, totals and evictions as one call at a time, a batch the server rolls
+ * back costs only the failing call, and an outcome the store cannot know rejects the whole batch.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import pg from 'pg';
+import { TurnstoreError, type Role } from '../../src/index.js';
+import { PostgresStore } from '../../src/postgres/index.js';
+import type { PostgresPoolLike, PostgresQueryConfig } from '../../src/postgres/index.js';
+import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
+
+const CAPS = { maxTurns: 3, maxConversations: 4, maxTurnBytes: 400, maxTotalBytes: 1500 } as const;
+const IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+const ROLE_NAMES: readonly Role[] = ['user', 'assistant', 'system', 'tool'];
+
+/** One append call: `turns` (role index, content length) to `id`, replacing its newest `replace`. */
+interface Call {
+  readonly id: string;
+  readonly turns: ReadonlyArray<readonly [role: number, length: number]>;
+  readonly replace: number;
+}
+
+const callArbitrary = fc.record({
+  id: fc.constantFrom(...IDS),
+  turns: fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 390 })), { minLength: 1, maxLength: 4 }),
+  replace: fc.integer({ min: 0, max: 3 }),
+});
+
+/** The content of the k-th turn of a sequence: its number, then `length` bytes in all. */
+const contentOf = (k: number, length: number): string => `${k}:`.padEnd(length, 'x');
+
+/**
+ * Counts the calls of each batch a store sends (the length of the `appends` function's ids), and
+ * passes every query on to `pool`.
+ */
+function countingPool(pool: pg.Pool): { pool: PostgresPoolLike; batches: number[] } {
+  const batches: number[] = [];
+  return {
+    batches,
+    pool: {
+      query: (config: PostgresQueryConfig) => {
+        if (/_appends"\(/.test(config.text)) batches.push((config.values![0] as unknown[]).length);
+        return pool.query(config as pg.QueryConfig) as never;
+      },
+      connect: () => pool.connect() as never,
+    },
+  };
+}
+
+describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () => {
+  let server: PostgresTestServer;
+  let pool: pg.Pool;
+  before(async () => {
+    server = await PostgresTestServer.start();
+    pool = new pg.Pool({ connectionString: server.url, max: 4 }).on('error', () => {});
+  });
+  after(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+
+  /** Empties a store's tables and resets its counts and recency order, as if new. */
+  const reset = async (prefix: string): Promise<void> => {
+    await pool.query(`TRUNCATE ${prefix}turns, ${prefix}conversations;
+      UPDATE ${prefix}totals SET conversations = 0, turns = 0, bytes = 0, evicted_ttl = 0, evicted_lru = 0, evicted_bytes = 0;
+      ALTER SEQUENCE ${prefix}touch_order RESTART`);
+  };
+
+  /**
+   * What a store holds, without the numbers the database makes up (keys, touch orders, times):
+   * conversations in recency order with their counts, every turn, and the totals. Checks on the
+   * way that the totals equal the data and that the caps hold.
+   */
+  const snapshot = async (prefix: string) => {
+    const rows = async (text: string) => (await pool.query({ text, rowMode: 'array' })).rows as unknown[][];
+    const conversations = await rows(`SELECT id, turns, bytes, next_seq FROM ${prefix}conversations ORDER BY touch_order`);
+    const turns = await rows(
+      `SELECT c.id, t.seq, t.role, t.content, t.extras, t.bytes FROM ${prefix}turns t JOIN ${prefix}conversations c ON c.key = t.conversation ORDER BY c.id, t.seq`,
+    );
+    const [totals] = await rows(
+      `SELECT conversations::int, turns::int, bytes::int, evicted_ttl::int, evicted_lru::int, evicted_bytes::int FROM ${prefix}totals`,
+    );
+    const [conversationCount, turnCount, byteCount] = totals as number[];
+    assert.equal(conversationCount, conversations.length, 'totals: conversations');
+    assert.equal(turnCount, turns.length, 'totals: turns');
+    assert.equal(
+      byteCount,
+      turns.reduce((sum, turn) => sum + (turn[5] as number), 0),
+      'totals: bytes',
+    );
+    assert.ok(conversationCount! <= CAPS.maxConversations && byteCount! <= CAPS.maxTotalBytes, 'caps');
+    for (const [id, count] of conversations) {
+      assert.ok((count as number) <= CAPS.maxTurns, `turn cap of ${String(id)}`);
+      assert.equal(turns.filter((turn) => turn[0] === id).length, count, `turn count of ${String(id)}`);
+    }
+    return { conversations, turns, totals };
+  };
+
+  it('random call sequences leave identical tables, totals and evictions (in order) whether sent one by one or combined', async () => {
+    const evictions: Record<'single' | 'combined', string[]> = { single: [], combined: [] };
+    const counted = countingPool(pool);
+    const options = (name: 'single' | 'combined') => ({
+      pool: counted.pool,
+      tablePrefix: `${name}_`,
+      ...CAPS,
+      onEvict: (id: string, reason: string) => evictions[name].push(`${reason} ${id}`),
+    });
+    const single = new PostgresStore(options('single'));
+    const combined = new PostgresStore(options('combined'));
+    await single.size();
+    await combined.size();
+    const turnsOf = (call: Call, first: number) =>
+      call.turns.map(([role, length], k) => ({ role: ROLE_NAMES[role]!, content: contentOf(first + k, length) }));
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(callArbitrary, { minLength: 1, maxLength: 40 }), async (calls) => {
+          await reset('single_');
+          await reset('combined_');
+          evictions.single.length = 0;
+          evictions.combined.length = 0;
+          const firsts = calls.map((_, i) => calls.slice(0, i).reduce((sum, call) => sum + call.turns.length, 0));
+          for (const [i, call] of calls.entries()) await single.appendMany(call.id, turnsOf(call, firsts[i]!));
+          counted.batches.length = 0;
+          await Promise.all(calls.map((call, i) => combined.appendMany(call.id, turnsOf(call, firsts[i]!))));
+          assert.deepEqual(counted.batches, [calls.length], 'all the calls went as one batch');
+          assert.deepEqual(await snapshot('combined_'), await snapshot('single_'));
+          assert.deepEqual(evictions.combined, evictions.single);
+        }),
+        { numRuns: 30, seed: 20261204 },
+      );
+    } finally {
+      await single.close();
+      await combined.close();
+    }
+  });
+
+  it('the appends function with replace counts: one call per statement and all calls in one statement give the same tables and evictions', async () => {
+    const store = new PostgresStore({ pool, tablePrefix: 'sql_', ...CAPS });
+    await store.size(); // creates the tables
+    await store.close();
+    const send = async (calls: readonly Call[], first: number): Promise<string[]> => {
+      const roles: number[] = [];
+      const contents: string[] = [];
+      const bytes: number[] = [];
+      let k = first;
+      for (const call of calls)
+        for (const [role, length] of call.turns.slice(-CAPS.maxTurns)) {
+          roles.push(role);
+          contents.push(contentOf(k++, length));
+          bytes.push(length);
+        }
+      const result = await pool.query({
+        text: 'SELECT sql_appends($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+        values: [
+          calls.map((call) => call.id),
+          calls.map((call) => Math.min(call.turns.length, CAPS.maxTurns)),
+          calls.map((call) => call.replace),
+          CAPS.maxTurns,
+          CAPS.maxConversations,
+          CAPS.maxTotalBytes,
+          0,
+          roles,
+          contents,
+          roles.map(() => null),
+          bytes,
+        ],
+        rowMode: 'array',
+      });
+      return (result.rows as string[][][]).flatMap((row) => row[0]!);
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(callArbitrary, { minLength: 1, maxLength: 40 }), async (calls) => {
+        await reset('sql_');
+        const single: string[] = [];
+        let first = 0;
+        for (const call of calls) {
+          single.push(...(await send([call], first)));
+          first += Math.min(call.turns.length, CAPS.maxTurns);
+        }
+        const one = await snapshot('sql_');
+        await reset('sql_');
+        const combined = await send(calls, 0);
+        assert.deepEqual(await snapshot('sql_'), one);
+        assert.deepEqual(combined, single);
+      }),
+      { numRuns: 30, seed: 20261205 },
+    );
+    // And what replacing does: the newest turns go, then the new ones follow the kept ones.
+    await reset('sql_');
+    await send(
+      [
+        {
+          id: 'r',
+          turns: [
+            [0, 10],
+            [1, 11],
+            [0, 12],
+          ],
+          replace: 0,
+        },
+      ],
+      0,
+    );
+    await send([{ id: 'r', turns: [[1, 20]], replace: 2 }], 3);
+    assert.equal(
+      server.sql("SELECT string_agg(t.content, ',' ORDER BY t.seq) FROM sql_turns t"),
+      `${contentOf(0, 10)},${contentOf(3, 20)}`,
+    );
+    assert.deepEqual((await snapshot('sql_')).conversations, [['r', 2, '30', '2']]);
+  });
+
+  it('a batch the server rolls back is sent again call by call: every other call is stored, in order', async () => {
+    const counted = countingPool(pool);
+    const store = new PostgresStore({ pool: counted.pool, tablePrefix: 'poison_', maxTurns: 10 });
+    await store.size();
+    // The server refuses one turn: its call fails inside the batch, which rolls back whole.
+    await pool.query(`CREATE FUNCTION poison_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.content = 'poison' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER poison_refuse BEFORE INSERT ON poison_turns FOR EACH ROW EXECUTE FUNCTION poison_refuse()`);
+    try {
+      counted.batches.length = 0;
+      const outcomes = await Promise.allSettled([
+        store.append('one', 'user', 'one 1'),
+        store.append('two', 'user', 'two 1'),
+        store.append('one', 'user', 'one 2'),
+        store.append('two', 'user', 'poison'),
+        store.append('two', 'user', 'two 2'),
+        store.appendMany('three', [
+          { role: 'user', content: 'three 1' },
+          { role: 'assistant', content: 'three 2' },
+        ]),
+      ]);
+      assert.deepEqual(counted.batches, [6, 1, 1, 1, 1, 1, 1], 'one batch, then each call alone');
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.status),
+        ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+      );
+      const failure = (outcomes[3] as PromiseRejectedResult).reason as TurnstoreError;
+      assert.equal(failure.code, 'TURNSTORE_BACKEND_UNAVAILABLE');
+      assert.match(failure.message, /refused/);
+      const contents = async (id: string) => (await store.get(id)).map((turn) => turn.content);
+      assert.deepEqual(await contents('one'), ['one 1', 'one 2']);
+      assert.deepEqual(await contents('two'), ['two 1', 'two 2']);
+      assert.deepEqual(await contents('three'), ['three 1', 'three 2']);
+      assert.deepEqual(await store.stats(), { conversations: 3, turns: 6, bytes: 34, evictions: { ttl: 0, lru: 0, bytes: 0 } });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a batch whose outcome is unknown (no reply within commandTimeoutMs) rejects every call of it; a call queued behind it keeps its own bound', async () => {
+    const bound = 400;
+    const store = new PostgresStore({ connectionString: server.url, tablePrefix: 'stalled_', commandTimeoutMs: bound });
+    const holder = await pool.connect();
+    const codeOf = (call: Promise<void>) =>
+      call.then(
+        () => 'resolved',
+        (error: TurnstoreError) => `${error.code}${/is unknown/.test(error.message) ? ', outcome unknown' : ''}`,
+      );
+    try {
+      await store.append('held', 'user', 'first');
+      // Another session holds the conversation's row lock: the batch waits for it.
+      await holder.query('BEGIN');
+      await holder.query("SELECT 1 FROM stalled_conversations WHERE id = 'held' FOR UPDATE");
+      const started = performance.now();
+      const batch = Promise.all([codeOf(store.append('held', 'user', 'x')), codeOf(store.append('free', 'user', 'y'))]);
+      await new Promise((resolve) => setTimeout(resolve, bound / 2));
+      // Made while the first batch waits: it waits for that one, then for the lock in a batch of
+      // its own, and is refused within its own bound all the same.
+      const queuedAt = performance.now();
+      const queued = codeOf(store.append('held', 'user', 'z'));
+      const unknown = 'TURNSTORE_BACKEND_UNAVAILABLE, outcome unknown';
+      assert.deepEqual(await batch, [unknown, unknown]);
+      assert.ok(performance.now() - started < bound + 500, `the batch failed after ${Math.round(performance.now() - started)} ms`);
+      assert.equal(await queued, unknown);
+      assert.ok(performance.now() - queuedAt < bound + 500, `the queued call failed after ${Math.round(performance.now() - queuedAt)} ms`);
+      // The statement timeout (the same bound) cancels both on the server.
+      await new Promise((resolve) => setTimeout(resolve, bound * 2));
+      await holder.query('ROLLBACK');
+      await store.append('free', 'user', 'after');
+      assert.deepEqual(
+        (await store.get('held')).map((turn) => turn.content),
+        ['first'],
+      );
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+      await store.close();
+    }
+  });
+
+  it("get's touch commits without waiting for the WAL flush (synchronous_commit off in its transaction)", async () => {
+    const store = new PostgresStore({ pool, tablePrefix: 'touch_' });
+    try {
+      await store.append('a', 'user', 'hello');
+      const client = await pool.connect();
+      try {
+        // The test server runs with synchronous_commit off; this session runs with it on.
+        await client.query('SET synchronous_commit = on');
+        await client.query('BEGIN');
+        await client.query("SELECT * FROM touch_get('a', 0)");
+        assert.equal((await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit, 'off');
+        await client.query('ROLLBACK');
+        await client.query('BEGIN');
+        await client.query(
+          "SELECT touch_appends(ARRAY['a'], ARRAY[1], ARRAY[0], 8, 500, 1000000, 0, ARRAY[0]::smallint[], ARRAY['x'], ARRAY[NULL]::text[], ARRAY[1])",
+        );
+        assert.equal((await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit, 'on', 'appends commit durably');
+        await client.query('ROLLBACK');
+      } finally {
+        client.release();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
