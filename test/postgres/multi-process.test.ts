@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { PostgresStore } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
 import { checkSharedWriters, runWorker } from '../support/shared-writers.js';
-import { OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
+import { MONITORED_OPTIONS, OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const WORKERS = 4;
 const APPENDS = 150;
@@ -47,6 +48,58 @@ describe('PostgresStore shared by several processes', { skip: postgresUnavailabl
       );
     } finally {
       await store.close();
+    }
+  });
+
+  it('2 processes × 24 callers (their appends combined into batches): every committed state a monitor sees is within the caps, with totals equal to the data', async (t) => {
+    const p = 'monitored_';
+    const workers = Array.from({ length: 2 }, (_, index) =>
+      runWorker(worker, [server.url, p, String(index), 'callers', '40'], `worker ${index}`),
+    );
+    let done = false;
+    const finished = Promise.all(workers).finally(() => (done = true));
+    const monitor = new pg.Client({ connectionString: server.url });
+    await monitor.connect();
+    const { maxTurns, maxConversations, maxTotalBytes } = MONITORED_OPTIONS;
+    let samples = 0;
+    try {
+      // One statement: one snapshot of what has committed.
+      const query = `SELECT t.conversations, t.turns, t.bytes,
+          (SELECT count(*) FROM ${p}conversations) AS rows,
+          (SELECT coalesce(sum(turns), 0) FROM ${p}conversations) AS counted_turns,
+          (SELECT coalesce(sum(bytes), 0) FROM ${p}conversations) AS counted_bytes,
+          (SELECT count(*) FROM ${p}turns) AS turn_rows,
+          (SELECT coalesce(sum(bytes), 0) FROM ${p}turns) AS turn_bytes,
+          (SELECT count(*) FROM (SELECT 1 FROM ${p}turns GROUP BY conversation HAVING count(*) > ${maxTurns}) o) AS over_turn_cap
+        FROM ${p}totals t`;
+      while (!done) {
+        let row: Record<string, string>;
+        try {
+          row = (await monitor.query(query)).rows[0] as Record<string, string>;
+        } catch (error) {
+          if ((error as { code?: string }).code === '42P01') continue; // the tables are not made yet
+          throw error;
+        }
+        if (row === undefined) continue;
+        samples++;
+        const state = JSON.stringify(row);
+        assert.equal(row.conversations, row.rows, state);
+        assert.ok(Number(row.conversations) <= maxConversations, state);
+        assert.equal(row.turns, row.turn_rows, state);
+        assert.equal(row.turns, row.counted_turns, state);
+        assert.equal(row.bytes, row.turn_bytes, state);
+        assert.equal(row.bytes, row.counted_bytes, state);
+        assert.ok(Number(row.bytes) <= maxTotalBytes, state);
+        assert.equal(row.over_turn_cap, '0', state);
+      }
+      await finished;
+      t.diagnostic(`${samples} committed states checked`);
+      assert.ok(samples >= 10, `the monitor saw only ${samples} states`);
+      const final = (await monitor.query(`SELECT evicted_lru, evicted_bytes FROM ${p}totals`)).rows[0] as Record<string, string>;
+      assert.ok(Number(final.evicted_lru) > 0 && Number(final.evicted_bytes) > 0, `both caps bit: ${JSON.stringify(final)}`);
+    } finally {
+      await finished.catch(() => {});
+      await monitor.end();
     }
   });
 });

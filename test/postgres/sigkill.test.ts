@@ -57,8 +57,8 @@ describe('PostgresStore when the app is killed mid-load', { skip: postgresUnavai
           stored.add(Number(/^turn (\d+)$/.exec(turn.content)![1]));
       }
       for (const index of acknowledged) assert.ok(stored.has(index), `acknowledged turn ${index} is missing`);
-      // At most the one in flight was stored without its acknowledgement reaching the app.
-      assert.ok(stored.size <= acknowledged.length + 1, `${stored.size} stored for ${acknowledged.length} acknowledged`);
+      // At most the four in flight (one batch) were stored without their acknowledgement reaching the app.
+      assert.ok(stored.size <= acknowledged.length + 4, `${stored.size} stored for ${acknowledged.length} acknowledged`);
       const stats = await store.stats();
       assert.equal(stats.turns, stored.size, 'the turn counter matches the turns held');
       assert.equal(server.sql(`SELECT count(*) FROM ${tablePrefix}turns`), String(stored.size));
