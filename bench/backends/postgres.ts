@@ -13,12 +13,12 @@ import { pathToFileURL } from 'node:url';
 import { PostgresChatMessageHistory } from '@langchain/community/stores/message/postgres';
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import pg from 'pg';
-import { PostgresStore } from '../../src/postgres/index.js';
+import { PostgresStore, type PostgresQueryConfig } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../../test/support/postgres-server.js';
 import { median } from '../core/measure.js';
 import { packageVersion } from '../package-version.js';
 import { contentsOf, conversationIds, roleOf, timeRun } from './workload.js';
-import type { PostgresBenchRate, PostgresBenchResult, PostgresContender, PostgresRates } from './results.js';
+import type { BatchSizes, PostgresBenchRate, PostgresBenchResult, PostgresContender, PostgresRates, PostgresTarget } from './results.js';
 
 /** What {@link benchPostgres} measures and how; every field has a default. */
 export interface PostgresBenchOptions {
@@ -73,6 +73,19 @@ async function sampleWaits(monitor: pg.Client, done: Promise<unknown>): Promise<
   return { sums, samples };
 }
 
+/** Mean and largest of the batch sizes seen. */
+function batchSizesOf(sizes: readonly number[]): BatchSizes {
+  return {
+    batches: sizes.length,
+    mean: sizes.length === 0 ? 0 : sizes.reduce((sum, size) => sum + size, 0) / sizes.length,
+    max: Math.max(0, ...sizes),
+  };
+}
+
+function target(name: string, measured: number, ratio: number, aim?: number): PostgresTarget {
+  return { name, measured, ratio, ...(aim === undefined ? {} : { aim }), met: measured >= ratio };
+}
+
 /** A workload: one contender's operation. */
 interface Workload {
   readonly contender: PostgresContender;
@@ -110,7 +123,20 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
   const pool = new pg.Pool({ connectionString: server.url });
   pool.on('error', () => {});
   const capacity = { maxTurns, maxConversations: 4 * conversations, ttlSeconds: 3600 };
-  const store = new PostgresStore({ pool, tablePrefix: 'bench_', ...capacity });
+  // The store on the shared pool, through a wrapper that notes the calls in each batch of appends
+  // it sends (the length of the appends function's ids): the batch sizes of its timed runs.
+  let batchSizes: number[] | undefined;
+  const store = new PostgresStore({
+    pool: {
+      query: (config: PostgresQueryConfig) => {
+        if (batchSizes !== undefined && /_appends"\(/.test(config.text)) batchSizes.push((config.values![0] as unknown[]).length);
+        return pool.query(config as pg.QueryConfig) as never;
+      },
+      connect: () => pool.connect() as never,
+    },
+    tablePrefix: 'bench_',
+    ...capacity,
+  });
   const storeOwnPool = new PostgresStore({ connectionString: server.url, tablePrefix: 'bench_own_', ...capacity });
   const monitor = new pg.Client({ connectionString: server.url });
   monitor.on('error', () => {});
@@ -193,6 +219,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
       { contender: 'bare', op: 'get', call: (i) => bareSelect(readIds[i % conversations]!) },
     ];
 
+    const batches: Record<'sequential' | 'concurrent', number[]> = { sequential: [], concurrent: [] };
     const measure = async (callers: number): Promise<PostgresRates> => {
       const label = callers === 1 ? 'one caller' : `${callers} concurrent callers`;
       for (const workload of workloads)
@@ -208,6 +235,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
         // Rotating the order spreads machine noise (and checkpoints) over every workload alike.
         for (let k = 0; k < workloads.length; k++) {
           const workload = workloads[(run + k) % workloads.length]!;
+          if (workload === workloads[0]) batchSizes = batches[callers === 1 ? 'sequential' : 'concurrent'];
           const running = timeRun(workload.call, index, opsPerRun, callers, secondsPerRun);
           // Sampled with concurrent callers only: one caller leaves nothing to wait on but the call.
           if (callers > 1) {
@@ -217,6 +245,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
             into.samples += sampled.samples;
           }
           const timed = await running;
+          batchSizes = undefined;
           samples.get(workload)!.perSecond.push(timed.perSecond);
           samples.get(workload)!.calls.push(timed.calls);
           index += opsPerRun;
@@ -275,10 +304,18 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
       sequential,
       concurrent,
       ratios,
-      appendTargets: {
-        langchain: { ratio: 1.5, measured: ratios.concurrent.append.langchain, met: ratios.concurrent.append.langchain >= 1.5 },
-        bare: { ratio: 0.5, measured: ratios.concurrent.append.bare, met: ratios.concurrent.append.bare >= 0.5 },
-      },
+      batchSizes: { sequential: batchSizesOf(batches.sequential), concurrent: batchSizesOf(batches.concurrent) },
+      targets: [
+        target(
+          `append ÷ LangChain PostgresChatMessageHistory append, same pool, ${concurrency} callers`,
+          ratios.concurrent.append.langchain,
+          1.25,
+          1.5,
+        ),
+        target(`append ÷ bare single-row INSERT, same pool, ${concurrency} callers`, ratios.concurrent.append.bare, 0.7),
+        target(`get ÷ bare SELECT, same pool, ${concurrency} callers`, ratios.concurrent.get.bare, 0.5),
+        target('append ÷ LangChain PostgresChatMessageHistory append, same pool, one caller', ratios.sequential.append.langchain, 0.9),
+      ],
     };
   } finally {
     await store.close().catch(() => {});

@@ -69,38 +69,33 @@ export function targetsTable(run: BackendsResults): string {
         const value = redis.ratios[mode].append[comparison];
         // The acceptance compares the stores as they come; the same-driver pairings are shown
         // beside it, to separate the design from the driver, with no target of their own.
-        const target = comparison === 'defaults' ? '≥ 1×' : '(≥ 1×, stricter reading)';
+        // As it comes, with many callers: ≥ 1.25×; every other pairing row: ≥ 1×.
+        const least = comparison === 'defaults' && mode === 'concurrent' ? 1.25 : 1;
         rows.push([
           `RedisStore append ÷ LangChain append, ${comparisonLabel(redis, comparison)}, ${callers}`,
           times(value),
-          target,
-          verdict(value >= 1),
+          `≥ ${least}×`,
+          verdict(value >= least),
         ]);
       }
       const oneEach = redis[mode].turnstoreOneConnection.append.opsPerSecond / redis[mode].langchain.append.opsPerSecond;
       rows.push([
         `RedisStore append ÷ LangChain append, one connection each (RedisStore \`connections: 1\`), ${callers}`,
         times(oneEach),
-        '(≥ 1×, stricter reading)',
+        '≥ 1×',
         verdict(oneEach >= 1),
       ]);
     }
   }
   if (isMeasured(run.postgres)) {
-    const { langchain, bare } = run.postgres.appendTargets;
-    const callers = `${run.postgres.parameters.concurrency} callers`;
-    rows.push([
-      `PostgresStore append ÷ LangChain PostgresChatMessageHistory append, same pool, ${callers}`,
-      times(langchain.measured),
-      `≥ ${langchain.ratio}×`,
-      verdict(langchain.met),
-    ]);
-    rows.push([
-      `PostgresStore append ÷ bare single-row INSERT, same pool, ${callers}`,
-      times(bare.measured),
-      `≥ ${bare.ratio}×`,
-      verdict(bare.met),
-    ]);
+    for (const target of run.postgres.targets ?? []) {
+      rows.push([
+        `PostgresStore ${target.name}`,
+        times(target.measured),
+        `≥ ${target.ratio}×${target.aim === undefined ? '' : ` (aim ${target.aim}×)`}`,
+        verdict(target.met),
+      ]);
+    }
   }
   return markdownTable(['target', 'measured', 'target', 'result'], rows, ['l', 'r', 'l', 'l']);
 }
@@ -263,7 +258,12 @@ export function postgresTable(postgres: PostgresBenchResult): string {
       ]),
     ['l', 'r', 'r', 'r', 'r'],
   );
-  return [rates, ratios, postgresWaitsTable(postgres)].filter((table) => table !== '').join('\n\n');
+  const batches = postgres.batchSizes;
+  const batchLine =
+    batches === undefined
+      ? ''
+      : `PostgresStore's batches of appends (shared pool, timed runs): one caller ${count(batches.sequential.batches)} batches, mean ${batches.sequential.mean.toFixed(2)} calls, largest ${batches.sequential.max}; ${n} callers ${count(batches.concurrent.batches)} batches, mean ${batches.concurrent.mean.toFixed(2)} calls, largest ${batches.concurrent.max}.`;
+  return [rates, ratios, batchLine, postgresWaitsTable(postgres)].filter((table) => table !== '').join('\n\n');
 }
 
 /** Where the server's backends spent the concurrent runs, by wait event (the four largest per workload). */
@@ -300,10 +300,11 @@ function postgresNotes(postgres: PostgresBenchResult): string {
   const p = postgres.parameters;
   return `- **Contenders.** *PostgresStore*: \`new PostgresStore({ pool, maxTurns: ${p.maxTurns}, ttlSeconds: 3600 })\` on a
   \`pg.Pool\` with pg's defaults (${p.poolSize} connections) that LangChain and the bare statements share, and
-  the same from a \`connectionString\` (a pool of its own, same size, with \`commandTimeoutMs\`); an append is
-  one call of a PL/pgSQL function that inserts the turn, trims to maxTurns, refreshes recency and
-  TTL, updates the running totals and checks the caps, in one transaction; a get is one call that
-  reads the turns and refreshes recency and TTL (a write, so it commits too). *LangChain*:
+  the same from a \`connectionString\` (a pool of its own, same size, with \`commandTimeoutMs\`); appends
+  made while one is in flight go together as one call of a PL/pgSQL function (one transaction, one
+  durable commit) that applies each as if alone: inserts the turn, trims to maxTurns, refreshes
+  recency and TTL, updates the running totals and checks the caps; a get is one call that reads
+  the turns and refreshes recency and TTL (a write, committed without waiting for the WAL flush). *LangChain*:
   \`PostgresChatMessageHistory\` from @langchain/community, one per conversation on the shared pool,
   default table: \`addMessage\` is one \`INSERT\` of the message as JSONB (never trimmed, no TTL);
   \`getMessages\` one \`SELECT … WHERE session_id = $1 ORDER BY id\` — its table has no index on
