@@ -27,6 +27,17 @@ const MAX_TTL_MS = 1e15;
 
 type Evictions = readonly string[];
 
+/** An append call waiting, on its connection, for the next script run of appends. */
+interface PendingAppend {
+  readonly id: string;
+  /** The turns as the append script takes them: header, body, header, body… */
+  readonly turns: readonly string[];
+  /** When the caller stops waiting (a `performance.now()` reading). */
+  readonly deadline: number;
+  readonly resolve: (evictions: Evictions) => void;
+  readonly reject: (error: TurnstoreError) => void;
+}
+
 /**
  * Conversation memory in Redis, shared by every app instance and machine that uses the same
  * server and `prefix`.
@@ -56,6 +67,11 @@ export class RedisStore implements ConversationStore {
   readonly #commandTimeoutMs: number;
   readonly #sweepTimer: SweepTimer | undefined;
   #closed = false;
+  /**
+   * Per connection, the appends made since its last script run of appends was sent: they go
+   * together at the next turn of the event loop (or before any other call on that connection).
+   */
+  readonly #pending: Array<PendingAppend[] | undefined>;
 
   // Key names and the script arguments every call shares, built once.
   readonly #conversationKeyPrefix: string;
@@ -75,6 +91,7 @@ export class RedisStore implements ConversationStore {
     this.#commandTimeoutMs = resolved.commandTimeoutMs;
     this.#connections = Array.from({ length: resolved.connections }, () => new RedisConnection(resolved, resolved.commandTimeoutMs));
     for (const connection of this.#connections) connection.preload();
+    this.#pending = this.#connections.map(() => undefined);
     const tag = `{${resolved.prefix}}`;
     this.#conversationKeyPrefix = `${tag}:c:`;
     this.#indexKeys = [`${tag}:lru`, `${tag}:bytes`, `${tag}:turns`, `${tag}:meta`];
@@ -101,10 +118,7 @@ export class RedisStore implements ConversationStore {
     const contentBytes = checkTurn(role, content, this.#options.maxTurnBytes);
     let extras: StoredExtras | undefined;
     if (extra !== undefined) extras = checkExtrasFit(role, extra, contentBytes, this.#options.maxTurnBytes);
-    const index = roleIndex(role);
-    this.#report(
-      (await this.#run(SCRIPTS.append, id, [id, ...this.#capArguments, turnHeader(index, extras), turnBody(content, extras)])) as Evictions,
-    );
+    this.#report(await this.#append(id, [turnHeader(roleIndex(role), extras), turnBody(content, extras)]));
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
@@ -113,13 +127,76 @@ export class RedisStore implements ConversationStore {
     checkId(id);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
     if (batch.roles.length === 0) return;
-    const args = [id, ...this.#capArguments];
+    const args: string[] = [];
     // Turns the cap would drop within this batch are never sent.
     for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
       const extras = batch.extras[i];
       args.push(turnHeader(roleIndex(batch.roles[i]), extras), turnBody(batch.contents[i]!, extras));
     }
-    this.#report((await this.#run(SCRIPTS.append, id, args)) as Evictions);
+    this.#report(await this.#append(id, args));
+  }
+
+  /**
+   * Queues an append call on its conversation's connection. The calls queued on a connection in
+   * one turn of the event loop go to Redis as one script run: alone, the append script; several,
+   * the appends script, which runs each as the append script would, in the order made — one
+   * EVALSHA, one TIME and one expiry check for all of them.
+   */
+  #append(id: string, turns: readonly string[]): Promise<Evictions> {
+    const lane = laneOf(id, this.#connections.length);
+    return new Promise<Evictions>((resolve, reject) => {
+      let queue = this.#pending[lane];
+      if (queue === undefined) {
+        queue = this.#pending[lane] = [];
+        setImmediate(() => this.#flush(lane));
+      }
+      queue.push({ id, turns, deadline: performance.now() + this.#commandTimeoutMs, resolve, reject });
+    });
+  }
+
+  /** Sends the appends queued on a connection, if any: calls made later on it run after them. */
+  #flush(lane: number): void {
+    const queue = this.#pending[lane];
+    if (queue === undefined) return;
+    this.#pending[lane] = undefined;
+    const send = this.#connections[lane]!.send;
+    const prefix = this.#conversationKeyPrefix;
+    if (queue.length === 1) {
+      const call = queue[0]!;
+      SCRIPTS.append
+        .run(
+          send,
+          [...this.#indexKeys, prefix + call.id],
+          [prefix, this.#ttlArgument, call.id, ...this.#capArguments, ...call.turns],
+          call.deadline,
+        )
+        .then(
+          (evictions) => call.resolve(evictions as Evictions),
+          (error: unknown) => call.reject(this.#failure(error, SCRIPTS.append)),
+        );
+      return;
+    }
+    const keys = [...this.#indexKeys];
+    const args = [prefix, this.#ttlArgument, ...this.#capArguments];
+    let deadline = Infinity;
+    for (const call of queue) {
+      keys.push(prefix + call.id);
+      args.push(call.id, String(call.turns.length / 2), ...call.turns);
+      deadline = Math.min(deadline, call.deadline);
+    }
+    SCRIPTS.appends.run(send, keys, args, deadline).then(
+      (replies) => {
+        for (const [index, call] of queue.entries()) {
+          const reply = (replies as Evictions[])[index]!;
+          if (reply[0] === '!') call.reject(backendUnavailableError({ backend: 'Redis', problem: `failed during append: ${reply[1]}` }));
+          else call.resolve(reply);
+        }
+      },
+      (error: unknown) => {
+        const failure = this.#failure(error, SCRIPTS.append);
+        for (const call of queue) call.reject(failure);
+      },
+    );
   }
 
   /** {@inheritDoc ConversationStore.delete} */
@@ -194,6 +271,8 @@ export class RedisStore implements ConversationStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#sweepTimer?.stop();
+    // Appends made before close() are sent; their replies come before the connections close.
+    for (let lane = 0; lane < this.#pending.length; lane++) this.#flush(lane);
     await Promise.all(this.#connections.map((connection) => connection.close()));
   }
 
@@ -208,8 +287,12 @@ export class RedisStore implements ConversationStore {
   async #run(script: LuaScript, id: string | undefined, args: string[]): Promise<unknown> {
     const keys = id === undefined ? this.#indexKeys : [...this.#indexKeys, this.#conversationKeyPrefix + id];
     const deadline = performance.now() + this.#commandTimeoutMs;
+    // Appends made before this call on its connection go first, as they would without combining.
+    const lane = id === undefined ? undefined : laneOf(id, this.#connections.length);
+    if (lane === undefined) for (let each = 0; each < this.#pending.length; each++) this.#flush(each);
+    else this.#flush(lane);
     try {
-      const connection = id === undefined ? this.#anyConnection() : this.#connections[laneOf(id, this.#connections.length)]!;
+      const connection = lane === undefined ? this.#anyConnection() : this.#connections[lane]!;
       return await script.run(connection.send, keys, [this.#conversationKeyPrefix, this.#ttlArgument, ...args], deadline);
     } catch (error) {
       throw this.#failure(error, script);

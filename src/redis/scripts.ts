@@ -136,42 +136,11 @@ return turns
 `;
 
 /**
- * Appends turns, then enforces maxTurns, maxConversations and maxTotalBytes, in that order.
- * KEYS[5] the conversation's key; ARGV[3] id, ARGV[4] maxTurns, ARGV[5] maxConversations, ARGV[6]
- * maxTotalBytes, then of each turn the header's start (role digit, and for a turn with extras
- * their JSON length) and the body (see turn-codec.ts); the body's bytes are the turn's size.
- * Reply: the evictions (`reason, id, …`).
+ * The caps after an append's turns are pushed, in the order of the contract — maxTurns,
+ * maxConversations, maxTotalBytes (others first, then the conversation's own oldest turns) — and
+ * the TTL. Needs `key`, `id`, `length` (RPUSH's reply), `addedBytes`, `addedTurns` and the caps.
  */
-const APPEND = `${PRELUDE}
-local key, id = KEYS[5], ARGV[3]
-local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-
-local stamp = now .. ' '
-local length, addedBytes, addedTurns
-if #ARGV == 8 then
-  local content = ARGV[8]
-  length = call('RPUSH', key, ARGV[7] .. stamp .. content)
-  addedBytes, addedTurns = #content, 1
-else
-  local batch = {}
-  addedBytes, addedTurns = 0, 0
-  for i = 7, #ARGV, 2 do
-    local content = ARGV[i + 1]
-    batch[#batch + 1] = ARGV[i] .. stamp .. content
-    addedBytes = addedBytes + #content
-    -- unpack() is limited by the Lua stack; push in slices.
-    if #batch == 1000 then
-      length = call('RPUSH', key, unpack(batch))
-      addedTurns = addedTurns + #batch
-      batch = {}
-    end
-  end
-  if #batch > 0 then
-    length = call('RPUSH', key, unpack(batch))
-    addedTurns = addedTurns + #batch
-  end
-end
-
+const APPEND_CAPS = `
 -- The list was empty: a new conversation, or one indexed whose list expired a moment before the
 -- index said so — then it is forgotten first ('ttl'), and its old turns never come back.
 local created = length == addedTurns
@@ -220,7 +189,91 @@ if totalBytes > maxTotalBytes then
   call('HINCRBY', meta, 'turns', 0 - droppedTurns)
 end
 if ttl > 0 then call('PEXPIRE', key, ttl) end
-return evicted
+`;
+
+/**
+ * Appends turns, then enforces maxTurns, maxConversations and maxTotalBytes, in that order.
+ * KEYS[5] the conversation's key; ARGV[3] id, ARGV[4] maxTurns, ARGV[5] maxConversations, ARGV[6]
+ * maxTotalBytes, then of each turn the header's start (role digit, and for a turn with extras
+ * their JSON length) and the body (see turn-codec.ts); the body's bytes are the turn's size.
+ * Reply: the evictions (`reason, id, …`).
+ */
+const APPEND = `${PRELUDE}
+local key, id = KEYS[5], ARGV[3]
+local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+
+local stamp = now .. ' '
+local length, addedBytes, addedTurns
+if #ARGV == 8 then
+  local content = ARGV[8]
+  length = call('RPUSH', key, ARGV[7] .. stamp .. content)
+  addedBytes, addedTurns = #content, 1
+else
+  local batch = {}
+  addedBytes, addedTurns = 0, 0
+  for i = 7, #ARGV, 2 do
+    local content = ARGV[i + 1]
+    batch[#batch + 1] = ARGV[i] .. stamp .. content
+    addedBytes = addedBytes + #content
+    -- unpack() is limited by the Lua stack; push in slices.
+    if #batch == 1000 then
+      length = call('RPUSH', key, unpack(batch))
+      addedTurns = addedTurns + #batch
+      batch = {}
+    end
+  end
+  if #batch > 0 then
+    length = call('RPUSH', key, unpack(batch))
+    addedTurns = addedTurns + #batch
+  end
+end
+${APPEND_CAPS}return evicted
+`;
+
+/**
+ * Several append calls in one script run, each exactly as the append script would run it alone,
+ * in order: one EVALSHA, one TIME and one expiry check for all of them. KEYS[5…] each call's
+ * conversation key; ARGV[3] maxTurns, ARGV[4] maxConversations, ARGV[5] maxTotalBytes, then of
+ * each call its id, its number of turns, and the turns as the append script takes them. Reply:
+ * one array per call, its evictions (`reason, id, …`; the first call's also holds the expiries
+ * found at the start), or `{'!', message}` when that call failed (its error is caught, the next
+ * calls still run; a failing call's effects are what they would be in the append script alone).
+ */
+const APPENDS = `${PRELUDE}
+local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local stamp = now .. ' '
+local function appendOne(key, id, first, last)
+  local length, addedBytes, addedTurns = 0, 0, 0
+  local batch = {}
+  for i = first, last, 2 do
+    local content = ARGV[i + 1]
+    batch[#batch + 1] = ARGV[i] .. stamp .. content
+    addedBytes = addedBytes + #content
+    if #batch == 1000 then
+      length = call('RPUSH', key, unpack(batch))
+      addedTurns = addedTurns + #batch
+      batch = {}
+    end
+  end
+  if #batch > 0 then
+    length = call('RPUSH', key, unpack(batch))
+    addedTurns = addedTurns + #batch
+  end
+${APPEND_CAPS}end
+local replies = {}
+local at = 6
+for c = 1, #KEYS - 4 do
+  local last = at + 1 + 2 * tonumber(ARGV[at + 1])
+  local ok, failure = pcall(appendOne, KEYS[4 + c], ARGV[at], at + 2, last)
+  if ok then
+    replies[c] = evicted
+  else
+    replies[c] = {'!', type(failure) == 'table' and tostring(failure.err) or tostring(failure)}
+  end
+  evicted = {}
+  at = last + 1
+end
+return replies
 `;
 
 /** Removes a conversation. KEYS[5] its key; ARGV[3] id. Reply: 1 or 0, then the evictions. */
@@ -314,6 +367,7 @@ return {evicted, items, more and lastScore or false}
 export const SCRIPTS = {
   get: new LuaScript('get', GET),
   append: new LuaScript('append', APPEND),
+  appends: new LuaScript('appends', APPENDS),
   delete: new LuaScript('delete', DELETE),
   clear: new LuaScript('clear', CLEAR),
   size: new LuaScript('size', SIZE),

@@ -1,0 +1,122 @@
+/**
+ * RedisStore's combined appends: the appends made on one connection in one turn of the event loop
+ * go to Redis as one run of the appends script, which must apply each exactly as the append
+ * script alone would, in order — and a call that fails there fails alone.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TurnstoreError, type Role, type TurnInput } from '../../src/index.js';
+import { RedisStore } from '../../src/redis/index.js';
+import { SCRIPTS } from '../../src/redis/scripts.js';
+import { RedisMonitor, RedisTestServer, redisUnavailable } from '../support/redis-server.js';
+
+const CAPS = { maxTurns: 3, maxConversations: 3, maxTurnBytes: 200, maxTotalBytes: 900 } as const;
+const ROLES: readonly Role[] = ['user', 'assistant', 'system', 'tool'];
+
+/** A fixed pseudo-random sequence of append calls: ids, turns, and content lengths that make every cap bite. */
+function callSequence(seed: number, length: number): Array<{ id: string; turns: TurnInput[] }> {
+  let state = seed;
+  const next = (below: number): number => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return Math.floor((state / 2_147_483_648) * below);
+  };
+  let k = 0;
+  return Array.from({ length }, () => ({
+    id: `conversation ${next(5)}`,
+    turns: Array.from({ length: 1 + next(4) }, () => ({ role: ROLES[next(4)]!, content: `${k++}:`.padEnd(10 + next(190), 'x') })),
+  }));
+}
+
+describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
+  let server: RedisTestServer;
+  before(async () => {
+    server = await RedisTestServer.start();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('appends made in one tick go as one script run, and leave the same turns, counts and evictions (in order) as one at a time', async () => {
+    const evictions: Record<string, string[]> = { single: [], combined: [] };
+    const open = (prefix: 'single' | 'combined') =>
+      new RedisStore({
+        url: server.url,
+        prefix,
+        connections: 1,
+        ...CAPS,
+        onEvict: (id, reason) => evictions[prefix]!.push(`${reason} ${id}`),
+      });
+    const single = open('single');
+    const combined = open('combined');
+    try {
+      await single.size();
+      await combined.append('warm-up', 'user', 'x'); // loads the scripts: no NOSCRIPT below
+      await combined.appendMany('warm-up', [{ role: 'user', content: 'y' }]);
+      await Promise.all([combined.append('warm-up', 'user', 'z'), combined.append('warm-up', 'user', 'w')]);
+      await combined.clear();
+      evictions.combined!.length = 0;
+      for (let seed = 1; seed <= 20; seed++) {
+        const calls = callSequence(seed, 30);
+        for (const call of calls) await single.appendMany(call.id, call.turns);
+        const monitor = await RedisMonitor.start(server.port);
+        try {
+          await Promise.all(calls.map((call) => combined.appendMany(call.id, call.turns)));
+          await server.command('PING', 'end-of-batch');
+          await monitor.waitFor((command) => command.words[0] === 'PING' && command.words[1] === 'end-of-batch');
+        } finally {
+          monitor.stop();
+        }
+        const sent = monitor.commands.filter((command) => command.source !== 'lua' && command.words[0] !== 'PING');
+        assert.deepEqual(
+          sent.map((command) => command.words.slice(0, 2)),
+          [['EVALSHA', SCRIPTS.appends.sha1]],
+          `seed ${seed}: one script run of appends`,
+        );
+        for (const id of new Set(calls.map((call) => call.id))) {
+          const turns = async (store: RedisStore) => (await store.get(id)).map((turn) => `${turn.role} ${turn.content}`);
+          assert.deepEqual(await turns(combined), await turns(single), `seed ${seed}: ${id}`);
+        }
+        assert.deepEqual(await combined.stats(), await single.stats(), `seed ${seed}: counts`);
+        assert.deepEqual(evictions.combined, evictions.single, `seed ${seed}: evictions`);
+        await single.clear();
+        await combined.clear();
+      }
+    } finally {
+      await single.close();
+      await combined.close();
+    }
+  });
+
+  it('a call that fails inside a combined run fails alone: the others are stored, in order', async () => {
+    const store = new RedisStore({ url: server.url, prefix: 'failing', connections: 1, maxTurns: 10 });
+    try {
+      await store.size();
+      // A key of the wrong type where a conversation's list belongs: RPUSH there fails.
+      await server.command('SET', '{failing}:c:broken', 'not a list');
+      const outcomes = await Promise.allSettled([
+        store.append('one', 'user', 'one 1'),
+        store.append('broken', 'user', 'lost'),
+        store.append('one', 'user', 'one 2'),
+        store.append('two', 'user', 'two 1'),
+      ]);
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.status),
+        ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+      );
+      const failure = (outcomes[1] as PromiseRejectedResult).reason as TurnstoreError;
+      assert.equal(failure.code, 'TURNSTORE_BACKEND_UNAVAILABLE');
+      assert.match(failure.message, /WRONGTYPE/);
+      assert.deepEqual(
+        (await store.get('one')).map((turn) => turn.content),
+        ['one 1', 'one 2'],
+      );
+      assert.deepEqual(
+        (await store.get('two')).map((turn) => turn.content),
+        ['two 1'],
+      );
+      assert.equal((await store.stats()).turns, 3);
+    } finally {
+      await store.close();
+    }
+  });
+});
