@@ -3,9 +3,10 @@
  * `RPUSH` / `LRANGE`), on one redis-server started for the run, one caller at a time and with
  * concurrent callers, with ratios; plus what one Redis holds per conversation and how fast it
  * creates conversations at a full LRU cap. bench/backends/main.ts calls {@link benchRedis}; run
- * this file directly to print one result as JSON:
+ * this file directly to print one result as JSON (optional arguments: conversations, ops per run,
+ * runs, capacity conversations):
  *
- *   npm run build && node scripts/bench.mjs backends/redis.js
+ *   npm run build && node scripts/bench.mjs backends/redis.js [conversations] [opsPerRun] [runs] [capacityConversations]
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -281,6 +282,16 @@ async function measureCapacity(
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await benchRedis({ progress: (message) => process.stderr.write(`  ${message}\n`) });
+  // Optional arguments, for shorter runs: conversations, ops per run, runs, capacity conversations.
+  const [conversations, opsPerRun, runs, capacityConversations] = process.argv
+    .slice(2)
+    .map((arg) => (Number.isFinite(Number(arg)) ? Number(arg) : undefined));
+  const result = await benchRedis({
+    conversations,
+    opsPerRun,
+    runs,
+    capacityConversations,
+    progress: (message) => process.stderr.write(`  ${message}\n`),
+  });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
