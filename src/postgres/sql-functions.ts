@@ -48,6 +48,8 @@ export interface SqlNames {
 export const MIGRATION_LOCK_CLASS = 746_570_001;
 /** Advisory lock class of the expiry sweep. */
 export const SWEEP_LOCK_CLASS = 746_570_002;
+/** SQLSTATE raised inside `appends` to leave its common-case path for the exact one (never seen outside). */
+const FALLBACK = 'TSB01';
 
 function tables(n: SqlNames): string {
   return `
@@ -502,52 +504,8 @@ function appendsFunction(n: SqlNames): string {
   const turns = n.object('turns');
   const victimQuery = `SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
       WHERE c.key <> v_key AND c.key <> ALL (v_pending) ORDER BY c.touch_order LIMIT 1 FOR UPDATE SKIP LOCKED;`;
-  return `
-CREATE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace integer[],
-  p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
-  p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
-RETURNS SETOF text[] LANGUAGE plpgsql AS $fn$
-DECLARE${COMMON_DECLARATIONS}
-  v_pending bigint[] := '{}';
-  v_lock_id text;
-  v_call integer;
-  v_first integer := 1;
-  v_id text;
-  v_key bigint;
-  v_next_seq bigint;
-  v_turns integer;
-  v_bytes bigint;
-  v_last_access bigint;
-  v_found boolean;
-  v_inserted boolean;
-  v_count integer;
-  v_added_bytes bigint;
-  v_removed_turns integer;
-  v_removed_bytes bigint;
-  v_trimmed_turns integer;
-  v_trimmed_bytes bigint;
-  v_total_conversations bigint;
-  v_total_bytes bigint;
-  v_gone_bytes integer;
-BEGIN
-  FOR v_lock_id IN SELECT DISTINCT u.id FROM unnest(p_ids) AS u(id) ORDER BY u.id LOOP
-    LOOP
-      PERFORM FROM ${conversations} c WHERE c.id = v_lock_id FOR UPDATE;
-      EXIT WHEN FOUND;
-      ${READ_CLOCK}
-      -- Should another call create it first, this waits for that call, then locks the row it made.
-      INSERT INTO ${conversations} (id, touch_order, last_access_ms, next_seq, turns, bytes)
-        VALUES (v_lock_id, 0, now_ms, 0, 0, 0)
-        ON CONFLICT (id) DO NOTHING RETURNING key INTO v_key;
-      IF FOUND THEN
-        v_pending := v_pending || v_key;
-        EXIT;
-      END IF;
-    END LOOP;
-  END LOOP;
-
-  FOR v_call IN 1 .. cardinality(p_ids) LOOP
-    v_id := p_ids[v_call];
+  // The start of each call: its turns' bytes, its conversation's row (locked already), the clock.
+  const callStart = `    v_id := p_ids[v_call];
     v_count := p_counts[v_call];
     v_inserted := false;
     v_trimmed_turns := 0;
@@ -558,36 +516,10 @@ BEGIN
       FROM ${conversations} c WHERE c.id = v_id;
     v_found := FOUND;
     ${READ_CLOCK}
-    IF NOT v_found THEN
-      -- Evicted or expired by an earlier call of this batch, while locked by it: nobody else can
-      -- have created it since.
-      INSERT INTO ${conversations} (id, touch_order, last_access_ms, next_seq, turns, bytes)
-        VALUES (v_id, nextval(${n.literal('touch_order')}), now_ms, v_count, v_count, v_added_bytes) RETURNING key INTO v_key;
-      v_inserted := true;
-    ELSIF v_key = ANY (v_pending) THEN
-      v_pending := array_remove(v_pending, v_key);
-      UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms,
-        next_seq = v_count, turns = v_count, bytes = v_added_bytes WHERE key = v_key;
-      v_inserted := true;
-    END IF;
-    IF v_inserted THEN
-      d_conversations := 1;
-      v_next_seq := 0;
-      v_turns := 0;
-      v_bytes := 0;
-    ELSIF ${isExpired('v_last_access')} THEN
-      -- Expired: its old turns are gone first (a 'ttl' eviction), and it starts again empty.
-      DELETE FROM ${turns} WHERE conversation = v_key;
-      d_turns := d_turns - v_turns;
-      d_bytes := d_bytes - v_bytes;
-      n_ttl := n_ttl + 1;
-      evicted := evicted || ARRAY['ttl', v_id];
-      v_turns := 0;
-      v_bytes := 0;
-    END IF;
-    ${expireOthers(n, 'v_key AND c.key <> ALL (v_pending)')}
-
-    IF NOT v_inserted THEN
+`;
+  // Each call's turns: its newest turns replaced, the oldest trimmed to maxTurns, the row touched,
+  // the turns inserted.
+  const writeTurns = `    IF NOT v_inserted THEN
       IF p_replace[v_call] > 0 AND v_turns > 0 THEN
         -- The newest turns replaced: the kept ones stay numbered up to next_seq - 1.
         WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq >= v_next_seq - least(p_replace[v_call], v_turns) RETURNING bytes)
@@ -616,7 +548,121 @@ BEGIN
       FROM generate_series(v_first, v_first + v_count - 1) AS i;
     v_first := v_first + v_count;
     v_turns := v_turns - v_trimmed_turns + v_count;
+`;
+  return `
+CREATE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace integer[],
+  p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
+  p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
+RETURNS SETOF text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+  v_pending bigint[] := '{}';
+  v_lock_id text;
+  v_call integer;
+  v_first integer := 1;
+  v_id text;
+  v_key bigint;
+  v_next_seq bigint;
+  v_turns integer;
+  v_bytes bigint;
+  v_last_access bigint;
+  v_found boolean;
+  v_inserted boolean;
+  v_count integer;
+  v_added_bytes bigint;
+  v_removed_turns integer;
+  v_removed_bytes bigint;
+  v_trimmed_turns integer;
+  v_trimmed_bytes bigint;
+  v_total_conversations bigint;
+  v_total_bytes bigint;
+  v_gone_bytes integer;
+  v_fast_turns bigint := 0;
+  v_fast_bytes bigint := 0;
+  v_fast_peak bigint;
+BEGIN
+  FOR v_lock_id IN SELECT DISTINCT u.id FROM unnest(p_ids) AS u(id) ORDER BY u.id LOOP
+    LOOP
+      PERFORM FROM ${conversations} c WHERE c.id = v_lock_id FOR UPDATE;
+      EXIT WHEN FOUND;
+      ${READ_CLOCK}
+      -- Should another call create it first, this waits for that call, then locks the row it made.
+      INSERT INTO ${conversations} (id, touch_order, last_access_ms, next_seq, turns, bytes)
+        VALUES (v_lock_id, 0, now_ms, 0, 0, 0)
+        ON CONFLICT (id) DO NOTHING RETURNING key INTO v_key;
+      IF FOUND THEN
+        v_pending := v_pending || v_key;
+        EXIT;
+      END IF;
+    END LOOP;
+  END LOOP;
 
+  IF cardinality(v_pending) = 0 THEN
+    -- The common case first: every conversation exists, none expired, no cap to enforce. Each call
+    -- then writes only its own conversation, the totals are locked only at the end, once, and the
+    -- caps are checked for every call's state from there; should anything need the exact path
+    -- below (an expiry, an eviction), this part is rolled back and that path runs instead.
+    BEGIN
+      FOR v_call IN 1 .. cardinality(p_ids) LOOP
+${callStart}        IF NOT v_found OR ${isExpired('v_last_access')} THEN
+          RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
+        END IF;
+${writeTurns}        v_fast_turns := v_fast_turns + d_turns + v_count - v_trimmed_turns;
+        v_fast_bytes := v_fast_bytes + d_bytes + v_added_bytes - v_trimmed_bytes;
+        v_fast_peak := greatest(v_fast_peak, v_fast_bytes);
+        d_turns := 0;
+        d_bytes := 0;
+      END LOOP;
+      IF p_ttl_ms > 0 AND EXISTS (SELECT FROM ${conversations} c WHERE c.last_access_ms < ceil(now_ms - p_ttl_ms)::bigint) THEN
+        RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
+      END IF;
+      UPDATE ${n.object('totals')} SET turns = turns + v_fast_turns, bytes = bytes + v_fast_bytes
+        RETURNING conversations, bytes INTO v_total_conversations, v_total_bytes;
+      -- Calls one at a time would have evicted if the totals, after any of them, were over a cap.
+      IF v_total_conversations > p_max_conversations OR v_total_bytes - v_fast_bytes + v_fast_peak > p_max_total_bytes THEN
+        RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
+      END IF;
+      FOR v_call IN 1 .. cardinality(p_ids) LOOP
+        RETURN NEXT evicted;
+      END LOOP;
+      RETURN;
+    EXCEPTION WHEN SQLSTATE '${FALLBACK}' THEN
+      v_first := 1;
+      d_turns := 0;
+      d_bytes := 0;
+    END;
+  END IF;
+
+  FOR v_call IN 1 .. cardinality(p_ids) LOOP
+${callStart}    IF NOT v_found THEN
+      -- Evicted or expired by an earlier call of this batch, while locked by it: nobody else can
+      -- have created it since.
+      INSERT INTO ${conversations} (id, touch_order, last_access_ms, next_seq, turns, bytes)
+        VALUES (v_id, nextval(${n.literal('touch_order')}), now_ms, v_count, v_count, v_added_bytes) RETURNING key INTO v_key;
+      v_inserted := true;
+    ELSIF v_key = ANY (v_pending) THEN
+      v_pending := array_remove(v_pending, v_key);
+      UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms,
+        next_seq = v_count, turns = v_count, bytes = v_added_bytes WHERE key = v_key;
+      v_inserted := true;
+    END IF;
+    IF v_inserted THEN
+      d_conversations := 1;
+      v_next_seq := 0;
+      v_turns := 0;
+      v_bytes := 0;
+    ELSIF ${isExpired('v_last_access')} THEN
+      -- Expired: its old turns are gone first (a 'ttl' eviction), and it starts again empty.
+      DELETE FROM ${turns} WHERE conversation = v_key;
+      d_turns := d_turns - v_turns;
+      d_bytes := d_bytes - v_bytes;
+      n_ttl := n_ttl + 1;
+      evicted := evicted || ARRAY['ttl', v_id];
+      v_turns := 0;
+      v_bytes := 0;
+    END IF;
+    ${expireOthers(n, 'v_key AND c.key <> ALL (v_pending)')}
+
+${writeTurns}
     UPDATE ${n.object('totals')} SET
       conversations = conversations + d_conversations,
       turns = turns + d_turns + v_count - v_trimmed_turns,
