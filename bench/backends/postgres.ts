@@ -284,6 +284,16 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     };
     const ratios = { sequential: ratiosOf(sequential), concurrent: ratiosOf(concurrent) };
 
+    // How many row updates were HOT (no index touched) on PostgresStore's tables over the whole run.
+    const updates: Record<string, { updates: number; hot: number }> = {};
+    await pool.query('SELECT pg_stat_force_next_flush()').catch(() => {});
+    for (const row of (
+      await pool.query<{ table: string; updates: string; hot: string }>(
+        `SELECT relname AS table, n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname IN ('bench_conversations', 'bench_totals') ORDER BY relname`,
+      )
+    ).rows)
+      updates[row.table] = { updates: Number(row.updates), hot: Number(row.hot) };
+
     const show = async (setting: string): Promise<string> =>
       String(((await pool.query(`SHOW ${setting}`)).rows[0] as Record<string, unknown>)[setting]);
     const serverSettings: Record<string, string> = {};
@@ -305,6 +315,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
       concurrent,
       ratios,
       batchSizes: { sequential: batchSizesOf(batches.sequential), concurrent: batchSizesOf(batches.concurrent) },
+      rowUpdates: updates,
       targets: [
         target(
           `append ÷ LangChain PostgresChatMessageHistory append, same pool, ${concurrency} callers`,

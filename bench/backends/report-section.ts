@@ -263,7 +263,13 @@ export function postgresTable(postgres: PostgresBenchResult): string {
     batches === undefined
       ? ''
       : `PostgresStore's batches of appends (shared pool, timed runs): one caller ${count(batches.sequential.batches)} batches, mean ${batches.sequential.mean.toFixed(2)} calls, largest ${batches.sequential.max}; ${n} callers ${count(batches.concurrent.batches)} batches, mean ${batches.concurrent.mean.toFixed(2)} calls, largest ${batches.concurrent.max}.`;
-  return [rates, ratios, batchLine, postgresWaitsTable(postgres)].filter((table) => table !== '').join('\n\n');
+  const hotLine =
+    postgres.rowUpdates === undefined
+      ? ''
+      : `Row updates on PostgresStore's tables over the run (\`pg_stat_user_tables\`): ${Object.entries(postgres.rowUpdates)
+          .map(([table, { updates, hot }]) => `${table} ${count(updates)}, of which HOT ${count(hot)}`)
+          .join('; ')}.`;
+  return [rates, ratios, batchLine, hotLine, postgresWaitsTable(postgres)].filter((table) => table !== '').join('\n\n');
 }
 
 /** Where the server's backends spent the concurrent runs, by wait event (the four largest per workload). */

@@ -209,6 +209,11 @@ export interface PostgresBenchResult {
    */
   readonly batchSizes?: { readonly sequential: BatchSizes; readonly concurrent: BatchSizes };
   /**
+   * Row updates on PostgresStore's (shared pool) tables over the whole run, from
+   * `pg_stat_user_tables`: all, and those done HOT (heap-only: no index entry written).
+   */
+  readonly rowUpdates?: Readonly<Record<string, { readonly updates: number; readonly hot: number }>>;
+  /**
    * The acceptance targets: PostgresStore (shared pool) ÷ the other, each at least `ratio`
    * (`aim`: what the issue aims for beyond it). Runs before write-combining had `appendTargets`.
    */
