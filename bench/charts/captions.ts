@@ -60,8 +60,8 @@ export function backendsCaption(backends: BackendsResults): string {
     const postgres = backends.postgres;
     const n = postgres.parameters.concurrency;
     parts.push(
-      `PostgresStore (PostgreSQL ${postgres.versions.postgresServer.split(' ')[0]}, fsync on) ÷ LangChain's PostgresChatMessageHistory on the same pg pool, append: ${times(postgres.ratios.sequential.append.langchain)} with one caller, ${times(postgres.ratios.concurrent.append.langchain)} with ${n} callers (target ≥ 1.5×); ` +
-        `÷ a bare single-row INSERT: ${times(postgres.ratios.sequential.append.bare)} and ${times(postgres.ratios.concurrent.append.bare)} (target ≥ 0.5×). Get ÷ LangChain: ${times(postgres.ratios.sequential.get.langchain)} and ${times(postgres.ratios.concurrent.get.langchain)}.`,
+      `PostgresStore (PostgreSQL ${postgres.versions.postgresServer.split(' ')[0]}, fsync on) ÷ LangChain's PostgresChatMessageHistory on the same pg pool, append: ${times(postgres.ratios.sequential.append.langchain)} with one caller, ${times(postgres.ratios.concurrent.append.langchain)} with ${n} callers (target ≥ 1.25×); ` +
+        `÷ a bare single-row INSERT: ${times(postgres.ratios.sequential.append.bare)} and ${times(postgres.ratios.concurrent.append.bare)} (target ≥ 0.7×). Get ÷ LangChain: ${times(postgres.ratios.sequential.get.langchain)} and ${times(postgres.ratios.concurrent.get.langchain)}.`,
     );
   }
   return parts.join(' ');
