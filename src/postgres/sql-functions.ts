@@ -160,6 +160,46 @@ function evictVictim(n: SqlNames, reason: 'lru' | 'bytes'): string {
 }
 
 /**
+ * The caps after an append call's turns are in, in the order of the contract: the LRU cap, the
+ * byte budget on others (victims: the least recently used conversation but the call's own, and
+ * `exclude` — an SQL condition on `c` — locked with SKIP LOCKED), then on the conversation's own
+ * oldest turns. Needs the append function's variables.
+ */
+function enforceCaps(n: SqlNames, exclude = ''): string {
+  const conversations = n.object('conversations');
+  const turns = n.object('turns');
+  const victim = `SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
+      WHERE c.key <> v_key${exclude} ORDER BY c.touch_order LIMIT 1 FOR UPDATE SKIP LOCKED;`;
+  return `WHILE v_total_conversations > p_max_conversations LOOP
+    ${victim}
+    EXIT WHEN NOT FOUND;${evictVictim(n, 'lru')}
+  END LOOP;
+  WHILE v_total_bytes > p_max_total_bytes LOOP
+    ${victim}
+    EXIT WHEN NOT FOUND;${evictVictim(n, 'bytes')}
+  END LOOP;
+  IF v_total_bytes > p_max_total_bytes THEN
+    -- Alone over the budget: its own oldest turns go. The newest always fits (maxTotalBytes >= maxTurnBytes).
+    v_trimmed_turns := 0;
+    v_trimmed_bytes := 0;
+    WHILE v_total_bytes > p_max_total_bytes AND v_turns - v_trimmed_turns > 1 LOOP
+      DELETE FROM ${turns} WHERE conversation = v_key
+        AND seq = (SELECT min(t.seq) FROM ${turns} t WHERE t.conversation = v_key)
+        RETURNING bytes INTO v_gone_bytes;
+      EXIT WHEN NOT FOUND;
+      v_trimmed_turns := v_trimmed_turns + 1;
+      v_trimmed_bytes := v_trimmed_bytes + v_gone_bytes;
+      v_total_bytes := v_total_bytes - v_gone_bytes;
+    END LOOP;
+    IF v_trimmed_turns > 0 THEN
+      UPDATE ${conversations} SET turns = turns - v_trimmed_turns, bytes = bytes - v_trimmed_bytes WHERE key = v_key;
+      d_turns := d_turns - v_trimmed_turns;
+      d_bytes := d_bytes - v_trimmed_bytes;
+    END IF;
+  END IF;`;
+}
+
+/**
  * `append(id, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents, extras, bytes)`:
  * the turns (the caller sends at most maxTurns), then the caps in the order of the contract: the
  * turn cap, the LRU cap, the byte budget on others, then on the conversation's own oldest turns.
@@ -252,35 +292,7 @@ BEGIN
   d_bytes := 0;
   n_ttl := 0;
 
-  WHILE v_total_conversations > p_max_conversations LOOP
-    SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
-      WHERE c.key <> v_key ORDER BY c.touch_order LIMIT 1 FOR UPDATE SKIP LOCKED;
-    EXIT WHEN NOT FOUND;${evictVictim(n, 'lru')}
-  END LOOP;
-  WHILE v_total_bytes > p_max_total_bytes LOOP
-    SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
-      WHERE c.key <> v_key ORDER BY c.touch_order LIMIT 1 FOR UPDATE SKIP LOCKED;
-    EXIT WHEN NOT FOUND;${evictVictim(n, 'bytes')}
-  END LOOP;
-  IF v_total_bytes > p_max_total_bytes THEN
-    -- Alone over the budget: its own oldest turns go. The newest always fits (maxTotalBytes >= maxTurnBytes).
-    v_trimmed_turns := 0;
-    v_trimmed_bytes := 0;
-    WHILE v_total_bytes > p_max_total_bytes AND v_turns - v_trimmed_turns > 1 LOOP
-      DELETE FROM ${turns} WHERE conversation = v_key
-        AND seq = (SELECT min(t.seq) FROM ${turns} t WHERE t.conversation = v_key)
-        RETURNING bytes INTO v_gone_bytes;
-      EXIT WHEN NOT FOUND;
-      v_trimmed_turns := v_trimmed_turns + 1;
-      v_trimmed_bytes := v_trimmed_bytes + v_gone_bytes;
-      v_total_bytes := v_total_bytes - v_gone_bytes;
-    END LOOP;
-    IF v_trimmed_turns > 0 THEN
-      UPDATE ${conversations} SET turns = turns - v_trimmed_turns, bytes = bytes - v_trimmed_bytes WHERE key = v_key;
-      d_turns := d_turns - v_trimmed_turns;
-      d_bytes := d_bytes - v_trimmed_bytes;
-    END IF;
-  END IF;
+  ${enforceCaps(n)}
   ${applyTotals(n)}
   RETURN evicted;
 END
@@ -502,8 +514,6 @@ $fn$;`;
 function appendsFunction(n: SqlNames): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
-  const victimQuery = `SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
-      WHERE c.key <> v_key AND c.key <> ALL (v_pending) ORDER BY c.touch_order LIMIT 1 FOR UPDATE SKIP LOCKED;`;
   // The start of each call: its turns' bytes, its conversation's row (locked already), the clock.
   const callStart = `    v_id := p_ids[v_call];
     v_count := p_counts[v_call];
@@ -674,33 +684,7 @@ ${writeTurns}
     d_bytes := 0;
     n_ttl := 0;
 
-    WHILE v_total_conversations > p_max_conversations LOOP
-      ${victimQuery}
-      EXIT WHEN NOT FOUND;${evictVictim(n, 'lru')}
-    END LOOP;
-    WHILE v_total_bytes > p_max_total_bytes LOOP
-      ${victimQuery}
-      EXIT WHEN NOT FOUND;${evictVictim(n, 'bytes')}
-    END LOOP;
-    IF v_total_bytes > p_max_total_bytes THEN
-      -- Alone over the budget: its own oldest turns go. The newest always fits (maxTotalBytes >= maxTurnBytes).
-      v_trimmed_turns := 0;
-      v_trimmed_bytes := 0;
-      WHILE v_total_bytes > p_max_total_bytes AND v_turns - v_trimmed_turns > 1 LOOP
-        DELETE FROM ${turns} WHERE conversation = v_key
-          AND seq = (SELECT min(t.seq) FROM ${turns} t WHERE t.conversation = v_key)
-          RETURNING bytes INTO v_gone_bytes;
-        EXIT WHEN NOT FOUND;
-        v_trimmed_turns := v_trimmed_turns + 1;
-        v_trimmed_bytes := v_trimmed_bytes + v_gone_bytes;
-        v_total_bytes := v_total_bytes - v_gone_bytes;
-      END LOOP;
-      IF v_trimmed_turns > 0 THEN
-        UPDATE ${conversations} SET turns = turns - v_trimmed_turns, bytes = bytes - v_trimmed_bytes WHERE key = v_key;
-        d_turns := d_turns - v_trimmed_turns;
-        d_bytes := d_bytes - v_trimmed_bytes;
-      END IF;
-    END IF;
+    ${enforceCaps(n, ' AND c.key <> ALL (v_pending)').replace(/\n/g, '\n  ')}
     ${applyTotals(n)}
     d_conversations := 0;
     d_turns := 0;

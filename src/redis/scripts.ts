@@ -136,6 +136,28 @@ return turns
 `;
 
 /**
+ * Pushes the turns in ARGV[first], ARGV[first + 1] … ARGV[last] (header, body pairs) onto `key`,
+ * setting `length` (RPUSH's reply), `addedBytes` and `addedTurns`.
+ */
+const pushTurns = (first: string, last: string): string => `local batch = {}
+  addedBytes, addedTurns = 0, 0
+  for i = ${first}, ${last}, 2 do
+    local content = ARGV[i + 1]
+    batch[#batch + 1] = ARGV[i] .. stamp .. content
+    addedBytes = addedBytes + #content
+    -- unpack() is limited by the Lua stack; push in slices.
+    if #batch == 1000 then
+      length = call('RPUSH', key, unpack(batch))
+      addedTurns = addedTurns + #batch
+      batch = {}
+    end
+  end
+  if #batch > 0 then
+    length = call('RPUSH', key, unpack(batch))
+    addedTurns = addedTurns + #batch
+  end`;
+
+/**
  * The caps after an append's turns are pushed, in the order of the contract — maxTurns,
  * maxConversations, maxTotalBytes (others first, then the conversation's own oldest turns) — and
  * the TTL. Needs `key`, `id`, `length` (RPUSH's reply), `addedBytes`, `addedTurns` and the caps.
@@ -209,23 +231,7 @@ if #ARGV == 8 then
   length = call('RPUSH', key, ARGV[7] .. stamp .. content)
   addedBytes, addedTurns = #content, 1
 else
-  local batch = {}
-  addedBytes, addedTurns = 0, 0
-  for i = 7, #ARGV, 2 do
-    local content = ARGV[i + 1]
-    batch[#batch + 1] = ARGV[i] .. stamp .. content
-    addedBytes = addedBytes + #content
-    -- unpack() is limited by the Lua stack; push in slices.
-    if #batch == 1000 then
-      length = call('RPUSH', key, unpack(batch))
-      addedTurns = addedTurns + #batch
-      batch = {}
-    end
-  end
-  if #batch > 0 then
-    length = call('RPUSH', key, unpack(batch))
-    addedTurns = addedTurns + #batch
-  end
+  ${pushTurns('7', '#ARGV')}
 end
 ${APPEND_CAPS}return evicted
 `;
@@ -243,22 +249,8 @@ const APPENDS = `${PRELUDE}
 local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local stamp = now .. ' '
 local function appendOne(key, id, first, last)
-  local length, addedBytes, addedTurns = 0, 0, 0
-  local batch = {}
-  for i = first, last, 2 do
-    local content = ARGV[i + 1]
-    batch[#batch + 1] = ARGV[i] .. stamp .. content
-    addedBytes = addedBytes + #content
-    if #batch == 1000 then
-      length = call('RPUSH', key, unpack(batch))
-      addedTurns = addedTurns + #batch
-      batch = {}
-    end
-  end
-  if #batch > 0 then
-    length = call('RPUSH', key, unpack(batch))
-    addedTurns = addedTurns + #batch
-  end
+  local length, addedBytes, addedTurns = 0
+  ${pushTurns('first', 'last')}
 ${APPEND_CAPS}end
 local replies = {}
 local at = 6
