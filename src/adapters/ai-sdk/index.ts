@@ -9,3 +9,4 @@ export { toModelMessages } from './to-model-messages.js';
 export type { ModelMessageOptions, ModelTurn } from './message-options.js';
 export { METADATA_KEY, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
 export type { UnsupportedContent } from '../unsupported-content.js';
+export { loadUIMessages, saveUIMessages, type UIMessageStore } from './ui-messages.js';
