@@ -14,7 +14,7 @@ import { answer, ask, booking, recorded, uiMessageTests, type UIKit } from '../s
 const kit: UIKit = {
   validateUIMessages: (options) => validateUIMessages(options as Parameters<typeof validateUIMessages>[0]),
   convertToModelMessages: (messages) => convertToModelMessages(messages as UIMessage[]),
-  createStore: () => new MemoryStore(),
+  createStore: () => new MemoryStore({ maxTurns: 100 }),
   saveUIMessages: (store, id, messages) => saveUIMessages(store as MemoryStore, id, messages as UIMessage[]),
   loadUIMessages: async (store, id) => (await loadUIMessages(store as MemoryStore, id)) as never,
   contextWindow: (turns, options) => contextWindow(turns, options),
@@ -52,21 +52,27 @@ describe('saveUIMessages/loadUIMessages on ai 6', () => {
   });
 
   it("when the store's maxTurns removed old messages, they are not written again, and a message cut in half is left out of the load", async () => {
-    const { store, writes } = recorded(new MemoryStore({ maxTurns: 4 }));
+    const { store, writes } = recorded(new MemoryStore({ maxTurns: 3 }));
     const chat = [ask('u-1', 'Hi'), answer('a-1', 'Hello!'), ask('u-2', 'Book'), booking('output-available')];
     await saveUIMessages(store, 'chat', chat as UIMessage[]);
-    // 6 turns, 4 kept: the booking (3 turns) and u-2.
-    assert.equal((await store.get('chat')).length, 4);
-    assert.deepStrictEqual(await loadUIMessages(store, 'chat'), asJson(chat.slice(2)));
+    // 6 turns, 3 kept: the booking's (its first step, the tool result, its second step).
+    assert.equal((await store.get('chat')).length, 3);
+    assert.deepStrictEqual(await loadUIMessages(store, 'chat'), asJson(chat.slice(3)));
     await saveUIMessages(store, 'chat', chat as UIMessage[]);
     assert.equal(writes.length, 1, 'the same chat again writes nothing');
     const longer = [...chat, ask('u-3', 'Thanks')];
     await saveUIMessages(store, 'chat', longer as UIMessage[]);
     assert.deepEqual(writes.at(-1), { turns: 1, replaceNewest: 0 });
-    // Now u-2 is gone and the booking lost its first turn: it is left out.
+    // Now the booking lost its first turn: it is left out.
+    assert.equal((await store.get('chat')).length, 3);
     assert.deepStrictEqual(await loadUIMessages(store, 'chat'), asJson([ask('u-3', 'Thanks')]));
     await saveUIMessages(store, 'chat', longer as UIMessage[]);
     assert.equal(writes.length, 2, 'a message cut in half that did not change is not written again');
+    // One that did change is written whole (and the caps cut it again).
+    const changed = [...chat.slice(0, 3), booking('approval-requested'), ask('u-3', 'Thanks')];
+    await saveUIMessages(store, 'chat', changed as UIMessage[]);
+    assert.deepEqual(writes.at(-1), { turns: 2, replaceNewest: 3 });
+    assert.deepStrictEqual(await loadUIMessages(store, 'chat'), asJson(changed.slice(3)));
     await store.close();
   });
 
@@ -123,7 +129,7 @@ describe('saveUIMessages/loadUIMessages on ai 6', () => {
       { id: 'turn-3', role: 'assistant', parts: [{ type: 'text', text: 'It is 21°C.' }] },
     ]);
     assert.deepStrictEqual(await validateUIMessages({ messages: loaded }), loaded);
-    const chat = [...loaded, ask('u-9', 'Thanks')];
+    const chat = [...loaded, ask('u-9', 'Thanks') as UIMessage];
     await saveUIMessages(store, 'chat', chat);
     assert.deepStrictEqual(await loadUIMessages(store, 'chat'), chat);
     await store.close();

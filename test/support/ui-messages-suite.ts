@@ -28,12 +28,18 @@ export interface UIKit {
 /** A store whose `appendMany` calls are recorded (turns and replaceNewest). */
 export function recorded(store: ConversationStore): { store: ConversationStore; writes: Array<{ turns: number; replaceNewest: number }> } {
   const writes: Array<{ turns: number; replaceNewest: number }> = [];
-  const appendMany = (store.appendMany as AppendMany).bind(store);
-  const wrapped = Object.create(store) as ConversationStore;
-  (wrapped as unknown as { appendMany: AppendMany }).appendMany = (id, turns, options) => {
+  const appendMany: AppendMany = (id, turns, options) => {
     writes.push({ turns: turns.length, replaceNewest: options?.replaceNewest ?? 0 });
-    return appendMany(id, turns, options);
+    return (store.appendMany as AppendMany)(id, turns, options);
   };
+  // A proxy, not a subclass: the stores keep their state in private fields, which need the store itself as `this`.
+  const wrapped = new Proxy(store, {
+    get(target, key) {
+      if (key === 'appendMany') return appendMany;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   return { store: wrapped, writes };
 }
 
