@@ -105,9 +105,18 @@ describe('saveUIMessages/loadUIMessages on ai 6', () => {
     await store.appendMany(
       'chat',
       fromModelMessages([
-        { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image', image: 'https://example.com/a.png', mediaType: 'image/png' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather?' },
+            { type: 'image', image: 'https://example.com/a.png', mediaType: 'image/png' },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: { city: 'Paris' } }] },
-        { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output: { type: 'text', value: '21°C' } }] },
+        {
+          role: 'tool',
+          content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output: { type: 'text', value: '21°C' } }],
+        },
         { role: 'assistant', content: 'It is 21°C.' },
       ]),
     );
@@ -124,7 +133,16 @@ describe('saveUIMessages/loadUIMessages on ai 6', () => {
       {
         id: 'turn-1',
         role: 'assistant',
-        parts: [{ type: 'dynamic-tool', toolName: 'weather', toolCallId: 'c1', state: 'output-available', input: { city: 'Paris' }, output: '21°C' }],
+        parts: [
+          {
+            type: 'dynamic-tool',
+            toolName: 'weather',
+            toolCallId: 'c1',
+            state: 'output-available',
+            input: { city: 'Paris' },
+            output: '21°C',
+          },
+        ],
       },
       { id: 'turn-3', role: 'assistant', parts: [{ type: 'text', text: 'It is 21°C.' }] },
     ]);

@@ -24,7 +24,12 @@ export function everyPartChat(): FixtureMessage[] {
       parts: [
         { type: 'text', text: 'What is in this photo, and the weather where it was taken?' },
         { type: 'file', mediaType: 'image/png', filename: 'photo.png', url: PNG },
-        { type: 'file', mediaType: 'application/pdf', url: 'https://example.com/menu.pdf', providerMetadata: { openai: { detail: 'low' } } },
+        {
+          type: 'file',
+          mediaType: 'application/pdf',
+          url: 'https://example.com/menu.pdf',
+          providerMetadata: { openai: { detail: 'low' } },
+        },
         { type: 'file', mediaType: 'text/plain', url: 'blob:https://example.com/5c1d' }, // a URL a turn cannot hold: kept verbatim
         { type: 'data-location', id: 'loc-1', data: { lat: 48.85, lon: 2.35 } },
         { type: 'text', text: '' },

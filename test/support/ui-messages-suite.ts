@@ -46,21 +46,36 @@ export function recorded(store: ConversationStore): { store: ConversationStore; 
 /** The assistant message of a tool call in `state`, as a chat grows through an approval. */
 function booking(state: 'input-available' | 'approval-requested' | 'approval-responded' | 'output-available'): FixtureMessage {
   const approval =
-    state === 'approval-requested' ? { approval: { id: 'ap-1' } } : state === 'input-available' ? {} : { approval: { id: 'ap-1', approved: true } };
+    state === 'approval-requested'
+      ? { approval: { id: 'ap-1' } }
+      : state === 'input-available'
+        ? {}
+        : { approval: { id: 'ap-1', approved: true } };
   return {
     id: 'a-2',
     role: 'assistant',
     parts: [
       { type: 'step-start' },
       { type: 'text', text: 'Booking.', state: 'done' },
-      { type: 'tool-book', toolCallId: 'c-1', state, input: { seats: 2 }, ...approval, ...(state === 'output-available' ? { output: { ok: true } } : {}) },
+      {
+        type: 'tool-book',
+        toolCallId: 'c-1',
+        state,
+        input: { seats: 2 },
+        ...approval,
+        ...(state === 'output-available' ? { output: { ok: true } } : {}),
+      },
       ...(state === 'output-available' ? [{ type: 'step-start' }, { type: 'text', text: 'Booked.', state: 'done' }] : []),
     ],
   };
 }
 
 const ask = (id: string, text: string): FixtureMessage => ({ id, role: 'user', parts: [{ type: 'text', text }] });
-const answer = (id: string, text: string): FixtureMessage => ({ id, role: 'assistant', parts: [{ type: 'step-start' }, { type: 'text', text, state: 'done' }] });
+const answer = (id: string, text: string): FixtureMessage => ({
+  id,
+  role: 'assistant',
+  parts: [{ type: 'step-start' }, { type: 'text', text, state: 'done' }],
+});
 
 /** Registers the tests (inside the caller's `describe`) on the kit `load` gives. */
 export function uiMessageTests(load: () => Promise<UIKit>): void {

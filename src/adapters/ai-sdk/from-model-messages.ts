@@ -19,6 +19,18 @@ function partLabel(part: unknown, index: number, qualifier = ''): string {
   return `a ${qualifier}${typeof type === 'string' ? JSON.stringify(type) : 'untyped'} part (content[${index}]${typeof toolName === 'string' ? `, tool ${toolName}` : ''})`;
 }
 
+/** ai 7's `type`, `type/*`: a media type whose subtype the SDK works out from the data. */
+function isTopLevelMediaType(mediaType: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\/\*)?$/.test(mediaType);
+}
+
+/** A file part's data, unwrapped from ai 7's tagged forms `{type: 'data', data}` and `{type: 'url', url}`. */
+function fileData(data: unknown): unknown {
+  if (isObject(data) && data.type === 'data' && 'data' in data) return data.data;
+  if (isObject(data) && data.type === 'url' && 'url' in data) return data.url;
+  return data;
+}
+
 /**
  * AI SDK messages (what you sent, and `result.response.messages` of `generateText`/`streamText`)
  * → turns for `appendMany`, all checked before anything is stored.
@@ -103,7 +115,7 @@ function partsTurn(
       if (typeof value !== 'string') throw invalid(`${at} is a text part whose text is ${describe(value)}.`);
       text.addText(value);
       layout.push(compact({ type: 'text', length: value.length, providerOptions: partOptions })!);
-    } else if (type === 'reasoning' && role === 'assistant') {
+    } else if ((type === 'reasoning' || type === 'reasoning-file') && role === 'assistant') {
       text.skipReasoning();
     } else if (type === 'image' || type === 'file') {
       const { mediaType, filename } = part as { mediaType?: unknown; filename?: unknown };
@@ -111,10 +123,13 @@ function partsTurn(
         throw invalid(`${at} is a ${type} part whose mediaType is ${describe(mediaType)}.`);
       if (filename !== undefined && typeof filename !== 'string')
         throw invalid(`${at} is a ${type} part whose filename is ${describe(filename)}.`);
+      // ai 7: a top-level media type ('image') lets the SDK name the subtype; the attachment gets the
+      // one the data shows, and the part reads back with the type it came with.
+      const topLevel = mediaType !== undefined && isTopLevelMediaType(mediaType);
       const attachment = attachmentFromData(
-        type === 'image' ? (part as { image?: unknown }).image : (part as { data?: unknown }).data,
-        mediaType,
-        type === 'image',
+        fileData(type === 'image' ? (part as { image?: unknown }).image : (part as { data?: unknown }).data),
+        topLevel ? undefined : mediaType,
+        type === 'image' || mediaType === 'image' || mediaType?.startsWith('image/') === true,
       );
       if ('refused' in attachment) {
         text.unsupported(`${partLabel(part, partIndex)} with ${attachment.refused}`);
@@ -122,7 +137,12 @@ function partsTurn(
       }
       attachments.push(attachment);
       layout.push(
-        compact<PartLayout>({ type, filename, mediaType: mediaType === undefined ? false : undefined, providerOptions: partOptions })!,
+        compact<PartLayout>({
+          type,
+          filename,
+          mediaType: mediaType === undefined ? false : topLevel ? mediaType : undefined,
+          providerOptions: partOptions,
+        })!,
       );
     } else if (type === 'tool-call' && role === 'assistant') {
       const { toolCallId, toolName, input, providerExecuted } = part as {

@@ -19,14 +19,19 @@ const ROLES = ['system', 'user', 'assistant'];
 
 /** The messages as JSON (as they travel between `useChat` and the server), checked. */
 function checkedMessages(messages: unknown): UIMessageJson[] {
-  if (!Array.isArray(messages)) throw invalid(`saveUIMessages: messages must be an array of AI SDK UI messages; got ${describe(messages)}.`);
+  if (!Array.isArray(messages))
+    throw invalid(`saveUIMessages: messages must be an array of AI SDK UI messages; got ${describe(messages)}.`);
   let json: unknown[];
   try {
     json = JSON.parse(JSON.stringify(messages)) as unknown[];
   } catch (error) {
-    throw new TurnstoreError('TURNSTORE_INVALID_TURN', `saveUIMessages: the messages cannot be written as JSON (${(error as Error).message}).`, {
-      cause: error,
-    });
+    throw new TurnstoreError(
+      'TURNSTORE_INVALID_TURN',
+      `saveUIMessages: the messages cannot be written as JSON (${(error as Error).message}).`,
+      {
+        cause: error,
+      },
+    );
   }
   const ids = new Map<string, number>();
   json.forEach((message, index) => {
@@ -41,7 +46,8 @@ function checkedMessages(messages: unknown): UIMessageJson[] {
         throw invalid(`${at}.parts[${partIndex}] must be a part with a string type; got ${describe(part)}.`);
     });
     const earlier = ids.get(id);
-    if (earlier !== undefined) throw invalid(`${at} has id ${JSON.stringify(id)}, as messages[${earlier}] has; each message needs its own.`);
+    if (earlier !== undefined)
+      throw invalid(`${at} has id ${JSON.stringify(id)}, as messages[${earlier}] has; each message needs its own.`);
     ids.set(id, index);
   });
   return json as UIMessageJson[];

@@ -74,7 +74,8 @@ function attachmentOf(url: JsonValue | undefined, mediaType: JsonValue | undefin
   if (typeof mediaType === 'string' && isAttachmentMediaType(mediaType)) return { mediaType, url };
   // A top-level type (ai 7's 'image') or none: the data: URL's type, else application/octet-stream.
   const made = attachmentFromData(url, undefined, false);
-  return 'refused' in made ? undefined : made;
+  // In the order a store hands the fields out, so a stored attachment compares equal to a new one.
+  return 'refused' in made ? undefined : { mediaType: made.mediaType, url: made.url };
 }
 
 function without(part: JsonObject, ...fields: string[]): JsonObject {
@@ -132,7 +133,10 @@ export function uiMessageTurns(message: UIMessageJson): TurnInput[] {
   const untagged: Array<{ turn: TurnInput; ui: JsonObject; sdk: JsonObject }> = [];
   for (const step of steps) {
     const plain =
-      step.entries.length === 1 && step.entries[0]!.take === 'text' && step.content !== '' && Object.keys(step.entries[0]!.part).length === 1;
+      step.entries.length === 1 &&
+      step.entries[0]!.take === 'text' &&
+      step.content !== '' &&
+      Object.keys(step.entries[0]!.part).length === 1;
     untagged.push({
       turn: {
         role: message.role,
