@@ -3,7 +3,7 @@
  * ≥ 22): the same tests as on ai 6, with ai 7's `validateUIMessages` and `convertToModelMessages`
  * and a chat that also holds the parts ai 7 added. Skipped, with the Node it needs, on Node 20.
  */
-import { describe } from 'node:test';
+import { describe, it } from 'node:test';
 import type * as Turnstore from '../../src/index.js';
 import type * as AiSdk from '../../src/adapters/ai-sdk/index.js';
 import { peerProject } from '../support/peer-project.js';
@@ -29,6 +29,6 @@ async function kit(): Promise<UIKit> {
   };
 }
 
-describe('saveUIMessages/loadUIMessages on ai 7', { skip: 'skip' in project ? project.skip : false }, () => {
-  uiMessageTests(kit);
-});
+// Skipped as a test, not a suite, so the run's count of skipped tests shows it.
+if ('skip' in project) it('saveUIMessages/loadUIMessages on ai 7', { skip: project.skip }, () => {});
+else describe('saveUIMessages/loadUIMessages on ai 7', () => uiMessageTests(kit));
