@@ -76,6 +76,42 @@ describe('saveUIMessages/loadUIMessages on ai 6', () => {
     await store.close();
   });
 
+  it('parts a turn cannot hold as they are (odd shapes the SDK may not validate) are kept verbatim and round-trip too', async () => {
+    const store = new MemoryStore({ maxTurns: 100 });
+    const long = 'x'.repeat(300);
+    const chat = [
+      {
+        id: 'odd-1',
+        role: 'assistant',
+        metadata: null,
+        createdAt: '2026-12-04T15:00:00.000Z',
+        parts: [
+          { type: 'file', url: 'https://example.com/a.png' }, // no media type
+          { type: 'file', mediaType: 'image/png', url: 'data:image/png;base64' }, // no comma: not a data: URL a turn takes
+          { type: 'file', mediaType: 'image/png', url: 'https://exa mple.com/a.png' }, // not a URL
+          { type: 'text', text: 42 },
+          { type: 'tool-weather', toolCallId: long, state: 'output-available', input: {}, output: 1 }, // id too long for a turn
+          { type: 'tool-weather', toolCallId: 'c1', state: 'output-available', input: {}, output: 1 },
+          { type: 'tool-weather', toolCallId: 'c1', state: 'output-available', input: {}, output: 2 }, // the same id again
+          { type: 'dynamic-tool', toolCallId: 'c2', state: 'output-available', input: {}, output: 3 }, // no tool name
+          { type: 'tool-weather', toolCallId: 'c3', state: 'output-error', errorText: 'x' }, // no input
+          { type: 'tool-weather', toolCallId: 'c4', state: 'output-available', input: {} }, // no output
+          { type: 'future-part', anything: { nested: [1, 2, 3] } },
+        ],
+      },
+    ];
+    await saveUIMessages(store, 'chat', chat as unknown as UIMessage[]);
+    assert.deepStrictEqual(await loadUIMessages(store, 'chat'), chat);
+    const [turn, ...results] = await store.get('chat');
+    assert.deepEqual(turn!.toolCalls, [{ id: 'c1', name: 'weather', arguments: '{}' }]);
+    assert.deepEqual(
+      results.map((result) => [result.toolCallId, result.content]),
+      [['c1', '1']],
+    );
+    assert.equal(turn!.attachments, undefined);
+    await store.close();
+  });
+
   it('refuses what is not a list of UI messages, naming the message; nothing is stored', async () => {
     const store = new MemoryStore();
     await saveUIMessages(store, 'chat', [ask('u-1', 'Hi')] as UIMessage[]);

@@ -68,11 +68,11 @@ function isName(value: JsonValue | undefined): value is string {
 }
 
 /** The attachment a file part's url and media type make, or undefined when a turn cannot hold it. */
-function attachmentOf(url: JsonValue | undefined, mediaType: JsonValue | undefined): Attachment | undefined {
+function attachmentOf(url: JsonValue | undefined, mediaType: string): Attachment | undefined {
   if (typeof url !== 'string' || !hasAttachmentScheme(url) || !url.isWellFormed()) return undefined;
   if (/^data:/i.test(url) ? !url.includes(',') : !URL.canParse(url)) return undefined;
-  if (typeof mediaType === 'string' && isAttachmentMediaType(mediaType)) return { mediaType, url };
-  // A top-level type (ai 7's 'image') or none: the data: URL's type, else application/octet-stream.
+  if (isAttachmentMediaType(mediaType)) return { mediaType, url };
+  // A top-level type (ai 7's 'image'): the data: URL's type, else application/octet-stream.
   const made = attachmentFromData(url, undefined, false);
   // In the order a store hands the fields out, so a stored attachment compares equal to a new one.
   return 'refused' in made ? undefined : { mediaType: made.mediaType, url: made.url };
@@ -108,7 +108,7 @@ export function uiMessageTurns(message: UIMessageJson): TurnInput[] {
       step.entries.push({ take: 'text', length: part.text.length, part: without(part, 'text') });
       continue;
     }
-    if (type === 'file') {
+    if (type === 'file' && typeof part.mediaType === 'string') {
       const attachment = attachmentOf(part.url, part.mediaType);
       if (attachment !== undefined) {
         step.attachments.push(attachment);
