@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { convertToModelMessages, validateUIMessages, type UIMessage } from 'ai';
 import { MemoryStore, contextWindow, isTurnstoreError } from '../../src/index.js';
 import { fromModelMessages, loadUIMessages, saveUIMessages, toModelMessages } from '../../src/adapters/ai-sdk/index.js';
+import { inProcess } from '../server/support/in-process.js';
 import { asJson, everyPartChat } from '../support/ui-message-fixtures.js';
 import { answer, ask, booking, recorded, uiMessageTests, type UIKit } from '../support/ui-messages-suite.js';
 
@@ -110,6 +111,26 @@ describe('saveUIMessages/loadUIMessages on ai 6', () => {
     );
     assert.equal(turn!.attachments, undefined);
     await store.close();
+  });
+
+  it('the service reads turns saveUIMessages wrote, tool exchanges included; a turn the service appends loads as a plain message', async () => {
+    const service = await inProcess({ storeOptions: { maxTurns: 100 } });
+    try {
+      const chat = everyPartChat() as UIMessage[];
+      await saveUIMessages(service.store, 'chat', chat);
+      const got = await service.call('GET', '/v1/conversations/chat');
+      assert.equal(got.status, 200);
+      assert.deepStrictEqual(got.json.turns, asJson(await service.store.get('chat')));
+      assert.ok(got.json.turns.some((turn: { toolCalls?: unknown }) => turn.toolCalls !== undefined));
+      const posted = await service.call('POST', '/v1/conversations/chat/turns', { body: { role: 'user', content: 'From the service' } });
+      assert.equal(posted.status, 201);
+      const loaded = await loadUIMessages(service.store, 'chat');
+      assert.deepStrictEqual(loaded.slice(0, -1), asJson(chat));
+      const position = (await service.store.get('chat')).length - 1;
+      assert.deepStrictEqual(loaded.at(-1), { id: `turn-${position}`, role: 'user', parts: [{ type: 'text', text: 'From the service' }] });
+    } finally {
+      await service.close();
+    }
   });
 
   it('refuses what is not a list of UI messages, naming the message; nothing is stored', async () => {
