@@ -1,6 +1,6 @@
 /**
  * AI SDK `ModelMessage`s → turnstore turns. Plain data: nothing from `ai` is loaded at run time
- * (only its types are used), and the shapes read are the same in ai 5 and 6 (tool calls with
+ * (only its types are used), and the shapes read are the same in ai 5, 6 and 7 (tool calls with
  * `input`, tool results with `output: {type, value}`).
  */
 import type { ModelMessage } from 'ai';
@@ -39,7 +39,9 @@ function fileData(data: unknown): unknown {
  *   message's text: a string as it is, or the text parts joined with nothing between (as the
  *   SDK's `result.text` joins them).
  * - Image and file parts become `attachments` (`{mediaType, url}`): http(s): and data: URLs as
- *   they are, base64 and bytes as a `data:<mediaType>;base64,…` URL.
+ *   they are, base64 and bytes as a `data:<mediaType>;base64,…` URL (ai 7's tagged
+ *   `{type: 'data' | 'url'}` data likewise). A top-level media type (ai 7's `'image'`) is kept in
+ *   the metadata, and the attachment gets the type its data shows.
  * - Tool-call parts become `toolCalls` (`{id, name, arguments}`, `arguments` the JSON text of
  *   `input`).
  * - A `tool` message becomes one `tool` turn per tool-result part: `toolCallId`, and as content the
@@ -50,7 +52,8 @@ function fileData(data: unknown): unknown {
  *   parts and outputs), and the order of parts, file names and image-or-file when the plain
  *   reading would differ. A tool result's tool name is not kept: it is the name of the call it
  *   answers, which is read back with it.
- * - Reasoning parts are always left out (the model's scratchpad, not the conversation).
+ * - Reasoning parts (and ai 7's reasoning-file parts) are always left out (the model's scratchpad,
+ *   not the conversation).
  * - Unsupported — refused with `TURNSTORE_INVALID_TURN` naming the message and part (default), or
  *   dropped with `unsupported: 'drop'`: tool-approval requests and responses, provider-executed
  *   tool calls and the results that come with them in assistant messages, attachments that are

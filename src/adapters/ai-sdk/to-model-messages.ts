@@ -1,6 +1,6 @@
 /**
  * Turnstore turns → AI SDK `ModelMessage`s, as `fromModelMessages` stored them. Plain data:
- * nothing from `ai` is loaded at run time, and the shapes written are the same in ai 5 and 6.
+ * nothing from `ai` is loaded at run time, and the shapes written are the same in ai 5, 6 and 7.
  */
 import type { ModelMessage } from 'ai';
 import { describe } from '../../core/options.js';
