@@ -94,6 +94,8 @@ describe('saveUIMessages/loadUIMessages on ai 6', () => {
           { type: 'tool-weather', toolCallId: long, state: 'output-available', input: {}, output: 1 }, // id too long for a turn
           { type: 'tool-weather', toolCallId: 'c1', state: 'output-available', input: {}, output: 1 },
           { type: 'tool-weather', toolCallId: 'c1', state: 'output-available', input: {}, output: 2 }, // the same id again
+          { type: 'step-start' },
+          { type: 'tool-weather', toolCallId: 'c1', state: 'output-available', input: {}, output: 3 }, // and in the next step
           { type: 'dynamic-tool', toolCallId: 'c2', state: 'output-available', input: {}, output: 3 }, // no tool name
           { type: 'tool-weather', toolCallId: 'c3', state: 'output-error', errorText: 'x' }, // no input
           { type: 'tool-weather', toolCallId: 'c4', state: 'output-available', input: {} }, // no output
@@ -103,11 +105,14 @@ describe('saveUIMessages/loadUIMessages on ai 6', () => {
     ];
     await saveUIMessages(store, 'chat', chat as unknown as UIMessage[]);
     assert.deepStrictEqual(await loadUIMessages(store, 'chat'), chat);
-    const [turn, ...results] = await store.get('chat');
+    const [turn, ...rest] = await store.get('chat');
     assert.deepEqual(turn!.toolCalls, [{ id: 'c1', name: 'weather', arguments: '{}' }]);
     assert.deepEqual(
-      results.map((result) => [result.toolCallId, result.content]),
-      [['c1', '1']],
+      rest.map((later) => [later.role, later.toolCallId, later.toolCalls]),
+      [
+        ['tool', 'c1', undefined],
+        ['assistant', undefined, undefined],
+      ],
     );
     assert.equal(turn!.attachments, undefined);
     await store.close();

@@ -99,6 +99,8 @@ class Step {
  */
 export function uiMessageTurns(message: UIMessageJson): TurnInput[] {
   const steps: Step[] = [new Step()];
+  // The call ids taken so far: a tool turn answers its call by id, so each id is taken once per message.
+  const callIds = new Set<string>();
   for (const part of message.parts) {
     const type = part.type as string;
     let step = steps.at(-1)!;
@@ -117,9 +119,10 @@ export function uiMessageTurns(message: UIMessageJson): TurnInput[] {
         continue;
       }
     }
-    if (message.role === 'assistant' && isToolPart(type) && takesCall(part, step)) {
+    if (message.role === 'assistant' && isToolPart(type) && takesCall(part, callIds)) {
       const name = type === 'dynamic-tool' ? (part.toolName as string) : type.slice('tool-'.length);
       const id = part.toolCallId as string;
+      callIds.add(id);
       step.calls.push({ id, name, arguments: JSON.stringify(part.input) });
       step.results.push(resultTurn(part, id));
       const taken = ['toolCallId', 'input', 'output', 'errorText'];
@@ -162,15 +165,15 @@ export function uiMessageTurns(message: UIMessageJson): TurnInput[] {
 
 /**
  * Whether a tool part becomes a tool call with a `tool` turn: it is finished (not preliminary), its
- * call id and tool name fit a turn, its input is there, and no earlier call of the step has its id.
+ * call id and tool name fit a turn, its input is there, and no earlier call of the message has its id.
  */
-function takesCall(part: JsonObject, step: Step): boolean {
+function takesCall(part: JsonObject, callIds: ReadonlySet<string>): boolean {
   if (!FINISHED.includes(part.state as string) || part.preliminary === true) return false;
   if (!isName(part.toolCallId) || !('input' in part)) return false;
   if (part.type === 'dynamic-tool' ? !isName(part.toolName) : !isName((part.type as string).slice('tool-'.length))) return false;
   if (part.state === 'output-available' && !('output' in part)) return false;
   if (part.state === 'output-error' && typeof part.errorText !== 'string') return false;
-  return !step.calls.some((call) => call.id === part.toolCallId);
+  return !callIds.has(part.toolCallId);
 }
 
 /** The `tool` turn of a finished tool part: the output (text as it is, else its JSON), the error text, or a denial's reason. */
