@@ -290,3 +290,32 @@ export function explain(what: string): (error: unknown) => never {
     throw new assert.AssertionError({ message: `${what}: ${error instanceof Error ? error.message : String(error)}` });
   };
 }
+
+/** What a race of appends, pops and replacements on one conversation did, for {@link assertNoTurnLostOrDoubled}. */
+export interface RaceRecord {
+  /** The contents of every turn appended (each unique), the seed included. */
+  readonly appended: readonly string[];
+  /** The contents of the turns `pop` returned. */
+  readonly popped: readonly string[];
+  /** The contents the conversation holds at the end. */
+  readonly kept: readonly string[];
+  /** How many turns replacements removed: each removed exactly one (the conversation was never empty). */
+  readonly replaced: number;
+}
+
+/**
+ * Fails unless a race lost and doubled nothing: no turn popped twice, held twice, or both popped
+ * and held; nothing popped or held that was never appended; and exactly `replaced` appended turns
+ * neither popped nor held (the ones the replacements removed), so a lost append shows as one too many.
+ * The multi-process tests use it too.
+ */
+export function assertNoTurnLostOrDoubled(race: RaceRecord): void {
+  const appended = new Set(race.appended);
+  assert.equal(appended.size, race.appended.length, 'the test appends unique contents');
+  assert.equal(new Set(race.popped).size, race.popped.length, `a turn popped twice: ${JSON.stringify(race.popped)}`);
+  assert.equal(new Set(race.kept).size, race.kept.length, `a turn held twice: ${JSON.stringify(race.kept)}`);
+  for (const content of race.popped) assert.ok(!race.kept.includes(content), `${content} was popped yet is still held`);
+  for (const content of [...race.popped, ...race.kept]) assert.ok(appended.has(content), `${content} was never appended`);
+  const missing = race.appended.filter((content) => !race.popped.includes(content) && !race.kept.includes(content));
+  assert.equal(missing.length, race.replaced, `turns neither popped nor held (replaced, or lost): ${JSON.stringify(missing)}`);
+}

@@ -286,6 +286,7 @@ describe('HTTP routes over a failing backend', () => {
       get: fail,
       append: fail,
       appendMany: fail,
+      pop: fail,
       delete: fail,
       clear: fail,
       size: fail,
