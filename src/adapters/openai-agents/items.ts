@@ -17,7 +17,7 @@
  * content. Reading rebuilds the item from both halves; writing checks that it does, so an item
  * whose parts do not fit the moved form (any value the SDK may add later) is kept whole instead:
  * every item reads back deep-equal to what was written, apart from fields set to `undefined`
- * (JSON has no `undefined`; they read back absent). Bytes (`Uint8Array`, which a tool may return
+ * (JSON has no `undefined`; they read back absent) and `-0` (read back as 0). Bytes (`Uint8Array`, which a tool may return
  * as image or file data) are kept as base64 and read back as `Uint8Array`.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -88,7 +88,7 @@ function jsonCopy(value: unknown, path: string): Json {
       return value;
     case 'number':
       if (!Number.isFinite(value)) throw invalid(`${path} is ${value}, which JSON cannot hold.`);
-      return value;
+      return value === 0 ? 0 : value; // -0 is 0 in JSON
     case 'object':
       break;
     default:
