@@ -33,7 +33,9 @@ describe('openai-agents items ↔ turns', () => {
     for (let i = 0; i < items.length; i++) assert.deepStrictEqual(back[i], items[i], ITEMS[i]!.name);
     assert.equal(back.length, items.length);
     // Bytes come back as bytes, not as an object of indexes.
-    const image = back.find((item) => item.type === 'function_call_result' && item.callId === 'call_3')!.output as { image: { data: unknown } };
+    const image = back.find((item) => item.type === 'function_call_result' && item.callId === 'call_3')!.output as {
+      image: { data: unknown };
+    };
     assert.ok(image.image.data instanceof Uint8Array);
   });
 
@@ -78,7 +80,16 @@ describe('openai-agents items ↔ turns', () => {
   });
 
   it('reasoning, hosted, computer, shell, apply-patch, tool-search and program items, compaction and unknown kinds are kept whole on an empty assistant turn', () => {
-    for (const name of ['reasoning', 'hosted_tool_call', 'computer_call', 'computer_call_result', 'shell_call_output', 'compaction', 'unknown', 'a kind added later']) {
+    for (const name of [
+      'reasoning',
+      'hosted_tool_call',
+      'computer_call',
+      'computer_call_result',
+      'shell_call_output',
+      'compaction',
+      'unknown',
+      'a kind added later',
+    ]) {
       const item = byName(name);
       assert.deepEqual(turnOfItem(item), { role: 'assistant', content: '', metadata: { [ITEM_METADATA_KEY]: item } }, name);
     }
@@ -144,7 +155,14 @@ describe('openai-agents items ↔ turns', () => {
     const items = itemsOfTurns(turns);
     assert.deepEqual(withoutOrphanResults(items), [
       { type: 'message', role: 'system', content: 'Be brief.' },
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Look' }, { type: 'input_image', image: 'https://x.test/a.png' }] },
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'Look' },
+          { type: 'input_image', image: 'https://x.test/a.png' },
+        ],
+      },
       { type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Checking.' }] },
       { type: 'function_call', callId: 'k1', name: 'weather', arguments: '{}', status: 'completed' },
       { type: 'function_call_result', callId: 'k1', name: 'weather', status: 'completed', output: 'sunny' },

@@ -83,7 +83,10 @@ export function everyItemKind(): NamedItem[] {
         providerData: { k: 'v' },
       },
     ],
-    ['function_call_result, text output', { type: 'function_call_result', callId: 'call_1', name: 'weather', status: 'completed', output: '21 °C' }],
+    [
+      'function_call_result, text output',
+      { type: 'function_call_result', callId: 'call_1', name: 'weather', status: 'completed', output: '21 °C' },
+    ],
     ['function_call (second)', { type: 'function_call', callId: 'call_2', name: 'forecast', arguments: '{}' }],
     [
       'function_call_result, structured text output',
@@ -151,7 +154,13 @@ export function everyItemKind(): NamedItem[] {
     ],
     [
       'computer_call',
-      { type: 'computer_call', id: 'cu_1', callId: 'call_c1', status: 'completed', action: { type: 'click', x: 10, y: 20, button: 'left' } },
+      {
+        type: 'computer_call',
+        id: 'cu_1',
+        callId: 'call_c1',
+        status: 'completed',
+        action: { type: 'click', x: 10, y: 20, button: 'left' },
+      },
     ],
     ['computer_call_result', { type: 'computer_call_result', callId: 'call_c1', output: { type: 'computer_screenshot', data: PNG } }],
     ['shell_call', { type: 'shell_call', callId: 'call_s1', status: 'completed', action: { commands: ['ls -la'], timeoutMs: 5000 } }],
@@ -173,7 +182,10 @@ export function everyItemKind(): NamedItem[] {
       },
     ],
     ['apply_patch_call_output', { type: 'apply_patch_call_output', callId: 'call_p1', status: 'completed', output: 'patched' }],
-    ['tool_search_call', { type: 'tool_search_call', callId: 'call_t1', execution: 'client', arguments: { query: 'calendar' }, status: 'completed' }],
+    [
+      'tool_search_call',
+      { type: 'tool_search_call', callId: 'call_t1', execution: 'client', arguments: { query: 'calendar' }, status: 'completed' },
+    ],
     [
       'tool_search_output',
       { type: 'tool_search_output', callId: 'call_t1', execution: 'client', tools: [{ type: 'tool_reference', functionName: 'calendar' }] },
