@@ -22,12 +22,24 @@ export function minimumNodeMajor(range) {
   return Number(match[1]);
 }
 
-/** The environment a peer project is installed with: this one, plus the running Node's headers as nodedir when they are beside it. */
-function installEnvironment() {
-  if (process.env.npm_config_nodedir) return process.env;
-  const nodedir = dirname(dirname(process.execPath));
-  if (!existsSync(join(nodedir, 'include', 'node', 'node.h'))) return process.env;
-  return { ...process.env, npm_config_nodedir: nodedir };
+/**
+ * The environment a peer project is installed with: `env`, plus the headers of the Node at
+ * `execPath` as npm_config_nodedir when they sit beside it (`<dir>/bin/node`, `<dir>/include/node`)
+ * and `env` names no nodedir.
+ */
+export function installEnvironment(execPath = process.execPath, env = process.env) {
+  if (env.npm_config_nodedir) return env;
+  const nodedir = dirname(dirname(execPath));
+  if (!existsSync(join(nodedir, 'include', 'node', 'node.h'))) return env;
+  return { ...env, npm_config_nodedir: nodedir };
+}
+
+const ABI_STAMP = join('node_modules', '.turnstore-node-abi');
+
+/** Whether the project at `dir` was installed by a Node of another module ABI than `modules` (so its native addons were built for that one). */
+export function installedForOtherAbi(dir, modules = process.versions.modules) {
+  const stamp = join(dir, ABI_STAMP);
+  return existsSync(stamp) && readFileSync(stamp, 'utf8') !== modules;
 }
 
 /** Installs and fills every peer project the running Node can serve; returns the ones it skipped, with why. */
@@ -45,13 +57,10 @@ export function preparePeerProjects(root) {
       skipped.push(`${name} needs Node >= ${needs} (this is ${process.versions.node}): its tests are skipped on this runtime`);
       continue;
     }
-    // The module ABI the project was installed for: another one means its native addons need a new build.
-    const abiStamp = join(dir, 'node_modules', '.turnstore-node-abi');
-    if (existsSync(abiStamp) && readFileSync(abiStamp, 'utf8') !== process.versions.modules) {
-      rmSync(join(dir, 'node_modules', '.package-lock.json'), { force: true });
-    }
+    // Installed by a Node of another module ABI: installed again, so its native addons are built anew.
+    if (installedForOtherAbi(dir)) rmSync(join(dir, 'node_modules', '.package-lock.json'), { force: true });
     installOnFirstUse(dir, `peer project ${name}`, installEnvironment());
-    writeFileSync(abiStamp, process.versions.modules);
+    writeFileSync(join(dir, ABI_STAMP), process.versions.modules);
     const copy = join(dir, 'node_modules', 'turnstore');
     rmSync(copy, { recursive: true, force: true });
     mkdirSync(join(copy, 'dist'), { recursive: true });
