@@ -158,9 +158,10 @@ function evictVictim(n: SqlNames, reason: 'lru' | 'bytes'): string {
 }
 
 /**
- * `append(id, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents, extras, bytes)`:
- * the turns (the caller sends at most maxTurns), then the caps in the order of the contract: the
- * turn cap, the LRU cap, the byte budget on others, then on the conversation's own oldest turns.
+ * `append(id, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents, extras, bytes,
+ * replace)`: removes the newest `replace` turns (`replaceNewest`; 0 for a plain append), then the
+ * turns (the caller sends at most maxTurns), then the caps in the order of the contract: the turn
+ * cap, the LRU cap, the byte budget on others, then on the conversation's own oldest turns.
  * Returns the evictions as `reason, id, …`.
  */
 function appendFunction(n: SqlNames): string {
@@ -168,7 +169,7 @@ function appendFunction(n: SqlNames): string {
   const turns = n.object('turns');
   return `
 CREATE FUNCTION ${n.object('append')}(p_id text, p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
-  p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
+  p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[], p_replace bigint)
 RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_key bigint;
@@ -185,6 +186,8 @@ DECLARE${COMMON_DECLARATIONS}
   v_total_conversations bigint;
   v_total_bytes bigint;
   v_gone_bytes integer;
+  v_replaced_turns integer := 0;
+  v_replaced_bytes bigint := 0;
 BEGIN
   SELECT coalesce(sum(b), 0) INTO v_added_bytes FROM unnest(p_bytes) AS b;
   LOOP
@@ -219,6 +222,7 @@ BEGIN
     v_bytes := 0;
   END IF;
   ${expireOthers(n, 'v_key')}
+${replaceNewest(n)}
 
   IF NOT v_inserted THEN
     -- Trim before inserting: the turns numbered below next_seq + count - maxTurns go.
@@ -229,7 +233,7 @@ BEGIN
     UPDATE ${conversations} SET
       touch_order = nextval(${n.literal('touch_order')}),
       last_access_ms = now_ms,
-      next_seq = next_seq + v_count,
+      next_seq = v_next_seq + v_count,
       turns = v_turns - v_trimmed_turns + v_count,
       bytes = v_bytes - v_trimmed_bytes + v_added_bytes
       WHERE key = v_key;
@@ -285,6 +289,96 @@ END
 $fn$;`;
 }
 
+/**
+ * The part of `append` that removes the newest `p_replace` turns of a live conversation first. The
+ * new turns then take their numbers (`v_next_seq` goes back), so a conversation's turns stay one
+ * range of seq; the removed turns come off `v_turns`, `v_bytes` and the totals' changes.
+ */
+function replaceNewest(n: SqlNames): string {
+  return `
+  IF p_replace > 0 AND v_turns > 0 THEN
+    WITH gone AS (DELETE FROM ${n.object('turns')} WHERE conversation = v_key AND seq >= v_next_seq - p_replace RETURNING bytes)
+      SELECT count(*), coalesce(sum(gone.bytes), 0) INTO v_replaced_turns, v_replaced_bytes FROM gone;
+    v_next_seq := v_next_seq - v_replaced_turns;
+    v_turns := v_turns - v_replaced_turns;
+    v_bytes := v_bytes - v_replaced_bytes;
+    d_turns := d_turns - v_replaced_turns;
+    d_bytes := d_bytes - v_replaced_bytes;
+  END IF;`;
+}
+
+/**
+ * `pop(id, count, ttlMs)`: removes the newest `count` turns of a live conversation (all, when it
+ * holds fewer) and touches it; one left empty is removed, as by `delete`. Serves `pop` and
+ * `replaceNewest` with no turns to append. Rows: the newest turn removed (role, content, extras,
+ * ts in ms), if any; then the evictions as rows with a NULL role (id, reason).
+ */
+function popFunction(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  const turns = n.object('turns');
+  return `
+CREATE FUNCTION ${n.object('pop')}(p_id text, p_count bigint, p_ttl_ms double precision)
+RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+  v_key bigint;
+  v_next_seq bigint;
+  v_turns integer;
+  v_bytes bigint;
+  v_last_access bigint;
+  v_found boolean;
+  v_gone_turns integer;
+  v_gone_bytes bigint;
+BEGIN
+  SELECT c.key, c.next_seq, c.turns, c.bytes, c.last_access_ms INTO v_key, v_next_seq, v_turns, v_bytes, v_last_access
+    FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
+  v_found := FOUND;
+  ${READ_CLOCK}
+  ${expireOwn(n)}
+  ${expireOthers(n, 'coalesce(v_key, -1)')}
+  IF v_found THEN
+    RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t
+      WHERE t.conversation = v_key ORDER BY t.seq DESC LIMIT 1;
+    WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq >= v_next_seq - p_count RETURNING bytes)
+      SELECT count(*), coalesce(sum(gone.bytes), 0) INTO v_gone_turns, v_gone_bytes FROM gone;
+    d_turns := d_turns - v_gone_turns;
+    d_bytes := d_bytes - v_gone_bytes;
+    IF v_gone_turns >= v_turns THEN
+      -- Emptied: gone, as if deleted (not an eviction).
+      DELETE FROM ${conversations} WHERE key = v_key;
+      d_conversations := d_conversations - 1;
+    ELSE
+      UPDATE ${conversations} SET
+        touch_order = nextval(${n.literal('touch_order')}),
+        last_access_ms = now_ms,
+        next_seq = v_next_seq - v_gone_turns,
+        turns = v_turns - v_gone_turns,
+        bytes = v_bytes - v_gone_bytes
+        WHERE key = v_key;
+    END IF;
+  END IF;
+  ${applyTotals(n)}
+  ${emitEvictions(['r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_content', 'r_extras')}
+END
+$fn$;`;
+}
+
+/**
+ * When the call's own conversation (locked, `v_found`) has expired: removes it as a 'ttl' eviction,
+ * and the call goes on as if it had not been found.
+ */
+function expireOwn(n: SqlNames): string {
+  return `IF v_found AND ${isExpired('v_last_access')} THEN
+    DELETE FROM ${n.object('turns')} WHERE conversation = v_key;
+    DELETE FROM ${n.object('conversations')} WHERE key = v_key;
+    d_conversations := -1;
+    d_turns := -v_turns;
+    d_bytes := -v_bytes;
+    n_ttl := 1;
+    evicted := ARRAY['ttl', p_id];
+    v_found := false;
+  END IF;`;
+}
+
 /** Emits the evictions as rows whose first column is NULL: then the id, then the reason. */
 function emitEvictions(columns: readonly string[], idColumn: string, reasonColumn: string): string {
   return `
@@ -315,16 +409,7 @@ BEGIN
     FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
   v_found := FOUND;
   ${READ_CLOCK}
-  IF v_found AND ${isExpired('v_last_access')} THEN
-    DELETE FROM ${turns} WHERE conversation = v_key;
-    DELETE FROM ${conversations} WHERE key = v_key;
-    d_conversations := -1;
-    d_turns := -v_turns;
-    d_bytes := -v_bytes;
-    n_ttl := 1;
-    evicted := ARRAY['ttl', p_id];
-    v_found := false;
-  END IF;
+  ${expireOwn(n)}
   ${expireOthers(n, 'coalesce(v_key, -1)')}
   IF v_found THEN
     UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms WHERE key = v_key;
@@ -476,11 +561,13 @@ END
 $fn$;`;
 }
 
-/** Version 1: the tables and every function. */
+/**
+ * Version 1: the tables and every function of the time. Its `append` lacked the replace count;
+ * version 2 drops it and creates today's, so only version 2 creates `append`.
+ */
 function version1(n: SqlNames): string {
   return [
     tables(n),
-    appendFunction(n),
     getFunction(n),
     deleteFunction(n),
     clearFunction(n),
@@ -491,5 +578,16 @@ function version1(n: SqlNames): string {
   ].join('\n');
 }
 
+/** The argument types of version 1's `append`, which version 2 drops. */
+const VERSION_1_APPEND_ARGUMENTS = 'text, integer, bigint, bigint, double precision, smallint[], text[], text[], integer[]';
+
+/**
+ * Version 2 (`pop` and `replaceNewest`): `append` with the replace count (the old one dropped, so no
+ * call can reach it), and `pop`. The tables are unchanged.
+ */
+function version2(n: SqlNames): string {
+  return [`DROP FUNCTION IF EXISTS ${n.object('append')}(${VERSION_1_APPEND_ARGUMENTS});`, appendFunction(n), popFunction(n)].join('\n');
+}
+
 /** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */
-export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1];
+export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2];

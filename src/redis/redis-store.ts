@@ -3,6 +3,7 @@ import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
 import type {
+  AppendManyOptions,
   ConversationStore,
   ConversationSummary,
   EvictionReason,
@@ -14,12 +15,12 @@ import type {
   TurnExtras,
   TurnInput,
 } from '../core/types.js';
-import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { checkAppendManyOptions, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { CommandTimeout, RedisConnection, Unreachable } from './connection.js';
 import type { LuaScript } from './lua-script.js';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { SCRIPTS } from './scripts.js';
-import { decodeTurns, turnBody, turnHeader } from './turn-codec.js';
+import { decodeTurn, decodeTurns, turnBody, turnHeader } from './turn-codec.js';
 import { notifyEviction } from '../core/evictions.js';
 
 /** Longest TTL handed to PEXPIRE (about 31,700 years): beyond it Redis would overflow. */
@@ -103,23 +104,48 @@ export class RedisStore implements ConversationStore {
     if (extra !== undefined) extras = checkExtrasFit(role, extra, contentBytes, this.#options.maxTurnBytes);
     const index = roleIndex(role);
     this.#report(
-      (await this.#run(SCRIPTS.append, id, [id, ...this.#capArguments, turnHeader(index, extras), turnBody(content, extras)])) as Evictions,
+      (await this.#run(SCRIPTS.append, id, [
+        id,
+        ...this.#capArguments,
+        '0',
+        turnHeader(index, extras),
+        turnBody(content, extras),
+      ])) as Evictions,
     );
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
-  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+  async appendMany(id: string, turns: readonly TurnInput[], options?: AppendManyOptions): Promise<void> {
     this.#checkOpen();
     checkId(id);
+    const replace = options === undefined ? 0 : checkAppendManyOptions(options);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
-    if (batch.roles.length === 0) return;
-    const args = [id, ...this.#capArguments];
+    if (batch.roles.length === 0) {
+      if (replace > 0) await this.#removeNewest(id, replace);
+      return;
+    }
+    const args = [id, ...this.#capArguments, String(replace)];
     // Turns the cap would drop within this batch are never sent.
     for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
       const extras = batch.extras[i];
       args.push(turnHeader(roleIndex(batch.roles[i]), extras), turnBody(batch.contents[i]!, extras));
     }
     this.#report((await this.#run(SCRIPTS.append, id, args)) as Evictions);
+  }
+
+  /** {@inheritDoc ConversationStore.pop} */
+  async pop(id: string): Promise<Turn | undefined> {
+    this.#checkOpen();
+    checkId(id);
+    const newest = await this.#removeNewest(id, 1);
+    return newest === null ? undefined : decodeTurn(newest);
+  }
+
+  /** Removes the newest `count` turns of a live conversation; the newest one's element, or null for none. */
+  async #removeNewest(id: string, count: number): Promise<string | null> {
+    const reply = (await this.#run(SCRIPTS.pop, id, [id, String(count)])) as [string | null, ...string[]];
+    this.#report(reply, 1);
+    return reply[0];
   }
 
   /** {@inheritDoc ConversationStore.delete} */

@@ -135,10 +135,20 @@ if #evicted > 0 then turns[#turns + 1] = evicted end
 return turns
 `;
 
+/** `sizeOf(elements)`: the UTF-8 bytes of the turns in a list of elements, each one's length minus its header. */
+const BYTES_OF = `
+local function sizeOf(elements)
+  local bytes = 0
+  for _, turn in ipairs(elements) do bytes = bytes + #turn - string.find(turn, ' ', 1, true) end
+  return bytes
+end
+`;
+
 /**
  * Appends turns, then enforces maxTurns, maxConversations and maxTotalBytes, in that order.
  * KEYS[5] the conversation's key; ARGV[3] id, ARGV[4] maxTurns, ARGV[5] maxConversations, ARGV[6]
- * maxTotalBytes, then of each turn the header's start (role digit, and for a turn with extras
+ * maxTotalBytes, ARGV[7] how many of the newest turns to remove first (`replaceNewest`, `0` for a
+ * plain append), then of each turn the header's start (role digit, and for a turn with extras
  * their JSON length) and the body (see turn-codec.ts); the body's bytes are the turn's size.
  * Reply: the evictions (`reason, id, …`).
  */
@@ -146,16 +156,26 @@ const APPEND = `${PRELUDE}
 local key, id = KEYS[5], ARGV[3]
 local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 
+-- replaceNewest: the newest turns go first, in this same step.
+local replacedBytes, replacedTurns = 0, 0
+if ARGV[7] ~= '0' then
+  local replaced = call('RPOP', key, tonumber(ARGV[7]))
+  if replaced then
+    ${BYTES_OF}
+    replacedBytes, replacedTurns = sizeOf(replaced), #replaced
+  end
+end
+
 local stamp = now .. ' '
 local length, addedBytes, addedTurns
-if #ARGV == 8 then
-  local content = ARGV[8]
-  length = call('RPUSH', key, ARGV[7] .. stamp .. content)
+if #ARGV == 9 then
+  local content = ARGV[9]
+  length = call('RPUSH', key, ARGV[8] .. stamp .. content)
   addedBytes, addedTurns = #content, 1
 else
   local batch = {}
   addedBytes, addedTurns = 0, 0
-  for i = 7, #ARGV, 2 do
+  for i = 8, #ARGV, 2 do
     local content = ARGV[i + 1]
     batch[#batch + 1] = ARGV[i] .. stamp .. content
     addedBytes = addedBytes + #content
@@ -173,11 +193,12 @@ else
 end
 
 -- The list was empty: a new conversation, or one indexed whose list expired a moment before the
--- index said so — then it is forgotten first ('ttl'), and its old turns never come back.
-local created = length == addedTurns
+-- index said so — then it is forgotten first ('ttl'), and its old turns never come back. (A list
+-- whose every turn was just replaced was live.)
+local created = length == addedTurns and replacedTurns == 0
 if created and call('ZSCORE', lru, id) then forget(id, 'ttl') end
 
-local turns, bytesDelta, turnsDelta = length, addedBytes, addedTurns
+local turns, bytesDelta, turnsDelta = length, addedBytes - replacedBytes, addedTurns - replacedTurns
 if turns > maxTurns then
   local dropped = call('LPOP', key, turns - maxTurns)
   for _, turn in ipairs(dropped) do bytesDelta = bytesDelta - (#turn - string.find(turn, ' ', 1, true)) end
@@ -220,6 +241,39 @@ if totalBytes > maxTotalBytes then
   call('HINCRBY', meta, 'turns', 0 - droppedTurns)
 end
 if ttl > 0 then call('PEXPIRE', key, ttl) end
+return evicted
+`;
+
+/**
+ * Removes the newest turns of a live conversation: \`pop\`, and \`replaceNewest\` with no turns to
+ * append. KEYS[5] its key; ARGV[3] id, ARGV[4] how many (all, when it holds fewer). Touches what is
+ * left; a conversation left empty is forgotten, as by \`delete\`. Reply: the newest turn removed (or
+ * false: none), then the evictions.
+ */
+const POP = `${PRELUDE}
+local key, id = KEYS[5], ARGV[3]
+local removed = call('RPOP', key, tonumber(ARGV[4]))
+local newest = false
+if removed then
+  newest = removed[1]
+  local left = call('LLEN', key)
+  if left == 0 then
+    forget(id, nil)
+  else
+    ${BYTES_OF}
+    local bytes = sizeOf(removed)
+    call('HINCRBY', bytesOf, id, 0 - bytes)
+    call('HINCRBY', meta, 'bytes', 0 - bytes)
+    call('HSET', turnsOf, id, left)
+    call('HINCRBY', meta, 'turns', 0 - #removed)
+    ${TOUCH}
+    if ttl > 0 then call('PEXPIRE', key, ttl) end
+  end
+elseif call('ZSCORE', lru, id) then
+  -- Indexed, yet its turns are gone: it expired a moment before the index said so.
+  forget(id, 'ttl')
+end
+table.insert(evicted, 1, newest)
 return evicted
 `;
 
@@ -314,6 +368,7 @@ return {evicted, items, more and lastScore or false}
 export const SCRIPTS = {
   get: new LuaScript('get', GET),
   append: new LuaScript('append', APPEND),
+  pop: new LuaScript('pop', POP),
   delete: new LuaScript('delete', DELETE),
   clear: new LuaScript('clear', CLEAR),
   size: new LuaScript('size', SIZE),
