@@ -275,7 +275,7 @@ describe('TurnstoreSession with the OpenAI Agents SDK', { skip }, () => {
         assert.deepEqual(await store.get('pop'), []);
       });
 
-      it('two concurrent runs on one session keep each run’s items together', async () => {
+      it('concurrent runs (four) on one session keep each run’s items together', async () => {
         const model = new WeatherModel(loaded.sdk.Usage, () => Math.random() * 20);
         const memory = session('concurrent');
         const cities = ['Paris', 'Rome', 'Oslo', 'Lima'];
