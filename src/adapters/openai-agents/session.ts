@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { invalidOptionError } from '../../core/errors.js';
 import { requirePeer } from '../../core/import-peer.js';
-import { checkOptions, optionKeys } from '../../core/options.js';
+import { checkOptions, checkStoreOption, optionKeys } from '../../core/options.js';
 import type { ConversationStore } from '../../core/types.js';
 import { checkId } from '../../core/validate.js';
 import { itemsOfTurns, turnsOfItems, withoutOrphanResults, type AgentInputItem } from './items.js';
@@ -66,25 +66,10 @@ export class TurnstoreSession {
    */
   constructor(options: TurnstoreSessionOptions) {
     const { store, sessionId } = checkOptions(options, { owner: OWNER, known: SESSION_OPTION_KEYS }) as Partial<TurnstoreSessionOptions>;
-    const candidate = store as Partial<ConversationStore> | null | undefined;
-    if (
-      candidate === null ||
-      typeof candidate !== 'object' ||
-      typeof candidate.get !== 'function' ||
-      typeof candidate.appendMany !== 'function' ||
-      typeof candidate.pop !== 'function' ||
-      typeof candidate.delete !== 'function'
-    ) {
-      throw invalidOptionError({
-        owner: OWNER,
-        option: 'store',
-        problem: 'must be a turnstore store (MemoryStore, SqliteStore, RedisStore, PostgresStore)',
-        value: store,
-      });
-    }
+    const checked = checkStoreOption(OWNER, store, ['get', 'appendMany', 'pop', 'delete']);
     checkId(sessionId);
     checkPeer();
-    this.store = candidate as ConversationStore;
+    this.store = checked;
     this.#sessionId = sessionId;
   }
 
