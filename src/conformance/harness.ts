@@ -30,6 +30,14 @@ export const STILL_ALIVE = 0.6;
 /** See {@link STILL_ALIVE}. */
 export const EXPIRED = 1.3;
 
+/**
+ * The longest delay (a store call, or a timer firing late), as a fraction of the TTL, that a
+ * real-clock test can absorb without its margins (0.3 and 0.4 of the TTL, above) being in doubt.
+ * A test that fails after a longer one is run again once, since the failure may be the machine's
+ * stall rather than the store's; a failure with no such delay, or a second one, is reported.
+ */
+const STALL_FRACTION = 0.1;
+
 /** One `onEvict` call as recorded by the harness. */
 export type EvictionCall = readonly [id: string, reason: EvictionReason];
 
@@ -57,6 +65,8 @@ export class Harness {
   readonly evictions: EvictionCall[] = [];
   readonly #stores: ConversationStore[] = [];
   #clockMs = FAKE_CLOCK_START_MS;
+  #slowestMs = 0;
+  #slowestWhat = 'nothing';
 
   constructor(target: ResolvedTarget) {
     this.target = target;
@@ -87,8 +97,57 @@ export class Harness {
    * are written once against this and keep wide margins, so both ways agree.
    */
   async advance(ms: number): Promise<void> {
-    if (this.injectedClock) this.#clockMs += ms;
-    else await sleep(Math.ceil(ms));
+    if (this.injectedClock) {
+      this.#clockMs += ms;
+      return;
+    }
+    const start = performance.now();
+    await sleep(Math.ceil(ms));
+    this.#noteDelay(performance.now() - start - ms, `a ${Math.ceil(ms)} ms sleep ending late`);
+  }
+
+  /** The longest delay seen with a real clock (store call or late timer), in ms, and what it was. */
+  get slowest(): { readonly ms: number; readonly what: string } {
+    return { ms: this.#slowestMs, what: this.#slowestWhat };
+  }
+
+  /** Whether a delay long enough to eat a real-clock test's margins was seen (see {@link STALL_FRACTION}). */
+  get stalled(): boolean {
+    return !this.injectedClock && this.#slowestMs > STALL_FRACTION * this.ttlMs;
+  }
+
+  #noteDelay(ms: number, what: string): void {
+    if (ms > this.#slowestMs) {
+      this.#slowestMs = ms;
+      this.#slowestWhat = what;
+    }
+  }
+
+  /** With a real clock, `store` with every method call timed (for {@link stalled}); as it is otherwise. */
+  #timed(store: ConversationStore): ConversationStore {
+    if (this.injectedClock) return store;
+    return new Proxy(store, {
+      get: (target, property) => {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const start = performance.now();
+          const result: unknown = Reflect.apply(value, target, args);
+          if (!(result instanceof Promise)) return result;
+          const note = () => this.#noteDelay(performance.now() - start, `${String(property)}()`);
+          return result.then(
+            (settled: unknown) => {
+              note();
+              return settled;
+            },
+            (error: unknown) => {
+              note();
+              throw error;
+            },
+          );
+        };
+      },
+    });
   }
 
   /** Lets `fraction` of {@link ttlMs} pass (see {@link STILL_ALIVE} for the margins). */
@@ -109,7 +168,7 @@ export class Harness {
       ...options,
     });
     this.#stores.push(store);
-    return store;
+    return this.#timed(store);
   }
 
   /**
@@ -171,7 +230,8 @@ function skipReason(target: ResolvedTarget, needs: TestNeeds): string | undefine
 
 /**
  * Registers one conformance test with the suite's runner: a fresh {@link Harness}, closed afterwards even
- * when the test fails (a failure of the test wins over a failure to close).
+ * when the test fails (a failure of the test wins over a failure to close). With a real clock, a test
+ * that fails after a stall (see {@link STALL_FRACTION}) runs once more with a fresh harness.
  */
 export function conformanceTest(
   target: ResolvedTarget,
@@ -180,22 +240,43 @@ export function conformanceTest(
   needs: TestNeeds = {},
 ): void {
   const skip = skipReason(target, needs);
-  target.registrar.test(name, { timeoutMs: target.timeoutMs, skip }, async () => {
-    const harness = new Harness(target);
-    // The test's own failure is the one to report; a failure to close counts only when the test passed.
-    let failure: { error: unknown } | undefined;
-    try {
-      await body(harness);
-    } catch (error) {
-      failure = { error };
-    }
-    try {
-      await harness.closeAll();
-    } catch (error) {
-      if (failure === undefined) throw error;
-    }
-    if (failure !== undefined) throw failure.error;
+  const realClock = target.clock === 'real';
+  // A real-clock test may run twice (see STALL_FRACTION), so it gets twice the time.
+  target.registrar.test(name, { timeoutMs: realClock ? 2 * target.timeoutMs : target.timeoutMs, skip }, async () => {
+    const first = await attempt(target, body);
+    if (first === undefined) return;
+    if (!first.harness.stalled) throw first.error;
+    const { ms, what } = first.harness.slowest;
+    const second = await attempt(target, body);
+    if (second === undefined) return;
+    throw new Error(
+      `failed twice; the first attempt saw a ${Math.round(ms)} ms delay (${what}), the second ${Math.round(second.harness.slowest.ms)} ms (${second.harness.slowest.what}), against a TTL of ${target.realClockTtlSeconds} s`,
+      { cause: second.error },
+    );
   });
+}
+
+/**
+ * Runs `body` once with a fresh {@link Harness}, closed afterwards even when the test fails (a
+ * failure of the test wins over a failure to close); the failure, if any, with its harness.
+ */
+async function attempt(
+  target: ResolvedTarget,
+  body: (harness: Harness) => Promise<void>,
+): Promise<{ readonly error: unknown; readonly harness: Harness } | undefined> {
+  const harness = new Harness(target);
+  let failure: { error: unknown } | undefined;
+  try {
+    await body(harness);
+  } catch (error) {
+    failure = { error };
+  }
+  try {
+    await harness.closeAll();
+  } catch (error) {
+    if (failure === undefined) failure = { error };
+  }
+  return failure === undefined ? undefined : { error: failure.error, harness };
 }
 
 /**
