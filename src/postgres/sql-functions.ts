@@ -356,10 +356,7 @@ BEGIN
         WHERE key = v_key;
     END IF;
   END IF;
-  ${applyTotals(n)}
-  ${emitEvictions(['r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_content', 'r_extras')}
-END
-$fn$;`;
+  ${endWithTurnRows(n)}`;
 }
 
 /**
@@ -377,6 +374,14 @@ function expireOwn(n: SqlNames): string {
     evicted := ARRAY['ttl', p_id];
     v_found := false;
   END IF;`;
+}
+
+/** The end of `get` and `pop`, whose rows are turns: settles the totals, then emits the evictions as rows with a NULL role. */
+function endWithTurnRows(n: SqlNames): string {
+  return `${applyTotals(n)}
+  ${emitEvictions(['r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_content', 'r_extras')}
+END
+$fn$;`;
 }
 
 /** Emits the evictions as rows whose first column is NULL: then the id, then the reason. */
@@ -415,10 +420,7 @@ BEGIN
     UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms WHERE key = v_key;
     RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t WHERE t.conversation = v_key ORDER BY t.seq;
   END IF;
-  ${applyTotals(n)}
-  ${emitEvictions(['r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_content', 'r_extras')}
-END
-$fn$;`;
+  ${endWithTurnRows(n)}`;
 }
 
 /** `delete(id, ttlMs)`: `{'1' | '0', reason, id, …}` — whether a live conversation went, then the evictions. */

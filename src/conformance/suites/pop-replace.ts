@@ -203,6 +203,10 @@ export function popReplaceTests(target: ResolvedTarget): void {
       await store.appendMany('c', [turn('c1')], { replaceNewest: 3 });
       assert.deepEqual(h.evictions, [['b', 'lru']], 'an unknown id with replaceNewest is created as by any append');
       await assertHolds(store, { a: [turn('n1')], c: [turn('c1')] });
+      // The largest count there is: every backend takes it.
+      await store.appendMany('a', [turn('n2')], { replaceNewest: Number.MAX_SAFE_INTEGER });
+      await store.appendMany('c', [], { replaceNewest: Number.MAX_SAFE_INTEGER });
+      await assertHolds(store, { a: [turn('n2')] });
     });
 
     conformanceTest(target, 'appendMany(id, [], { replaceNewest }) removes the newest turns and refreshes', async (h) => {
