@@ -66,7 +66,9 @@ test('a peer project is installed with the running Node’s own headers when the
     assert.deepEqual(script.installEnvironment(node, { PATH: '/bin' }), { PATH: '/bin', npm_config_nodedir: dir });
     // npm test hands ~/.npmrc's nodedir (say /usr, the system Node's) to the script: the running Node's headers win.
     assert.deepEqual(script.installEnvironment(node, { npm_config_nodedir: '/usr' }), { npm_config_nodedir: dir });
-    assert.deepEqual(script.installEnvironment(join(dir, 'other', 'bin', 'node'), { npm_config_nodedir: '/usr' }), { npm_config_nodedir: '/usr' });
+    assert.deepEqual(script.installEnvironment(join(dir, 'other', 'bin', 'node'), { npm_config_nodedir: '/usr' }), {
+      npm_config_nodedir: '/usr',
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
