@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { preparePeerProjects } from './peer-projects.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const testRoot = join(root, 'dist', 'test');
@@ -32,5 +33,6 @@ if (files.length === 0) {
   );
   process.exit(1);
 }
+for (const line of preparePeerProjects(root)) console.error(`run-tests: peer project ${line}`);
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...flags, ...files], { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

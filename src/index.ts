@@ -31,6 +31,7 @@ export {
   type ConversationSummary,
   type EvictionListener,
   type EvictionReason,
+  type AppendManyOptions,
   type ListOptions,
   type ListPage,
   type StoreStats,

@@ -20,7 +20,10 @@ export interface StressParameters {
   readonly sampleSeconds: number;
   /** Seconds between reads of /v1/stats for the byte check (more often than memory samples). @default 0.25 */
   readonly statsSeconds: number;
-  /** The first quarter of the run is warm-up; the heap check compares the last quarter with the second. */
+  /**
+   * The first quarter of the run (or until the store holds 90 % of its budget, if later) is warm-up; the
+   * heap check compares the last quarter with the quarter after warm-up.
+   */
   readonly heapGrowthLimit: { readonly ratio: number; readonly bytes: number };
 }
 
@@ -59,6 +62,8 @@ holds more than its byte budget.
   --minutes M   how long to drive it (fractions allowed; default ${STRESS_DEFAULTS.durationSeconds / 60})
   --seconds S   the same in seconds
   --clients N   concurrent clients (default ${STRESS_DEFAULTS.clients})
+  --max-total-mib M
+                the service's byte budget in MiB (default ${STRESS_DEFAULTS.maxTotalBytes / 2 ** 20}); a smaller one fills sooner
   --out DIR     write stress.json and stress.svg to DIR only (default: bench/results/, docs/ and
                 the stress section of docs/benchmarks.md)
 `;
@@ -83,6 +88,7 @@ export function parseStressArgs(args: readonly string[]): StressCommand | undefi
         minutes: { type: 'string' },
         seconds: { type: 'string' },
         clients: { type: 'string' },
+        'max-total-mib': { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -105,5 +111,9 @@ export function parseStressArgs(args: readonly string[]): StressCommand | undefi
     throw new StressUsageError('a run needs at least 8 seconds: a quarter is warm-up and each later quarter needs samples');
   const clients = values.clients === undefined ? STRESS_DEFAULTS.clients : positive('clients', values.clients);
   if (!Number.isInteger(clients)) throw new StressUsageError(`--clients must be an integer; got ${values.clients}`);
-  return { parameters: { ...STRESS_DEFAULTS, durationSeconds, clients }, outDir: values.out };
+  const maxTotalBytes =
+    values['max-total-mib'] === undefined
+      ? STRESS_DEFAULTS.maxTotalBytes
+      : Math.round(positive('max-total-mib', values['max-total-mib']) * 2 ** 20);
+  return { parameters: { ...STRESS_DEFAULTS, durationSeconds, clients, maxTotalBytes }, outDir: values.out };
 }

@@ -4,7 +4,7 @@ import { markdownTable } from '../markdown-table.js';
 import type { Operation } from './load.js';
 import type { StressParameters } from './parameters.js';
 import type { BudgetMode } from './service-process.js';
-import { heapTrend, type HeapReading, type MemorySample, type StressCheck } from './verdict.js';
+import { filledAtSeconds, heapTrend, type HeapReading, type MemorySample, type StressCheck } from './verdict.js';
 
 /** The shape of bench/results/stress.json. */
 export interface StressResults {
@@ -61,7 +61,7 @@ export function stressChart(run: StressResults): string {
   const toMiB = (bytes: number | null) => (bytes === null ? NaN : bytes / 2 ** 20);
   const p = run.parameters;
   const verdict = run.pass ? 'PASSED' : 'FAILED';
-  const trend = heapTrend(run.memory.heapReadings, p.durationSeconds);
+  const trend = heapTrend(run.memory.heapReadings, p.durationSeconds, filledAtSeconds(samples, p.maxTotalBytes));
   const bound =
     run.service.budgetMode === 'flag'
       ? { subtitle: `maxTotalBytes ${mib(p.maxTotalBytes)}`, label: `maxTotalBytes (${mib(p.maxTotalBytes)})` }
@@ -99,7 +99,7 @@ export function stressChart(run: StressResults): string {
     ],
     markers: [{ x: trend.warmupSeconds, label: 'end of warm-up' }],
     notes: [
-      `Heap floor (10th percentile), second quarter → last: ${mib(trend.secondQuarterFloor)} → ${mib(trend.lastQuarterFloor)} (${trend.growth >= 0 ? '+' : ''}${(trend.growth * 100).toFixed(1)} %). Largest content held: ${mib(run.memory.maxContentBytes)}.`,
+      `Heap floor (10th percentile), the quarter after warm-up → the last: ${mib(trend.secondQuarterFloor)} → ${mib(trend.lastQuarterFloor)} (${trend.growth >= 0 ? '+' : ''}${(trend.growth * 100).toFixed(1)} %). Largest content held: ${mib(run.memory.maxContentBytes)}.`,
     ],
   });
 }
@@ -169,11 +169,12 @@ export function stressSection(run: StressResults, chartPath: string): string {
       ],
     ),
     '',
-    `**Heap trend rule.** The first quarter of the run is warm-up. Heap in use is read from /metrics every ${p.statsSeconds} s;`,
+    `**Heap trend rule.** The first quarter of the run is warm-up, or longer if the store reaches 90 % of its byte budget only later`,
+    `(until then it is still filling). Heap in use is read from /metrics every ${p.statsSeconds} s;`,
     'it saw-tooths by tens of MiB between garbage collections, so single readings (and medians of a few) are not',
     "compared. Its floor is: the 10th percentile of a quarter's readings, about what survives a collection. The run",
-    `fails if the floor over the last quarter is more than ${Math.round(p.heapGrowthLimit.ratio * 100)} % *and* more than ${mib(p.heapGrowthLimit.bytes)} above the floor over the second`,
-    'quarter. Medians and the least-squares slope after warm-up are reported beside it, not judged. The run also fails if the service',
+    `fails if the floor over the last quarter is more than ${Math.round(p.heapGrowthLimit.ratio * 100)} % *and* more than ${mib(p.heapGrowthLimit.bytes)} above the floor over the quarter`,
+    'after warm-up, or if the warm-up took more than half the run (nothing left to judge). Medians and the least-squares slope after warm-up are reported beside it, not judged. The run also fails if the service',
     'exits before it is asked to, answers any 5xx, leaves a request unanswered, answers a status the request',
     'should not get, ever reports more content than maxTotalBytes, or does not exit 0 on SIGTERM.',
     '',

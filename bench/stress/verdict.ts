@@ -56,11 +56,17 @@ export function quantile(values: readonly number[], fraction: number): number {
 
 /** The heap figures the trend check is made on. */
 export interface HeapTrend {
-  /** Seconds of warm-up left out (the first quarter). */
-  readonly warmupSeconds: number;
   /**
-   * The heap's floor over the second and over the last quarter of the run: the 10th percentile of
-   * the readings, i.e. about what survives a collection.
+   * Seconds of warm-up left out: the first quarter, or longer when the content held reached 90 % of
+   * the byte budget only later (until then the store is still filling and the heap rightly grows).
+   */
+  readonly warmupSeconds: number;
+  /** The warm-up ended after half the run, so the window after it runs into the last quarter: nothing to judge. */
+  readonly warmedUpLate: boolean;
+  /**
+   * The heap's floor over the quarter of the run that follows the warm-up (the second quarter when
+   * the store filled in time) and over the last quarter: the 10th percentile of the readings, i.e.
+   * about what survives a collection.
    */
   readonly secondQuarterFloor: number;
   readonly lastQuarterFloor: number;
@@ -80,22 +86,33 @@ export interface HeapTrend {
  * MiB within seconds), so single readings, and even medians of a few, say little. Its floor — what
  * is left after each collection — moves only with what the process keeps: a leak lifts it.
  */
-export function heapTrend(readings: readonly HeapReading[], durationSeconds: number): HeapTrend {
+export function heapTrend(readings: readonly HeapReading[], durationSeconds: number, filledAtSeconds = 0): HeapTrend {
   const quarter = durationSeconds / 4;
-  const second = readings.filter(([t]) => t >= quarter && t < 2 * quarter).map(([, bytes]) => bytes);
+  const warmup = Math.max(quarter, filledAtSeconds);
+  const second = readings.filter(([t]) => t >= warmup && t < warmup + quarter).map(([, bytes]) => bytes);
   const last = readings.filter(([t]) => t >= 3 * quarter).map(([, bytes]) => bytes);
   const secondQuarterFloor = quantile(second, 0.1);
   const lastQuarterFloor = quantile(last, 0.1);
   return {
-    warmupSeconds: quarter,
+    warmupSeconds: warmup,
+    warmedUpLate: warmup > 2 * quarter,
     secondQuarterFloor,
     lastQuarterFloor,
     growth: lastQuarterFloor / secondQuarterFloor - 1,
     secondQuarterMedian: median(second),
     lastQuarterMedian: median(last),
-    slopeBytesPerMinute: slope(readings.filter(([t]) => t >= quarter).map(([t, bytes]) => [t / 60, bytes] as const)),
+    slopeBytesPerMinute: slope(readings.filter(([t]) => t >= warmup).map(([t, bytes]) => [t / 60, bytes] as const)),
     readings: [second.length, last.length],
   };
+}
+
+/**
+ * When the store first held 90 % of its byte budget (seconds since the load started), from the
+ * memory samples; 0 when it never did (a run whose content stays small has nothing to fill).
+ */
+export function filledAtSeconds(samples: readonly MemorySample[], maxTotalBytes: number): number {
+  const filled = samples.find((sample) => sample.contentBytes !== null && sample.contentBytes >= 0.9 * maxTotalBytes);
+  return filled?.t ?? 0;
 }
 
 /** What the load and the process did, as the checks need it. */
@@ -126,7 +143,7 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 /** Every check of the run; the run passes when all pass. */
 export function stressChecks(facts: RunFacts): StressCheck[] {
   const { parameters: p } = facts;
-  const trend = heapTrend(facts.heapReadings, p.durationSeconds);
+  const trend = heapTrend(facts.heapReadings, p.durationSeconds, filledAtSeconds(facts.samples, p.maxTotalBytes));
   const expectedSamples = Math.floor((p.durationSeconds / p.sampleSeconds) * 0.75);
   const limit = p.heapGrowthLimit;
   const heapGrew = trend.growth > limit.ratio && trend.lastQuarterFloor - trend.secondQuarterFloor > limit.bytes;
@@ -171,11 +188,13 @@ export function stressChecks(facts: RunFacts): StressCheck[] {
           : 'never read: /v1/stats did not answer',
     },
     {
-      name: `heap flat after warm-up (its floor over the last quarter at most ${Math.round(limit.ratio * 100)} % or ${mib(limit.bytes)} above the second quarter's)`,
-      pass: enoughReadings && !heapGrew,
-      detail: enoughReadings
-        ? `floor (10th percentile) ${mib(trend.secondQuarterFloor)} → ${mib(trend.lastQuarterFloor)} (${trend.growth >= 0 ? '+' : ''}${(trend.growth * 100).toFixed(1)} %); medians ${mib(trend.secondQuarterMedian)} → ${mib(trend.lastQuarterMedian)}; slope after warm-up ${(trend.slopeBytesPerMinute / 2 ** 20).toFixed(2)} MiB/min; ${trend.readings.join(' and ')} readings`
-        : `too few heap readings (${trend.readings.join(' and ')}): does the service's /metrics expose nodejs_heap_used_bytes?`,
+      name: `heap flat after warm-up (its floor over the last quarter at most ${Math.round(limit.ratio * 100)} % or ${mib(limit.bytes)} above the quarter after warm-up)`,
+      pass: enoughReadings && !trend.warmedUpLate && !heapGrew,
+      detail: trend.warmedUpLate
+        ? `the store reached 90 % of its byte budget only at ${trend.warmupSeconds.toFixed(0)} s of ${p.durationSeconds} s: no time left to judge the heap after warm-up (run longer, or with a smaller --max-total-mib)`
+        : enoughReadings
+          ? `floor (10th percentile) ${mib(trend.secondQuarterFloor)} → ${mib(trend.lastQuarterFloor)} (${trend.growth >= 0 ? '+' : ''}${(trend.growth * 100).toFixed(1)} %); medians ${mib(trend.secondQuarterMedian)} → ${mib(trend.lastQuarterMedian)}; slope after warm-up ${(trend.slopeBytesPerMinute / 2 ** 20).toFixed(2)} MiB/min; ${trend.readings.join(' and ')} readings`
+          : `too few heap readings (${trend.readings.join(' and ')}): does the service's /metrics expose nodejs_heap_used_bytes?`,
     },
     {
       name: 'the checks had something to check',

@@ -30,6 +30,14 @@ export const STILL_ALIVE = 0.6;
 /** See {@link STILL_ALIVE}. */
 export const EXPIRED = 1.3;
 
+/**
+ * The longest delay (a store call, or a timer firing late), as a fraction of the TTL, that a
+ * real-clock test can absorb without its margins (0.3 and 0.4 of the TTL, above) being in doubt.
+ * A test that fails after a longer one is run again once, since the failure may be the machine's
+ * stall rather than the store's; a failure with no such delay, or a second one, is reported.
+ */
+const STALL_FRACTION = 0.1;
+
 /** One `onEvict` call as recorded by the harness. */
 export type EvictionCall = readonly [id: string, reason: EvictionReason];
 
@@ -57,6 +65,8 @@ export class Harness {
   readonly evictions: EvictionCall[] = [];
   readonly #stores: ConversationStore[] = [];
   #clockMs = FAKE_CLOCK_START_MS;
+  #slowestMs = 0;
+  #slowestWhat = 'nothing';
 
   constructor(target: ResolvedTarget) {
     this.target = target;
@@ -87,8 +97,57 @@ export class Harness {
    * are written once against this and keep wide margins, so both ways agree.
    */
   async advance(ms: number): Promise<void> {
-    if (this.injectedClock) this.#clockMs += ms;
-    else await sleep(Math.ceil(ms));
+    if (this.injectedClock) {
+      this.#clockMs += ms;
+      return;
+    }
+    const start = performance.now();
+    await sleep(Math.ceil(ms));
+    this.#noteDelay(performance.now() - start - ms, `a ${Math.ceil(ms)} ms sleep ending late`);
+  }
+
+  /** The longest delay seen with a real clock (store call or late timer), in ms, and what it was. */
+  get slowest(): { readonly ms: number; readonly what: string } {
+    return { ms: this.#slowestMs, what: this.#slowestWhat };
+  }
+
+  /** Whether a delay long enough to eat a real-clock test's margins was seen (see {@link STALL_FRACTION}). */
+  get stalled(): boolean {
+    return !this.injectedClock && this.#slowestMs > STALL_FRACTION * this.ttlMs;
+  }
+
+  #noteDelay(ms: number, what: string): void {
+    if (ms > this.#slowestMs) {
+      this.#slowestMs = ms;
+      this.#slowestWhat = what;
+    }
+  }
+
+  /** With a real clock, `store` with every method call timed (for {@link stalled}); as it is otherwise. */
+  #timed(store: ConversationStore): ConversationStore {
+    if (this.injectedClock) return store;
+    return new Proxy(store, {
+      get: (target, property) => {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const start = performance.now();
+          const result: unknown = Reflect.apply(value, target, args);
+          if (!(result instanceof Promise)) return result;
+          const note = () => this.#noteDelay(performance.now() - start, `${String(property)}()`);
+          return result.then(
+            (settled: unknown) => {
+              note();
+              return settled;
+            },
+            (error: unknown) => {
+              note();
+              throw error;
+            },
+          );
+        };
+      },
+    });
   }
 
   /** Lets `fraction` of {@link ttlMs} pass (see {@link STILL_ALIVE} for the margins). */
@@ -109,7 +168,7 @@ export class Harness {
       ...options,
     });
     this.#stores.push(store);
-    return store;
+    return this.#timed(store);
   }
 
   /**
@@ -171,7 +230,8 @@ function skipReason(target: ResolvedTarget, needs: TestNeeds): string | undefine
 
 /**
  * Registers one conformance test with the suite's runner: a fresh {@link Harness}, closed afterwards even
- * when the test fails (a failure of the test wins over a failure to close).
+ * when the test fails (a failure of the test wins over a failure to close). With a real clock, a test
+ * that fails after a stall (see {@link STALL_FRACTION}) runs once more with a fresh harness.
  */
 export function conformanceTest(
   target: ResolvedTarget,
@@ -180,22 +240,43 @@ export function conformanceTest(
   needs: TestNeeds = {},
 ): void {
   const skip = skipReason(target, needs);
-  target.registrar.test(name, { timeoutMs: target.timeoutMs, skip }, async () => {
-    const harness = new Harness(target);
-    // The test's own failure is the one to report; a failure to close counts only when the test passed.
-    let failure: { error: unknown } | undefined;
-    try {
-      await body(harness);
-    } catch (error) {
-      failure = { error };
-    }
-    try {
-      await harness.closeAll();
-    } catch (error) {
-      if (failure === undefined) throw error;
-    }
-    if (failure !== undefined) throw failure.error;
+  const realClock = target.clock === 'real';
+  // A real-clock test may run twice (see STALL_FRACTION), so it gets twice the time.
+  target.registrar.test(name, { timeoutMs: realClock ? 2 * target.timeoutMs : target.timeoutMs, skip }, async () => {
+    const first = await attempt(target, body);
+    if (first === undefined) return;
+    if (!first.harness.stalled) throw first.error;
+    const { ms, what } = first.harness.slowest;
+    const second = await attempt(target, body);
+    if (second === undefined) return;
+    throw new Error(
+      `failed twice; the first attempt saw a ${Math.round(ms)} ms delay (${what}), the second ${Math.round(second.harness.slowest.ms)} ms (${second.harness.slowest.what}), against a TTL of ${target.realClockTtlSeconds} s`,
+      { cause: second.error },
+    );
   });
+}
+
+/**
+ * Runs `body` once with a fresh {@link Harness}, closed afterwards even when the test fails (a
+ * failure of the test wins over a failure to close); the failure, if any, with its harness.
+ */
+async function attempt(
+  target: ResolvedTarget,
+  body: (harness: Harness) => Promise<void>,
+): Promise<{ readonly error: unknown; readonly harness: Harness } | undefined> {
+  const harness = new Harness(target);
+  let failure: { error: unknown } | undefined;
+  try {
+    await body(harness);
+  } catch (error) {
+    failure = { error };
+  }
+  try {
+    await harness.closeAll();
+  } catch (error) {
+    if (failure === undefined) failure = { error };
+  }
+  return failure === undefined ? undefined : { error: failure.error, harness };
 }
 
 /**
@@ -289,4 +370,33 @@ export function explain(what: string): (error: unknown) => never {
   return (error) => {
     throw new assert.AssertionError({ message: `${what}: ${error instanceof Error ? error.message : String(error)}` });
   };
+}
+
+/** What a race of appends, pops and replacements on one conversation did, for {@link assertNoTurnLostOrDoubled}. */
+export interface RaceRecord {
+  /** The contents of every turn appended (each unique), the seed included. */
+  readonly appended: readonly string[];
+  /** The contents of the turns `pop` returned. */
+  readonly popped: readonly string[];
+  /** The contents the conversation holds at the end. */
+  readonly kept: readonly string[];
+  /** How many turns replacements removed: each removed exactly one (the conversation was never empty). */
+  readonly replaced: number;
+}
+
+/**
+ * Fails unless a race lost and doubled nothing: no turn popped twice, held twice, or both popped
+ * and held; nothing popped or held that was never appended; and exactly `replaced` appended turns
+ * neither popped nor held (the ones the replacements removed), so a lost append shows as one too many.
+ * The multi-process tests use it too.
+ */
+export function assertNoTurnLostOrDoubled(race: RaceRecord): void {
+  const appended = new Set(race.appended);
+  assert.equal(appended.size, race.appended.length, 'the test appends unique contents');
+  assert.equal(new Set(race.popped).size, race.popped.length, `a turn popped twice: ${JSON.stringify(race.popped)}`);
+  assert.equal(new Set(race.kept).size, race.kept.length, `a turn held twice: ${JSON.stringify(race.kept)}`);
+  for (const content of race.popped) assert.ok(!race.kept.includes(content), `${content} was popped yet is still held`);
+  for (const content of [...race.popped, ...race.kept]) assert.ok(appended.has(content), `${content} was never appended`);
+  const missing = race.appended.filter((content) => !race.popped.includes(content) && !race.kept.includes(content));
+  assert.equal(missing.length, race.replaced, `turns neither popped nor held (replaced, or lost): ${JSON.stringify(missing)}`);
 }

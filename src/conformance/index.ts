@@ -29,6 +29,7 @@ import { idTests } from './suites/ids.js';
 import { lifecycleTests } from './suites/lifecycle.js';
 import { listTests } from './suites/list.js';
 import { modelPropertyTests } from './suites/model-property.js';
+import { popReplaceTests } from './suites/pop-replace.js';
 import { recencyTests } from './suites/recency.js';
 import { richTurnTests } from './suites/rich-turns.js';
 import { turnTests } from './suites/turns.js';
@@ -62,6 +63,7 @@ export function runConformanceSuite(target: ConformanceTarget, runner?: TestRunn
     evictionTests(resolved);
     deleteClearTests(resolved);
     listTests(resolved);
+    popReplaceTests(resolved);
     lifecycleTests(resolved);
     concurrencyTests(resolved);
     modelPropertyTests(resolved);

@@ -120,9 +120,16 @@ export class ReferenceModel {
     return copy(conversation.turns);
   }
 
-  /** `append` and `appendMany` alike: validate all, then store all with one `ts`, then enforce the caps. */
-  append(id: string, turns: readonly TurnInput[], nowMs: number): void {
+  /**
+   * `append` and `appendMany` alike: validate all, then remove the newest `replaceNewest` turns,
+   * store all with one `ts`, then enforce the caps. Removing turns with nothing to append is `pop`'s
+   * work; an empty batch with nothing to remove changes nothing.
+   */
+  append(id: string, turns: readonly TurnInput[], nowMs: number, replaceNewest: unknown = 0): void {
     const codes = new Set<TurnstoreErrorCode>();
+    if (typeof replaceNewest !== 'number' || !Number.isSafeInteger(replaceNewest) || replaceNewest < 0) {
+      codes.add('TURNSTORE_INVALID_OPTION');
+    }
     for (const turn of turns) {
       if (!ROLES.includes(turn.role) || typeof turn.content !== 'string' || !turn.content.isWellFormed()) {
         codes.add('TURNSTORE_INVALID_TURN');
@@ -135,13 +142,19 @@ export class ReferenceModel {
       }
     }
     if (codes.size > 0) throw new ModelRejection([...codes]);
-    if (turns.length === 0) return; // the team's decision: a no-op that refreshes nothing
+    const replace = replaceNewest as number;
+    if (turns.length === 0) {
+      // The team's decision: a no-op that refreshes nothing, unless it removes turns.
+      if (replace > 0) this.#removeNewest(id, replace, nowMs);
+      return;
+    }
     this.#forgetExpired(nowMs);
     let conversation = this.#find(id);
     if (conversation === undefined) {
       conversation = { id, turns: [], lastAccessMs: nowMs };
       this.#conversations.push(conversation);
     }
+    if (replace > 0) conversation.turns = conversation.turns.slice(0, Math.max(0, conversation.turns.length - replace));
     for (const turn of turns)
       conversation.turns.push({ role: turn.role as Role, content: turn.content, ts: nowMs / 1000, ...storedExtras(turn) });
     conversation.turns = conversation.turns.slice(-this.#options.maxTurns);
@@ -153,6 +166,26 @@ export class ReferenceModel {
       this.#evict(this.#leastRecentOtherThan(conversation), 'bytes');
     }
     while (this.#totalBytes() > this.#options.maxTotalBytes) conversation.turns.shift();
+  }
+
+  /** `pop`: the newest turn of a live conversation, removed; `undefined` for an unknown one. */
+  pop(id: string, nowMs: number): Turn | undefined {
+    return this.#removeNewest(id, 1, nowMs);
+  }
+
+  /**
+   * Removes the newest `count` turns of a live conversation and returns the newest of them. A write:
+   * it touches the conversation, and one left with no turn is gone, as if deleted (not an eviction).
+   */
+  #removeNewest(id: string, count: number, nowMs: number): Turn | undefined {
+    this.#forgetExpired(nowMs);
+    const conversation = this.#find(id);
+    if (conversation === undefined) return undefined;
+    const newest = structuredClone(conversation.turns[conversation.turns.length - 1]!);
+    conversation.turns = conversation.turns.slice(0, Math.max(0, conversation.turns.length - count));
+    if (conversation.turns.length === 0) this.#conversations = this.#conversations.filter((other) => other !== conversation);
+    else this.#touch(conversation, nowMs);
+    return newest;
   }
 
   /** `delete`: whether a live conversation was removed. */

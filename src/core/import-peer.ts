@@ -1,7 +1,7 @@
 /**
  * The one way turnstore loads an optional peer (better-sqlite3, redis, pg, gpt-tokenizer, fastify,
- * prom-client, @langchain/core, fast-check): the caller writes the `import()` or `require()` at its
- * own site, so it resolves from there, and hands it here. A failure is then one of two errors:
+ * prom-client, @langchain/core, @openai/agents-core, fast-check): the caller writes the `import()`
+ * or `require()` (or `require.resolve()`) at its own site, so it resolves from there, and hands it here. A failure is then one of two errors:
  * - the package is not installed: `TURNSTORE_MISSING_PEER`, saying what to run;
  * - it is installed but loading it threw (a native addon built for another Node.js version, a
  *   broken or partial install, a dependency of it missing): `TURNSTORE_PEER_LOAD_FAILED`, with the
@@ -17,6 +17,7 @@ import { missingPeerError, peerLoadFailedError, TurnstoreError, type PeerDetails
 export const PEER_NOTES: Readonly<Record<string, string>> = {
   'better-sqlite3':
     'Its native module is built by an install script, which npm 12 skips unless allowScripts approves it: npm install-scripts approve better-sqlite3, then npm rebuild better-sqlite3.',
+  '@openai/agents-core': 'It needs Node.js 22 or later (it depends on openai 7).',
 };
 
 /** Whether `error` says that the package `name` itself (not something inside it) cannot be found. */

@@ -1,5 +1,5 @@
 import { describe, invalidOptionError, unknownOptionError, type TurnstoreError } from './errors.js';
-import type { EvictionListener } from './types.js';
+import type { ConversationStore, EvictionListener } from './types.js';
 
 /** Options every store accepts (SPEC §2). */
 export interface StoreOptions {
@@ -242,4 +242,22 @@ export function resolveStoreOptions(
     onEvict: functionOption(raw, owner, 'onEvict'),
   };
   return { store, raw };
+}
+
+/**
+ * The `store` option of an entry point that works on a store (`TurnstoreChatMessageHistory`,
+ * `TurnstoreSession`): an object with each of `methods`, the store methods the entry point calls.
+ * Anything else is `TURNSTORE_INVALID_OPTION` naming `owner`.
+ */
+export function checkStoreOption(owner: string, store: unknown, methods: readonly (keyof ConversationStore)[]): ConversationStore {
+  const candidate = store as Partial<Record<string, unknown>> | null;
+  if (candidate === null || typeof candidate !== 'object' || methods.some((method) => typeof candidate[method] !== 'function')) {
+    throw invalidOptionError({
+      owner,
+      option: 'store',
+      problem: 'must be a turnstore store (MemoryStore, SqliteStore, RedisStore, PostgresStore)',
+      value: store,
+    });
+  }
+  return store as ConversationStore;
 }

@@ -64,6 +64,19 @@ export type EvictionReason = 'ttl' | 'lru' | 'bytes';
 /** Called once for each conversation a store evicts (never for `delete` or `clear`). */
 export type EvictionListener = (id: string, reason: EvictionReason) => void;
 
+/** Options of `appendMany`. */
+export interface AppendManyOptions {
+  /**
+   * How many of the newest turns to remove, in the same atomic step, before the new turns are
+   * appended (fewer when the conversation holds fewer): so a message whose content changed — a tool
+   * call that got its result, an approval answered — replaces its old version, and no reader ever
+   * sees both or neither. A non-negative safe integer. A conversation this empties (with no turns to
+   * append) is gone, as if deleted.
+   * @default 0
+   */
+  readonly replaceNewest?: number;
+}
+
 /** Options of `list`. */
 export interface ListOptions {
   /**
@@ -114,8 +127,18 @@ export interface ConversationStore {
    * the caps. `extra` carries tool calls, a tool call id, attachments or metadata.
    */
   append(id: string, role: Role, content: string, extra?: TurnExtras): Promise<void>;
-  /** Adds several turns as one step, all or nothing. */
-  appendMany(id: string, turns: readonly TurnInput[]): Promise<void>;
+  /**
+   * Adds several turns as one step, all or nothing. With `replaceNewest: n` the same step first
+   * removes the conversation's newest `n` turns (fewer if it holds fewer); the caps apply to the
+   * result. A conversation left with no turn is gone, as if deleted (not an eviction).
+   */
+  appendMany(id: string, turns: readonly TurnInput[], options?: AppendManyOptions): Promise<void>;
+  /**
+   * Removes and returns the newest turn of a live conversation, atomically; `undefined` for an
+   * unknown or expired one. A write: it refreshes recency and TTL. A conversation left with no
+   * turn is gone, as if deleted (not an eviction).
+   */
+  pop(id: string): Promise<Turn | undefined>;
   /** Removes a conversation; whether a live one was removed. */
   delete(id: string): Promise<boolean>;
   /** Removes every conversation this store owns. */

@@ -1,7 +1,7 @@
 import { describe, invalidOptionError, TurnstoreError } from './errors.js';
 import { checkOptions, optionKeys } from './options.js';
 import { EXTRA_FIELDS, checkExtrasFit, type StoredExtras } from './turn-extras.js';
-import { ROLES, type ListOptions, type Role, type TurnInput } from './types.js';
+import { ROLES, type AppendManyOptions, type ListOptions, type Role, type TurnInput } from './types.js';
 import { utf8ByteLength } from './utf8.js';
 
 /** Longest id, in UTF-16 code units (SPEC §4). */
@@ -122,4 +122,20 @@ export function checkListOptions(options: unknown): { limit: number; cursor: str
     throw invalidOptionError({ owner: 'list', option: 'cursor', problem: 'must be a cursor string returned by list', value: cursor });
   }
   return { limit, cursor };
+}
+
+const APPEND_MANY_OPTION_KEYS = optionKeys<AppendManyOptions>({ replaceNewest: true });
+
+/**
+ * Checks the options of `appendMany` (an unknown key is refused like any bad option) and returns
+ * `replaceNewest`: 0 when absent. Callers skip the call when `options` is `undefined`, so a plain
+ * `appendMany` pays nothing for it.
+ */
+export function checkAppendManyOptions(options: unknown): number {
+  const raw = checkOptions(options, { owner: 'appendMany', known: APPEND_MANY_OPTION_KEYS });
+  const { replaceNewest = 0 } = raw as AppendManyOptions;
+  if (typeof replaceNewest !== 'number' || !Number.isSafeInteger(replaceNewest) || replaceNewest < 0) {
+    throw invalidOptionError({ owner: 'appendMany', option: 'replaceNewest', problem: 'must be an integer ≥ 0', value: replaceNewest });
+  }
+  return replaceNewest;
 }

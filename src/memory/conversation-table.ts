@@ -239,14 +239,25 @@ export class ConversationTable {
     const ints = this.#slotInts;
     const at = slot * SLOT_INTS;
     const start = ints[at + RING_START]!;
-    const index = slot * this.#stride + start;
+    this.#forgetTurn(slot, slot * this.#stride + start);
+    ints[at + RING_START] = start + 1 === this.#stride ? 0 : start + 1;
+  }
+
+  /** Drops the newest turn of a slot that holds at least one. */
+  dropNewestTurn(slot: number): void {
+    this.#forgetTurn(slot, this.#newestPlace(slot));
+  }
+
+  /** Takes the turn at a place off its slot's count and the totals; the caller moves the ring's start if it was the oldest. */
+  #forgetTurn(slot: number, index: number): void {
+    const ints = this.#slotInts;
+    const at = slot * SLOT_INTS;
     this.#contents[index] = '';
     if (this.#turnInts[index * TURN_INTS + TURN_ROLE]! >= HAS_EXTRAS) {
       this.#extras.delete(index);
       ints[at + EXTRAS_COUNT] = ints[at + EXTRAS_COUNT]! - 1;
     }
     this.#addBytes(slot, -this.#turnInts[index * TURN_INTS + TURN_BYTES]!);
-    ints[at + RING_START] = start + 1 === this.#stride ? 0 : start + 1;
     ints[at + RING_COUNT] = ints[at + RING_COUNT]! - 1;
     this.#turns--;
   }
@@ -278,20 +289,34 @@ export class ConversationTable {
   /** {@link copyTurns} for a slot where some turns have extras. */
   #copyRichTurns(turns: Turn[], base: number, start: number): Turn[] {
     const stride = this.#stride;
-    const ints = this.#turnInts;
-    const doubles = this.#turnDoubles;
     for (let k = 0; k < turns.length; k++) {
       const place = start + k;
-      const index = base + (place >= stride ? place - stride : place);
-      const role = ints[index * TURN_INTS + TURN_ROLE]!;
-      const content = this.#contents[index]!;
-      const ts = doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000;
-      turns[k] =
-        role < HAS_EXTRAS
-          ? { role: ROLES[role]!, content, ts }
-          : turnWithExtras(ROLES[role - HAS_EXTRAS]!, content, ts, this.#extras.get(index)!);
+      turns[k] = this.#copyTurn(base + (place >= stride ? place - stride : place));
     }
     return turns;
+  }
+
+  /** A fresh copy of the turn at a place (slot * stride + ring place). */
+  #copyTurn(index: number): Turn {
+    const role = this.#turnInts[index * TURN_INTS + TURN_ROLE]!;
+    const content = this.#contents[index]!;
+    const ts = this.#turnDoubles[index * TURN_DOUBLES + TURN_TIME]! / 1000;
+    return role < HAS_EXTRAS
+      ? { role: ROLES[role]!, content, ts }
+      : turnWithExtras(ROLES[role - HAS_EXTRAS]!, content, ts, this.#extras.get(index)!);
+  }
+
+  /** The place of a slot's newest turn; the slot must hold at least one. */
+  #newestPlace(slot: number): number {
+    const ints = this.#slotInts;
+    const stride = this.#stride;
+    const place = ints[slot * SLOT_INTS + RING_START]! + ints[slot * SLOT_INTS + RING_COUNT]! - 1;
+    return slot * stride + (place >= stride ? place - stride : place);
+  }
+
+  /** A fresh copy of a slot's newest turn; the slot must hold at least one. */
+  copyNewestTurn(slot: number): Turn {
+    return this.#copyTurn(this.#newestPlace(slot));
   }
 
   /** Empties the table and gives its memory back. */

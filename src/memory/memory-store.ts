@@ -1,6 +1,7 @@
 import { closedError, invalidOptionError } from '../core/errors.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
 import type {
+  AppendManyOptions,
   ConversationStore,
   ConversationSummary,
   EvictionReason,
@@ -13,7 +14,7 @@ import type {
   TurnInput,
 } from '../core/types.js';
 import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
-import { MAX_ID_LENGTH, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { MAX_ID_LENGTH, checkAppendManyOptions, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { ConversationTable, NONE } from './conversation-table.js';
 import { performance } from 'node:perf_hooks';
@@ -137,22 +138,54 @@ export class MemoryStore implements ConversationStore {
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
-  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+  async appendMany(id: string, turns: readonly TurnInput[], options?: AppendManyOptions): Promise<void> {
     this.#checkOpen();
     let slot = this.#lookUp(id);
+    const replace = options === undefined ? 0 : checkAppendManyOptions(options);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
-    if (batch.roles.length === 0) return;
+    if (batch.roles.length === 0) {
+      if (replace > 0) this.#removeNewest(slot, id, replace);
+      return;
+    }
     const now = this.#monotonicNow();
     const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
     try {
       this.#sweepExpired(now);
       slot = this.#liveSlotOrNew(slot, id);
+      if (replace > 0) for (let left = Math.min(replace, this.#table.turnCount(slot)); left > 0; left--) this.#table.dropNewestTurn(slot);
       // Turns the ring would overwrite within this batch are never written.
       for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
         this.#table.pushTurn(slot, roleIndex(batch.roles[i]), batch.contents[i]!, batch.bytes[i]!, time, batch.extras[i]?.value);
       }
       this.#table.touch(slot, now);
       this.#enforceByteBudget(slot);
+    } finally {
+      this.#pendingEvictions.flush();
+    }
+  }
+
+  /** {@inheritDoc ConversationStore.pop} */
+  async pop(id: string): Promise<Turn | undefined> {
+    this.#checkOpen();
+    return this.#removeNewest(this.#lookUp(id), id, 1);
+  }
+
+  /**
+   * Removes the newest `count` turns of a live conversation (all of them when it holds fewer) and
+   * returns the newest, touching what is left; a conversation left empty is removed, as by
+   * `delete`. `undefined`, and nothing changed, for an unknown or expired id.
+   */
+  #removeNewest(slot: number, id: string, count: number): Turn | undefined {
+    const now = this.#monotonicNow();
+    try {
+      this.#sweepExpired(now);
+      const table = this.#table;
+      if (slot === NONE || !table.holds(slot, id)) return undefined;
+      const newest = table.copyNewestTurn(slot);
+      for (let left = Math.min(count, table.turnCount(slot)); left > 0; left--) table.dropNewestTurn(slot);
+      if (table.turnCount(slot) === 0) table.remove(slot);
+      else table.touch(slot, now);
+      return newest;
     } finally {
       this.#pendingEvictions.flush();
     }

@@ -5,6 +5,7 @@ import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, decodeExtras, turnWithExtras } from '../core/turn-extras.js';
 import {
   ROLES,
+  type AppendManyOptions,
   type ConversationStore,
   type ConversationSummary,
   type EvictionReason,
@@ -16,7 +17,7 @@ import {
   type TurnExtras,
   type TurnInput,
 } from '../core/types.js';
-import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { checkAppendManyOptions, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { createPool, type PostgresPoolLike, type PostgresQueryConfig } from './driver.js';
 import { resolvePostgresOptions, type PostgresStoreOptions } from './options.js';
 import { hash32, migrate, sqlNames } from './schema.js';
@@ -28,7 +29,7 @@ const CURSOR_PATTERN = /^[0-9]{1,18}$/;
 const FIRST_PAGE = '9223372036854775807';
 
 /** The operations, each one function call; `text` and `name` are built per store. */
-type Operation = 'appends' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
+type Operation = 'appends' | 'pop' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
 
 /** Most append calls sent together as one batch (one call of the `appends` function). */
 const MAX_BATCH_CALLS = 64;
@@ -141,6 +142,7 @@ export class PostgresStore implements ConversationStore {
     });
     this.#statements = {
       appends: statement('appends', 11, false),
+      pop: statement('pop', 3, true),
       get: statement('get', 2, true),
       delete: statement('delete', 2, false),
       clear: statement('clear', 1, false),
@@ -158,7 +160,11 @@ export class PostgresStore implements ConversationStore {
   async get(id: string): Promise<Turn[]> {
     this.#checkOpen();
     checkId(id);
-    const rows = await this.#run('get', [encodeText(id), this.#ttlMs]);
+    return this.#turnsAndEvictions(await this.#run('get', [encodeText(id), this.#ttlMs]));
+  }
+
+  /** The turns of the rows of `get` or `pop`; the evictions among them (rows with a NULL role) go to `onEvict`. */
+  #turnsAndEvictions(rows: unknown[]): Turn[] {
     const turns: Turn[] = [];
     const evictions: unknown[] = [];
     for (const row of rows) {
@@ -177,15 +183,19 @@ export class PostgresStore implements ConversationStore {
     const contentBytes = checkTurn(role, content, this.#options.maxTurnBytes);
     const extras = checkExtrasFit(role, extra, contentBytes, this.#options.maxTurnBytes);
     const bytes = extras === undefined ? contentBytes : contentBytes + extras.bytes;
-    await this.#write(id, [roleIndex(role)], [encodeText(content)], [extras?.json ?? null], [bytes]);
+    await this.#write(id, [roleIndex(role)], [encodeText(content)], [extras?.json ?? null], [bytes], 0);
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
-  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+  async appendMany(id: string, turns: readonly TurnInput[], options?: AppendManyOptions): Promise<void> {
     this.#checkOpen();
     checkId(id);
+    const replace = options === undefined ? 0 : checkAppendManyOptions(options);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
-    if (batch.roles.length === 0) return;
+    if (batch.roles.length === 0) {
+      if (replace > 0) await this.#removeNewest(id, replace);
+      return;
+    }
     const roles: number[] = [];
     const contents: string[] = [];
     const extras: Array<string | null> = [];
@@ -197,16 +207,17 @@ export class PostgresStore implements ConversationStore {
       extras.push(batch.extras[i]?.json ?? null);
       bytes.push(batch.bytes[i]!);
     }
-    await this.#write(id, roles, contents, extras, bytes);
+    await this.#write(id, roles, contents, extras, bytes, replace);
   }
 
   /**
    * Queues an append call. Calls made while a batch is in flight, or in the same tick as the first,
    * go to the server together as one call of the `appends` function: one transaction, one durable
    * commit, each call applied as if alone, in the order made. Each call resolves once that commit
-   * is done, and rejects within `commandTimeoutMs` of being made.
+   * is done, and rejects within `commandTimeoutMs` of being made. `replace` is how many of the
+   * newest turns go first (`replaceNewest`; 0 for a plain append), within the call's own step.
    */
-  #write(id: string, roles: number[], contents: string[], extras: Array<string | null>, bytes: number[], replace = 0): Promise<void> {
+  #write(id: string, roles: number[], contents: string[], extras: Array<string | null>, bytes: number[], replace: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const call: QueuedAppend = {
         id: encodeText(id),
@@ -306,6 +317,19 @@ export class PostgresStore implements ConversationStore {
         problem: `did not take append within ${this.#migrated ? `commandTimeoutMs (${this.#commandTimeoutMs} ms)` : 'the time allowed to create the tables'}: the appends sent before it were still running; it was not sent.`,
       }),
     );
+  }
+
+  /** {@inheritDoc ConversationStore.pop} */
+  async pop(id: string): Promise<Turn | undefined> {
+    this.#checkOpen();
+    checkId(id);
+    return this.#removeNewest(id, 1);
+  }
+
+  /** Removes the newest `count` turns of a live conversation; returns the newest of them. */
+  async #removeNewest(id: string, count: number): Promise<Turn | undefined> {
+    const rows = await this.#run('pop', [encodeText(id), count, this.#ttlMs]);
+    return this.#turnsAndEvictions(rows)[0];
   }
 
   /** {@inheritDoc ConversationStore.delete} */

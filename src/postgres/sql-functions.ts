@@ -1,9 +1,10 @@
 /**
- * The tables and the plpgsql functions of PostgresStore (schema version 1). Each store operation is
- * one call of one of these functions: one round trip and one transaction, in which the call
- * expires idle conversations, does its work, and enforces the caps. Ids, contents and numbers are
- * always the functions' parameters, never SQL text; the only names written into the SQL are the
- * schema and the table prefix, checked to plain identifier characters and double-quoted.
+ * The tables and the plpgsql functions of PostgresStore (schema version 2). Each store operation is
+ * one call of one of these functions (append calls go several at a time, as one call of `appends`):
+ * one round trip and one transaction, in which the call expires idle conversations, does its work,
+ * and enforces the caps. Ids, contents and numbers are always the functions' parameters, never SQL
+ * text; the only names written into the SQL are the schema and the table prefix, checked to plain
+ * identifier characters and double-quoted.
  *
  * Layout (prefix `p_` shown as `p`):
  *
@@ -21,10 +22,11 @@
  *   and the evictions by reason since the store was created.
  *
  * Locking, so that concurrent calls never deadlock: a call first waits for the row lock of its
- * own conversation (if it has one), and only then for the `totals` row, which it takes last. Any
- * other conversation it removes (expired, or evicted by the caps) it locks with `SKIP LOCKED`,
- * never waiting: a conversation locked by another call is being touched right now, so it is not
- * the one to evict anyway. `clear` locks every conversation before it takes `totals`.
+ * own conversation (if it has one; `appends` for those of all its calls, in id order), and only
+ * then for the `totals` row, which it takes last. Any other conversation it removes (expired, or
+ * evicted by the caps) it locks with `SKIP LOCKED`, never waiting: a conversation locked by another
+ * call is being touched right now, so it is not the one to evict anyway. `clear` locks every
+ * conversation, in id order, before it takes `totals`.
  *
  * Time is `clock_timestamp()` on the server, read once the conversation's lock is held, so turns
  * of concurrent writers are stamped in the order they are stored.
@@ -163,9 +165,9 @@ function evictVictim(n: SqlNames, reason: 'lru' | 'bytes'): string {
  * The caps after an append call's turns are in, in the order of the contract: the LRU cap, the
  * byte budget on others (victims: the least recently used conversation but the call's own, and
  * `exclude` — an SQL condition on `c` — locked with SKIP LOCKED), then on the conversation's own
- * oldest turns. Needs the append function's variables.
+ * oldest turns. Needs the variables of `appends`.
  */
-function enforceCaps(n: SqlNames, exclude = ''): string {
+function enforceCaps(n: SqlNames, exclude: string): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   const victim = `SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
@@ -200,18 +202,17 @@ function enforceCaps(n: SqlNames, exclude = ''): string {
 }
 
 /**
- * `append(id, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents, extras, bytes)`:
- * the turns (the caller sends at most maxTurns), then the caps in the order of the contract: the
- * turn cap, the LRU cap, the byte budget on others, then on the conversation's own oldest turns.
- * Returns the evictions as `reason, id, …`.
+ * `pop(id, count, ttlMs)`: removes the newest `count` turns of a live conversation (all, when it
+ * holds fewer) and touches it; one left empty is removed, as by `delete`. Serves `pop` and
+ * `replaceNewest` with no turns to append. Rows: the newest turn removed (role, content, extras,
+ * ts in ms), if any; then the evictions as rows with a NULL role (id, reason).
  */
-function appendFunction(n: SqlNames): string {
+function popFunction(n: SqlNames): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   return `
-CREATE FUNCTION ${n.object('append')}(p_id text, p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
-  p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
-RETURNS text[] LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION ${n.object('pop')}(p_id text, p_count bigint, p_ttl_ms double precision)
+RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_key bigint;
   v_next_seq bigint;
@@ -219,82 +220,60 @@ DECLARE${COMMON_DECLARATIONS}
   v_bytes bigint;
   v_last_access bigint;
   v_found boolean;
-  v_inserted boolean := false;
-  v_count integer := cardinality(p_roles);
-  v_added_bytes bigint;
-  v_trimmed_turns integer := 0;
-  v_trimmed_bytes bigint := 0;
-  v_total_conversations bigint;
-  v_total_bytes bigint;
-  v_gone_bytes integer;
+  v_gone_turns integer;
+  v_gone_bytes bigint;
 BEGIN
-  SELECT coalesce(sum(b), 0) INTO v_added_bytes FROM unnest(p_bytes) AS b;
-  LOOP
-    SELECT c.key, c.next_seq, c.turns, c.bytes, c.last_access_ms INTO v_key, v_next_seq, v_turns, v_bytes, v_last_access
-      FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
-    v_found := FOUND;
-    ${READ_CLOCK}
-    EXIT WHEN v_found;
-    -- A new conversation, created with its final counts. Should another call create it first,
-    -- this waits for that call, then locks the row it made.
-    INSERT INTO ${conversations} (id, touch_order, last_access_ms, next_seq, turns, bytes)
-      VALUES (p_id, nextval(${n.literal('touch_order')}), now_ms, v_count, v_count, v_added_bytes)
-      ON CONFLICT (id) DO NOTHING RETURNING key INTO v_key;
-    IF FOUND THEN
-      v_inserted := true;
-      d_conversations := 1;
-      v_next_seq := 0;
-      v_turns := 0;
-      v_bytes := 0;
-      EXIT;
+  SELECT c.key, c.next_seq, c.turns, c.bytes, c.last_access_ms INTO v_key, v_next_seq, v_turns, v_bytes, v_last_access
+    FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
+  v_found := FOUND;
+  ${READ_CLOCK}
+  ${expireOwn(n)}
+  ${expireOthers(n, 'coalesce(v_key, -1)')}
+  IF v_found THEN
+    RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t
+      WHERE t.conversation = v_key ORDER BY t.seq DESC LIMIT 1;
+    WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq >= v_next_seq - p_count RETURNING bytes)
+      SELECT count(*), coalesce(sum(gone.bytes), 0) INTO v_gone_turns, v_gone_bytes FROM gone;
+    d_turns := d_turns - v_gone_turns;
+    d_bytes := d_bytes - v_gone_bytes;
+    IF v_gone_turns >= v_turns THEN
+      -- Emptied: gone, as if deleted (not an eviction).
+      DELETE FROM ${conversations} WHERE key = v_key;
+      d_conversations := d_conversations - 1;
+    ELSE
+      UPDATE ${conversations} SET
+        touch_order = nextval(${n.literal('touch_order')}),
+        last_access_ms = now_ms,
+        next_seq = v_next_seq - v_gone_turns,
+        turns = v_turns - v_gone_turns,
+        bytes = v_bytes - v_gone_bytes
+        WHERE key = v_key;
     END IF;
-  END LOOP;
-
-  IF NOT v_inserted AND ${isExpired('v_last_access')} THEN
-    -- Expired: its old turns are gone first (a 'ttl' eviction), and it starts again empty.
-    DELETE FROM ${turns} WHERE conversation = v_key;
-    d_turns := d_turns - v_turns;
-    d_bytes := d_bytes - v_bytes;
-    n_ttl := n_ttl + 1;
-    evicted := evicted || ARRAY['ttl', p_id];
-    v_turns := 0;
-    v_bytes := 0;
   END IF;
-  ${expireOthers(n, 'v_key')}
+  ${endWithTurnRows(n)}`;
+}
 
-  IF NOT v_inserted THEN
-    -- Trim before inserting: the turns numbered below next_seq + count - maxTurns go.
-    IF v_next_seq + v_count - p_max_turns > v_next_seq - v_turns THEN
-      WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq < v_next_seq + v_count - p_max_turns RETURNING bytes)
-        SELECT count(*), coalesce(sum(gone.bytes), 0) INTO v_trimmed_turns, v_trimmed_bytes FROM gone;
-    END IF;
-    UPDATE ${conversations} SET
-      touch_order = nextval(${n.literal('touch_order')}),
-      last_access_ms = now_ms,
-      next_seq = next_seq + v_count,
-      turns = v_turns - v_trimmed_turns + v_count,
-      bytes = v_bytes - v_trimmed_bytes + v_added_bytes
-      WHERE key = v_key;
-  END IF;
-  INSERT INTO ${turns} (conversation, seq, role, content, extras, ts_ms, bytes)
-    SELECT v_key, v_next_seq + i - 1, p_roles[i], p_contents[i], p_extras[i], now_ms, p_bytes[i]
-    FROM generate_series(1, v_count) AS i;
-  v_turns := v_turns - v_trimmed_turns + v_count;
+/**
+ * When the call's own conversation (locked, `v_found`) has expired: removes it as a 'ttl' eviction,
+ * and the call goes on as if it had not been found.
+ */
+function expireOwn(n: SqlNames): string {
+  return `IF v_found AND ${isExpired('v_last_access')} THEN
+    DELETE FROM ${n.object('turns')} WHERE conversation = v_key;
+    DELETE FROM ${n.object('conversations')} WHERE key = v_key;
+    d_conversations := -1;
+    d_turns := -v_turns;
+    d_bytes := -v_bytes;
+    n_ttl := 1;
+    evicted := ARRAY['ttl', p_id];
+    v_found := false;
+  END IF;`;
+}
 
-  UPDATE ${n.object('totals')} SET
-    conversations = conversations + d_conversations,
-    turns = turns + d_turns + v_count - v_trimmed_turns,
-    bytes = bytes + d_bytes + v_added_bytes - v_trimmed_bytes,
-    evicted_ttl = evicted_ttl + n_ttl
-    RETURNING conversations, bytes INTO v_total_conversations, v_total_bytes;
-  d_conversations := 0;
-  d_turns := 0;
-  d_bytes := 0;
-  n_ttl := 0;
-
-  ${enforceCaps(n)}
-  ${applyTotals(n)}
-  RETURN evicted;
+/** The end of `get` and `pop`, whose rows are turns: settles the totals, then emits the evictions as rows with a NULL role. */
+function endWithTurnRows(n: SqlNames): string {
+  return `${applyTotals(n)}
+  ${emitEvictions(['r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_content', 'r_extras')}
 END
 $fn$;`;
 }
@@ -336,25 +315,13 @@ BEGIN${
     FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
   v_found := FOUND;
   ${READ_CLOCK}
-  IF v_found AND ${isExpired('v_last_access')} THEN
-    DELETE FROM ${turns} WHERE conversation = v_key;
-    DELETE FROM ${conversations} WHERE key = v_key;
-    d_conversations := -1;
-    d_turns := -v_turns;
-    d_bytes := -v_bytes;
-    n_ttl := 1;
-    evicted := ARRAY['ttl', p_id];
-    v_found := false;
-  END IF;
+  ${expireOwn(n)}
   ${expireOthers(n, 'coalesce(v_key, -1)')}
   IF v_found THEN
     UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms WHERE key = v_key;
     RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t WHERE t.conversation = v_key ORDER BY t.seq;
   END IF;
-  ${applyTotals(n)}
-  ${emitEvictions(['r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_content', 'r_extras')}
-END
-$fn$;`;
+  ${endWithTurnRows(n)}`;
 }
 
 /** `delete(id, ttlMs)`: `{'1' | '0', reason, id, …}` — whether a live conversation went, then the evictions. */
@@ -498,6 +465,7 @@ $fn$;`;
 }
 
 /**
+<<<<<<< HEAD
  * `appends(ids, counts, replace, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents,
  * extras, bytes)`: several append calls in one transaction, each exactly as if made alone, in
  * order. Call i appends `counts[i]` turns (the next ones of the turn arrays) to `ids[i]`, after
@@ -699,18 +667,12 @@ $fn$;`;
 }
 
 /**
- * Version 2: `appends`, the combined appends; `get` touches without waiting for the WAL flush;
- * `clear` locks conversations in id order, the order `appends` locks them in.
+ * Version 1: the tables and every function of the time but its `append` (one call, no replace
+ * count), which version 2 drops: no call of today's code reaches it, and a new database never gets it.
  */
-function version2(n: SqlNames): string {
-  return [appendsFunction(n), getFunction(n, true), clearFunction(n, 'id')].join('\n');
-}
-
-/** Version 1: the tables and every function. */
 function version1(n: SqlNames): string {
   return [
     tables(n),
-    appendFunction(n),
     getFunction(n),
     deleteFunction(n),
     clearFunction(n),
@@ -718,6 +680,25 @@ function version1(n: SqlNames): string {
     statsFunction(n),
     sweepFunction(n),
     listFunction(n),
+  ].join('\n');
+}
+
+/** The argument types of version 1's `append`, which version 2 drops. */
+const VERSION_1_APPEND_ARGUMENTS = 'text, integer, bigint, bigint, double precision, smallint[], text[], text[], integer[]';
+
+/**
+ * Version 2: `appends`, every append call — several at once, each with its `replaceNewest` count —
+ * in place of version 1's `append` (dropped); `pop`; `get` touching without waiting for the WAL
+ * flush; `clear` locking conversations in id order, the order `appends` locks them in. The tables
+ * are unchanged.
+ */
+function version2(n: SqlNames): string {
+  return [
+    `DROP FUNCTION IF EXISTS ${n.object('append')}(${VERSION_1_APPEND_ARGUMENTS});`,
+    appendsFunction(n),
+    popFunction(n),
+    getFunction(n, true),
+    clearFunction(n, 'id'),
   ].join('\n');
 }
 

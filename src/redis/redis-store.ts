@@ -3,6 +3,7 @@ import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
 import type {
+  AppendManyOptions,
   ConversationStore,
   ConversationSummary,
   EvictionReason,
@@ -14,12 +15,12 @@ import type {
   TurnExtras,
   TurnInput,
 } from '../core/types.js';
-import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { checkAppendManyOptions, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { CommandTimeout, RedisConnection, Unreachable } from './connection.js';
 import type { LuaScript } from './lua-script.js';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { SCRIPTS } from './scripts.js';
-import { decodeTurns, turnBody, turnHeader } from './turn-codec.js';
+import { decodeTurn, decodeTurns, turnBody, turnHeader } from './turn-codec.js';
 import { notifyEviction } from '../core/evictions.js';
 
 /** Longest TTL handed to PEXPIRE (about 31,700 years): beyond it Redis would overflow. */
@@ -32,6 +33,8 @@ interface PendingAppend {
   readonly id: string;
   /** The turns as the append script takes them: header, body, header, body… */
   readonly turns: readonly string[];
+  /** How many of the conversation's newest turns the call replaces first (`replaceNewest`; 0: none). */
+  readonly replace: number;
   /** When the caller stops waiting (a `performance.now()` reading). */
   readonly deadline: number;
   readonly resolve: (evictions: Evictions) => void;
@@ -118,31 +121,37 @@ export class RedisStore implements ConversationStore {
     const contentBytes = checkTurn(role, content, this.#options.maxTurnBytes);
     let extras: StoredExtras | undefined;
     if (extra !== undefined) extras = checkExtrasFit(role, extra, contentBytes, this.#options.maxTurnBytes);
-    this.#report(await this.#append(id, [turnHeader(roleIndex(role), extras), turnBody(content, extras)]));
+    this.#report(await this.#append(id, [turnHeader(roleIndex(role), extras), turnBody(content, extras)], 0));
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
-  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+  async appendMany(id: string, turns: readonly TurnInput[], options?: AppendManyOptions): Promise<void> {
     this.#checkOpen();
     checkId(id);
+    const replace = options === undefined ? 0 : checkAppendManyOptions(options);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
-    if (batch.roles.length === 0) return;
+    if (batch.roles.length === 0) {
+      if (replace > 0) await this.#removeNewest(id, replace);
+      return;
+    }
     const args: string[] = [];
     // Turns the cap would drop within this batch are never sent.
     for (let i = Math.max(0, batch.roles.length - this.#options.maxTurns); i < batch.roles.length; i++) {
       const extras = batch.extras[i];
       args.push(turnHeader(roleIndex(batch.roles[i]), extras), turnBody(batch.contents[i]!, extras));
     }
-    this.#report(await this.#append(id, args));
+    this.#report(await this.#append(id, args, replace));
   }
 
   /**
    * Queues an append call on its conversation's connection. The calls queued on a connection in
    * one turn of the event loop go to Redis as one script run: alone, the append script; several,
    * the appends script, which runs each as the append script would, in the order made — one
-   * EVALSHA, one TIME and one expiry check for all of them.
+   * EVALSHA, one TIME and one expiry check for all of them. A `replaceNewest` call carries its
+   * count along, so its removal happens in its place among them. Any other call on the connection
+   * (`pop`, `get`, …) sends the queued appends first.
    */
-  #append(id: string, turns: readonly string[]): Promise<Evictions> {
+  #append(id: string, turns: readonly string[], replace: number): Promise<Evictions> {
     const lane = laneOf(id, this.#connections.length);
     return new Promise<Evictions>((resolve, reject) => {
       let queue = this.#pending[lane];
@@ -150,7 +159,7 @@ export class RedisStore implements ConversationStore {
         queue = this.#pending[lane] = [];
         setImmediate(() => this.#flush(lane));
       }
-      queue.push({ id, turns, deadline: performance.now() + this.#commandTimeoutMs, resolve, reject });
+      queue.push({ id, turns, replace, deadline: performance.now() + this.#commandTimeoutMs, resolve, reject });
     });
   }
 
@@ -167,7 +176,7 @@ export class RedisStore implements ConversationStore {
         .run(
           send,
           [...this.#indexKeys, prefix + call.id],
-          [prefix, this.#ttlArgument, call.id, ...this.#capArguments, ...call.turns],
+          [prefix, this.#ttlArgument, call.id, ...this.#capArguments, String(call.replace), ...call.turns],
           call.deadline,
         )
         .then(
@@ -181,7 +190,7 @@ export class RedisStore implements ConversationStore {
     let deadline = Infinity;
     for (const call of queue) {
       keys.push(prefix + call.id);
-      args.push(call.id, String(call.turns.length / 2), ...call.turns);
+      args.push(call.id, String(call.turns.length / 2), String(call.replace), ...call.turns);
       deadline = Math.min(deadline, call.deadline);
     }
     SCRIPTS.appends.run(send, keys, args, deadline).then(
@@ -197,6 +206,21 @@ export class RedisStore implements ConversationStore {
         for (const call of queue) call.reject(failure);
       },
     );
+  }
+
+  /** {@inheritDoc ConversationStore.pop} */
+  async pop(id: string): Promise<Turn | undefined> {
+    this.#checkOpen();
+    checkId(id);
+    const newest = await this.#removeNewest(id, 1);
+    return newest === null ? undefined : decodeTurn(newest);
+  }
+
+  /** Removes the newest `count` turns of a live conversation; the newest one's element, or null for none. */
+  async #removeNewest(id: string, count: number): Promise<string | null> {
+    const reply = (await this.#run(SCRIPTS.pop, id, [id, String(count)])) as [string | null, ...string[]];
+    this.#report(reply, 1);
+    return reply[0];
   }
 
   /** {@inheritDoc ConversationStore.delete} */

@@ -135,6 +135,29 @@ if #evicted > 0 then turns[#turns + 1] = evicted end
 return turns
 `;
 
+/** `sizeOf(elements)`: the UTF-8 bytes of the turns in a list of elements, each one's length minus its header. */
+const BYTES_OF = `
+local function sizeOf(elements)
+  local bytes = 0
+  for _, turn in ipairs(elements) do bytes = bytes + #turn - string.find(turn, ' ', 1, true) end
+  return bytes
+end
+`;
+
+/**
+ * `replaceNewest`: removes the newest `count` turns of `key` (a Lua expression giving the count
+ * as a decimal string; '0' for a plain append) before an append's turns are pushed, in the same
+ * step, setting `replacedBytes` and `replacedTurns`.
+ */
+const replaceNewest = (count: string): string => `local replacedBytes, replacedTurns = 0, 0
+if ${count} ~= '0' then
+  local replaced = call('RPOP', key, tonumber(${count}))
+  if replaced then
+    ${BYTES_OF}
+    replacedBytes, replacedTurns = sizeOf(replaced), #replaced
+  end
+end`;
+
 /**
  * Pushes the turns in ARGV[first], ARGV[first + 1] … ARGV[last] (header, body pairs) onto `key`,
  * setting `length` (RPUSH's reply), `addedBytes` and `addedTurns`.
@@ -160,15 +183,17 @@ const pushTurns = (first: string, last: string): string => `local batch = {}
 /**
  * The caps after an append's turns are pushed, in the order of the contract — maxTurns,
  * maxConversations, maxTotalBytes (others first, then the conversation's own oldest turns) — and
- * the TTL. Needs `key`, `id`, `length` (RPUSH's reply), `addedBytes`, `addedTurns` and the caps.
+ * the TTL. Needs `key`, `id`, `length` (RPUSH's reply), `addedBytes`, `addedTurns`, `replacedBytes`,
+ * `replacedTurns` and the caps.
  */
 const APPEND_CAPS = `
 -- The list was empty: a new conversation, or one indexed whose list expired a moment before the
--- index said so — then it is forgotten first ('ttl'), and its old turns never come back.
-local created = length == addedTurns
+-- index said so — then it is forgotten first ('ttl'), and its old turns never come back. (A list
+-- whose every turn was just replaced was live.)
+local created = length == addedTurns and replacedTurns == 0
 if created and call('ZSCORE', lru, id) then forget(id, 'ttl') end
 
-local turns, bytesDelta, turnsDelta = length, addedBytes, addedTurns
+local turns, bytesDelta, turnsDelta = length, addedBytes - replacedBytes, addedTurns - replacedTurns
 if turns > maxTurns then
   local dropped = call('LPOP', key, turns - maxTurns)
   for _, turn in ipairs(dropped) do bytesDelta = bytesDelta - (#turn - string.find(turn, ' ', 1, true)) end
@@ -216,22 +241,24 @@ if ttl > 0 then call('PEXPIRE', key, ttl) end
 /**
  * Appends turns, then enforces maxTurns, maxConversations and maxTotalBytes, in that order.
  * KEYS[5] the conversation's key; ARGV[3] id, ARGV[4] maxTurns, ARGV[5] maxConversations, ARGV[6]
- * maxTotalBytes, then of each turn the header's start (role digit, and for a turn with extras
+ * maxTotalBytes, ARGV[7] how many of the newest turns to remove first (`replaceNewest`, `0` for a
+ * plain append), then of each turn the header's start (role digit, and for a turn with extras
  * their JSON length) and the body (see turn-codec.ts); the body's bytes are the turn's size.
  * Reply: the evictions (`reason, id, …`).
  */
 const APPEND = `${PRELUDE}
 local key, id = KEYS[5], ARGV[3]
 local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+${replaceNewest('ARGV[7]')}
 
 local stamp = now .. ' '
 local length, addedBytes, addedTurns
-if #ARGV == 8 then
-  local content = ARGV[8]
-  length = call('RPUSH', key, ARGV[7] .. stamp .. content)
+if #ARGV == 9 then
+  local content = ARGV[9]
+  length = call('RPUSH', key, ARGV[8] .. stamp .. content)
   addedBytes, addedTurns = #content, 1
 else
-  ${pushTurns('7', '#ARGV')}
+  ${pushTurns('8', '#ARGV')}
 end
 ${APPEND_CAPS}return evicted
 `;
@@ -240,23 +267,25 @@ ${APPEND_CAPS}return evicted
  * Several append calls in one script run, each exactly as the append script would run it alone,
  * in order: one EVALSHA, one TIME and one expiry check for all of them. KEYS[5…] each call's
  * conversation key; ARGV[3] maxTurns, ARGV[4] maxConversations, ARGV[5] maxTotalBytes, then of
- * each call its id, its number of turns, and the turns as the append script takes them. Reply:
- * one array per call, its evictions (`reason, id, …`; the first call's also holds the expiries
- * found at the start), or `{'!', message}` when that call failed (its error is caught, the next
- * calls still run; a failing call's effects are what they would be in the append script alone).
+ * each call its id, its number of turns, how many of the newest turns it replaces (`0`: none),
+ * and the turns as the append script takes them. Reply: one array per call, its evictions
+ * (`reason, id, …`; the first call's also holds the expiries found at the start), or
+ * `{'!', message}` when that call failed (its error is caught, the next calls still run; a
+ * failing call's effects are what they would be in the append script alone).
  */
 const APPENDS = `${PRELUDE}
 local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local stamp = now .. ' '
-local function appendOne(key, id, first, last)
+local function appendOne(key, id, replace, first, last)
+  ${replaceNewest('replace')}
   local length, addedBytes, addedTurns = 0
   ${pushTurns('first', 'last')}
 ${APPEND_CAPS}end
 local replies = {}
 local at = 6
 for c = 1, #KEYS - 4 do
-  local last = at + 1 + 2 * tonumber(ARGV[at + 1])
-  local ok, failure = pcall(appendOne, KEYS[4 + c], ARGV[at], at + 2, last)
+  local last = at + 2 + 2 * tonumber(ARGV[at + 1])
+  local ok, failure = pcall(appendOne, KEYS[4 + c], ARGV[at], ARGV[at + 2], at + 3, last)
   if ok then
     replies[c] = evicted
   else
@@ -266,6 +295,39 @@ for c = 1, #KEYS - 4 do
   at = last + 1
 end
 return replies
+`;
+
+/**
+ * Removes the newest turns of a live conversation: \`pop\`, and \`replaceNewest\` with no turns to
+ * append. KEYS[5] its key; ARGV[3] id, ARGV[4] how many (all, when it holds fewer). Touches what is
+ * left; a conversation left empty is forgotten, as by \`delete\`. Reply: the newest turn removed (or
+ * false: none), then the evictions.
+ */
+const POP = `${PRELUDE}
+local key, id = KEYS[5], ARGV[3]
+local removed = call('RPOP', key, tonumber(ARGV[4]))
+local newest = false
+if removed then
+  newest = removed[1]
+  local left = call('LLEN', key)
+  if left == 0 then
+    forget(id, nil)
+  else
+    ${BYTES_OF}
+    local bytes = sizeOf(removed)
+    call('HINCRBY', bytesOf, id, 0 - bytes)
+    call('HINCRBY', meta, 'bytes', 0 - bytes)
+    call('HSET', turnsOf, id, left)
+    call('HINCRBY', meta, 'turns', 0 - #removed)
+    ${TOUCH}
+    if ttl > 0 then call('PEXPIRE', key, ttl) end
+  end
+elseif call('ZSCORE', lru, id) then
+  -- Indexed, yet its turns are gone: it expired a moment before the index said so.
+  forget(id, 'ttl')
+end
+table.insert(evicted, 1, newest)
+return evicted
 `;
 
 /** Removes a conversation. KEYS[5] its key; ARGV[3] id. Reply: 1 or 0, then the evictions. */
@@ -360,6 +422,7 @@ export const SCRIPTS = {
   get: new LuaScript('get', GET),
   append: new LuaScript('append', APPEND),
   appends: new LuaScript('appends', APPENDS),
+  pop: new LuaScript('pop', POP),
   delete: new LuaScript('delete', DELETE),
   clear: new LuaScript('clear', CLEAR),
   size: new LuaScript('size', SIZE),

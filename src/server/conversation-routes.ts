@@ -10,6 +10,7 @@ import {
   idParams,
   listQuery,
   listResponse,
+  popResponse,
   routeSchema,
   statsResponse,
 } from './schemas.js';
@@ -19,7 +20,7 @@ interface IdRoute {
 }
 interface AppendRoute {
   Params: { id: string };
-  Body: TurnInput | { turns: TurnInput[] };
+  Body: TurnInput | { turns: TurnInput[]; replaceNewest?: number };
 }
 interface ListRoute {
   Querystring: { limit?: number; cursor?: string };
@@ -118,7 +119,8 @@ export function registerConversationRoutes(
       const body = request.body;
       let appended: number;
       if ('turns' in body) {
-        await store.appendMany(id, body.turns);
+        const { replaceNewest } = body;
+        await (replaceNewest === undefined ? store.appendMany(id, body.turns) : store.appendMany(id, body.turns, { replaceNewest }));
         appended = body.turns.length;
       } else {
         await store.append(id, body.role, body.content, extrasOf(body));
@@ -126,6 +128,27 @@ export function registerConversationRoutes(
       }
       void reply.code(201).header('location', `/v1/conversations/${encodeURIComponent(id)}`);
       return { id, appended };
+    },
+  );
+
+  app.delete<IdRoute>(
+    '/v1/conversations/:id/turns/last',
+    {
+      ...guard,
+      schema: routeSchema({
+        summary: 'Remove the newest turn and return it',
+        description:
+          "Atomically, as the store's pop: the conversation's recency and TTL are refreshed, and a conversation left with no turn is gone, as if deleted. An unknown or expired id answers 404.",
+        tags,
+        params: idParams,
+        response: { 200: popResponse, ...errorResponses },
+      }),
+    },
+    async (request) => {
+      const { id } = request.params;
+      const turn = await store.pop(id);
+      if (turn === undefined) throw new HttpError('TURNSTORE_NOT_FOUND', `No live conversation ${JSON.stringify(id)}.`);
+      return { id, turn };
     },
   );
 

@@ -124,6 +124,21 @@ const VALIDATION_CODES: Record<ValidationContext, ServiceErrorCode> = {
   headers: 'TURNSTORE_BAD_REQUEST',
 };
 
+/** Fields of a body that are options of the store call, not parts of a turn (`replaceNewest`), as ajv paths. */
+const BODY_OPTION_PATHS: readonly string[] = ['/replaceNewest'];
+
+/**
+ * Whether a schema violation is about an option carried in the body alone: then it gets the code
+ * the store gives a bad option. Fastify keeps ajv's errors in `validation`; the `if` of the append
+ * body's if/then/else only repeats the real error.
+ */
+function optionOfBody(error: Error): boolean {
+  const { validation, validationContext } = error as Error & { validation?: unknown; validationContext?: unknown };
+  if (validationContext !== 'body' || !Array.isArray(validation)) return false;
+  const real = (validation as Array<{ keyword?: unknown; instancePath?: unknown }>).filter((found) => found.keyword !== 'if');
+  return real.length > 0 && real.every((found) => BODY_OPTION_PATHS.includes(found.instancePath as string));
+}
+
 /**
  * Classifies any error raised while serving a request. Bad input of any kind is a 4xx; only an
  * error nobody anticipated becomes `TURNSTORE_INTERNAL_ERROR` (500), whose message says nothing
@@ -139,7 +154,11 @@ export function classifyError(error: unknown): ErrorReply {
   if (error instanceof Error) {
     const { statusCode, validationContext } = error as Error & { statusCode?: unknown; validationContext?: ValidationContext };
     if (validationContext !== undefined && Object.hasOwn(VALIDATION_CODES, validationContext)) {
-      return { status: 400, code: VALIDATION_CODES[validationContext], message: error.message };
+      return {
+        status: 400,
+        code: optionOfBody(error) ? 'TURNSTORE_INVALID_OPTION' : VALIDATION_CODES[validationContext],
+        message: error.message,
+      };
     }
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       const code = codeForClientStatus(statusCode);

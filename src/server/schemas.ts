@@ -112,10 +112,20 @@ export const turnInput = {
  */
 export const appendBody = {
   type: 'object',
-  description: 'One turn {role, content, …}, or {turns: [{role, content, …}, …]} stored together or not at all.',
+  description:
+    'One turn {role, content, …}, or {turns: [{role, content, …}, …], replaceNewest?} stored together or not at all, after the newest replaceNewest turns are removed.',
   if: { required: ['turns'] },
   then: {
-    properties: { turns: { type: 'array', items: turnInput } },
+    properties: {
+      turns: { type: 'array', items: turnInput },
+      replaceNewest: {
+        type: 'integer',
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description:
+          "How many of the conversation's newest turns to remove first, in the same atomic step (fewer when it holds fewer): a changed last message replaces its old version. With no turns, a removal; a conversation left with no turn is gone, as if deleted. Default 0.",
+      },
+    },
     required: ['turns'],
     additionalProperties: false,
   },
@@ -145,6 +155,13 @@ const turn = {
 } as const;
 
 const turns = { type: 'array', items: turn, description: 'Oldest first.' } as const;
+
+/** The answer to removing the newest turn: `{id, turn}`. */
+export const popResponse = {
+  type: 'object',
+  properties: { id: { type: 'string' }, turn: { ...turn, description: 'The turn removed, as GET returned it.' } },
+  required: ['id', 'turn'],
+} as const;
 
 /** A conversation: `{id, turns}`. */
 export const conversationResponse = {

@@ -4,6 +4,7 @@ import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, decodeExtras, turnWithExtras, type StoredExtras } from '../core/turn-extras.js';
 import {
   ROLES,
+  type AppendManyOptions,
   type ConversationStore,
   type ConversationSummary,
   type EvictionReason,
@@ -15,11 +16,11 @@ import {
   type TurnExtras,
   type TurnInput,
 } from '../core/types.js';
-import { checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
+import { checkAppendManyOptions, checkId, checkListOptions, checkTurn, checkTurns, roleIndex } from '../core/validate.js';
 import { backendError, isBackendFailure, loadDriver, openDatabase, type Database, type DatabaseConstructor } from './driver.js';
 import { resolveSqliteOptions, type SqliteStoreOptions } from './options.js';
 import { migrate } from './schema.js';
-import { Statements, type ConversationRow, type TurnCountRow } from './statements.js';
+import { Statements, type ConversationRow, type TurnCountRow, type TurnRow } from './statements.js';
 import { PendingEvictions } from '../core/evictions.js';
 
 /** Returned by a read transaction that found expired conversations it may not remove itself. */
@@ -141,12 +142,23 @@ export class SqliteStore implements ConversationStore {
   }
 
   /** {@inheritDoc ConversationStore.appendMany} */
-  async appendMany(id: string, turns: readonly TurnInput[]): Promise<void> {
+  async appendMany(id: string, turns: readonly TurnInput[], options?: AppendManyOptions): Promise<void> {
     this.#checkOpen();
     checkId(id);
+    const replace = options === undefined ? 0 : checkAppendManyOptions(options);
     const batch = checkTurns(turns, this.#options.maxTurnBytes);
-    if (batch.roles.length === 0) return;
-    this.#write((nowMs) => this.#appendTurns(nowMs, id, batch.roles, batch.contents, batch.bytes, batch.extras));
+    if (batch.roles.length === 0) {
+      if (replace > 0) this.#write((nowMs) => this.#removeNewest(nowMs, id, replace));
+      return;
+    }
+    this.#write((nowMs) => this.#appendTurns(nowMs, id, batch.roles, batch.contents, batch.bytes, batch.extras, replace));
+  }
+
+  /** {@inheritDoc ConversationStore.pop} */
+  async pop(id: string): Promise<Turn | undefined> {
+    this.#checkOpen();
+    checkId(id);
+    return this.#write((nowMs) => this.#removeNewest(nowMs, id, 1));
   }
 
   /** {@inheritDoc ConversationStore.delete} */
@@ -295,6 +307,7 @@ export class SqliteStore implements ConversationStore {
     contents: readonly string[],
     bytes: readonly number[],
     extras: ReadonlyArray<StoredExtras | undefined> | undefined,
+    replace = 0,
   ): void {
     const sql = this.#sql;
     const { maxTurns, maxConversations, maxTotalBytes } = this.#options;
@@ -304,13 +317,19 @@ export class SqliteStore implements ConversationStore {
     let key: number;
     let firstSeq = 0;
     let trimmed: TurnCountRow = NOTHING_TRIMMED;
+    let replaced: TurnCountRow = NOTHING_TRIMMED;
     const existing = sql.findConversation.get(id);
     if (existing === undefined) {
       key = Number(sql.createConversation.run({ id, nowMs, count }).lastInsertRowid);
     } else {
       key = existing.key;
       firstSeq = existing.nextSeq;
-      sql.touchForAppend.run({ key, nowMs, count });
+      if (replace > 0) {
+        // The newest turns go first; the new ones take their numbers, so the turns stay one range.
+        replaced = this.#deleteNewest(key, firstSeq, replace);
+        firstSeq -= replaced.turns;
+      }
+      sql.touchForAppend.run({ key, nowMs, count: count - replaced.turns });
       // Trim before inserting: the new turns then usually fit in the space the old ones left in
       // the same page, rather than splitting it (fewer pages written per append).
       const below = firstSeq + count - maxTurns;
@@ -329,7 +348,11 @@ export class SqliteStore implements ConversationStore {
       }
       addedBytes += bytes[i]!;
     }
-    sql.addToTotals.run(existing === undefined ? 1 : 0, count - trimmed.turns, addedBytes - trimmed.bytes);
+    sql.addToTotals.run(
+      existing === undefined ? 1 : 0,
+      count - trimmed.turns - replaced.turns,
+      addedBytes - trimmed.bytes - replaced.bytes,
+    );
     let { conversations, bytes: totalBytes } = sql.totals.get()!;
     // The caps, in the order of the contract: the LRU cap, then the byte budget on others, then on
     // the written conversation's own oldest turns (its newest always fits: maxTotalBytes ≥ maxTurnBytes).
@@ -352,6 +375,35 @@ export class SqliteStore implements ConversationStore {
       sql.addToTotals.run(0, -1, -oldest.bytes);
       totalBytes -= oldest.bytes;
     }
+  }
+
+  /**
+   * Removes the newest `count` turns of a live conversation (all of them when it holds fewer) and
+   * returns the newest, touching what is left; a conversation left empty is removed, as by
+   * `delete`. `undefined`, and nothing changed, for an unknown or expired id.
+   */
+  #removeNewest(nowMs: number, id: string, count: number): Turn | undefined {
+    const sql = this.#sql;
+    this.#expireDue(nowMs);
+    const conversation = sql.findConversation.get(id);
+    if (conversation === undefined) return undefined;
+    const { key, nextSeq } = conversation;
+    const newest = decodeTurn(sql.newestTurn.get(key)!);
+    if (sql.oldestTurn.get(key)!.seq >= nextSeq - count) {
+      this.#remove(sql.conversationById.get(id)!);
+      return newest;
+    }
+    const removed = this.#deleteNewest(key, nextSeq, count);
+    sql.touchForAppend.run({ key, nowMs, count: -removed.turns });
+    sql.addToTotals.run(0, -removed.turns, -removed.bytes);
+    return newest;
+  }
+
+  /** Deletes the newest `count` turns of a conversation whose next turn is numbered `nextSeq`; returns how many went, of how many bytes. */
+  #deleteNewest(key: number, nextSeq: number, count: number): TurnCountRow {
+    const removed = this.#sql.countTurnsFrom.get(key, nextSeq - count)!;
+    if (removed.turns > 0) this.#sql.deleteTurnsFrom.run(key, nextSeq - count);
+    return removed;
   }
 
   /** Whether the least recently used conversation is expired (and so, possibly, others after it). */
@@ -402,13 +454,7 @@ export class SqliteStore implements ConversationStore {
    * `{role, content, ts}`, a turn with extras those fields followed by its extras, parsed and frozen.
    */
   #turnsOf(key: number): Turn[] {
-    return this.#sql.turnsOf
-      .all(key)
-      .map((row) =>
-        row.extras === null
-          ? { role: ROLES[row.role]!, content: row.content, ts: row.tsMs / 1000 }
-          : turnWithExtras(ROLES[row.role]!, row.content, row.tsMs / 1000, decodeExtras(row.extras)),
-      );
+    return this.#sql.turnsOf.all(key).map(decodeTurn);
   }
 
   /** The timer's sweep: a read that finds expired conversations removes them first. */
@@ -416,4 +462,11 @@ export class SqliteStore implements ConversationStore {
     if (this.#closed) return;
     this.#read(() => undefined);
   }
+}
+
+/** A stored turn as handed out: a plain turn exactly `{role, content, ts}`, a turn with extras those fields followed by its extras, parsed and frozen. */
+function decodeTurn(row: TurnRow): Turn {
+  return row.extras === null
+    ? { role: ROLES[row.role]!, content: row.content, ts: row.tsMs / 1000 }
+    : turnWithExtras(ROLES[row.role]!, row.content, row.tsMs / 1000, decodeExtras(row.extras));
 }

@@ -80,8 +80,14 @@ export class Statements {
   readonly countTurnsBelow: Statement<[key: number, below: number], TurnCountRow>;
   /** Deletes a conversation's turns numbered below `below`: one range of the primary key. */
   readonly deleteTurnsBelow: Statement<[key: number, below: number]>;
+  /** Counts a conversation's turns numbered `from` and above. */
+  readonly countTurnsFrom: Statement<[key: number, from: number], TurnCountRow>;
+  /** Deletes a conversation's turns numbered `from` and above: the newest ones. */
+  readonly deleteTurnsFrom: Statement<[key: number, from: number]>;
   /** A conversation's oldest turn. */
   readonly oldestTurn: Statement<[key: number], { seq: number; bytes: number }>;
+  /** A conversation's newest turn. */
+  readonly newestTurn: Statement<[key: number], TurnRow>;
   readonly turnsOf: Statement<[key: number], TurnRow>;
   /** Adds (signed) changes to the counts. */
   readonly addToTotals: Statement<[conversations: number, turns: number, bytes: number]>;
@@ -118,7 +124,12 @@ export class Statements {
       'SELECT count(*) AS turns, coalesce(sum(bytes), 0) AS bytes FROM turns WHERE conversation = ? AND seq < ?',
     );
     this.deleteTurnsBelow = db.prepare('DELETE FROM turns WHERE conversation = ? AND seq < ?');
+    this.countTurnsFrom = db.prepare(
+      'SELECT count(*) AS turns, coalesce(sum(bytes), 0) AS bytes FROM turns WHERE conversation = ? AND seq >= ?',
+    );
+    this.deleteTurnsFrom = db.prepare('DELETE FROM turns WHERE conversation = ? AND seq >= ?');
     this.oldestTurn = db.prepare('SELECT seq, bytes FROM turns WHERE conversation = ? ORDER BY seq LIMIT 1');
+    this.newestTurn = db.prepare('SELECT role, content, ts_ms AS tsMs, extras FROM turns WHERE conversation = ? ORDER BY seq DESC LIMIT 1');
     this.turnsOf = db.prepare('SELECT role, content, ts_ms AS tsMs, extras FROM turns WHERE conversation = ? ORDER BY seq');
     this.addToTotals = db.prepare('UPDATE totals SET conversations = conversations + ?, turns = turns + ?, bytes = bytes + ?');
     this.recordRemoval = db.prepare(`

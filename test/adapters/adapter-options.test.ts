@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { HumanMessage } from '@langchain/core/messages';
 import { fromModelMessages, toModelMessages } from '../../src/adapters/ai-sdk/index.js';
 import { fromLangChainMessages, TurnstoreChatMessageHistory } from '../../src/adapters/langchain/index.js';
+import { TurnstoreSession } from '../../src/adapters/openai-agents/index.js';
 import { gptTokenCounter } from '../../src/adapters/tokenizers/index.js';
 import { contextWindow, MemoryStore } from '../../src/index.js';
 
@@ -22,6 +23,23 @@ describe('adapter options', () => {
     refused(
       () => new TurnstoreChatMessageHistory({ store, conversationId: 'c', window: {} } as never),
       /^TurnstoreChatMessageHistory: unknown option "window"; known options are store, conversationId, unsupported, contextWindow\.$/,
+    );
+  });
+
+  it('TurnstoreSession (options are checked before the peer is looked for)', () => {
+    refused(
+      () => new TurnstoreSession({ store, sessionId: 'c', limit: 10 } as never),
+      /^TurnstoreSession: unknown option "limit"; known options are store, sessionId\.$/,
+    );
+    refused(() => new TurnstoreSession({ sessionId: 'c' } as never), /^TurnstoreSession: option "store" must be a turnstore store/);
+    refused(
+      () => new TurnstoreSession({ store: { get() {}, appendMany() {}, delete() {} }, sessionId: 'c' } as never),
+      /option "store" must be a turnstore store/,
+    );
+    refused(() => new TurnstoreSession('c' as never), /^TurnstoreSession: options must be an object \{store, sessionId\}; got "c"\.$/);
+    assert.throws(
+      () => new TurnstoreSession({ store, sessionId: '' }),
+      (error: Error & { code?: string }) => error.code === 'TURNSTORE_INVALID_ID',
     );
   });
 

@@ -15,6 +15,7 @@ import { RedisStore } from '../../src/redis/index.js';
 import { SqliteStore } from '../../src/sqlite/index.js';
 import { RedisTestServer, redisUnavailable } from '../support/redis-server.js';
 import { tempDirForThisFile } from '../support/temp-dir.js';
+import { comparable } from '../support/comparable-prompt.js';
 
 const temp = tempDirForThisFile('turnstore-ai-sdk-');
 
@@ -74,21 +75,6 @@ function toolCallingModel(): MockLanguageModelV3 {
       reply('Paris 21°C, Rome sunny.'),
     ],
   });
-}
-
-/**
- * A prompt as a model receives it, in a form two prompts can be compared in: fields set to
- * undefined gone, and bytes as base64 (the original bytes of a file reach the model as bytes, the
- * stored data: URL as base64 — the same file).
- */
-function comparable(prompt: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(prompt, function (this: Record<string, unknown>, key, value: unknown) {
-      // `this[key]` is the value before toJSON (a Buffer's toJSON would hide that it is bytes).
-      const original = this[key];
-      return original instanceof Uint8Array ? Buffer.from(original).toString('base64') : value;
-    }),
-  );
 }
 
 /** The messages without reasoning parts, which turnstore leaves out by design. */

@@ -440,6 +440,62 @@ describe('fromModelMessages', () => {
     ]);
   });
 
+  it("keeps ai 7's file parts: a top-level media type ('image', 'image/*') and tagged data ({type: 'data'}, {type: 'url'})", () => {
+    const messages = [
+      {
+        role: 'user',
+        content: [
+          { type: 'file', mediaType: 'image', data: PNG },
+          { type: 'file', mediaType: 'image/*', data: { type: 'url', url: new URL('https://example.com/cat.jpg') } },
+          { type: 'file', mediaType: 'application/pdf', data: { type: 'data', data: 'JVBERi0xLjc=' }, filename: 'a.pdf' },
+        ],
+      },
+    ] as unknown as ModelMessage[];
+    const turns = fromModelMessages(messages);
+    // The attachment's type is the one the data shows (bytes, a data: URL) or application/octet-stream.
+    assert.deepEqual(turns[0]!.attachments, [
+      { mediaType: 'image/png', url: `data:image/png;base64,${PNG_BASE64}` },
+      { mediaType: 'application/octet-stream', url: 'https://example.com/cat.jpg' },
+      { mediaType: 'application/pdf', url: 'data:application/pdf;base64,JVBERi0xLjc=' },
+    ]);
+    // Read back with the media type the part came with; the data as the URL (the SDK takes it).
+    assert.deepEqual(toModelMessages(turns), [
+      {
+        role: 'user',
+        content: [
+          { type: 'file', data: `data:image/png;base64,${PNG_BASE64}`, mediaType: 'image' },
+          { type: 'file', data: 'https://example.com/cat.jpg', mediaType: 'image/*' },
+          { type: 'file', data: 'data:application/pdf;base64,JVBERi0xLjc=', mediaType: 'application/pdf', filename: 'a.pdf' },
+        ],
+      },
+    ]);
+    // A provider reference or inline text is not a URL a turn can hold.
+    for (const data of [
+      { type: 'reference', reference: { openai: 'file_1' } },
+      { type: 'text', text: 'hello' },
+    ]) {
+      throwsCode(
+        () =>
+          fromModelMessages([{ role: 'user', content: [{ type: 'file', mediaType: 'text/plain', data }] }] as unknown as ModelMessage[]),
+        'TURNSTORE_INVALID_TURN',
+        /holds a "file" part \(content\[0\]\) with data that is neither a URL, base64 text nor bytes/,
+      );
+    }
+  });
+
+  it('leaves reasoning-file parts out, like reasoning', () => {
+    const turns = fromModelMessages([
+      {
+        role: 'assistant',
+        content: [
+          { type: 'reasoning-file', mediaType: 'image/png', data: { type: 'data', data: PNG } },
+          { type: 'text', text: 'Done.' },
+        ],
+      },
+    ] as unknown as ModelMessage[]);
+    assert.deepEqual(turns, [{ role: 'assistant', content: 'Done.' }]);
+  });
+
   it('refuses what a turn cannot hold by default, naming the message and part', () => {
     throwsCode(
       () =>
@@ -509,7 +565,7 @@ describe('fromModelMessages', () => {
         content: [
           { type: 'text', text: 'Search this.' },
           { type: 'file', data: new URL('gs://b/a.pdf'), mediaType: 'application/pdf' },
-          { type: 'image', image: 'aGk=', mediaType: 'image/*' },
+          { type: 'image', image: 'aGk=', mediaType: 'image png' },
         ],
       },
       {

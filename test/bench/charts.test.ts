@@ -194,6 +194,34 @@ describe('stress run rules', () => {
     assert.match(failing(facts({ stopped: { code: 1, signal: null, timedOut: false } })).join(), /stopped cleanly/);
   });
 
+  it('warm-up lasts until the store is 90 % full: filling is not a leak, and filling past half the run leaves nothing to judge', () => {
+    // The CI run that failed this check: the store reached its budget only at 11 s of 20 s, so the
+    // heap still grew with the content through the second quarter. Here the heap grows with the
+    // content until 11 s of a 24 s run, then saw-tooths flat.
+    const budget = STRESS_DEFAULTS.maxTotalBytes;
+    const filling = (fullAt: number, seconds: number) => ({
+      heapReadings: Array.from({ length: seconds * 4 }, (_, index) => {
+        const t = index / 4;
+        return [t, 10 * 2 ** 20 + Math.min(t, fullAt) * 3 * 2 ** 20 + ((index % 12) / 12) * 8 * 2 ** 20] as const;
+      }),
+      samples: Array.from({ length: seconds }, (_, t) => ({
+        t,
+        rssBytes: 1e8,
+        heapUsedBytes: 3e7,
+        contentBytes: Math.min(1, t / fullAt) * budget,
+        conversations: 10,
+      })),
+    });
+    const early = filling(11, 24);
+    assert.deepEqual(failing(facts({ ...early, parameters: { ...STRESS_DEFAULTS, durationSeconds: 24 } })), []);
+    assert.equal(heapTrend(early.heapReadings, 24).warmupSeconds, 6, 'without the samples: the first quarter');
+    assert.ok(heapTrend(early.heapReadings, 24).growth > 0.25, 'judged from the first quarter on, the filling looks like a leak');
+    const late = filling(15, 24);
+    assert.match(failing(facts({ ...late, parameters: { ...STRESS_DEFAULTS, durationSeconds: 24 } })).join(), /heap flat/);
+    assert.equal(parseStressArgs(['--max-total-mib', '4'])!.parameters.maxTotalBytes, 4 * 2 ** 20);
+    assert.throws(() => parseStressArgs(['--max-total-mib', '-1']), StressUsageError);
+  });
+
   it('reads --minutes (fractions too) and --seconds, and refuses nonsense', () => {
     assert.equal(parseStressArgs([])!.parameters.durationSeconds, 120);
     assert.equal(parseStressArgs(['--minutes', '0.5'])!.parameters.durationSeconds, 30);

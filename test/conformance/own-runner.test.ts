@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ReferenceModel, runConformanceSuite, type TestBody, type TestRunner } from '../../src/conformance/index.js';
 import { MemoryStore, type ConversationStore, type StoreOptions } from '../../src/index.js';
 
@@ -90,6 +91,55 @@ describe('the conformance suite under another runner', () => {
     const { passed, failed } = await runner.run();
     assert.ok(failed.length > 10, `${failed.length} failures`);
     assert.ok(passed > 0);
+  });
+
+  it('on a real clock, runs a test again once when it failed after a stall longer than a tenth of the TTL; reports other failures', async () => {
+    // Stores whose get() drops the oldest turn, after a delay of `stallMs` for the first `stalls` stores made.
+    const outcome = async (stallMs: number, stalls: number) => {
+      let made = 0;
+      const runner = collector();
+      runConformanceSuite(
+        {
+          name: 'stalling',
+          clock: 'real',
+          propertyRuns: 0,
+          create: (options: StoreOptions): ConversationStore => {
+            const broken = ++made <= stalls;
+            return new (class extends MemoryStore {
+              override async get(id: string) {
+                const turns = await super.get(id);
+                if (!broken) return turns;
+                await sleep(stallMs);
+                return turns.slice(1);
+              }
+            })(options);
+          },
+        },
+        runner,
+      );
+      const test = runner.tests.find((candidate) =>
+        candidate.name.endsWith('get returns the appended turns oldest first, as {role, content, ts}'),
+      );
+      assert.ok(test !== undefined);
+      try {
+        await test.body();
+        return { made, error: undefined };
+      } catch (error) {
+        return { made, error: error as Error };
+      }
+    };
+    const stalledOnce = await outcome(150, 1);
+    assert.deepEqual(
+      stalledOnce,
+      { made: 2, error: undefined },
+      'a stall of 150 ms (TTL 1 s), then a clean run: passes on the second attempt',
+    );
+    const quick = await outcome(0, 1);
+    assert.equal(quick.made, 1, 'no stall: not run again');
+    assert.ok(quick.error !== undefined && !/failed twice/.test(quick.error.message), String(quick.error));
+    const twice = await outcome(150, 2);
+    assert.equal(twice.made, 2);
+    assert.match(String(twice.error?.message), /failed twice; the first attempt saw a 1[5-9]\d ms delay \(get\(\)\)/);
   });
 
   it('registers tests the target cannot run with it.skip, naming why', () => {

@@ -9,11 +9,13 @@
  *   killed.
  * - `callers` mode: 24 callers at once each append `appends` turns of 50 to 400 bytes to random
  *   conversations, under caps that all bite; prints one JSON line when done.
+ * - `race` mode: races the other workers on one conversation with `appends` rounds of appends, pops
+ *   and replacements (`raceAsWorker`); prints its report as one JSON line.
  *
  * Arguments: url tablePrefix worker mode appends.
  */
 import { PostgresStore } from '../../src/postgres/index.js';
-import { appendAsWorker } from '../support/shared-writers.js';
+import { appendAsWorker, RACE_OPTIONS, raceAsWorker } from '../support/shared-writers.js';
 import { MONITORED_CONVERSATIONS, MONITORED_OPTIONS, OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const [url, tablePrefix, worker, mode, appends] = process.argv.slice(2);
@@ -53,6 +55,16 @@ if (mode === 'ack') {
   );
   await store.close();
   process.stdout.write(`${JSON.stringify({ worker, appended: 24 * count })}\n`);
+} else if (mode === 'race') {
+  const store = new PostgresStore({
+    connectionString: url!,
+    tablePrefix: tablePrefix!,
+    ...RACE_OPTIONS,
+    commandTimeoutMs: STORE_OPTIONS.commandTimeoutMs,
+  });
+  const report = await raceAsWorker(store, worker!, Number(appends));
+  await store.close();
+  process.stdout.write(`${JSON.stringify(report)}\n`);
 } else {
   const store = new PostgresStore({ connectionString: url!, tablePrefix: tablePrefix!, ...STORE_OPTIONS });
   const count = Number(appends);

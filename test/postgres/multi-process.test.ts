@@ -4,11 +4,13 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresStore } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
-import { checkSharedWriters, runWorker } from '../support/shared-writers.js';
+import { checkRace, checkSharedWriters, RACE_OPTIONS, raceSeed, runWorker, seedRace, type RaceReport } from '../support/shared-writers.js';
 import { MONITORED_OPTIONS, OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const WORKERS = 4;
 const APPENDS = 150;
+/** Rounds of each worker in the race of pops, replacements and appends. */
+const RACE_ROUNDS = 60;
 const worker = fileURLToPath(new URL('./append-worker.js', import.meta.url));
 
 describe('PostgresStore shared by several processes', { skip: postgresUnavailable() }, () => {
@@ -100,6 +102,28 @@ describe('PostgresStore shared by several processes', { skip: postgresUnavailabl
     } finally {
       await finished.catch(() => {});
       await monitor.end();
+    }
+  });
+
+  it(`${WORKERS} processes racing pops, replacements and appends on one conversation lose and double no turn`, async () => {
+    const tablePrefix = 'multi_process_race_';
+    const seed = raceSeed(WORKERS, RACE_ROUNDS);
+    const store = new PostgresStore({ connectionString: server.url, tablePrefix, ...RACE_OPTIONS });
+    try {
+      await seedRace(store, seed);
+      const outputs = await Promise.all(
+        Array.from({ length: WORKERS }, (_, index) =>
+          runWorker(worker, [server.url, tablePrefix, String(index), 'race', String(RACE_ROUNDS)], `race worker ${index}`),
+        ),
+      );
+      await checkRace(
+        store,
+        seed,
+        outputs.map((output) => JSON.parse(output) as RaceReport),
+      );
+      assert.equal(server.sql(`SELECT count(*) FROM ${tablePrefix}turns`), String((await store.stats()).turns), 'no turn rows left behind');
+    } finally {
+      await store.close();
     }
   });
 });

@@ -117,11 +117,14 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
     ]);
     await store.append('c', 'user', 'four'); // evicts a: still one call
     await store.get('b');
+    await store.appendMany('b', [{ role: 'assistant', content: 'three, again' }], { replaceNewest: 1 });
+    await store.pop('b');
+    await store.appendMany('b', [], { replaceNewest: 1 });
     await store.list();
     await store.stats();
-    await store.delete('b');
+    await store.delete('c');
     await store.clear();
-    assert.equal(queries.length, 8);
+    assert.equal(queries.length, 11);
     assert.ok(
       queries.every((text) => /^SELECT (\* FROM )?"public"\."counted_[a-z]+"\(\$1(, \$\d+)*\)$/.test(text)),
       queries.join('\n'),

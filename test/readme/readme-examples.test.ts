@@ -1,8 +1,10 @@
 /**
  * The library examples of the README and docs/ (quickstart, a SqliteStore, rich turns, token
- * windows, testing with a clock, the conformance suite, LangChain, the AI SDK), run as they are written. Each lives in test/readme/examples/ and
- * is run with Node from the repository, where `turnstore` resolves to this package itself (through
- * its `exports`) and the peers to node_modules.
+ * windows, testing with a clock, the conformance suite, LangChain, the AI SDK and its persistence
+ * guide's route), run as they are written. Each lives in test/readme/examples/ and is run with Node
+ * from the repository, where `turnstore` resolves to this package itself (through its `exports`)
+ * and the peers to node_modules — or, for an example of a peer project (the route on ai 7), from a
+ * copy inside that project, where they resolve to its peers.
  *
  * The page named for each example must show it verbatim, as a code block under the heading named:
  * a page that loses the heading or the block fails the test, so the docs cannot drift from what is
@@ -10,12 +12,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { assertShowsVerbatim, readMarkdown } from '../docs/markdown.js';
+import { peerProject } from '../support/peer-project.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -35,6 +38,11 @@ interface Example {
   readonly stderr?: RegExp;
   /** Run in a fresh temporary folder (it writes files) instead of the repository; default false. */
   readonly inTempDir?: boolean;
+  /**
+   * Run in this peer project (test/peer-projects/<name>), so its imports resolve that project's
+   * peers (ai 7 rather than the root's ai 6); skipped, with why, on a Node it does not support.
+   */
+  readonly project?: string;
 }
 
 const EXAMPLES: Example[] = [
@@ -100,6 +108,21 @@ const EXAMPLES: Example[] = [
       'user assistant tool assistant user assistant',
     ],
   },
+  ...(['ai-sdk-ui-route.mjs', 'ai-sdk-ui-route-7.mjs'] as const).map((file): Example => ({
+    file,
+    page: 'docs/ai-sdk.md',
+    heading: file.endsWith('-7.mjs')
+      ? "## UI messages: the persistence guide's route on ai 7"
+      : "## UI messages: the persistence guide's route",
+    stdout: [
+      'user What is the weather in Paris?',
+      'assistant step-start | tool-weather | step-start | It is 21°C.',
+      'user Thanks!',
+      'assistant step-start | You sent 6 messages.',
+      'user assistant tool assistant user assistant',
+    ],
+    ...(file.endsWith('-7.mjs') ? { project: 'ai-7' } : {}),
+  })),
 ];
 
 describe('README and docs/ examples', () => {
@@ -107,12 +130,22 @@ describe('README and docs/ examples', () => {
     const path = join(root, 'test', 'readme', 'examples', example.file);
     const code = readFileSync(path, 'utf8');
 
-    it(`${example.file} runs and prints what its comments say`, () => {
-      const cwd = example.inTempDir ? mkdtempSync(join(tmpdir(), 'turnstore-example-')) : root;
+    const project = example.project === undefined ? undefined : peerProject(example.project);
+    const skip = project !== undefined && 'skip' in project ? project.skip : false;
+    it(`${example.file} runs and prints what its comments say`, { skip }, () => {
+      let cwd = example.inTempDir ? mkdtempSync(join(tmpdir(), 'turnstore-example-')) : root;
+      let script = path;
+      if (project !== undefined && !('skip' in project)) {
+        // Imports resolve from the script's folder: a copy inside the project's node_modules finds its peers.
+        cwd = project.dir;
+        script = join(project.dir, 'node_modules', '.turnstore-examples', example.file);
+        mkdirSync(dirname(script), { recursive: true });
+        writeFileSync(script, code);
+      }
       // A child of a `node --test` run would report to this runner instead of printing its own report.
       const env = { ...process.env };
       delete env.NODE_TEST_CONTEXT;
-      const result = spawnSync(process.execPath, [path], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+      const result = spawnSync(process.execPath, [script], { cwd, env, encoding: 'utf8', timeout: 60_000 });
       if (example.inTempDir) rmSync(cwd, { recursive: true, force: true });
       const unexpected = result.stderr.split('\n').filter((line) => line !== '' && !example.stderr?.test(line));
       assert.deepEqual(unexpected, []);

@@ -2,11 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RedisStore } from '../../src/redis/index.js';
 import { RedisTestServer, redisUnavailable } from '../support/redis-server.js';
-import { checkSharedWriters, runWorker } from '../support/shared-writers.js';
+import { checkRace, checkSharedWriters, RACE_OPTIONS, raceSeed, runWorker, seedRace, type RaceReport } from '../support/shared-writers.js';
 import { OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const WORKERS = 4;
 const APPENDS = 300;
+/** Rounds of each worker in the race of pops, replacements and appends. */
+const RACE_ROUNDS = 90;
 const worker = fileURLToPath(new URL('./append-worker.js', import.meta.url));
 
 describe('RedisStore shared by several processes', { skip: redisUnavailable() }, () => {
@@ -31,6 +33,27 @@ describe('RedisStore shared by several processes', { skip: redisUnavailable() },
     const store = new RedisStore({ url: server.url, prefix, ...STORE_OPTIONS });
     try {
       await checkSharedWriters(store, { workers: WORKERS, appends: APPENDS, ownConversations: OWN_CONVERSATIONS, ...STORE_OPTIONS });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it(`${WORKERS} processes racing pops, replacements and appends on one conversation lose and double no turn`, async () => {
+    const prefix = 'multi-process-race';
+    const seed = raceSeed(WORKERS, RACE_ROUNDS);
+    const store = new RedisStore({ url: server.url, prefix, ...RACE_OPTIONS });
+    try {
+      await seedRace(store, seed);
+      const outputs = await Promise.all(
+        Array.from({ length: WORKERS }, (_, index) =>
+          runWorker(worker, [server.url, prefix, String(index), String(RACE_ROUNDS), 'race'], `race worker ${index}`),
+        ),
+      );
+      await checkRace(
+        store,
+        seed,
+        outputs.map((output) => JSON.parse(output) as RaceReport),
+      );
     } finally {
       await store.close();
     }

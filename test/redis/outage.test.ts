@@ -61,7 +61,16 @@ describe('RedisStore when Redis goes away', { skip: redisUnavailable() }, () => 
     cleanup.push(() => server.stop());
     const store = new RedisStore({ url: server.url, prefix: 'outage', commandTimeoutMs: COMMAND_TIMEOUT_MS, maxTurns: 4 });
     cleanup.push(() => store.close());
-    await store.append('warm', 'user', 'x');
+    // The warm-up connects and loads the scripts; on a loaded machine that alone can take longer than
+    // the 800 ms bound under test (a CI rehearsal's first append timed out), so it may try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.append('warm', 'user', 'x');
+        break;
+      } catch (error) {
+        if (attempt === 5 || (error as { code?: string }).code !== 'TURNSTORE_BACKEND_UNAVAILABLE') throw error;
+      }
+    }
 
     // Four callers appending and reading in a loop, all through the same store.
     const outcomes: Outcome[] = [];

@@ -8,6 +8,7 @@ const SPEC_ROUTES = [
   'get /v1/conversations/{id}',
   'post /v1/conversations/{id}/turns',
   'delete /v1/conversations/{id}',
+  'delete /v1/conversations/{id}/turns/last',
   'get /v1/stats',
   'get /healthz',
   'get /readyz',

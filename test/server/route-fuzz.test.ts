@@ -47,7 +47,12 @@ describe('route fuzz from /openapi.json', () => {
 
   it('the document describes every route, the memory proxy included', () => {
     const described = services[0]!.operations.map((operation) => `${operation.method} ${operation.template}`);
-    for (const route of ['POST /v1/conversations/{id}/turns', 'POST /v1/chat/completions', 'GET /healthz'])
+    for (const route of [
+      'POST /v1/conversations/{id}/turns',
+      'DELETE /v1/conversations/{id}/turns/last',
+      'POST /v1/chat/completions',
+      'GET /healthz',
+    ])
       assert.ok(described.includes(route), route);
   });
 

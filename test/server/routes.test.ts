@@ -218,6 +218,55 @@ describe('HTTP routes (in process)', () => {
     assertError(await service.call('DELETE', '/v1/conversations/never'), 404, 'TURNSTORE_NOT_FOUND');
   });
 
+  it('DELETE …/turns/last answers 200 with the newest turn, as GET showed it, and removes it; 404 when there is none', async () => {
+    const turns = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'weather', arguments: '{}' }], metadata: { step: 1 } },
+    ];
+    await service.call('POST', '/v1/conversations/popped/turns', { body: { turns } });
+    const before = (await service.call('GET', '/v1/conversations/popped')).json.turns;
+    const popped = await service.call('DELETE', '/v1/conversations/popped/turns/last');
+    assert.equal(popped.status, 200);
+    assert.deepEqual(popped.json, { id: 'popped', turn: before[1] });
+    assert.deepEqual((await service.call('GET', '/v1/conversations/popped')).json.turns, [before[0]]);
+    assert.deepEqual((await service.call('DELETE', '/v1/conversations/popped/turns/last')).json, { id: 'popped', turn: before[0] });
+    // Emptied: gone, as if deleted.
+    assert.equal(await service.store.pop('popped'), undefined);
+    assertError(await service.call('DELETE', '/v1/conversations/popped/turns/last'), 404, 'TURNSTORE_NOT_FOUND');
+    assertError(await service.call('DELETE', '/v1/conversations/popped'), 404, 'TURNSTORE_NOT_FOUND');
+    assertError(await service.call('DELETE', '/v1/conversations/never/turns/last'), 404, 'TURNSTORE_NOT_FOUND');
+    assertError(await service.call('DELETE', `/v1/conversations/${'x'.repeat(257)}/turns/last`), 400, 'TURNSTORE_INVALID_ID');
+  });
+
+  it('POST …/turns with {turns, replaceNewest} replaces the newest turns in one step; a bad replaceNewest is 400 naming it, nothing stored', async () => {
+    const turn = (content: string) => ({ role: 'user', content });
+    await service.call('POST', '/v1/conversations/replaced/turns', { body: { turns: [turn('a'), turn('b')] } });
+    const posted = await service.call('POST', '/v1/conversations/replaced/turns', {
+      body: { turns: [turn('b2'), turn('c')], replaceNewest: 1 },
+    });
+    assert.equal(posted.status, 201);
+    assert.deepEqual(posted.json, { id: 'replaced', appended: 2 });
+    const contentsOf = async () =>
+      (await service.call('GET', '/v1/conversations/replaced')).json.turns.map((stored: { content: string }) => stored.content);
+    assert.deepEqual(await contentsOf(), ['a', 'b2', 'c']);
+    assert.equal((await service.call('POST', '/v1/conversations/replaced/turns', { body: { turns: [], replaceNewest: 1 } })).status, 201);
+    assert.deepEqual(await contentsOf(), ['a', 'b2']);
+    const before = await service.store.stats();
+    for (const replaceNewest of [-1, 1.5, '1', null, true, 2 ** 53]) {
+      const refused = await service.call('POST', '/v1/conversations/replaced/turns', { body: { turns: [turn('x')], replaceNewest } });
+      assertError(refused, 400, 'TURNSTORE_INVALID_OPTION');
+      assert.match(refused.json.error.message, /replaceNewest/, JSON.stringify(replaceNewest));
+    }
+    // replaceNewest belongs to the batch shape only: beside a single turn it is an unknown field.
+    assertError(
+      await service.call('POST', '/v1/conversations/replaced/turns', { body: { role: 'user', content: 'x', replaceNewest: 1 } }),
+      400,
+      'TURNSTORE_INVALID_TURN',
+    );
+    assert.deepEqual(await contentsOf(), ['a', 'b2']);
+    assert.deepEqual(await service.store.stats(), before);
+  });
+
   it('GET /v1/conversations lists most recent first and pages with limit and cursor', async () => {
     const fresh = await inProcess();
     try {
@@ -286,6 +335,7 @@ describe('HTTP routes over a failing backend', () => {
       get: fail,
       append: fail,
       appendMany: fail,
+      pop: fail,
       delete: fail,
       clear: fail,
       size: fail,
@@ -305,6 +355,7 @@ describe('HTTP routes over a failing backend', () => {
         ['POST', '/v1/conversations/x/turns', { role: 'user', content: 'hi' }],
         ['POST', '/v1/conversations/x/turns', { turns: [{ role: 'user', content: 'hi' }] }],
         ['DELETE', '/v1/conversations/x'],
+        ['DELETE', '/v1/conversations/x/turns/last'],
         ['GET', '/v1/conversations'],
         ['GET', '/v1/stats'],
         ['GET', '/readyz'],

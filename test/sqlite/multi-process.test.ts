@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SqliteStore } from '../../src/sqlite/index.js';
 import { tempDirForThisFile } from '../support/temp-dir.js';
+import { checkRace, RACE_OPTIONS, raceSeed, seedRace } from '../support/shared-writers.js';
 import { runAppenders } from './appender-process.js';
 
 // Several processes on one file (SPEC §5): every call is one transaction in the file, so the caps
@@ -126,6 +127,28 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
         );
         assert.deepEqual(indices, [...sorted].reverse(), `worker ${worker}: listed most recent first`);
       }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it(`${WORKERS} processes racing pops, replacements and appends on one conversation lose and double no turn`, async () => {
+    const path = temp.file('race.db');
+    const rounds = 90;
+    const seed = raceSeed(WORKERS, rounds);
+    const seeder = new SqliteStore({ path, ...RACE_OPTIONS });
+    await seedRace(seeder, seed);
+    await seeder.close();
+    const reports = await runAppenders(
+      Array.from({ length: WORKERS }, (_, worker) => ({ path, mode: 'race' as const, worker, count: rounds, options: RACE_OPTIONS })),
+    );
+    const store = new SqliteStore({ path, ...RACE_OPTIONS });
+    try {
+      await checkRace(
+        store,
+        seed,
+        reports.map((report) => report.race!),
+      );
     } finally {
       await store.close();
     }

@@ -21,9 +21,13 @@ describe('npm run stress, 20 seconds', () => {
     'passes, with every check fed',
     { timeout: 120_000, skip: process.platform === 'linux' ? false : 'reads RSS from /proc (Linux)' },
     async () => {
-      const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'bench', 'stress', 'main.js'), '--seconds', '20', '--out', outDir], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [join(repoRoot(), 'dist', 'bench', 'stress', 'main.js'), '--seconds', '20', '--max-total-mib', '4', '--out', outDir],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

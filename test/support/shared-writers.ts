@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { assertNoTurnLostOrDoubled } from '../../src/conformance/harness.js';
 import type { ConversationStore } from '../../src/index.js';
 
 /** Runs a worker script to completion with `args`; its stdout, or a rejection on a non-zero exit. */
@@ -83,4 +84,98 @@ export async function checkSharedWriters(
     'the byte counter matches the content held',
   );
   assert.ok(stats.evictions.lru >= workers * ownConversations + 1 - maxConversations, `LRU evictions: ${stats.evictions.lru}`);
+}
+
+/** The conversation the race of {@link raceAsWorker} is run on. */
+export const RACE_ID = 'race';
+
+/** The store options of a race: room for every turn, so only pops and replacements remove any. */
+export const RACE_OPTIONS = { maxTurns: 10_000, maxConversations: 1000 } as const;
+
+/** What a racing worker did: the turns it appended (unique contents), what its pops returned, how many turns its replacements removed. */
+export interface RaceReport {
+  readonly worker: string;
+  readonly appended: readonly string[];
+  readonly popped: readonly string[];
+  readonly replaced: number;
+}
+
+/**
+ * The seed of a race of `workers` workers of `rounds` rounds: more turns than all of them remove
+ * (each removes about half a turn a round), so no pop or replacement finds the conversation empty.
+ */
+export function raceSeed(workers: number, rounds: number): string[] {
+  return Array.from({ length: workers * rounds + 10 }, (_, i) => `race seed ${i}`);
+}
+
+/** Stores the seed of a race, before any worker starts. */
+export async function seedRace(store: ConversationStore, seed: readonly string[]): Promise<void> {
+  for (let i = 0; i < seed.length; i += 100) {
+    await store.appendMany(
+      RACE_ID,
+      seed.slice(i, i + 100).map((content) => ({ role: 'user' as const, content })),
+    );
+  }
+}
+
+/**
+ * One worker of a race on {@link RACE_ID}, waiting for each call: each round appends a turn of its
+ * own; every third round also pops the newest turn (whoever's it is), every fifth replaces the
+ * newest turn by a new one of its own (`appendMany` with `replaceNewest: 1`).
+ */
+export async function raceAsWorker(store: ConversationStore, worker: string, rounds: number): Promise<RaceReport> {
+  const appended: string[] = [];
+  const popped: string[] = [];
+  let replaced = 0;
+  for (let i = 0; i < rounds; i++) {
+    const content = `race worker ${worker} turn ${i}`;
+    await store.append(RACE_ID, 'user', content);
+    appended.push(content);
+    if (i % 3 === 2) {
+      const turn = await store.pop(RACE_ID);
+      if (turn === undefined) throw new Error('pop found the race conversation empty: the seed is too small, or turns were lost');
+      popped.push(turn.content);
+    }
+    if (i % 5 === 4) {
+      const replacement = `${content} replacement`;
+      await store.appendMany(RACE_ID, [{ role: 'assistant', content: replacement }], { replaceNewest: 1 });
+      appended.push(replacement);
+      replaced++;
+    }
+  }
+  return { worker, appended, popped, replaced };
+}
+
+/**
+ * Checks a store after a race: no turn lost or doubled (every appended turn held, popped exactly
+ * once, or replaced — exactly as many as the replacements removed), the seed still a prefix in
+ * order, each worker's held turns in the order it appended them, and the counters in step.
+ */
+export async function checkRace(store: ConversationStore, seed: readonly string[], reports: readonly RaceReport[]): Promise<void> {
+  const turns = await store.get(RACE_ID);
+  const kept = turns.map((turn) => turn.content);
+  assertNoTurnLostOrDoubled({
+    appended: [...seed, ...reports.flatMap((report) => report.appended)],
+    popped: reports.flatMap((report) => report.popped),
+    kept,
+    replaced: reports.reduce((sum, report) => sum + report.replaced, 0),
+  });
+  const seedKept = kept.filter((content) => content.startsWith('race seed '));
+  assert.deepEqual(seedKept, seed.slice(0, seedKept.length), 'only the newest turns were ever removed: the seed stays a prefix, in order');
+  for (const report of reports) {
+    const order = kept.filter((content) => report.appended.includes(content)).map((content) => report.appended.indexOf(content));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      `worker ${report.worker}: its turns in the order it appended them`,
+    );
+  }
+  for (let i = 1; i < turns.length; i++) assert.ok(turns[i]!.ts >= turns[i - 1]!.ts, 'oldest first');
+  const stats = await store.stats();
+  assert.equal(stats.turns, kept.length, 'the turn counter matches the turns held');
+  assert.equal(
+    stats.bytes,
+    kept.reduce((sum, content) => sum + Buffer.byteLength(content), 0),
+    'the byte counter matches the content held',
+  );
 }

@@ -22,6 +22,8 @@ export default tseslint
           Buffer: 'readonly',
           URL: 'readonly',
           fetch: 'readonly',
+          Request: 'readonly',
+          Response: 'readonly',
           setTimeout: 'readonly',
         },
       },

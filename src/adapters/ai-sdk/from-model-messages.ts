@@ -1,6 +1,6 @@
 /**
  * AI SDK `ModelMessage`s → turnstore turns. Plain data: nothing from `ai` is loaded at run time
- * (only its types are used), and the shapes read are the same in ai 5 and 6 (tool calls with
+ * (only its types are used), and the shapes read are the same in ai 5, 6 and 7 (tool calls with
  * `input`, tool results with `output: {type, value}`).
  */
 import type { ModelMessage } from 'ai';
@@ -19,6 +19,18 @@ function partLabel(part: unknown, index: number, qualifier = ''): string {
   return `a ${qualifier}${typeof type === 'string' ? JSON.stringify(type) : 'untyped'} part (content[${index}]${typeof toolName === 'string' ? `, tool ${toolName}` : ''})`;
 }
 
+/** ai 7's `type`, `type/*`: a media type whose subtype the SDK works out from the data. */
+function isTopLevelMediaType(mediaType: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\/\*)?$/.test(mediaType);
+}
+
+/** A file part's data, unwrapped from ai 7's tagged forms `{type: 'data', data}` and `{type: 'url', url}`. */
+function fileData(data: unknown): unknown {
+  if (isObject(data) && data.type === 'data' && 'data' in data) return data.data;
+  if (isObject(data) && data.type === 'url' && 'url' in data) return data.url;
+  return data;
+}
+
 /**
  * AI SDK messages (what you sent, and `result.response.messages` of `generateText`/`streamText`)
  * → turns for `appendMany`, all checked before anything is stored.
@@ -27,7 +39,9 @@ function partLabel(part: unknown, index: number, qualifier = ''): string {
  *   message's text: a string as it is, or the text parts joined with nothing between (as the
  *   SDK's `result.text` joins them).
  * - Image and file parts become `attachments` (`{mediaType, url}`): http(s): and data: URLs as
- *   they are, base64 and bytes as a `data:<mediaType>;base64,…` URL.
+ *   they are, base64 and bytes as a `data:<mediaType>;base64,…` URL (ai 7's tagged
+ *   `{type: 'data' | 'url'}` data likewise). A top-level media type (ai 7's `'image'`) is kept in
+ *   the metadata, and the attachment gets the type its data shows.
  * - Tool-call parts become `toolCalls` (`{id, name, arguments}`, `arguments` the JSON text of
  *   `input`).
  * - A `tool` message becomes one `tool` turn per tool-result part: `toolCallId`, and as content the
@@ -38,7 +52,8 @@ function partLabel(part: unknown, index: number, qualifier = ''): string {
  *   parts and outputs), and the order of parts, file names and image-or-file when the plain
  *   reading would differ. A tool result's tool name is not kept: it is the name of the call it
  *   answers, which is read back with it.
- * - Reasoning parts are always left out (the model's scratchpad, not the conversation).
+ * - Reasoning parts (and ai 7's reasoning-file parts) are always left out (the model's scratchpad,
+ *   not the conversation).
  * - Unsupported — refused with `TURNSTORE_INVALID_TURN` naming the message and part (default), or
  *   dropped with `unsupported: 'drop'`: tool-approval requests and responses, provider-executed
  *   tool calls and the results that come with them in assistant messages, attachments that are
@@ -103,7 +118,7 @@ function partsTurn(
       if (typeof value !== 'string') throw invalid(`${at} is a text part whose text is ${describe(value)}.`);
       text.addText(value);
       layout.push(compact({ type: 'text', length: value.length, providerOptions: partOptions })!);
-    } else if (type === 'reasoning' && role === 'assistant') {
+    } else if ((type === 'reasoning' || type === 'reasoning-file') && role === 'assistant') {
       text.skipReasoning();
     } else if (type === 'image' || type === 'file') {
       const { mediaType, filename } = part as { mediaType?: unknown; filename?: unknown };
@@ -111,10 +126,13 @@ function partsTurn(
         throw invalid(`${at} is a ${type} part whose mediaType is ${describe(mediaType)}.`);
       if (filename !== undefined && typeof filename !== 'string')
         throw invalid(`${at} is a ${type} part whose filename is ${describe(filename)}.`);
+      // ai 7: a top-level media type ('image') lets the SDK name the subtype; the attachment gets the
+      // one the data shows, and the part reads back with the type it came with.
+      const topLevel = mediaType !== undefined && isTopLevelMediaType(mediaType);
       const attachment = attachmentFromData(
-        type === 'image' ? (part as { image?: unknown }).image : (part as { data?: unknown }).data,
-        mediaType,
-        type === 'image',
+        fileData(type === 'image' ? (part as { image?: unknown }).image : (part as { data?: unknown }).data),
+        topLevel ? undefined : mediaType,
+        type === 'image' || mediaType === 'image' || mediaType?.startsWith('image/') === true,
       );
       if ('refused' in attachment) {
         text.unsupported(`${partLabel(part, partIndex)} with ${attachment.refused}`);
@@ -122,7 +140,12 @@ function partsTurn(
       }
       attachments.push(attachment);
       layout.push(
-        compact<PartLayout>({ type, filename, mediaType: mediaType === undefined ? false : undefined, providerOptions: partOptions })!,
+        compact<PartLayout>({
+          type,
+          filename,
+          mediaType: mediaType === undefined ? false : topLevel ? mediaType : undefined,
+          providerOptions: partOptions,
+        })!,
       );
     } else if (type === 'tool-call' && role === 'assistant') {
       const { toolCallId, toolName, input, providerExecuted } = part as {

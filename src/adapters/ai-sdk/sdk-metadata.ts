@@ -14,8 +14,16 @@ type JsonObject = { readonly [key: string]: JsonValue };
 export type PartLayout =
   /** `length` UTF-16 units of the turn's content, in order. */
   | { readonly type: 'text'; readonly length: number; readonly providerOptions?: JsonObject }
-  /** The next attachment; `mediaType: false` when the part had none (an image the SDK names itself). */
-  | { readonly type: 'image' | 'file'; readonly filename?: string; readonly mediaType?: false; readonly providerOptions?: JsonObject }
+  /**
+   * The next attachment; `mediaType: false` when the part had none (an image the SDK names itself),
+   * a string when it had a top-level one (ai 7's `'image'`), which the attachment's type refines.
+   */
+  | {
+      readonly type: 'image' | 'file';
+      readonly filename?: string;
+      readonly mediaType?: false | string;
+      readonly providerOptions?: JsonObject;
+    }
   /** The next tool call. */
   | { readonly type: 'tool-call'; readonly providerOptions?: JsonObject };
 
@@ -80,7 +88,7 @@ export function layoutFits(parts: readonly PartLayout[], contentLength: number, 
     if (!isObject(part)) return false;
     if (part.providerOptions !== undefined && !isObject(part.providerOptions)) return false;
     if (part.filename !== undefined && typeof part.filename !== 'string') return false;
-    if (part.mediaType !== undefined && part.mediaType !== false) return false;
+    if (part.mediaType !== undefined && part.mediaType !== false && typeof part.mediaType !== 'string') return false;
     if (part.type === 'text' && Number.isInteger(part.length) && (part.length as number) >= 0) text += part.length as number;
     else if (part.type === 'image' || part.type === 'file') files++;
     else if (part.type === 'tool-call') calls++;

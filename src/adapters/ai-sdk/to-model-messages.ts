@@ -1,6 +1,6 @@
 /**
  * Turnstore turns → AI SDK `ModelMessage`s, as `fromModelMessages` stored them. Plain data:
- * nothing from `ai` is loaded at run time, and the shapes written are the same in ai 5 and 6.
+ * nothing from `ai` is loaded at run time, and the shapes written are the same in ai 5, 6 and 7.
  */
 import type { ModelMessage } from 'ai';
 import { describe } from '../../core/options.js';
@@ -167,7 +167,8 @@ function partsOf(
       case 'file': {
         const { mediaType, url } = attachments[attachmentAt++]!;
         // An image part that came without a media type goes back without one: the SDK names it.
-        const typed = part.mediaType === false ? {} : { mediaType };
+        // A top-level type (ai 7's 'image') goes back as it came: the SDK works out the subtype.
+        const typed = part.mediaType === false ? {} : { mediaType: typeof part.mediaType === 'string' ? part.mediaType : mediaType };
         return part.type === 'image'
           ? { type: 'image', image: url, ...typed, ...providerOptions }
           : { type: 'file', data: url, ...typed, ...(part.filename === undefined ? {} : { filename: part.filename }), ...providerOptions };

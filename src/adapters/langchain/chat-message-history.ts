@@ -1,7 +1,6 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import { contextWindow, type ContextWindowOptions } from '../../core/context-window.js';
-import { invalidOptionError } from '../../core/errors.js';
-import { checkOptions, optionKeys } from '../../core/options.js';
+import { checkOptions, checkStoreOption, optionKeys } from '../../core/options.js';
 import type { ConversationStore } from '../../core/types.js';
 import { checkId } from '../../core/validate.js';
 import { checkUnsupportedOption, type UnsupportedContent } from '../unsupported-content.js';
@@ -79,22 +78,9 @@ export class TurnstoreChatMessageHistory extends BaseListChatMessageHistory {
       owner: OWNER,
       known: HISTORY_OPTION_KEYS,
     }) as Partial<TurnstoreChatMessageHistoryInput>;
-    if (
-      store === null ||
-      typeof store !== 'object' ||
-      typeof store.get !== 'function' ||
-      typeof store.appendMany !== 'function' ||
-      typeof store.delete !== 'function'
-    ) {
-      throw invalidOptionError({
-        owner: OWNER,
-        option: 'store',
-        problem: 'must be a turnstore store (MemoryStore, SqliteStore, RedisStore)',
-        value: store,
-      });
-    }
+    const checked = checkStoreOption(OWNER, store, ['get', 'appendMany', 'delete']);
     checkId(conversationId);
-    this.store = store;
+    this.store = checked;
     this.conversationId = conversationId;
     this.#unsupported = checkUnsupportedOption(fields.unsupported, OWNER);
     if (fields.contextWindow !== undefined) contextWindow([], fields.contextWindow); // checks the options now, not on the first read

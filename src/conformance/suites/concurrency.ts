@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { conformanceTest, contents, coreStats, group, ids, listAll } from '../harness.js';
+import { assertNoTurnLostOrDoubled, conformanceTest, contents, coreStats, group, ids, listAll } from '../harness.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** Registers the tests of concurrent calls on one store (SPEC §5, decision 14). */
@@ -48,6 +48,60 @@ export function concurrencyTests(target: ResolvedTarget): void {
       });
       assert.equal(new Set(evicted).size, 45, 'each conversation evicted once');
       assert.deepEqual([...evicted, ...ids(listing)].sort(), [...names].sort(), 'every conversation is either kept or evicted');
+    });
+
+    conformanceTest(target, 'pops, replacements and appends racing on one conversation lose and double no turn', async (h) => {
+      // Seeded deep enough that no pop or replacement ever finds it empty: then every pop returns a
+      // turn and every replacement removes exactly one, so the count below is exact.
+      const store = await h.open({ maxTurns: 1000 });
+      const seed = Array.from({ length: 60 }, (_, i) => ({ role: 'user' as const, content: `seed ${i}` }));
+      await store.appendMany('a', seed);
+      const appends = Array.from({ length: 40 }, (_, i) => `append ${i}`);
+      const replacements = Array.from({ length: 10 }, (_, i) => [`replacement ${i} a`, `replacement ${i} b`]);
+      const calls: Array<Promise<unknown>> = [];
+      const pops: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 40; i++) {
+        calls.push(store.append('a', 'user', appends[i]!));
+        if (i % 2 === 0) pops.push(store.pop('a'));
+        if (i % 4 === 1) {
+          const [first, second] = replacements[i >> 2]!;
+          calls.push(
+            store.appendMany(
+              'a',
+              [
+                { role: 'user', content: first! },
+                { role: 'assistant', content: second! },
+              ],
+              { replaceNewest: 1 },
+            ),
+          );
+        }
+      }
+      await Promise.all(calls);
+      const popped = (await Promise.all(pops)).map((turn) => {
+        assert.ok(turn !== undefined, 'the conversation was never empty, so every pop returns a turn');
+        return (turn as { content: string }).content;
+      });
+      const turns = await store.get('a');
+      const kept = contents(turns);
+      assertNoTurnLostOrDoubled({
+        appended: [...seed.map((turn) => turn.content), ...appends, ...replacements.flat()],
+        popped,
+        kept,
+        replaced: replacements.length,
+      });
+      const seedKept = kept.filter((content) => content.startsWith('seed '));
+      assert.deepEqual(
+        seedKept,
+        seed.slice(0, seedKept.length).map((turn) => turn.content),
+        'only the newest turns were ever removed: the seed stays a prefix, in order',
+      );
+      for (const [first, second] of replacements) {
+        const at = kept.indexOf(first!);
+        if (at >= 0 && kept.includes(second!)) assert.equal(kept[at + 1], second, 'a replacement batch stays together and in order');
+      }
+      for (let i = 1; i < turns.length; i++) assert.ok(turns[i]!.ts >= turns[i - 1]!.ts, 'oldest first');
+      assert.equal((await coreStats(store)).turns, kept.length);
     });
 
     conformanceTest(target, 'a get concurrent with appendMany sees all of the batch or none of it', async (h) => {

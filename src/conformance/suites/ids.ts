@@ -67,6 +67,11 @@ export function idTests(target: ResolvedTarget): void {
         assert.deepEqual(contents(await store.get(id)), [`turn of #${index}`], `id ${JSON.stringify(id)}`);
       }
       assert.deepEqual(ids(await listAll(store)).sort(), [...TRICKY_IDS].sort());
+      // pop and replaceNewest reach only their own conversation.
+      await store.appendMany('{x}', [{ role: 'user', content: 'second' }]);
+      assert.equal((await store.pop('{x}'))?.content, 'second');
+      await store.appendMany('{x}', [{ role: 'user', content: 'replaced' }], { replaceNewest: 1 });
+      await store.appendMany('{x}', [{ role: 'user', content: `turn of #${TRICKY_IDS.indexOf('{x}')}` }], { replaceNewest: 1 });
       assert.equal(await store.delete('__proto__'), true);
       assert.equal(await store.delete('turnstore:{x}:y'), true);
       assert.equal(await store.size(), TRICKY_IDS.length - 2);
@@ -81,6 +86,7 @@ export function idTests(target: ResolvedTarget): void {
       for (const id of TRICKY_IDS) {
         assert.deepEqual(await store.get(id), [], `get ${JSON.stringify(id)}`);
         assert.equal(await store.delete(id), false, `delete ${JSON.stringify(id)}`);
+        assert.equal(await store.pop(id), undefined, `pop ${JSON.stringify(id)}`);
       }
       assert.equal(await store.size(), 0);
       assert.deepEqual(await listAll(store), []);
@@ -98,6 +104,10 @@ export function idTests(target: ResolvedTarget): void {
         );
         await assertRejects(() => store.appendMany(bad, []), 'TURNSTORE_INVALID_ID').catch(explain(`appendMany([]) with ${why}`));
         await assertRejects(() => store.delete(bad), 'TURNSTORE_INVALID_ID').catch(explain(`delete with ${why}`));
+        await assertRejects(() => store.pop(bad), 'TURNSTORE_INVALID_ID').catch(explain(`pop with ${why}`));
+        await assertRejects(() => store.appendMany(bad, [], { replaceNewest: 1 }), 'TURNSTORE_INVALID_ID').catch(
+          explain(`appendMany([], { replaceNewest: 1 }) with ${why}`),
+        );
       }
       assert.equal(await store.size(), 1);
       assert.deepEqual(ids(await listAll(store)), ['kept']);

@@ -17,7 +17,10 @@ export type Operation =
       readonly op: 'appendMany';
       readonly id: string;
       readonly turns: ReadonlyArray<{ readonly role: string; readonly content: string } & TurnExtras>;
+      /** The `replaceNewest` option; absent: no options at all. Now and then out of rule, to be refused. */
+      readonly replaceNewest?: number;
     }
+  | { readonly op: 'pop'; readonly id: string }
   | { readonly op: 'get'; readonly id: string }
   | { readonly op: 'delete'; readonly id: string }
   | { readonly op: 'size' }
@@ -92,6 +95,21 @@ function scenarioArbitrary(fc: FastCheck, target: ResolvedTarget): Arbitrary<Sce
       fc.record({ op: fc.constant('append' as const), id, role, content, extra }, { requiredKeys: ['op', 'id', 'role', 'content'] }),
     ),
     weighted(4, fc.record({ op: fc.constant('appendMany' as const), id, turns: fc.array(turn, { maxLength: 6 }) })),
+    // Replacing the newest turns: more or fewer than the conversation holds, with or without new
+    // turns (then a removal), and rarely a count out of rule.
+    weighted(
+      3,
+      fc.record({
+        op: fc.constant('appendMany' as const),
+        id,
+        turns: fc.array(turn, { maxLength: 3 }),
+        replaceNewest: fc.oneof(
+          { weight: 12, arbitrary: fc.integer({ min: 0, max: 5 }) },
+          { weight: 1, arbitrary: fc.constantFrom(-1, 1.5, Number.NaN) },
+        ),
+      }),
+    ),
+    weighted(3, fc.record({ op: fc.constant('pop' as const), id })),
     weighted(6, fc.record({ op: fc.constant('get' as const), id })),
     weighted(2, fc.record({ op: fc.constant('delete' as const), id })),
     weighted(2, fc.record({ op: fc.constant('size' as const) })),
@@ -244,10 +262,22 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
       }
       case 'appendMany': {
         const turns = operation.turns as TurnInput[];
-        const expected = modelOutcome(() => model.append(operation.id, turns, modelNow()));
-        const actual = await storeOutcome(() => store.appendMany(operation.id, turns));
+        const { replaceNewest } = operation;
+        const expected = modelOutcome(() => model.append(operation.id, turns, modelNow(), replaceNewest));
+        const actual = await storeOutcome(() =>
+          replaceNewest === undefined ? store.appendMany(operation.id, turns) : store.appendMany(operation.id, turns, { replaceNewest }),
+        );
         assertSameOutcome(actual, expected, () => {});
-        if (expected.ok && turns.length > 0) checkEvictions();
+        if (expected.ok && (turns.length > 0 || (replaceNewest ?? 0) > 0)) checkEvictions();
+        return;
+      }
+      case 'pop': {
+        const expected = modelOutcome(() => model.pop(operation.id, modelNow()));
+        const actual = await storeOutcome(() => store.pop(operation.id));
+        assertSameOutcome(actual, expected, (a, e) =>
+          assert.deepEqual(a === undefined ? a : turnsOf([a])[0], e === undefined ? e : turnsOf([e])[0], 'pop'),
+        );
+        checkEvictions();
         return;
       }
       case 'get': {

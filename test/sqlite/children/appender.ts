@@ -14,6 +14,7 @@ import { writeSync } from 'node:fs';
 import { once } from 'node:events';
 import { SqliteStore } from '../../../src/sqlite/index.js';
 import type { StoreOptions } from '../../../src/index.js';
+import { raceAsWorker, type RaceReport } from '../../support/shared-writers.js';
 
 /** What one child does. */
 export interface AppenderTask {
@@ -21,9 +22,10 @@ export interface AppenderTask {
   /**
    * 'one': append turns `w<worker>-<i>` to the conversation 'shared'; 'many': append one turn to
    * each of the conversations `w<worker>-c<i>`; 'crash': append `ack-<i>` to conversation
-   * `c<i>` and acknowledge each, until killed (count is ignored).
+   * `c<i>` and acknowledge each, until killed (count is ignored); 'race': `count` rounds of
+   * appends, pops and replacements on one conversation (`raceAsWorker`), reported in `race`.
    */
-  readonly mode: 'one' | 'many' | 'crash';
+  readonly mode: 'one' | 'many' | 'crash' | 'race';
   readonly worker: number;
   readonly count: number;
   readonly options: StoreOptions & { synchronous?: 'normal' | 'full' };
@@ -36,6 +38,8 @@ export interface AppenderReport {
   readonly evicted: Record<string, number>;
   /** The largest turn count of 'shared' (mode 'one') or conversation count (mode 'many') seen after any append. */
   readonly largestSeen: number;
+  /** Mode 'race': what the worker appended and popped. */
+  readonly race?: RaceReport;
 }
 
 const task = JSON.parse(process.argv[2]!) as AppenderTask;
@@ -64,7 +68,8 @@ try {
       say(`ack ${i}`);
     }
   }
-  for (let i = 0; i < task.count; i++) {
+  const race = task.mode === 'race' ? await raceAsWorker(store, String(task.worker), task.count) : undefined;
+  for (let i = 0; i < task.count && race === undefined; i++) {
     if (task.mode === 'one') {
       await store.append('shared', i % 2 === 0 ? 'user' : 'assistant', `w${task.worker}-${i}`);
       largestSeen = Math.max(largestSeen, (await store.get('shared')).length);
@@ -74,7 +79,9 @@ try {
     }
   }
   await store.close();
-  say(`done ${JSON.stringify({ worker: task.worker, evicted, largestSeen } satisfies AppenderReport)}`);
+  say(
+    `done ${JSON.stringify({ worker: task.worker, evicted, largestSeen, ...(race === undefined ? {} : { race }) } satisfies AppenderReport)}`,
+  );
 } catch (error) {
   process.stderr.write(
     `appender ${task.worker} failed: ${error instanceof Error ? `${error.stack ?? error.message}\ncause: ${String((error as { cause?: unknown }).cause)}` : String(error)}\n`,

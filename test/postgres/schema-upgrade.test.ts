@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { PostgresStore } from '../../src/postgres/index.js';
+import { migrate, SCHEMA_VERSION } from '../../src/postgres/schema.js';
+import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
+
+/** Version 1 as turnstore created it, for schema "public" and the prefix below (see the file's header). */
+const VERSION_1 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v1.sql', import.meta.url)), 'utf8');
+const PREFIX = 'upgrade_';
+
+describe('PostgresStore upgrading tables of an older turnstore', { skip: postgresUnavailable() }, () => {
+  let server: PostgresTestServer;
+  let pool: pg.Pool;
+  before(async () => {
+    server = await PostgresTestServer.start();
+    pool = new pg.Pool({ connectionString: server.url, max: 4 }).on('error', () => {});
+  });
+  after(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+
+  it('version 1 → 2: turns written by the version-1 append are kept, the old append is gone, appends, pop and replaceNewest work', async () => {
+    // A version-1 database with a conversation written by version 1's own append function.
+    await migrate(pool, 'public', PREFIX, [() => VERSION_1]);
+    assert.equal(server.sql(`SELECT version FROM ${PREFIX}schema_version`), '1');
+    server.sql(
+      `SELECT ${PREFIX}append('old', 8, 500, 67108864, 3600000, ARRAY[0, 1]::smallint[], ARRAY['question', 'answer'], ARRAY[NULL, NULL]::text[], ARRAY[8, 6])`,
+    );
+
+    const store = new PostgresStore({ pool, tablePrefix: PREFIX });
+    try {
+      assert.deepEqual(
+        (await store.get('old')).map((turn) => [turn.role, turn.content]),
+        [
+          ['user', 'question'],
+          ['assistant', 'answer'],
+        ],
+      );
+      assert.equal(server.sql(`SELECT version FROM ${PREFIX}schema_version`), String(SCHEMA_VERSION));
+      assert.equal(SCHEMA_VERSION, 2);
+      assert.equal(
+        server.sql(`SELECT count(*) FROM pg_proc WHERE proname = '${PREFIX}append'`),
+        '0',
+        'version 1’s append, without the replace count, was dropped: every append goes through appends',
+      );
+      assert.equal(server.sql(`SELECT count(*) FROM pg_proc WHERE proname IN ('${PREFIX}appends', '${PREFIX}pop')`), '2');
+      assert.match(server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${PREFIX}get'`), /synchronous_commit = off/, 'get replaced');
+      assert.match(
+        server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${PREFIX}clear'`),
+        /ORDER BY c\.id FOR UPDATE/,
+        'clear replaced',
+      );
+      await store.appendMany('old', [{ role: 'assistant', content: 'better answer' }], { replaceNewest: 1 });
+      // The turn written by version 1 and the replacement are numbered without a gap.
+      assert.equal(
+        server.sql(
+          `SELECT string_agg(t.seq::text, ',' ORDER BY t.seq) || ' next ' || c.next_seq FROM ${PREFIX}turns t JOIN ${PREFIX}conversations c ON c.key = t.conversation WHERE c.id = 'old' GROUP BY c.next_seq`,
+        ),
+        '0,1 next 2',
+      );
+      assert.equal((await store.pop('old'))?.content, 'better answer');
+      assert.deepEqual(
+        (await store.get('old')).map((turn) => turn.content),
+        ['question'],
+      );
+      const stats = await store.stats();
+      assert.deepEqual(
+        { conversations: stats.conversations, turns: stats.turns, bytes: stats.bytes },
+        { conversations: 1, turns: 1, bytes: 8 },
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});
