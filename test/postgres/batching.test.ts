@@ -129,9 +129,12 @@ describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () 
               for (const id of IDS) for (const store of [single, combined]) await store.append(id, 'user', `${id} first`);
             }
             const firsts = calls.map((_, i) => calls.slice(0, i).reduce((sum, call) => sum + call.turns.length, 0));
-            for (const [i, call] of calls.entries()) await single.appendMany(call.id, turnsOf(call, firsts[i]!));
+            for (const [i, call] of calls.entries())
+              await single.appendMany(call.id, turnsOf(call, firsts[i]!), { replaceNewest: call.replace });
             counted.batches.length = 0;
-            await Promise.all(calls.map((call, i) => combined.appendMany(call.id, turnsOf(call, firsts[i]!))));
+            await Promise.all(
+              calls.map((call, i) => combined.appendMany(call.id, turnsOf(call, firsts[i]!), { replaceNewest: call.replace })),
+            );
             assert.deepEqual(counted.batches, [calls.length], 'all the calls went as one batch');
             const caps = existing ? { maxConversations: IDS.length, maxTotalBytes: 4000 } : CAPS;
             assert.deepEqual(await snapshot('combined_', caps), await snapshot('single_', caps));
@@ -251,6 +254,57 @@ describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () 
       `${contentOf(0, 10)},${contentOf(3, 20)}`,
     );
     assert.deepEqual((await snapshot('sql_')).conversations, [['r', 2, '30', '2']]);
+  });
+
+  it('replaceNewest calls join the batch of their tick in call order, and number the turns as pop and a plain append do', async () => {
+    const counted = countingPool(pool);
+    const store = new PostgresStore({ pool: counted.pool, tablePrefix: 'replacing_', maxTurns: 4 });
+    const seqs = (id: string): string =>
+      server.sql(
+        `SELECT string_agg(t.seq::text, ',' ORDER BY t.seq) || ' next ' || c.next_seq FROM replacing_turns t JOIN replacing_conversations c ON c.key = t.conversation WHERE c.id = '${id}' GROUP BY c.next_seq`,
+      );
+    const contents = async (id: string): Promise<string[]> => (await store.get(id)).map((turn) => turn.content);
+    try {
+      for (const id of ['batched', 'popped']) {
+        await store.appendMany(id, [
+          { role: 'user', content: 'q1' },
+          { role: 'assistant', content: 'a1 draft' },
+        ]);
+      }
+      counted.batches.length = 0;
+      await Promise.all([
+        store.append('batched', 'assistant', 'a1 more'),
+        store.appendMany('batched', [{ role: 'assistant', content: 'a1 final' }], { replaceNewest: 2 }),
+        store.append('batched', 'user', 'q2'),
+      ]);
+      assert.deepEqual(counted.batches, [3], 'the replacement went in the same batch as the appends around it');
+      assert.deepEqual(await contents('batched'), ['q1', 'a1 final', 'q2']);
+
+      // The same history by the other path: pop (its own function), then plain appends.
+      await store.append('popped', 'assistant', 'a1 more');
+      await store.pop('popped');
+      await store.appendMany('popped', [], { replaceNewest: 1 });
+      await store.append('popped', 'assistant', 'a1 final');
+      await store.append('popped', 'user', 'q2');
+      assert.deepEqual(await contents('popped'), await contents('batched'));
+      assert.equal(seqs('batched'), '0,1,2 next 3');
+      assert.equal(seqs('popped'), seqs('batched'));
+
+      // Numbered alike, both trim alike at maxTurns (4): the two oldest go.
+      await Promise.all(
+        ['batched', 'popped'].map((id) =>
+          store.appendMany(id, [
+            { role: 'assistant', content: 'a2' },
+            { role: 'user', content: 'q3' },
+          ]),
+        ),
+      );
+      assert.deepEqual(await contents('batched'), ['a1 final', 'q2', 'a2', 'q3']);
+      assert.deepEqual(await contents('popped'), await contents('batched'));
+      assert.equal(seqs('popped'), seqs('batched'));
+    } finally {
+      await store.close();
+    }
   });
 
   it('a batch the server rolls back is sent again call by call: every other call is stored, in order', async () => {

@@ -13,8 +13,11 @@ import { RedisMonitor, RedisTestServer, redisUnavailable } from '../support/redi
 const CAPS = { maxTurns: 3, maxConversations: 3, maxTurnBytes: 200, maxTotalBytes: 900 } as const;
 const ROLES: readonly Role[] = ['user', 'assistant', 'system', 'tool'];
 
-/** A fixed pseudo-random sequence of append calls: ids, turns, and content lengths that make every cap bite. */
-function callSequence(seed: number, length: number): Array<{ id: string; turns: TurnInput[] }> {
+/**
+ * A fixed pseudo-random sequence of append calls: ids, turns, content lengths that make every cap
+ * bite, and about one call in three replacing its conversation's newest turns.
+ */
+function callSequence(seed: number, length: number): Array<{ id: string; turns: TurnInput[]; replace: number }> {
   let state = seed;
   const next = (below: number): number => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -24,6 +27,7 @@ function callSequence(seed: number, length: number): Array<{ id: string; turns: 
   return Array.from({ length }, () => ({
     id: `conversation ${next(5)}`,
     turns: Array.from({ length: 1 + next(4) }, () => ({ role: ROLES[next(4)]!, content: `${k++}:`.padEnd(10 + next(190), 'x') })),
+    replace: Math.max(0, next(6) - 3),
   }));
 }
 
@@ -36,7 +40,7 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
     await server?.stop();
   });
 
-  it('appends made in one tick go as one script run, and leave the same turns, counts and evictions (in order) as one at a time', async () => {
+  it('appends made in one tick (replacements among them) go as one script run, and leave the same turns, counts and evictions (in order) as one at a time', async () => {
     const evictions: Record<string, string[]> = { single: [], combined: [] };
     const open = (prefix: 'single' | 'combined') =>
       new RedisStore({
@@ -57,10 +61,11 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
       evictions.combined!.length = 0;
       for (let seed = 1; seed <= 20; seed++) {
         const calls = callSequence(seed, 30);
-        for (const call of calls) await single.appendMany(call.id, call.turns);
+        assert.ok(calls.some((call) => call.replace > 0));
+        for (const call of calls) await single.appendMany(call.id, call.turns, { replaceNewest: call.replace });
         const monitor = await RedisMonitor.start(server.port);
         try {
-          await Promise.all(calls.map((call) => combined.appendMany(call.id, call.turns)));
+          await Promise.all(calls.map((call) => combined.appendMany(call.id, call.turns, { replaceNewest: call.replace })));
           await server.command('PING', 'end-of-batch');
           await monitor.waitFor((command) => command.words[0] === 'PING' && command.words[1] === 'end-of-batch');
         } finally {
@@ -84,6 +89,47 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
     } finally {
       await single.close();
       await combined.close();
+    }
+  });
+
+  it('pop and replaceNewest keep call order on a connection: a replacement rides in the combined run, a pop sends the waiting appends first', async () => {
+    const store = new RedisStore({ url: server.url, prefix: 'ordered', connections: 1, maxTurns: 10 });
+    try {
+      await store.append('warm-up', 'user', 'x'); // loads the scripts: no NOSCRIPT below
+      await Promise.all([store.append('warm-up', 'user', 'y'), store.append('warm-up', 'user', 'z'), store.pop('warm-up')]);
+      await store.clear();
+      const monitor = await RedisMonitor.start(server.port);
+      let outcomes: unknown[];
+      try {
+        outcomes = await Promise.all([
+          store.append('o', 'user', 'one'),
+          store.appendMany('o', [{ role: 'user', content: 'two' }], { replaceNewest: 1 }),
+          store.append('o', 'user', 'three'),
+          store.pop('o'),
+          store.append('o', 'user', 'four'),
+          store.appendMany('o', [], { replaceNewest: 1 }),
+          store.append('o', 'user', 'five'),
+        ]);
+        await server.command('PING', 'end-of-calls');
+        await monitor.waitFor((command) => command.words[0] === 'PING' && command.words[1] === 'end-of-calls');
+      } finally {
+        monitor.stop();
+      }
+      assert.equal((outcomes[3] as { content: string }).content, 'three', 'pop came after the three appends before it');
+      assert.deepEqual(
+        (await store.get('o')).map((turn) => turn.content),
+        ['two', 'five'],
+      );
+      const sent = monitor.commands.filter((command) => command.source !== 'lua' && command.words[0] !== 'PING');
+      assert.deepEqual(
+        sent.map((command) => command.words[1]),
+        [SCRIPTS.appends.sha1, SCRIPTS.pop.sha1, SCRIPTS.append.sha1, SCRIPTS.pop.sha1, SCRIPTS.append.sha1],
+        'one run of the first three (the replacement among them), the pop, then the rest in order',
+      );
+      const { conversations, turns, bytes } = await store.stats();
+      assert.deepEqual({ conversations, turns, bytes }, { conversations: 1, turns: 2, bytes: 'two'.length + 'five'.length });
+    } finally {
+      await store.close();
     }
   });
 
