@@ -528,7 +528,7 @@ function appendsFunction(n: SqlNames): string {
     v_turns := v_turns - v_trimmed_turns + v_count;
 `;
   return `
-CREATE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace integer[],
+CREATE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace bigint[],
   p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
   p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
 RETURNS SETOF text[] LANGUAGE plpgsql AS $fn$
