@@ -4,7 +4,7 @@ import { markdownTable } from '../markdown-table.js';
 import type { Operation } from './load.js';
 import type { StressParameters } from './parameters.js';
 import type { BudgetMode } from './service-process.js';
-import { filledAtSeconds, heapTrend, type HeapReading, type MemorySample, type StressCheck } from './verdict.js';
+import { filledAtSeconds, HEAP_JUDGED_FROM_SECONDS, heapTrend, type HeapReading, type MemorySample, type StressCheck } from './verdict.js';
 
 /** The shape of bench/results/stress.json. */
 export interface StressResults {
@@ -174,7 +174,7 @@ export function stressSection(run: StressResults, chartPath: string): string {
     'it saw-tooths by tens of MiB between garbage collections, so single readings (and medians of a few) are not',
     "compared. Its floor is: the 10th percentile of a quarter's readings, about what survives a collection. The run",
     `fails if the floor over the last quarter is more than ${Math.round(p.heapGrowthLimit.ratio * 100)} % *and* more than ${mib(p.heapGrowthLimit.bytes)} above the floor over the quarter`,
-    'after warm-up, or if the warm-up took more than half the run (nothing left to judge). Medians and the least-squares slope after warm-up are reported beside it, not judged. The run also fails if the service',
+    `after warm-up, or if the warm-up took more than half the run (nothing left to judge); a run shorter than ${HEAP_JUDGED_FROM_SECONDS} s reports these figures unjudged (V8 may not have collected its old generation yet). Medians and the least-squares slope after warm-up are reported beside it, not judged. The run also fails if the service`,
     'exits before it is asked to, answers any 5xx, leaves a request unanswered, answers a status the request',
     'should not get, ever reports more content than maxTotalBytes, or does not exit 0 on SIGTERM.',
     '',
