@@ -5,13 +5,14 @@
  * back costs only the failing call, and an outcome the store cannot know rejects the whole batch.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
 import { TurnstoreError, type Role } from '../../src/index.js';
 import { PostgresStore } from '../../src/postgres/index.js';
 import type { PostgresPoolLike, PostgresQueryConfig } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
+import { withServerAndPool } from '../support/postgres-pool.js';
 
 const CAPS = { maxTurns: 3, maxConversations: 4, maxTurnBytes: 400, maxTotalBytes: 1500 } as const;
 const IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
@@ -54,13 +55,9 @@ function countingPool(pool: pg.Pool): { pool: PostgresPoolLike; batches: number[
 describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () => {
   let server: PostgresTestServer;
   let pool: pg.Pool;
-  before(async () => {
-    server = await PostgresTestServer.start();
-    pool = new pg.Pool({ connectionString: server.url, max: 4 }).on('error', () => {});
-  });
-  after(async () => {
-    await pool?.end();
-    await server?.stop();
+  withServerAndPool((started, opened) => {
+    server = started;
+    pool = opened;
   });
 
   /** Empties a store's tables and resets its counts and recency order, as if new. */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStore } from '../../src/postgres/index.js';
 import type { PostgresPoolLike, PostgresQueryConfig } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
+import { withServerAndPool } from '../support/postgres-pool.js';
 
 const HOSTILE = [
   "'; DROP TABLE turnstore_turns; --",
@@ -21,13 +22,9 @@ const HOSTILE = [
 describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () => {
   let server: PostgresTestServer;
   let pool: pg.Pool;
-  before(async () => {
-    server = await PostgresTestServer.start();
-    pool = new pg.Pool({ connectionString: server.url, max: 4 }).on('error', () => {});
-  });
-  after(async () => {
-    await pool?.end();
-    await server?.stop();
+  withServerAndPool((started, opened) => {
+    server = started;
+    pool = opened;
   });
 
   it('hostile ids and contents are data: stored and read back as given, and every table is still there', async () => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresStore } from '../../src/postgres/index.js';
 import { migrate, SCHEMA_VERSION } from '../../src/postgres/schema.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
+import { withServerAndPool } from '../support/postgres-pool.js';
 
 /** Version 1 as turnstore created it, for schema "public" and the prefix below (see the file's header). */
 const VERSION_1 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v1.sql', import.meta.url)), 'utf8');
@@ -14,13 +15,9 @@ const PREFIX = 'upgrade_';
 describe('PostgresStore upgrading tables of an older turnstore', { skip: postgresUnavailable() }, () => {
   let server: PostgresTestServer;
   let pool: pg.Pool;
-  before(async () => {
-    server = await PostgresTestServer.start();
-    pool = new pg.Pool({ connectionString: server.url, max: 4 }).on('error', () => {});
-  });
-  after(async () => {
-    await pool?.end();
-    await server?.stop();
+  withServerAndPool((started, opened) => {
+    server = started;
+    pool = opened;
   });
 
   it('version 1 → 2: turns written by the version-1 append are kept, the old append is gone, appends, pop and replaceNewest work', async () => {
