@@ -216,10 +216,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   if (proxy) {
     // The proxy's modules (the chat message and stream handling) load only for a server that has it.
     const { registerChatCompletionsRoute } = await import('./proxy/chat-completions-route.js');
+    const { registerResponsesRoutes } = await import('./proxy/responses/responses-route.js');
     await app.register(
       async (v1) => {
         if (requireToken) v1.addHook('onRequest', requireToken);
         registerChatCompletionsRoute(v1, store, proxy);
+        await registerResponsesRoutes(v1, store, proxy, failureLog(logRequests));
       },
       { prefix: '/v1' },
     );
