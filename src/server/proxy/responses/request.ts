@@ -120,7 +120,12 @@ function messageOfItem(item: Json, where: string): ChatMessage {
   const content = item.content;
   if (typeof content === 'string') return { role, content };
   if (!Array.isArray(content)) throw badField(`${where}.content`, 'must be a string or an array of content parts');
-  if (role === 'user') return { role, content: content.map((part, j) => chatPart(part, `${where}.content[${j}]`)) };
+  if (role === 'user') {
+    const parts = content.map((part, j) => chatPart(part, `${where}.content[${j}]`));
+    // Text alone goes as a string, which every Chat Completions server takes.
+    if (parts.every((part) => part.type === 'text')) return { role, content: parts.map((part) => part.text as string).join('') };
+    return { role, content: parts };
+  }
   return { role, content: textOfParts(content, `${where}.content`, ASSISTANT_PARTS) };
 }
 
