@@ -38,10 +38,10 @@ const said = (turns: readonly Turn[]) =>
     ...(toolCallId ? { toolCallId } : {}),
   }));
 
-/** Registers the suite for `OpenAIClient` (named `label` in the test names). */
+/** Registers the suite for the client class `load` gives (named `label` in the test names), skipped with the reason `skip` when set. */
 export function responsesSuite(
   label: string,
-  load: () => Promise<OpenAIClass> | OpenAIClass | undefined,
+  load: () => Promise<OpenAIClass | undefined> | OpenAIClass | undefined,
   skip: string | false = false,
 ): void {
   describe(`Responses API through the memory proxy, ${label}`, { skip }, () => {
