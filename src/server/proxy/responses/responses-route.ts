@@ -175,7 +175,7 @@ export async function registerResponsesRoutes(
         schema: routeSchema({
           summary: 'OpenAI Responses API with memory, over a Chat Completions upstream',
           description:
-            'Takes a Responses request (`input` items, `instructions`, `previous_response_id` or `conversation`, `store`, function `tools`, `tool_choice`, `temperature`, `top_p`, `max_output_tokens`, `metadata`, `stream`); sends one chat completion upstream with the instructions, the history (the conversation, or the chain ending at `previous_response_id`, windowed to the token budget) and the input; answers a Response object, or with `stream: true` the Responses event stream. Once the reply is complete, stores the input and the reply (unless `store: false`). A `previous_response_id` that is not the newest of its conversation forks it. Fields it cannot honour (hosted tools, `background: true`…) are refused with 400 naming them. The header X-Conversation-Id of the answer names the conversation the response is stored in.',
+            'Takes a Responses request (`input` items, `instructions`, `previous_response_id` or `conversation`, `store`, function `tools`, `tool_choice`, `temperature`, `top_p`, `max_output_tokens`, `metadata`, `stream`); sends one chat completion upstream with the instructions, the history (the conversation, or the chain ending at `previous_response_id`, windowed to the token budget) and the input; answers a Response object, or with `stream: true` the Responses event stream. Once the reply is complete, stores the input and the reply (unless `store: false`). A `previous_response_id` that is not the newest of its conversation forks it. Fields it cannot honour (hosted tools, `background: true`…) are refused with 400 naming them. The header X-Conversation-Id of the answer names the conversation the response is stored in, percent-encoded as a path segment of /v1/conversations/{id}.',
           tags,
           body: { type: 'object', description: 'An OpenAI Responses API request.' },
           response: {
@@ -247,7 +247,8 @@ export async function registerResponsesRoutes(
             if (error instanceof ClientGoneError) return abandon(reply);
             throw error;
           }
-          if (parsed.store) void reply.header('x-conversation-id', plan.conversationId);
+          // Percent-encoded, as one path segment of /v1/conversations/{id}: header values are ASCII.
+          if (parsed.store) void reply.header('x-conversation-id', encodeURIComponent(plan.conversationId));
           const contentType = response.headers.get('content-type') ?? '';
           if (response.ok && /^text\/event-stream\b/i.test(contentType)) {
             handedOver = true;
