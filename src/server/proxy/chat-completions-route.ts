@@ -17,7 +17,7 @@ import { errorResponses, routeSchema } from '../schemas.js';
 import { readExchange, type Exchange } from './exchange.js';
 import { promptMessages } from './prompt.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
-import { ClientGoneError, UpstreamCall } from './upstream-call.js';
+import { ClientGoneError, jsonOf, UpstreamCall } from './upstream-call.js';
 
 /** The header that names the conversation. */
 export const CONVERSATION_HEADER = 'x-conversation-id';
@@ -146,34 +146,18 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
         if (!reply.raw.writableFinished) call.stop('client-gone');
       });
       const accept = request.headers.accept;
-      let response: Response;
-      try {
-        response = await call.post(
-          options.completionsUrl,
-          { ...body, messages },
-          accept ? { ...upstreamHeaders, accept } : upstreamHeaders,
-        );
-      } catch (error) {
-        call.finish();
-        if (error instanceof ClientGoneError) return abandon(reply);
-        throw error;
-      }
+      const response = await call.postUnlessGone(
+        options.completionsUrl,
+        { ...body, messages },
+        accept ? { ...upstreamHeaders, accept } : upstreamHeaders,
+      );
+      if (!response) return abandon(reply);
       const contentType = response.headers.get('content-type') ?? '';
       if (response.ok && /^text\/event-stream\b/i.test(contentType)) return relayStream(response);
 
-      let payload: Buffer;
-      try {
-        payload = await call.readAll(response);
-      } catch (error) {
-        if (error instanceof ClientGoneError) return abandon(reply);
-        throw error;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(payload.toString('utf8'));
-      } catch {
-        parsed = undefined;
-      }
+      const payload = await call.readAllUnlessGone(response);
+      if (!payload) return abandon(reply);
+      const parsed = jsonOf(payload);
       if (!response.ok && parsed === undefined) throw notJsonError(response, contentType, payload);
       if (response.ok)
         await remember(store, id, turnsToStore(exchange, replyOfCompletion(parsed), request.log, request.id), request.log, request.id);

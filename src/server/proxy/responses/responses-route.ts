@@ -31,7 +31,7 @@ import { abandon, notJsonError, remember, upstreamHeadersOf } from '../chat-comp
 import { readExchange } from '../exchange.js';
 import { promptMessages } from '../prompt.js';
 import type { ResolvedProxyOptions } from '../proxy-options.js';
-import { ClientGoneError, UpstreamCall } from '../upstream-call.js';
+import { ClientGoneError, jsonOf, UpstreamCall } from '../upstream-call.js';
 import { ResponseEvents } from './events.js';
 import { newConversationId, newResponseId, partsOfResponseId, type ResponseIdParts } from './ids.js';
 import { ConversationLocks } from './locks.js';
@@ -239,14 +239,8 @@ export async function registerResponsesRoutes(
           });
           const body: Record<string, unknown> = { model: parsed.model, messages: prompt, ...parsed.upstream };
           if (parsed.stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } });
-          let response: Response;
-          try {
-            response = await call.post(options.completionsUrl, body, upstreamHeaders);
-          } catch (error) {
-            call.finish();
-            if (error instanceof ClientGoneError) return abandon(reply);
-            throw error;
-          }
+          const response = await call.postUnlessGone(options.completionsUrl, body, upstreamHeaders);
+          if (!response) return abandon(reply);
           // Percent-encoded, as one path segment of /v1/conversations/{id}: header values are ASCII.
           if (parsed.store) void reply.header('x-conversation-id', encodeURIComponent(plan.conversationId));
           const contentType = response.headers.get('content-type') ?? '';
@@ -255,19 +249,10 @@ export async function registerResponsesRoutes(
             return relayStream(response, call);
           }
 
-          let payload: Buffer;
-          try {
-            payload = await call.readAll(response);
-          } catch (error) {
-            if (error instanceof ClientGoneError) return abandon(reply);
-            throw error;
-          }
-          let completion: unknown;
-          try {
-            completion = JSON.parse(payload.toString('utf8'));
-          } catch {
-            throw notJsonError(response, contentType, payload);
-          }
+          const payload = await call.readAllUnlessGone(response);
+          if (!payload) return abandon(reply);
+          const completion = jsonOf(payload);
+          if (completion === undefined) throw notJsonError(response, contentType, payload);
           if (!response.ok) return sendJson(reply, upstreamErrorBody(completion, response.status), response.status);
           const chatReply = replyOfCompletion(completion);
           if (!chatReply) throw notJsonError(response, contentType, payload);
