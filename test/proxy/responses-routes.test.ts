@@ -24,6 +24,8 @@ after(async () => {
 beforeEach(async () => {
   upstream.behaviour = 'ok';
   upstream.chunkDelayMs = 1;
+  upstream.finishReason = null;
+  upstream.ignoreStream = false;
   upstream.requests.length = 0;
   await proxy.store.clear();
 });
@@ -158,6 +160,75 @@ describe('Responses API routes', () => {
       assert.deepEqual([status, json.error.param, json.error.code], [400, param, 'TURNSTORE_BAD_REQUEST'], param);
     }
     assert.equal(sentBodies().length, 0);
+  });
+
+  it('a reply cut at max_output_tokens is incomplete (stored as such); streamed, it ends with response.incomplete', async () => {
+    upstream.finishReason = 'length';
+    const { json } = await post({ model: 'm', input: 'Long story', max_output_tokens: 5 });
+    assert.deepEqual([json.status, json.incomplete_details, json.max_output_tokens], ['incomplete', { reason: 'max_output_tokens' }, 5]);
+    assert.equal(sentBodies()[0].max_tokens, 5);
+    const stored = (await (await fetch(`${proxy.url}/v1/responses/${json.id}`, { headers })).json()) as Record<string, unknown>;
+    assert.deepEqual([stored.status, stored.incomplete_details], ['incomplete', { reason: 'max_output_tokens' }]);
+    const stream = await events({ model: 'm', input: 'Long story', previous_response_id: json.id });
+    const last = stream.at(-1)!.data;
+    assert.deepEqual([last.type, last.response.status], ['response.incomplete', 'incomplete']);
+    upstream.finishReason = null;
+    const complete = await post({ model: 'm', input: 'Short' });
+    assert.deepEqual([complete.json.status, complete.json.incomplete_details], ['completed', null]);
+  });
+
+  it('an upstream that answers a streamed request with JSON still gives the whole event stream, and the exchange is stored', async () => {
+    upstream.ignoreStream = true;
+    const stream = await events({ model: 'm', input: 'Stream, please' });
+    assert.deepEqual(
+      stream.map(({ event }) => event),
+      [
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.content_part.added',
+        'response.output_text.delta',
+        'response.output_text.done',
+        'response.content_part.done',
+        'response.output_item.done',
+        'response.completed',
+      ],
+    );
+    const done = stream.at(-1)!.data.response;
+    assert.equal(done.output_text, 'You said "Stream, please"; I saw 1 messages.');
+    assert.equal((await proxy.store.get(conversationOf(done.id))).length, 2);
+  });
+
+  it('input_items pages with limit, after and has_more', async () => {
+    const input = ['a', 'b', 'c', 'd', 'e'].map((text) => ({ role: 'user', content: text }));
+    const { json } = await post({ model: 'm', input });
+    const page = async (query: string) =>
+      (await (await fetch(`${proxy.url}/v1/responses/${json.id}/input_items?${query}`, { headers })).json()) as {
+        data: Array<{ id: string; content: Array<{ text: string }> }>;
+        has_more: boolean;
+        first_id: string;
+        last_id: string;
+      };
+    const first = await page('order=asc&limit=2');
+    assert.deepEqual(
+      first.data.map((item) => item.content[0]!.text),
+      ['a', 'b'],
+    );
+    assert.equal(first.has_more, true);
+    const second = await page(`order=asc&limit=2&after=${first.last_id}`);
+    assert.deepEqual(
+      second.data.map((item) => item.content[0]!.text),
+      ['c', 'd'],
+    );
+    const last = await page(`order=asc&after=${second.last_id}`);
+    assert.deepEqual([last.data.map((item) => item.content[0]!.text), last.has_more], [['e'], false]);
+    const newest = await page('limit=1');
+    assert.deepEqual(
+      newest.data.map((item) => item.content[0]!.text),
+      ['e'],
+    );
+    const bad = await fetch(`${proxy.url}/v1/responses/${json.id}/input_items?limit=0`, { headers });
+    assert.equal(bad.status, 400);
   });
 
   it('/openapi.json lists the four routes', async () => {

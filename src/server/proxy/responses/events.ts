@@ -4,8 +4,8 @@
  * `output_text` part) opened by the first text, its `response.output_text.delta`s; a
  * `function_call` output item opened by each call's first piece that names it, its
  * `response.function_call_arguments.delta`s; then, once the reply is complete, the `.done` event
- * of each text, part, arguments and item, and `response.completed` — or an `error` event when it
- * never completes. Every event has its `sequence_number`, from 0.
+ * of each text, part, arguments and item, and `response.completed` (`response.incomplete` when the
+ * reply stopped at `max_output_tokens`) — or an `error` event when it never completes. Every event has its `sequence_number`, from 0.
  *
  * Chat streams may interleave the pieces of parallel calls; each event names its item by
  * `output_index`, which is what the clients' accumulators follow.
@@ -160,9 +160,9 @@ export class ResponseEvents {
     this.#send('response.output_item.done', { output_index: call.outputIndex, item });
   }
 
-  /** The last event of a complete response. */
+  /** The last event of a response whose reply is over: `response.completed`, or `response.incomplete` when it stopped short. */
   completed(response: Item): void {
-    this.#send('response.completed', { response });
+    this.#send(response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response });
   }
 
   /** The last event of a response that failed: the clients raise it as an error. */

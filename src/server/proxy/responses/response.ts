@@ -30,6 +30,18 @@ export interface ResponseRecord {
   readonly echo: Readonly<Record<string, JsonValue>>;
   /** How many of the response's turns are its input (the reply turn follows them). */
   readonly input_turns: number;
+  /** Why the reply stopped short (`max_output_tokens`, `content_filter`), or null when it is complete. */
+  readonly incomplete_reason: string | null;
+}
+
+/**
+ * Why a chat reply with `finish_reason` stopped short, as the Response's `incomplete_details.reason`:
+ * `length` is `max_output_tokens`, `content_filter` is itself; null for a reply that ended by itself.
+ */
+export function incompleteReasonOf(finishReason: unknown): string | null {
+  if (finishReason === 'length') return 'max_output_tokens';
+  if (finishReason === 'content_filter') return 'content_filter';
+  return null;
 }
 
 /** A reply, as the Response object shows it. */
@@ -83,6 +95,7 @@ export interface ResponseParts {
   readonly record: ResponseRecord;
   readonly conversationId: string | null;
   readonly store: boolean;
+  /** `completed` for a response whose reply is over (its record says whether it is `incomplete`). */
   readonly status: 'in_progress' | 'completed';
   /** The output items; none while in progress. */
   readonly output: readonly Item[];
@@ -102,10 +115,10 @@ export function responseObject(parts: ResponseParts): Item {
     id: record.id,
     object: 'response',
     created_at: record.created_at,
-    status: parts.status,
+    status: parts.status === 'completed' && record.incomplete_reason !== null ? 'incomplete' : parts.status,
     background: false,
     error: null,
-    incomplete_details: null,
+    incomplete_details: parts.status === 'completed' && record.incomplete_reason !== null ? { reason: record.incomplete_reason } : null,
     instructions: record.instructions,
     max_output_tokens: null,
     model: record.model,

@@ -21,7 +21,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConversationStore, JsonValue, Turn, TurnInput } from '../../../core/types.js';
 import { splitMessages } from '../../../openai-compatible/chat-messages.js';
-import { ChatStreamReader, replyOfCompletion, type ChatReply } from '../../../openai-compatible/chat-stream.js';
+import { ChatStreamReader, firstChoice, replyOfCompletion, type ChatReply } from '../../../openai-compatible/chat-stream.js';
 import { turnOfMessage } from '../../../openai-compatible/chat-turns.js';
 import { errorHandlerFor } from '../../error-handling.js';
 import type { FailureLog } from '../../failure-log.js';
@@ -38,6 +38,7 @@ import { ConversationLocks } from './locks.js';
 import { readResponsesRequest, type ResponsesRequest } from './request.js';
 import {
   findResponse,
+  incompleteReasonOf,
   inputItems,
   outputItems,
   responseObject,
@@ -201,7 +202,7 @@ export async function registerResponsesRoutes(
           const key = partsOfResponseId(id)!.key;
           const { tools: _tools, ...echo } = parsed.echo;
           const createdAt = Math.floor(Date.now() / 1000);
-          const record = (model: unknown, usage: JsonValue): ResponseRecord => ({
+          const record = (model: unknown, usage: JsonValue, finishReason?: unknown): ResponseRecord => ({
             id,
             created_at: createdAt,
             model: (typeof model === 'string' ? model : (parsed.model ?? null)) as JsonValue,
@@ -212,6 +213,7 @@ export async function registerResponsesRoutes(
             metadata: parsed.metadata,
             echo: echo as Record<string, JsonValue>,
             input_turns: input.length,
+            incomplete_reason: incompleteReasonOf(finishReason),
           });
           const objectOf = (rec: ResponseRecord, status: 'in_progress' | 'completed', output: Array<Record<string, unknown>>) =>
             responseObject({
@@ -256,7 +258,8 @@ export async function registerResponsesRoutes(
           if (!response.ok) return sendJson(reply, upstreamErrorBody(completion, response.status), response.status);
           const chatReply = replyOfCompletion(completion);
           if (!chatReply) throw notJsonError(response, contentType, payload);
-          const rec = record((completion as { model?: unknown }).model, usageOf((completion as { usage?: unknown }).usage));
+          const { model, usage } = completion as { model?: unknown; usage?: unknown };
+          const rec = record(model, usageOf(usage), firstChoice(completion)?.finish_reason);
           await keep(rec, chatReply);
           const final = objectOf(rec, 'completed', outputItems(key, chatReply));
           if (!parsed.stream) return sendJson(reply, final);
@@ -303,12 +306,15 @@ export async function registerResponsesRoutes(
             return streamOut(async (events) => {
               let model: unknown;
               let usage: unknown;
+              let finishReason: unknown;
               events.start(objectOf(record(parsed.model, null), 'in_progress', []));
               const reader = new ChatStreamReader((chunk) => {
                 events.chunk(chunk);
                 const fields = chunk as { model?: unknown; usage?: unknown };
                 if (typeof fields.model === 'string') model = fields.model;
                 if (fields.usage) usage = fields.usage;
+                const finish = firstChoice(chunk)?.finish_reason;
+                if (typeof finish === 'string' && finish !== '') finishReason = finish;
               });
               await upstreamCall.forEachPiece(upstream, (piece) => reader.push(piece));
               reader.end();
@@ -316,7 +322,7 @@ export async function registerResponsesRoutes(
               if (!reader.complete)
                 throw new HttpError('TURNSTORE_UPSTREAM_UNAVAILABLE', 'The upstream ended its stream before the reply was complete.');
               events.finish();
-              const rec = record(model, usageOf(usage));
+              const rec = record(model, usageOf(usage), finishReason);
               await keep(rec, reader.reply);
               events.completed(objectOf(rec, 'completed', outputItems(key, reader.reply)));
             });
