@@ -231,6 +231,14 @@ describe('Responses API routes', () => {
     assert.equal(bad.status, 400);
   });
 
+  it('an upstream answering JSON that is no chat completion is 502, and nothing is stored', async () => {
+    upstream.behaviour = 'not-completion';
+    const { status, json } = await post({ model: 'm', input: 'Hello', conversation: 'bogus' });
+    assert.deepEqual([status, json.error.code, json.error.type], [502, 'TURNSTORE_UPSTREAM_UNAVAILABLE', 'server_error']);
+    assert.match(json.error.message, /not a chat completion/);
+    assert.deepEqual(await proxy.store.get('bogus'), []);
+  });
+
   it('/openapi.json lists the four routes', async () => {
     const document = (await (await fetch(`${proxy.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     assert.ok(document.paths['/v1/responses']?.post);

@@ -22,6 +22,8 @@ export type UpstreamBehaviour =
   | 'error-json'
   /** 503 with an HTML body, as a reverse proxy in front of a dead server answers. */
   | 'error-html'
+  /** 200 with a JSON body that is no chat completion. */
+  | 'not-completion'
   /** Never answers. */
   | 'hang'
   /** A stream that sends two chunks, then stops without ending (until the client leaves). */
@@ -140,6 +142,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         return;
       case 'error-html':
         response.writeHead(503, { 'content-type': 'text/html' }).end('<html><body>503 Service Unavailable</body></html>');
+        return;
+      case 'not-completion':
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"hello":"world"}');
         return;
       case 'hang':
         hanging.add(response);

@@ -257,7 +257,14 @@ export async function registerResponsesRoutes(
           if (completion === undefined) throw notJsonError(response, contentType, payload);
           if (!response.ok) return sendJson(reply, upstreamErrorBody(completion, response.status), response.status);
           const chatReply = replyOfCompletion(completion);
-          if (!chatReply) throw notJsonError(response, contentType, payload);
+          if (!chatReply)
+            throw new HttpError(
+              'TURNSTORE_UPSTREAM_UNAVAILABLE',
+              'The upstream answered JSON that is not a chat completion (no choices[0].message).',
+              {
+                cause: new Error(`The upstream's body began: ${payload.toString('utf8', 0, 300)}`),
+              },
+            );
           const { model, usage } = completion as { model?: unknown; usage?: unknown };
           const rec = record(model, usageOf(usage), firstChoice(completion)?.finish_reason);
           await keep(rec, chatReply);
