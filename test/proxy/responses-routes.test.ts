@@ -239,6 +239,30 @@ describe('Responses API routes', () => {
     assert.deepEqual(await proxy.store.get('bogus'), []);
   });
 
+  it('an upstream that falls silent mid-stream: the stream ends with an error event naming the timeout, and nothing is stored', async () => {
+    const quick = await startProxy({ upstream: upstream.url, upstreamTimeoutMs: 200 });
+    try {
+      upstream.behaviour = 'stall';
+      const response = await fetch(`${quick.url}/v1/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', input: 'Hello?', conversation: 'silent', stream: true }),
+      });
+      const blocks = (await response.text()).split('\n\n').filter(Boolean);
+      const last = JSON.parse(
+        blocks
+          .at(-1)!
+          .split('\n')[1]!
+          .replace(/^data: /, ''),
+      ) as Record<string, unknown>;
+      assert.deepEqual([last.type, last.code], ['error', 'TURNSTORE_UPSTREAM_TIMEOUT']);
+      assert.ok(!blocks.some((block) => block.startsWith('event: response.completed')));
+      assert.deepEqual(await quick.store.get('silent'), []);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('/openapi.json lists the four routes', async () => {
     const document = (await (await fetch(`${proxy.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     assert.ok(document.paths['/v1/responses']?.post);
