@@ -1,5 +1,5 @@
 /**
- * The tables and the plpgsql functions of PostgresStore (schema version 2). Each store operation is
+ * The tables and the plpgsql functions of PostgresStore (schema version 3). Each store operation is
  * one call of one of these functions (append calls go several at a time, as one call of `appends`):
  * one round trip and one transaction, in which the call expires idle conversations, does its work,
  * and enforces the caps. Ids, contents and numbers are always the functions' parameters, never SQL
@@ -20,10 +20,16 @@
  *   content plus extras in UTF-8, measured by the app before it sends them.
  * - `p totals`: one row: live conversations, turns and bytes (what the caps are checked against),
  *   and the evictions by reason since the store was created.
+ * - `p totals_shards`: 32 rows of turns and bytes that common-case `appends` batches count in
+ *   instead of `totals`, each within its shard's `quota` (its part of the room under the byte budget;
+ *   see version 3), so batches on several connections commit at once. The live turns and bytes are
+ *   `totals` plus the sum of the shards; the exact path folds the shards into `totals` first.
  *
  * Locking, so that concurrent calls never deadlock: a call first waits for the row lock of its
  * own conversation (if it has one; `appends` for those of all its calls, in id order), and only
- * then for the `totals` row, which it takes last. Any other conversation it removes (expired, or
+ * then for the `totals` row, and then, in the exact path of `appends`, for every shard in shard
+ * order. A common-case batch takes no `totals` lock, only one shard's, last (one no other batch
+ * holds if there is one). Any other conversation it removes (expired, or
  * evicted by the caps) it locks with `SKIP LOCKED`, never waiting: a conversation locked by another
  * call is being touched right now, so it is not the one to evict anyway. `clear` locks every
  * conversation, in id order, before it takes `totals`.
@@ -50,6 +56,11 @@ export interface SqlNames {
 export const MIGRATION_LOCK_CLASS = 746_570_001;
 /** Advisory lock class of the expiry sweep. */
 export const SWEEP_LOCK_CLASS = 746_570_002;
+/**
+ * Rows of `<prefix>totals_shards`: how many common-case batches can commit at once, each holding
+ * one shard's lock (rather than the totals row's) through its commit's WAL flush.
+ */
+export const TOTALS_SHARDS = 32;
 /** SQLSTATE raised inside `appends` to leave its common-case path for the exact one (never seen outside). */
 const FALLBACK = 'TSB01';
 
@@ -414,12 +425,13 @@ function sizeFunction(n: SqlNames): string {
   return expiringFunction(n, 'size', `ARRAY[(SELECT t.conversations FROM ${n.object('totals')} t)::text] || evicted`);
 }
 
-/** `stats(ttlMs)`: `{conversations, turns, bytes, evicted ttl, lru, bytes, reason, id, …}`. */
+/** `stats(ttlMs)`: `{conversations, turns, bytes, evicted ttl, lru, bytes, reason, id, …}`; turns and bytes are the totals' plus the shards'. */
 function statsFunction(n: SqlNames): string {
   return expiringFunction(
     n,
     'stats',
-    `(SELECT ARRAY[t.conversations, t.turns, t.bytes, t.evicted_ttl, t.evicted_lru, t.evicted_bytes]::text[] FROM ${n.object('totals')} t) || evicted`,
+    `(SELECT ARRAY[t.conversations, t.turns + s.turns, t.bytes + s.bytes, t.evicted_ttl, t.evicted_lru, t.evicted_bytes]::text[]
+    FROM ${n.object('totals')} t, (SELECT coalesce(sum(u.turns), 0) AS turns, coalesce(sum(u.bytes), 0) AS bytes FROM ${n.object('totals_shards')} u) s) || evicted`,
   );
 }
 
@@ -465,7 +477,6 @@ $fn$;`;
 }
 
 /**
-<<<<<<< HEAD
  * `appends(ids, counts, replace, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents,
  * extras, bytes)`: several append calls in one transaction, each exactly as if made alone, in
  * order. Call i appends `counts[i]` turns (the next ones of the turn arrays) to `ids[i]`, after
@@ -482,6 +493,7 @@ $fn$;`;
 function appendsFunction(n: SqlNames): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
+  const shards = n.object('totals_shards');
   // The start of each call: its turns' bytes, its conversation's row (locked already), the clock.
   const callStart = `    v_id := p_ids[v_call];
     v_count := p_counts[v_call];
@@ -528,7 +540,7 @@ function appendsFunction(n: SqlNames): string {
     v_turns := v_turns - v_trimmed_turns + v_count;
 `;
   return `
-CREATE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace bigint[],
+CREATE OR REPLACE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace bigint[],
   p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
   p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
 RETURNS SETOF text[] LANGUAGE plpgsql AS $fn$
@@ -557,6 +569,7 @@ DECLARE${COMMON_DECLARATIONS}
   v_fast_turns bigint := 0;
   v_fast_bytes bigint := 0;
   v_fast_peak bigint;
+  v_shard integer;
 BEGIN
   FOR v_lock_id IN SELECT DISTINCT u.id FROM unnest(p_ids) AS u(id) ORDER BY u.id LOOP
     LOOP
@@ -590,15 +603,26 @@ ${writeTurns}        v_fast_turns := v_fast_turns + d_turns + v_count - v_trimme
         d_turns := 0;
         d_bytes := 0;
       END LOOP;
-      IF p_ttl_ms > 0 AND EXISTS (SELECT FROM ${conversations} c WHERE c.last_access_ms < ceil(now_ms - p_ttl_ms)::bigint) THEN
-        RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
-      END IF;
-      UPDATE ${n.object('totals')} SET turns = turns + v_fast_turns, bytes = bytes + v_fast_bytes
-        RETURNING conversations, bytes INTO v_total_conversations, v_total_bytes;
       -- Calls one at a time would have evicted if the totals, after any of them, were over a cap.
-      IF v_total_conversations > p_max_conversations OR v_total_bytes - v_fast_bytes + v_fast_peak > p_max_total_bytes THEN
+      -- The batch adds no conversation: the count only an exact path changes is read, not locked.
+      IF (p_ttl_ms > 0 AND EXISTS (SELECT FROM ${conversations} c WHERE c.last_access_ms < ceil(now_ms - p_ttl_ms)::bigint))
+        OR (SELECT t.conversations FROM ${n.object('totals')} t) > p_max_conversations THEN
         RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
       END IF;
+      -- Its turns and bytes go to a shard of the totals with room for the batch's peak: a free one
+      -- first (batches on other connections hold the others), else this connection's own, waited for.
+      SELECT s.shard INTO v_shard FROM ${shards} s
+        WHERE s.cap_basis <= p_max_total_bytes AND s.bytes + greatest(v_fast_peak, 0) <= s.quota
+        ORDER BY (s.shard + pg_backend_pid()) % ${TOTALS_SHARDS} LIMIT 1 FOR UPDATE SKIP LOCKED;
+      IF NOT FOUND THEN
+        SELECT s.shard INTO v_shard FROM ${shards} s
+          WHERE s.shard = pg_backend_pid() % ${TOTALS_SHARDS} AND s.cap_basis <= p_max_total_bytes AND s.bytes + greatest(v_fast_peak, 0) <= s.quota
+          FOR UPDATE;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
+        END IF;
+      END IF;
+      UPDATE ${shards} SET turns = turns + v_fast_turns, bytes = bytes + v_fast_bytes WHERE shard = v_shard;
       FOR v_call IN 1 .. cardinality(p_ids) LOOP
         RETURN NEXT evicted;
       END LOOP;
@@ -609,6 +633,15 @@ ${writeTurns}        v_fast_turns := v_fast_turns + d_turns + v_count - v_trimme
       d_bytes := 0;
     END;
   END IF;
+
+  -- The exact path: the totals, then every shard (in order), whose counts are folded into the
+  -- totals, which then hold the exact figures for the caps.
+  PERFORM FROM ${n.object('totals')} FOR UPDATE;
+  WITH folded AS (
+    UPDATE ${shards} s SET turns = 0, bytes = 0 FROM (SELECT o.shard, o.turns, o.bytes FROM ${shards} o ORDER BY o.shard FOR UPDATE) old
+      WHERE s.shard = old.shard RETURNING old.turns, old.bytes)
+    UPDATE ${n.object('totals')} SET turns = turns + (SELECT coalesce(sum(f.turns), 0) FROM folded f),
+      bytes = bytes + (SELECT coalesce(sum(f.bytes), 0) FROM folded f);
 
   FOR v_call IN 1 .. cardinality(p_ids) LOOP
 ${callStart}    IF NOT v_found THEN
@@ -662,6 +695,9 @@ ${writeTurns}
     n_bytes := 0;
     RETURN NEXT evicted;
   END LOOP;
+  -- The room left under the byte budget, shared out among the shards for the next common-case batches.
+  UPDATE ${shards} SET cap_basis = p_max_total_bytes,
+    quota = greatest(0, p_max_total_bytes - (SELECT t.bytes FROM ${n.object('totals')} t)) / ${TOTALS_SHARDS};
 END
 $fn$;`;
 }
@@ -702,5 +738,33 @@ function version2(n: SqlNames): string {
   ].join('\n');
 }
 
+/**
+ * Version 3: `<prefix>totals_shards`, where common-case batches count their turns and bytes, so
+ * that several batches (on several connections) commit at once and share WAL flushes instead of
+ * queueing on the totals row; `appends` and `stats` use them. A shard's `quota` is its part of the
+ * room left under the byte budget (`cap_basis`) when an exact-path batch last folded every shard
+ * into the totals. Invariant: totals.bytes + Σ quota ≤ cap_basis, and a shard's bytes ≤ its
+ * quota; so the bytes stored (totals + Σ shard bytes) never exceed the budget, and a batch that
+ * fits its shard's quota needs no other lock. Anything that adds bytes otherwise must lock every
+ * shard, as the exact path does.
+ */
+function version3(n: SqlNames): string {
+  const shards = n.object('totals_shards');
+  return [
+    `CREATE TABLE ${shards} (
+  shard integer PRIMARY KEY,
+  turns bigint NOT NULL,
+  bytes bigint NOT NULL,
+  quota bigint NOT NULL,
+  cap_basis bigint NOT NULL
+);
+-- No room shared out yet (and no budget it was measured against): the first batches go the exact way.
+INSERT INTO ${shards} SELECT shard, 0, 0, 0, 9223372036854775807 FROM generate_series(0, ${TOTALS_SHARDS - 1}) AS shard;`,
+    appendsFunction(n),
+    `DROP FUNCTION ${n.object('stats')}(double precision);`,
+    statsFunction(n),
+  ].join('\n');
+}
+
 /** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */
-export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2];
+export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3];

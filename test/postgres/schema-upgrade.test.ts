@@ -10,6 +10,8 @@ import { withServerAndPool } from '../support/postgres-pool.js';
 
 /** Version 1 as turnstore created it, for schema "public" and the prefix below (see the file's header). */
 const VERSION_1 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v1.sql', import.meta.url)), 'utf8');
+/** Version 2 as turnstore created it (versions 1 and 2 in one file), for the same schema and prefix. */
+const VERSION_2 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v2.sql', import.meta.url)), 'utf8');
 const PREFIX = 'upgrade_';
 
 describe('PostgresStore upgrading tables of an older turnstore', { skip: postgresUnavailable() }, () => {
@@ -38,7 +40,7 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
         ],
       );
       assert.equal(server.sql(`SELECT version FROM ${PREFIX}schema_version`), String(SCHEMA_VERSION));
-      assert.equal(SCHEMA_VERSION, 2);
+      assert.ok(SCHEMA_VERSION >= 2);
       assert.equal(
         server.sql(`SELECT count(*) FROM pg_proc WHERE proname = '${PREFIX}append'`),
         '0',
@@ -69,6 +71,42 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
         { conversations: stats.conversations, turns: stats.turns, bytes: stats.bytes },
         { conversations: 1, turns: 1, bytes: 8 },
       );
+    } finally {
+      await store.close();
+    }
+  });
+  it('version 2 → 3: the totals shards are added, the counts stay exact, and the first append after the upgrade goes the exact way', async () => {
+    // A version-2 database (a fresh prefix: the test above used upgrade_) with conversations
+    // written by version 2's own appends function.
+    const prefix = 'upgrade2_';
+    await migrate(pool, 'public', prefix, [() => VERSION_2.replaceAll('"upgrade_', `"${prefix}`), () => 'SELECT 1']);
+    assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '2');
+    server.sql(
+      `SELECT ${prefix}appends(ARRAY['a', 'b', 'a'], ARRAY[2, 1, 1], ARRAY[0, 0, 0]::bigint[], 8, 500, 67108864, 3600000, ARRAY[0, 1, 0, 1]::smallint[], ARRAY['question', 'answer', 'hi', 'again'], ARRAY[NULL, NULL, NULL, NULL]::text[], ARRAY[8, 6, 2, 5])`,
+    );
+
+    const store = new PostgresStore({ pool, tablePrefix: prefix, maxTotalBytes: 1000, maxTurnBytes: 100 });
+    try {
+      assert.deepEqual(await store.stats(), { conversations: 2, turns: 4, bytes: 21, evictions: { ttl: 0, lru: 0, bytes: 0 } });
+      assert.equal(SCHEMA_VERSION, 3);
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '3');
+      assert.equal(server.sql(`SELECT count(*) || ' ' || sum(turns + bytes + quota) FROM ${prefix}totals_shards`), '32 0');
+      // No room shared out yet: the first append is exact, and shares out the room under its budget.
+      await store.append('a', 'user', 'one more');
+      assert.equal(server.sql(`SELECT turns || ' ' || bytes FROM ${prefix}totals`), '5 29');
+      assert.equal(
+        server.sql(`SELECT DISTINCT cap_basis || ' ' || quota FROM ${prefix}totals_shards`),
+        `1000 ${Math.floor((1000 - 29) / 32)}`,
+      );
+      // The next one, on a conversation that exists, counts in a shard.
+      await store.append('b', 'assistant', 'sure');
+      assert.equal(server.sql(`SELECT turns || ' ' || bytes FROM ${prefix}totals`), '5 29');
+      assert.equal(server.sql(`SELECT sum(turns) || ' ' || sum(bytes) FROM ${prefix}totals_shards`), '1 4');
+      assert.deepEqual(
+        (await store.get('a')).map((turn) => turn.content),
+        ['question', 'answer', 'again', 'one more'],
+      );
+      assert.deepEqual(await store.stats(), { conversations: 2, turns: 6, bytes: 33, evictions: { ttl: 0, lru: 0, bytes: 0 } });
     } finally {
       await store.close();
     }

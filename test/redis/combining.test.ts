@@ -165,4 +165,67 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
       await store.close();
     }
   });
+  it('in one run, a call alone over the byte budget drops its own oldest turns, and the calls after it see the byte total without them', async () => {
+    const evictions: string[] = [];
+    const store = new RedisStore({
+      url: server.url,
+      prefix: 'budget',
+      connections: 1,
+      maxTurnBytes: 100,
+      maxTotalBytes: 100,
+      onEvict: (id, reason) => evictions.push(`${reason} ${id}`),
+    });
+    try {
+      await store.size();
+      await Promise.all([
+        store.append('big', 'user', 'a'.repeat(60)),
+        store.append('big', 'assistant', 'b'.repeat(60)),
+        store.append('small', 'user', 'c'.repeat(10)),
+      ]);
+      assert.deepEqual(evictions, [], '60 + 10 bytes are within the budget: nothing to evict');
+      assert.deepEqual(
+        (await store.get('big')).map((turn) => turn.content),
+        ['b'.repeat(60)],
+      );
+      const { conversations, turns, bytes } = await store.stats();
+      assert.deepEqual({ conversations, turns, bytes }, { conversations: 2, turns: 2, bytes: 70 });
+    } finally {
+      await store.close();
+    }
+  });
+  it('a combined run of appends to live conversations finds the recency score once and writes the byte total once, not once per call', async () => {
+    const store = new RedisStore({ url: server.url, prefix: 'lean', connections: 1, maxTurns: 2 });
+    try {
+      for (const id of ['a', 'b', 'c', 'd'])
+        await store.appendMany(id, [
+          { role: 'user', content: `${id} 1` },
+          { role: 'assistant', content: `${id} 2` },
+        ]);
+      const monitor = await RedisMonitor.start(server.port);
+      try {
+        await Promise.all(['a', 'b', 'c', 'd', 'a'].map((id, k) => store.append(id, 'user', `${id} next ${k}`)));
+        await server.command('PING', 'end-of-calls');
+        await monitor.waitFor((command) => command.words[0] === 'PING' && command.words[1] === 'end-of-calls');
+      } finally {
+        monitor.stop();
+      }
+      const inScript = monitor.commands.filter((command) => command.source === 'lua').map((command) => command.words.join(' '));
+      // The prelude's expiry count has '-inf' first; the touch's counts from the time up to '+inf'.
+      assert.equal(inScript.filter((command) => /^ZCOUNT \S+ \S+ \+inf$/.test(command)).length, 1, inScript.join('\n'));
+      assert.equal(inScript.filter((command) => /^ZADD /.test(command)).length, 5);
+      assert.equal(inScript.filter((command) => /^HINCRBY \S+:meta bytes /.test(command)).length, 1, inScript.join('\n'));
+      // Recency still follows the calls: d, then a (touched last) are the newest.
+      assert.deepEqual(
+        (await store.list({ limit: 4 })).items.map((item) => item.id),
+        ['a', 'd', 'c', 'b'],
+      );
+      const { conversations, turns, bytes } = await store.stats();
+      assert.deepEqual({ conversations, turns }, { conversations: 4, turns: 8 });
+      let stored = 0;
+      for (const id of ['a', 'b', 'c', 'd']) for (const turn of await store.get(id)) stored += Buffer.byteLength(turn.content);
+      assert.equal(bytes, stored);
+    } finally {
+      await store.close();
+    }
+  });
 });
