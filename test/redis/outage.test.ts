@@ -93,10 +93,16 @@ describe('RedisStore when Redis goes away', { skip: redisUnavailable() }, () => 
       }
     };
     const callers = [0, 1, 2, 3].map(caller);
+    // Stopped before the store closes even when an assertion fails first: a caller left running
+    // would meet a closed store and loop for ever, and the test file would never end.
+    cleanup.push(async () => {
+      running = false;
+      await Promise.all(callers);
+    });
     await sleep(200);
     const killedAt = performance.now();
     await server.kill();
-    await sleep(COMMAND_TIMEOUT_MS * 2);
+    await sleep(COMMAND_TIMEOUT_MS * 3);
     const during = outcomes.filter((outcome) => outcome.startedAt > killedAt);
     assertBoundedFailures(during);
     assert.ok(
@@ -105,15 +111,15 @@ describe('RedisStore when Redis goes away', { skip: redisUnavailable() }, () => 
     );
 
     // Once the connection has been down for a whole bound, calls stop waiting: they fail at once.
-    // The store's clock starts when it learns of the loss (its client's error event), which on a busy
-    // machine can come well after the kill; the first failed call ends no earlier than that event.
-    const noticedAt = Math.min(...during.filter((outcome) => !outcome.ok).map((outcome) => outcome.startedAt + outcome.ms));
-    const late = during.filter((outcome) => outcome.startedAt > noticedAt + COMMAND_TIMEOUT_MS + 100);
+    // The store's clock starts when its client reports the loss, which on a busy machine can come
+    // a while after the kill: calls count as late from the bound plus the same slack as timers get.
+    const late = during.filter((outcome) => outcome.startedAt > killedAt + COMMAND_TIMEOUT_MS + SLACK_MS);
     assert.ok(
-      late.length > 0 && late.every((outcome) => outcome.ms < 50),
+      // "At once" against the bound: a quarter of it, since a busy machine can stall the process for tens of ms.
+      late.length > 0 && late.every((outcome) => outcome.ms < COMMAND_TIMEOUT_MS / 4),
       `late calls fail at once; took ${late.map((outcome) => Math.round(outcome.ms)).join(', ')} ms`,
     );
-    const firstFailure = noticedAt - killedAt;
+    const firstFailure = Math.min(...during.map((outcome) => outcome.startedAt + outcome.ms)) - killedAt;
     const slowestFailure = Math.max(...during.map((outcome) => outcome.ms));
     await server.restart();
     const restartedAt = performance.now();
