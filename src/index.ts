@@ -32,6 +32,7 @@ export {
   type EvictionListener,
   type EvictionReason,
   type AppendManyOptions,
+  type CompactOptions,
   type ListOptions,
   type ListPage,
   type StoreStats,

@@ -1,6 +1,14 @@
+import { summaryTurn } from '../core/compaction.js';
 import { turnWithExtras } from '../core/turn-extras.js';
 import { ROLES, type Turn, type TurnExtras } from '../core/types.js';
 import { IdIndex } from './id-index.js';
+
+/** A conversation's summary (decision 16): its text, wall-clock ms when set, and UTF-8 bytes. */
+export interface HeldSummary {
+  readonly content: string;
+  readonly time: number;
+  readonly bytes: number;
+}
 
 /** Marks "no slot" in the recency list and the free list. */
 export const NONE = -1;
@@ -56,6 +64,11 @@ export class ConversationTable {
   #contents: string[] = [];
   /** The frozen extras of the turns that have them, by turn place (slot * stride + ring place). */
   #extras = new Map<number, TurnExtras>();
+  /**
+   * The summaries of the slots that have one. Slots without one never touch the map: reading a slot
+   * costs one size check while no conversation has a summary, one map miss when some do.
+   */
+  #summaries = new Map<number, HeldSummary>();
   #ids: string[] = [];
   readonly #index = new IdIndex();
   // The last id looked up and its hash: appending to a new id looks it up, then creates it.
@@ -175,6 +188,7 @@ export class ConversationTable {
     }
     this.#turns -= count;
     this.#bytes -= this.#slotDoubles[slot * SLOT_DOUBLES + SLOT_BYTES]!;
+    this.#summaries.delete(slot);
     this.#live--;
     ints[at + OLDER] = this.#freeSlot;
     this.#freeSlot = slot;
@@ -262,8 +276,39 @@ export class ConversationTable {
     this.#turns--;
   }
 
-  /** Fresh copies of a slot's turns, oldest first. */
+  /** The slot's summary, or `undefined`. */
+  summaryOf(slot: number): HeldSummary | undefined {
+    return this.#summaries.size === 0 ? undefined : this.#summaries.get(slot);
+  }
+
+  /** Sets (or replaces) the slot's summary, counting its bytes in place of the old one's. */
+  setSummary(slot: number, summary: HeldSummary): void {
+    const old = this.summaryOf(slot);
+    this.#addBytes(slot, summary.bytes - (old === undefined ? 0 : old.bytes));
+    this.#summaries.set(slot, summary);
+  }
+
+  /** Drops the slot's summary, if it has one. */
+  dropSummary(slot: number): void {
+    const old = this.summaryOf(slot);
+    if (old === undefined) return;
+    this.#addBytes(slot, -old.bytes);
+    this.#summaries.delete(slot);
+  }
+
+  /** A fresh copy of a slot's turn at `k` (0 is the oldest); `k` below its count. */
+  copyTurnAt(slot: number, k: number): Turn {
+    const stride = this.#stride;
+    const place = this.#slotInts[slot * SLOT_INTS + RING_START]! + k;
+    return this.#copyTurn(slot * stride + (place >= stride ? place - stride : place));
+  }
+
+  /** Fresh copies of a slot's turns, oldest first, after its summary when it has one. */
   copyTurns(slot: number): Turn[] {
+    if (this.#summaries.size !== 0) {
+      const summary = this.#summaries.get(slot);
+      if (summary !== undefined) return this.#copyWithSummary(slot, summary);
+    }
     const stride = this.#stride;
     const base = slot * stride;
     const start = this.#slotInts[slot * SLOT_INTS + RING_START]!;
@@ -283,6 +328,15 @@ export class ConversationTable {
         ts: doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000,
       };
     }
+    return turns;
+  }
+
+  /** {@link copyTurns} for a slot that has a summary. */
+  #copyWithSummary(slot: number, summary: HeldSummary): Turn[] {
+    const count = this.turnCount(slot);
+    const turns: Turn[] = new Array(count + 1);
+    turns[0] = summaryTurn(summary.content, summary.time / 1000);
+    for (let k = 0; k < count; k++) turns[k + 1] = this.copyTurnAt(slot, k);
     return turns;
   }
 
@@ -328,6 +382,7 @@ export class ConversationTable {
     this.#turnDoubles = new Float64Array(0);
     this.#contents = [];
     this.#extras = new Map();
+    this.#summaries = new Map();
     this.#ids = [];
     this.#index.reset();
     this.#lookedUpId = '';

@@ -223,6 +223,11 @@ export class RedisStore implements ConversationStore {
     return reply[0];
   }
 
+  /** {@inheritDoc ConversationStore.compact} */
+  async compact(): Promise<void> {
+    throw new Error('TODO(issue 18): compact is not built for this store yet');
+  }
+
   /** {@inheritDoc ConversationStore.delete} */
   async delete(id: string): Promise<boolean> {
     this.#checkOpen();

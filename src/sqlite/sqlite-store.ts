@@ -161,6 +161,11 @@ export class SqliteStore implements ConversationStore {
     return this.#write((nowMs) => this.#removeNewest(nowMs, id, 1));
   }
 
+  /** {@inheritDoc ConversationStore.compact} */
+  async compact(): Promise<void> {
+    throw new Error('TODO(issue 18): compact is not built for this store yet');
+  }
+
   /** {@inheritDoc ConversationStore.delete} */
   async delete(id: string): Promise<boolean> {
     this.#checkOpen();

@@ -336,6 +336,7 @@ describe('HTTP routes over a failing backend', () => {
       append: fail,
       appendMany: fail,
       pop: fail,
+      compact: fail,
       delete: fail,
       clear: fail,
       size: fail,
