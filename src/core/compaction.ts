@@ -146,6 +146,18 @@ export function seenOf(turn: Turn): SeenTurn {
   return { role: roleIndex(turn.role), content: turn.content, ts: turn.ts, extras: extrasTextOf(turn) };
 }
 
+/**
+ * The id the adapters give the message that carries a conversation's summary (a LangChain
+ * `SystemMessage`, an AI SDK UI message), by which they recognise it when it comes back, so that
+ * they never store it as an ordinary turn.
+ */
+export const SUMMARY_MESSAGE_ID = 'turnstore-summary';
+
+/** A conversation as `get` returned it, split into its summary (or `undefined`) and its turns. */
+export function splitSummary(turns: readonly Turn[]): { summary: Turn | undefined; turns: readonly Turn[] } {
+  return turns[0]?.summary === true ? { summary: turns[0], turns: turns.slice(1) } : { summary: undefined, turns };
+}
+
 /** The summary turn as `get` hands it out. */
 export function summaryTurn(content: string, ts: number): Turn {
   return { role: 'system', content, ts, summary: true };
