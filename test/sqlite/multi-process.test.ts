@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SqliteStore } from '../../src/sqlite/index.js';
 import { tempDirForThisFile } from '../support/temp-dir.js';
-import { checkCompactRace, checkRace, COMPACT_RACE_ID, RACE_OPTIONS, raceSeed, seedRace } from '../support/shared-writers.js';
+import { checkCompactRace, checkRace, RACE_OPTIONS, raceSeed, seedCompactRace, seedRace } from '../support/shared-writers.js';
 import { runAppenders } from './appender-process.js';
 
 // Several processes on one file (SPEC §5): every call is one transaction in the file, so the caps
@@ -154,15 +154,11 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
     }
   });
 
-  it(`${WORKERS} processes racing appends and compactions on one conversation lose no turn and fold none twice`, async () => {
+  it(`${WORKERS} processes racing appends and compactions on one conversation lose no turn and fold none twice`, async (t) => {
     const path = temp.file('compact-race.db');
     const rounds = 60;
-    const seed = Array.from({ length: 20 }, (_, i) => `compact race seed ${i}`);
     const seeder = new SqliteStore({ path, ...RACE_OPTIONS });
-    await seeder.appendMany(
-      COMPACT_RACE_ID,
-      seed.map((content) => ({ role: 'user' as const, content })),
-    );
+    await seedCompactRace(seeder);
     await seeder.close();
     const reports = await runAppenders(
       Array.from({ length: WORKERS }, (_, worker) => ({
@@ -177,11 +173,10 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
     try {
       const { compactions, conflicts } = await checkCompactRace(
         store,
-        seed,
         reports.map((report) => report.compactRace!),
       );
       assert.ok(compactions > 0, 'some compactions went through');
-      console.log(`# ${compactions} compactions, ${conflicts} refused as conflicts`);
+      t.diagnostic(`${compactions} compactions, ${conflicts} refused as conflicts`);
     } finally {
       await store.close();
     }

@@ -183,6 +183,17 @@ export async function checkRace(store: ConversationStore, seed: readonly string[
 /** The conversation the compaction race of {@link compactRaceAsWorker} is run on. */
 export const COMPACT_RACE_ID = 'compact race';
 
+/** The turns a compaction race starts from. */
+export const COMPACT_RACE_SEED: readonly string[] = Array.from({ length: 20 }, (_, i) => `compact race seed ${i}`);
+
+/** Stores {@link COMPACT_RACE_SEED}, before any worker starts. */
+export async function seedCompactRace(store: ConversationStore): Promise<void> {
+  await store.appendMany(
+    COMPACT_RACE_ID,
+    COMPACT_RACE_SEED.map((content) => ({ role: 'user' as const, content })),
+  );
+}
+
 /** What a worker of the compaction race did. */
 export interface CompactRaceReport {
   readonly worker: string;
@@ -237,9 +248,9 @@ export async function compactRaceAsWorker(store: ConversationStore, worker: stri
  */
 export async function checkCompactRace(
   store: ConversationStore,
-  seed: readonly string[],
   reports: readonly CompactRaceReport[],
 ): Promise<{ compactions: number; conflicts: number }> {
+  const seed = COMPACT_RACE_SEED;
   const turns = await store.get(COMPACT_RACE_ID);
   const held = turns.filter((turn) => turn.summary !== true);
   const all = [...foldedContents(turns), ...held.map((turn) => turn.content)];
