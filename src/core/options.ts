@@ -246,18 +246,16 @@ export function resolveStoreOptions(
 
 /**
  * The `store` option of an entry point that works on a store (`TurnstoreChatMessageHistory`,
- * `TurnstoreSession`): an object with each of `methods`, the store methods the entry point calls.
- * Anything else is `TURNSTORE_INVALID_OPTION` naming `owner`.
+ * `TurnstoreSession`, `createServer`): an object with each of `methods`, the store methods the entry
+ * point calls. Anything else is `TURNSTORE_INVALID_OPTION` naming `owner` (and the first method
+ * missing), so a store written against an older interface is refused at start, not answered with a
+ * 500 on the first call of a newer method.
  */
 export function checkStoreOption(owner: string, store: unknown, methods: readonly (keyof ConversationStore)[]): ConversationStore {
-  const candidate = store as Partial<Record<string, unknown>> | null;
-  if (candidate === null || typeof candidate !== 'object' || methods.some((method) => typeof candidate[method] !== 'function')) {
-    throw invalidOptionError({
-      owner,
-      option: 'store',
-      problem: 'must be a turnstore store (MemoryStore, SqliteStore, RedisStore, PostgresStore)',
-      value: store,
-    });
-  }
+  const problem = 'must be a turnstore store (MemoryStore, SqliteStore, RedisStore, PostgresStore)';
+  if (store === null || typeof store !== 'object') throw invalidOptionError({ owner, option: 'store', problem, value: store });
+  const candidate = store as Partial<Record<string, unknown>>;
+  const missing = methods.find((method) => typeof candidate[method] !== 'function');
+  if (missing !== undefined) throw invalidOptionError({ owner, option: 'store', problem: `${problem}: it has no ${missing} method` });
   return store as ConversationStore;
 }

@@ -1,7 +1,7 @@
 /** {@link createServer}: the HTTP service of SPEC §6 over any {@link ConversationStore}. */
 import type { FastifyInstance, onRequestHookHandler, onResponseHookHandler, RouteOptions } from 'fastify';
 import { invalidOptionError } from '../core/errors.js';
-import { checkOptions, optionKeys } from '../core/options.js';
+import { checkOptions, checkStoreOption, optionKeys } from '../core/options.js';
 import type { ConversationStore } from '../core/types.js';
 import { MAX_ID_LENGTH } from '../core/validate.js';
 import { bearerChecker, tokenProblem } from './auth.js';
@@ -63,6 +63,9 @@ export interface ServerOptions {
 
 const OWNER = 'createServer';
 
+/** The store methods the routes call: a store without one is refused when the server is created. */
+const STORE_METHODS = ['get', 'append', 'appendMany', 'pop', 'delete', 'size', 'list', 'stats'] as const;
+
 /** Every option of {@link createServer}: anything else is refused, so a misspelt `token` cannot leave /v1 open. */
 const SERVER_OPTION_KEYS = optionKeys<ServerOptions>({
   store: true,
@@ -122,14 +125,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     bodyLimit = MIN_DEFAULT_BODY_LIMIT,
     metrics: wantMetrics = true,
   } = raw as Partial<ServerOptions>;
-  if (store === null || typeof store !== 'object' || typeof (store as Partial<ConversationStore>).appendMany !== 'function') {
-    throw invalidOptionError({
-      owner: OWNER,
-      option: 'store',
-      problem: 'must be a turnstore store (MemoryStore, SqliteStore…)',
-      value: store,
-    });
-  }
+  const checked = checkStoreOption(OWNER, store, STORE_METHODS);
   if (token !== undefined) {
     const problem = typeof token === 'string' ? tokenProblem(token) : 'it must be a string';
     if (problem) throw invalidOptionError({ owner: OWNER, option: 'token', problem: `cannot be used: ${problem}` });
@@ -146,7 +142,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const proxy = raw.proxy === undefined ? undefined : resolveProxyOptions(raw.proxy as ProxyOptions);
   const fastifyModule = await loadFastify();
   if (wantMetrics) await checkPromClientInstalled();
-  const metrics: ServiceMetrics | undefined = wantMetrics ? createMetrics(loadPromClient, store) : undefined;
+  const metrics: ServiceMetrics | undefined = wantMetrics ? createMetrics(loadPromClient, checked) : undefined;
   const checkToken = token === undefined ? undefined : bearerChecker(token);
   const logRequests = logLevel === 'debug' || logLevel === 'trace';
 
@@ -208,18 +204,18 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   }
 
   installErrorHandlers(app, checkToken, failureLog(logRequests));
-  registerOperationsRoutes(app, store, metrics, describeApi);
+  registerOperationsRoutes(app, checked, metrics, describeApi);
   const requireToken: onRequestHookHandler | undefined = checkToken
     ? (request, _reply, done) => done(checkToken(request.headers.authorization) ? undefined : unauthorized())
     : undefined;
-  registerConversationRoutes(app, store, requireToken);
+  registerConversationRoutes(app, checked, requireToken);
   if (proxy) {
     // The proxy's modules (the chat message and stream handling) load only for a server that has it.
     const { registerChatCompletionsRoute } = await import('./proxy/chat-completions-route.js');
     await app.register(
       async (v1) => {
         if (requireToken) v1.addHook('onRequest', requireToken);
-        registerChatCompletionsRoute(v1, store, proxy);
+        registerChatCompletionsRoute(v1, checked, proxy);
       },
       { prefix: '/v1' },
     );

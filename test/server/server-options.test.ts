@@ -33,13 +33,19 @@ describe('createServer options', () => {
   it('refuses options that are not an object, a missing or wrong store, and a metrics that is not a boolean', async () => {
     await assert.rejects(createServer(undefined as never), {
       code: 'TURNSTORE_INVALID_OPTION',
-      message: /option "store" must be a turnstore store \(MemoryStore, SqliteStore…\); got undefined/,
+      message: /option "store" must be a turnstore store \(MemoryStore, SqliteStore, RedisStore, PostgresStore\); got undefined/,
     });
     await assert.rejects(createServer('store' as never), {
       code: 'TURNSTORE_INVALID_OPTION',
       message: /^createServer: options must be an object/,
     });
     await refused({ store: { get() {} } }, /option "store" must be a turnstore store/);
+    // A store written before pop existed would otherwise answer the pop route with a 500.
+    const withoutPop = { get() {}, append() {}, appendMany() {}, delete() {}, clear() {}, size() {}, list() {}, stats() {}, close() {} };
+    await refused(
+      { store: withoutPop },
+      /option "store" must be a turnstore store \(MemoryStore, SqliteStore, RedisStore, PostgresStore\): it has no pop method\.$/,
+    );
     await refused({ metrics: 'no' }, /option "metrics" must be true or false; got "no"/);
     await refused({ token: 5 }, /option "token" cannot be used: it must be a string/);
   });
