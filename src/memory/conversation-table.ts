@@ -25,7 +25,9 @@ const OLDER = 1; // int: the next less recently used slot, or NONE; also links t
 const RING_START = 2; // int: place of the oldest turn in the slot's ring
 const RING_COUNT = 3; // int: turns held
 const ID_HASH = 4; // int: the id's hash in the IdIndex
-const EXTRAS_COUNT = 5; // int: turns of the slot that have extras, so reading a slot without any takes the plain path
+const EXTRAS_COUNT = 5; // int: turns of the slot that have extras, plus SUMMARY_FLAG when it has a summary; 0 takes the plain path
+/** Set in a slot's EXTRAS_COUNT while it holds a summary: the one test a plain read makes covers it too. */
+const SUMMARY_FLAG = 1 << 30;
 const LAST_ACCESS = 3; // double: monotonic ms of the last touch
 const TOUCH_ORDER = 4; // double: the table's touch counter at the last touch
 const SLOT_BYTES = 5; // double: UTF-8 bytes held
@@ -64,10 +66,7 @@ export class ConversationTable {
   #contents: string[] = [];
   /** The frozen extras of the turns that have them, by turn place (slot * stride + ring place). */
   #extras = new Map<number, TurnExtras>();
-  /**
-   * The summaries of the slots that have one. Slots without one never touch the map: reading a slot
-   * costs one size check while no conversation has a summary, one map miss when some do.
-   */
+  /** The summaries of the slots that have one (SUMMARY_FLAG set); other slots never touch the map. */
   #summaries = new Map<number, HeldSummary>();
   #ids: string[] = [];
   readonly #index = new IdIndex();
@@ -278,7 +277,7 @@ export class ConversationTable {
 
   /** The slot's summary, or `undefined`. */
   summaryOf(slot: number): HeldSummary | undefined {
-    return this.#summaries.size === 0 ? undefined : this.#summaries.get(slot);
+    return (this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT]! & SUMMARY_FLAG) === 0 ? undefined : this.#summaries.get(slot);
   }
 
   /** Sets (or replaces) the slot's summary, counting its bytes in place of the old one's. */
@@ -286,6 +285,7 @@ export class ConversationTable {
     const old = this.summaryOf(slot);
     this.#addBytes(slot, summary.bytes - (old === undefined ? 0 : old.bytes));
     this.#summaries.set(slot, summary);
+    this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT] = this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT]! | SUMMARY_FLAG;
   }
 
   /** Drops the slot's summary, if it has one. */
@@ -294,6 +294,7 @@ export class ConversationTable {
     if (old === undefined) return;
     this.#addBytes(slot, -old.bytes);
     this.#summaries.delete(slot);
+    this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT] = this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT]! & ~SUMMARY_FLAG;
   }
 
   /** A fresh copy of a slot's turn at `k` (0 is the oldest); `k` below its count. */
@@ -305,10 +306,6 @@ export class ConversationTable {
 
   /** Fresh copies of a slot's turns, oldest first, after its summary when it has one. */
   copyTurns(slot: number): Turn[] {
-    if (this.#summaries.size !== 0) {
-      const summary = this.#summaries.get(slot);
-      if (summary !== undefined) return this.#copyWithSummary(slot, summary);
-    }
     const stride = this.#stride;
     const base = slot * stride;
     const start = this.#slotInts[slot * SLOT_INTS + RING_START]!;
@@ -316,8 +313,12 @@ export class ConversationTable {
     const contents = this.#contents;
     const ints = this.#turnInts;
     const doubles = this.#turnDoubles;
+    const rich = this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT]!;
+    if (rich !== 0)
+      return rich >= SUMMARY_FLAG
+        ? this.#copyWithSummary(slot, this.#summaries.get(slot)!)
+        : this.#copyRichTurns(new Array(count), base, start);
     const turns: Turn[] = new Array(count);
-    if (this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT] !== 0) return this.#copyRichTurns(turns, base, start);
     // A slot of plain turns only: the loop as it was before turns had extras, which keeps get as fast.
     for (let k = 0; k < count; k++) {
       const place = start + k;
