@@ -2,7 +2,10 @@
  * bench:llm part 2: the latency the memory proxy adds over calling the upstream directly. The fake
  * OpenAI-compatible upstream of the tests answers at once, so every microsecond above the direct
  * figure is the proxy's: reading the history, contextWindow, one more loopback hop, storing the
- * exchange. Both paths are measured in the same run, interleaved, with the same keep-alive client.
+ * exchange. Three paths are measured in the same run, interleaved, with the same keep-alive client:
+ * the upstream directly, the chat proxy (`POST /v1/chat/completions`), and the Responses API
+ * (`POST /v1/responses` with `conversation`, which also reads the request's items, builds the
+ * Response object and stores its record with the turns).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,12 +31,18 @@ export interface LatencySummary {
   readonly meanMs: number;
 }
 
-/** One run (sequential or concurrent): both paths and the difference. */
+/** One run (sequential or concurrent): the paths and the differences. */
 export interface LatencyComparison {
   readonly direct: LatencySummary;
   readonly proxy: LatencySummary;
   readonly addedP50Ms: number;
   readonly addedP99Ms: number;
+  /** The Responses API route; absent from results written before it existed. */
+  readonly responses?: {
+    readonly latency: LatencySummary;
+    readonly addedP50Ms: number;
+    readonly addedP99Ms: number;
+  };
 }
 
 /** The result of {@link benchProxyLatency}. */
@@ -61,10 +70,17 @@ function summarize(samples: number[]): LatencySummary {
   return { p50Ms: at(0.5), p99Ms: at(0.99), meanMs: sorted.reduce((sum, x) => sum + x, 0) / sorted.length };
 }
 
-function compare(direct: number[], proxy: number[]): LatencyComparison {
+function compare(direct: number[], proxy: number[], responses: number[]): LatencyComparison {
   const d = summarize(direct);
   const p = summarize(proxy);
-  return { direct: d, proxy: p, addedP50Ms: p.p50Ms - d.p50Ms, addedP99Ms: p.p99Ms - d.p99Ms };
+  const r = summarize(responses);
+  return {
+    direct: d,
+    proxy: p,
+    addedP50Ms: p.p50Ms - d.p50Ms,
+    addedP99Ms: p.p99Ms - d.p99Ms,
+    responses: { latency: r, addedP50Ms: r.p50Ms - d.p50Ms, addedP99Ms: r.p99Ms - d.p99Ms },
+  };
 }
 
 /** Runs the part; `parameters` shrink it for the smoke test. */
@@ -93,73 +109,87 @@ export async function benchProxyLatency(
     ],
   });
 
+  // The Responses API request of each conversation: the same question and system prompt.
+  const responsesBodies = Array.from({ length: parameters.conversations }, (_, i) =>
+    JSON.stringify({
+      model: 'bench',
+      temperature: 0.7,
+      instructions: 'You are a helpful assistant.',
+      input: question,
+      conversation: `bench-responses-${i}`,
+    }),
+  );
+
+  /** The three paths: where each request goes, and with what. */
+  type Path = 'direct' | 'proxy' | 'responses';
+  const routes: Record<Path, (i: number) => { port: number; path: string; body: string; headers: Record<string, string> }> = {
+    direct: (i) => ({ port: upstreamPort, path: '/v1/chat/completions', body, headers: { 'x-conversation-id': conversationOf(i) } }),
+    proxy: (i) => ({ port: proxyPort, path: '/v1/chat/completions', body, headers: { 'x-conversation-id': conversationOf(i) } }),
+    responses: (i) => ({ port: proxyPort, path: '/v1/responses', body: responsesBodies[i % parameters.conversations]!, headers: {} }),
+  };
+
   // One request over the shared keep-alive agent; resolves with its duration in milliseconds.
-  const timed = (port: number, conversation: string): Promise<number> =>
+  const timed = (which: Path, i: number): Promise<number> =>
     new Promise((resolve, reject) => {
+      const { port, path, body: sent, headers } = routes[which](i);
       const started = performance.now();
       const request = http.request(
         {
           host: '127.0.0.1',
           port,
           method: 'POST',
-          path: '/v1/chat/completions',
+          path,
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-conversation-id': conversation },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(sent), ...headers },
         },
         (response) => {
           response.resume();
           response.on('end', () =>
-            response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${response.statusCode}`)),
+            response.statusCode === 200
+              ? resolve(performance.now() - started)
+              : reject(new Error(`${path}: status ${response.statusCode}`)),
           );
         },
       );
       request.on('error', reject);
-      request.end(body);
+      request.end(sent);
     });
   const conversationOf = (i: number) => `bench-${i % parameters.conversations}`;
+  // Orders that rotate which path goes first, so none always follows another's garbage.
+  const orders: readonly Path[][] = [
+    ['direct', 'proxy', 'responses'],
+    ['proxy', 'responses', 'direct'],
+    ['responses', 'direct', 'proxy'],
+  ];
 
   try {
     progress(`proxy latency: warming up (${parameters.warmupRequests} requests each way)`);
-    for (let i = 0; i < parameters.warmupRequests; i++) {
-      await timed(upstreamPort, conversationOf(i));
-      await timed(proxyPort, conversationOf(i));
-    }
+    for (let i = 0; i < parameters.warmupRequests; i++) for (const which of orders[i % 3]!) await timed(which, i);
 
     progress(`proxy latency: ${parameters.sequentialRequests} sequential requests each way, interleaved`);
-    const direct: number[] = [];
-    const proxied: number[] = [];
-    for (let i = 0; i < parameters.sequentialRequests; i++) {
-      // Alternating which goes first, so neither always follows the other's garbage.
-      if (i % 2 === 0) {
-        direct.push(await timed(upstreamPort, conversationOf(i)));
-        proxied.push(await timed(proxyPort, conversationOf(i)));
-      } else {
-        proxied.push(await timed(proxyPort, conversationOf(i)));
-        direct.push(await timed(upstreamPort, conversationOf(i)));
-      }
-    }
-    const sequential = compare(direct, proxied);
+    const samples: Record<Path, number[]> = { direct: [], proxy: [], responses: [] };
+    for (let i = 0; i < parameters.sequentialRequests; i++) for (const which of orders[i % 3]!) samples[which].push(await timed(which, i));
+    const sequential = compare(samples.direct, samples.proxy, samples.responses);
 
     progress(`proxy latency: ${parameters.concurrentRequests} requests each way, ${parameters.concurrency} at a time`);
-    const concurrentRun = async (port: number, count: number): Promise<number[]> => {
-      const samples: number[] = [];
+    const concurrentRun = async (which: Path, count: number): Promise<number[]> => {
+      const taken: number[] = [];
       let next = 0;
       await Promise.all(
         Array.from({ length: parameters.concurrency }, async () => {
-          while (next < count) samples.push(await timed(port, conversationOf(next++)));
+          while (next < count) taken.push(await timed(which, next++));
         }),
       );
-      return samples;
+      return taken;
     };
-    // Two rounds in A-B-B-A order, so a drift in the machine's load weighs on both paths alike.
+    // Two rounds in A-B-C-C-B-A order, so a drift in the machine's load weighs on every path alike.
     const half = Math.ceil(parameters.concurrentRequests / 2);
-    const concurrentDirect = await concurrentRun(upstreamPort, half);
-    const concurrentProxy = await concurrentRun(proxyPort, half);
-    concurrentProxy.push(...(await concurrentRun(proxyPort, half)));
-    concurrentDirect.push(...(await concurrentRun(upstreamPort, half)));
-    const concurrent = compare(concurrentDirect, concurrentProxy);
+    const together: Record<Path, number[]> = { direct: [], proxy: [], responses: [] };
+    for (const which of ['direct', 'proxy', 'responses', 'responses', 'proxy', 'direct'] as const)
+      together[which].push(...(await concurrentRun(which, half)));
+    const concurrent = compare(together.direct, together.proxy, together.responses);
 
-    // Direct requests carry the 2 messages of the body; proxied ones the history too.
+    // Direct requests carry the 2 messages of the body; proxied ones (either route) the history too.
     let messagesPerProxiedRequest = 0;
     for (const request of upstream.requests)
       messagesPerProxiedRequest = Math.max(messagesPerProxiedRequest, (request.body as { messages: unknown[] }).messages.length);

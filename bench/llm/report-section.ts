@@ -2,7 +2,7 @@
 import { isMeasured } from '../backends/results.js';
 import { markdownTable } from '../markdown-table.js';
 import type { ContextWindowBenchResult, ContextWindowCase } from './context-window.js';
-import type { ProxyLatencyResult } from './proxy-latency.js';
+import type { LatencySummary, ProxyLatencyResult } from './proxy-latency.js';
 import type { LlmResults } from './results.js';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -127,21 +127,20 @@ ${result.cases.every((c) => c.sameSelection) ? 'exactly the same turns in every 
 `;
 }
 
-/** Direct and proxied latencies, sequential and concurrent. */
+/** Direct and proxied latencies, sequential and concurrent: the chat proxy's rows, then the Responses API's when measured. */
 export function proxyLatencyTable(result: ProxyLatencyResult): string {
-  const rows = (['sequential', 'concurrent'] as const).map((run) => {
-    const c = result[run];
-    const label = run === 'sequential' ? 'one at a time' : `${result.parameters.concurrency} at a time`;
-    return [
-      label,
-      milliseconds(c.direct.p50Ms),
-      milliseconds(c.proxy.p50Ms),
-      milliseconds(c.addedP50Ms),
-      milliseconds(c.direct.p99Ms),
-      milliseconds(c.proxy.p99Ms),
-      milliseconds(c.addedP99Ms),
-    ];
-  });
+  const rows: string[][] = [];
+  for (const route of ['chat', 'responses'] as const)
+    for (const run of ['sequential', 'concurrent'] as const) {
+      const c = result[run];
+      const label = run === 'sequential' ? 'one at a time' : `${result.parameters.concurrency} at a time`;
+      if (route === 'chat') {
+        rows.push([label, ...figures(c.direct, c.proxy, c.addedP50Ms, c.addedP99Ms)]);
+      } else if (c.responses !== undefined) {
+        const r = c.responses;
+        rows.push([`${label}, /v1/responses`, ...figures(c.direct, r.latency, r.addedP50Ms, r.addedP99Ms)]);
+      }
+    }
   return markdownTable(['requests', 'direct p50', 'proxy p50', 'added p50', 'direct p99', 'proxy p99', 'added p99'], rows, [
     'l',
     'r',
@@ -151,6 +150,17 @@ export function proxyLatencyTable(result: ProxyLatencyResult): string {
     'r',
     'r',
   ]);
+}
+
+function figures(direct: LatencySummary, through: LatencySummary, addedP50Ms: number, addedP99Ms: number): string[] {
+  return [
+    milliseconds(direct.p50Ms),
+    milliseconds(through.p50Ms),
+    milliseconds(addedP50Ms),
+    milliseconds(direct.p99Ms),
+    milliseconds(through.p99Ms),
+    milliseconds(addedP99Ms),
+  ];
 }
 
 function proxyLatencyPart(run: LlmResults): string {
@@ -166,11 +176,18 @@ ${proxyLatencyTable(result)}
   (\`test/proxy/support/fake-upstream.ts\`, which answers a JSON completion at once) directly, and through
   \`createServer({ proxy })\` over a MemoryStore (maxTurns ${p.maxTurns}). Through the proxy each request also reads the
   conversation's history, runs \`contextWindow\`, makes one more loopback hop and stores the exchange; the
-  upstream got up to ${result.messagesPerProxiedRequest} messages per proxied request (history included) against 2 direct.
+  upstream got up to ${result.messagesPerProxiedRequest} messages per proxied request (history included) against 2 direct.${
+    result.sequential.responses === undefined
+      ? ''
+      : `
+  The \`/v1/responses\` rows send the same question as a Responses API request (\`instructions\`, \`input\`, \`conversation\`)
+  through the same proxy, in the same run: it also reads the request's items, builds the Response object, and stores
+  the response's record with its turns.`
+  }
 - **How.** A ${p.questionChars}-character question with a system prompt, over ${p.conversations} conversations in turn; one
   keep-alive client (node:http). *One at a time*: ${count(p.sequentialRequests)} requests each way, direct and proxied
   interleaved, after ${count(p.warmupRequests)} warm-up requests each. *${p.concurrency} at a time*: ${count(p.concurrentRequests)} requests each way, in
-  two rounds ordered direct, proxy, proxy, direct.
+  two rounds ordered ${result.sequential.responses === undefined ? 'direct, proxy, proxy, direct' : 'direct, chat proxy, Responses, Responses, chat proxy, direct'}.
 - **Caveat.** Client, proxy and upstream share one process and one event loop, so under concurrency the
   proxy's CPU time queues every request behind it, direct ones included: the concurrent rows measure
   what its work costs a busy process, not a network hop. A real upstream takes hundreds of

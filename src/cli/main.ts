@@ -32,7 +32,8 @@ Options of serve (each also read from the environment variable beside it; a flag
                                                             required to listen on anything but loopback
 
 Memory proxy (POST /v1/chat/completions, OpenAI-compatible; the conversation is named by the
-header X-Conversation-Id):
+header X-Conversation-Id; and POST /v1/responses, the Responses API with previous_response_id
+and conversation kept in the store; see docs/memory-proxy.md):
   --upstream URL               TURNSTORE_UPSTREAM           base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1
                                                             (Ollama); turns the proxy on
   --upstream-key KEY           TURNSTORE_UPSTREAM_KEY       sent upstream as "Authorization: Bearer KEY" (prefer the variable)

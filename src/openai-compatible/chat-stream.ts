@@ -26,14 +26,16 @@ interface RawToolCall {
   readonly function?: { readonly name?: unknown; readonly arguments?: unknown } | null;
 }
 
-interface Choice {
+/** A choice of a completion (`message`) or of a stream chunk (`delta`). */
+export interface Choice {
   readonly index?: unknown;
   readonly message?: { readonly content?: unknown; readonly tool_calls?: unknown; readonly function_call?: unknown };
   readonly delta?: { readonly content?: unknown; readonly tool_calls?: unknown; readonly function_call?: unknown };
   readonly finish_reason?: unknown;
 }
 
-function firstChoice(body: unknown): Choice | undefined {
+/** Choice 0 of a completion or chunk (the one memory follows), or undefined when it has none. */
+export function firstChoice(body: unknown): Choice | undefined {
   const choices = (body as { choices?: unknown } | null)?.choices;
   if (!Array.isArray(choices)) return undefined;
   // Streams name each choice by index; a server may send choice 1's chunk before choice 0's.
@@ -130,6 +132,12 @@ export class ChatStreamReader {
   #functionCall = false;
   #done = false;
   #finished = false;
+  readonly #onChunk: ((chunk: unknown) => void) | undefined;
+
+  /** `onChunk`, when given, is handed every chunk (each event's parsed JSON) as it is read, in order. */
+  constructor(onChunk?: (chunk: unknown) => void) {
+    this.#onChunk = onChunk;
+  }
 
   /** Feeds the next bytes of the stream. */
   push(chunk: Uint8Array): void {
@@ -190,6 +198,7 @@ export class ChatStreamReader {
     } catch {
       return; // Not a chunk (some servers send keep-alive or status events); nothing to remember.
     }
+    this.#onChunk?.(event);
     const choice = firstChoice(event);
     if (!choice) return;
     if (typeof choice.delta?.content === 'string') this.#text += choice.delta.content;

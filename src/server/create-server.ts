@@ -55,7 +55,10 @@ export interface ServerOptions {
   readonly metrics?: boolean;
   /**
    * When given, the service is also a memory proxy: `POST /v1/chat/completions`, OpenAI-compatible,
-   * forwarded to `proxy.upstream` with the conversation's history (see docs/memory-proxy.md).
+   * forwarded to `proxy.upstream` with the conversation's history, and the Responses API
+   * (`POST /v1/responses` with `previous_response_id` and `conversation`, `GET`/`DELETE
+   * /v1/responses/{id}`, `GET /v1/responses/{id}/input_items`) over the same upstream's chat
+   * completions (see docs/memory-proxy.md).
    * @default no proxy route
    */
   readonly proxy?: ProxyOptions;
@@ -212,10 +215,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   if (proxy) {
     // The proxy's modules (the chat message and stream handling) load only for a server that has it.
     const { registerChatCompletionsRoute } = await import('./proxy/chat-completions-route.js');
+    const { registerResponsesRoutes } = await import('./proxy/responses/responses-route.js');
     await app.register(
       async (v1) => {
         if (requireToken) v1.addHook('onRequest', requireToken);
         registerChatCompletionsRoute(v1, checked, proxy);
+        await registerResponsesRoutes(v1, checked, proxy, failureLog(logRequests));
       },
       { prefix: '/v1' },
     );

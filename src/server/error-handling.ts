@@ -8,7 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
 import { MAX_ID_LENGTH } from '../core/validate.js';
 import { afterUnreadBody } from './drain-refused-body.js';
 import type { FailureLog } from './failure-log.js';
-import { classifyError, errorBody, HttpError } from './http-errors.js';
+import { classifyError, errorBody, HttpError, type ErrorReply } from './http-errors.js';
 
 /** One error of the schema validator (ajv), as far as messages need it. */
 interface SchemaError {
@@ -156,14 +156,7 @@ function unrouted(request: FastifyRequest, checkToken: TokenCheck): HttpError {
  * error handler then discards the body, within bounds (drain-refused-body.ts).
  */
 export function installErrorHandlers(app: FastifyInstance, checkToken: TokenCheck, logFailure: FailureLog): void {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const answer = classifyError(error);
-    if (answer.status >= 500) logFailure(request, error);
-    if (answer.status === 401) void reply.header('www-authenticate', AUTHENTICATE);
-    // Stores reconnect by themselves (SPEC §5); a short pause is the useful hint to a client.
-    if (answer.status === 503) void reply.header('retry-after', '1');
-    afterUnreadBody(request, reply, () => void reply.code(answer.status).type('application/json; charset=utf-8').send(errorBody(answer)));
-  });
+  app.setErrorHandler(errorHandlerFor(logFailure));
 
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.is404) done(unrouted(request, checkToken));
@@ -171,6 +164,28 @@ export function installErrorHandlers(app: FastifyInstance, checkToken: TokenChec
   });
   // Reached only through reply.callNotFound(), which nothing calls today; the same answer.
   app.setNotFoundHandler((request, reply) => void reply.send(unrouted(request, checkToken)));
+}
+
+/**
+ * An error handler answering every error as {@link classifyError} classifies it, with the body
+ * `bodyOf` makes (the service's own shape unless told); 5xx go to `logFailure`.
+ */
+export function errorHandlerFor(
+  logFailure: FailureLog,
+  bodyOf: (answer: ErrorReply, error: unknown) => object = errorBody,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    const answer = classifyError(error);
+    if (answer.status >= 500) logFailure(request, error);
+    if (answer.status === 401) void reply.header('www-authenticate', AUTHENTICATE);
+    // Stores reconnect by themselves (SPEC §5); a short pause is the useful hint to a client.
+    if (answer.status === 503) void reply.header('retry-after', '1');
+    afterUnreadBody(
+      request,
+      reply,
+      () => void reply.code(answer.status).type('application/json; charset=utf-8').send(bodyOf(answer, error)),
+    );
+  };
 }
 
 /** The error of a /v1 request without the right token. */

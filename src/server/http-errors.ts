@@ -33,6 +33,11 @@ export const HTTP_ERROR_CODES = {
       'Memory proxy: the upstream could not be reached, failed before its answer was complete, or answered an error without a JSON body.',
   },
   TURNSTORE_UPSTREAM_TIMEOUT: { status: 504, meaning: 'Memory proxy: the upstream sent nothing for upstreamTimeoutMs.' },
+  TURNSTORE_UNSUPPORTED_PARAMETER: {
+    status: 400,
+    meaning:
+      'Responses API: a request field the proxy cannot honour over a Chat Completions upstream (a hosted tool such as web_search, background: true, an input item or content part it cannot send); `param` names it.',
+  },
 } as const;
 
 /** One of the HTTP-only codes of {@link HTTP_ERROR_CODES}. */
@@ -60,12 +65,15 @@ export type ServiceErrorCode = TurnstoreErrorCode | HttpErrorCode;
 export class HttpError extends Error {
   readonly statusCode: number;
   readonly code: ServiceErrorCode;
+  /** The request field at fault, when one is (the Responses API routes answer it as `error.param`). */
+  readonly param: string | undefined;
 
-  constructor(code: HttpErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: HttpErrorCode, message: string, options?: { cause?: unknown; param?: string }) {
     super(message, options);
     this.name = 'HttpError';
     this.code = code;
     this.statusCode = HTTP_ERROR_CODES[code].status;
+    this.param = options?.param;
   }
 }
 

@@ -5,17 +5,20 @@ import { benchProxyLatency } from '../../bench/llm/proxy-latency.js';
 import { proxyLatencyTable, targetsTable } from '../../bench/llm/report-section.js';
 
 describe('bench:llm proxy-latency part', () => {
-  it('measures both paths, sends history through the proxy, and renders', async () => {
+  it('measures the three paths (direct, chat proxy, Responses API) in one run, sends history through the proxy, and renders', async () => {
     const result = await benchProxyLatency({
       parameters: { sequentialRequests: 40, concurrentRequests: 40, concurrency: 4, conversations: 2, warmupRequests: 10 },
     });
     for (const run of [result.sequential, result.concurrent]) {
       assert.ok(run.direct.p50Ms > 0 && run.proxy.p50Ms > 0);
       assert.ok(run.direct.p99Ms >= run.direct.p50Ms);
+      assert.ok(run.responses!.latency.p50Ms > 0);
+      assert.equal(run.responses!.addedP50Ms, run.responses!.latency.p50Ms - run.direct.p50Ms);
     }
     // 2 conversations, maxTurns 8: the history is full, so a proxied request carries 8 turns + 2.
     assert.equal(result.messagesPerProxiedRequest, 10);
     assert.match(proxyLatencyTable(result), /one at a time/);
+    assert.match(proxyLatencyTable(result), /one at a time, \/v1\/responses/);
     const targets = targetsTable({
       suite: 'llm',
       date: '',

@@ -17,7 +17,7 @@ import { errorResponses, routeSchema } from '../schemas.js';
 import { readExchange, type Exchange } from './exchange.js';
 import { promptMessages } from './prompt.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
-import { ClientGoneError, UpstreamCall } from './upstream-call.js';
+import { ClientGoneError, jsonOf, UpstreamCall } from './upstream-call.js';
 
 /** The header that names the conversation. */
 export const CONVERSATION_HEADER = 'x-conversation-id';
@@ -70,7 +70,7 @@ function turnsToStore(exchange: Exchange, reply: ChatReply | undefined, log: Fas
  * answered: the reply the caller paid for is already on its way, and losing it would be worse than
  * losing its memory.
  */
-async function remember(
+export async function remember(
   store: ConversationStore,
   id: string,
   turns: TurnInput[],
@@ -85,11 +85,30 @@ async function remember(
   }
 }
 
+/** The headers of every request to the upstream: JSON, and its key when it has one. */
+export function upstreamHeadersOf(options: ResolvedProxyOptions): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.upstreamKey !== undefined) headers.authorization = `Bearer ${options.upstreamKey}`;
+  return headers;
+}
+
+/** The 502 for an upstream error whose body is not JSON; the start of the body goes to the log only. */
+export function notJsonError(response: Response, contentType: string, payload: Buffer): HttpError {
+  // The cause, with the start of the body, goes to the service's error line with the 502, never to the caller.
+  const cause = new Error(
+    `The upstream answered ${response.status} (${contentType || 'no content type'}): ${payload.toString('utf8', 0, 300)}`,
+  );
+  return new HttpError(
+    'TURNSTORE_UPSTREAM_UNAVAILABLE',
+    `The upstream answered ${response.status} with a body that is not JSON; the service's log has its start.`,
+    { cause },
+  );
+}
+
 /** Registers the proxy route on `v1` (the /v1 scope, behind its token check). */
 export function registerChatCompletionsRoute(v1: FastifyInstance, store: ConversationStore, options: ResolvedProxyOptions): void {
-  const upstreamHeaders: Record<string, string> = { 'content-type': 'application/json' };
+  const upstreamHeaders = upstreamHeadersOf(options);
   const countTokens = options.countTokens;
-  if (options.upstreamKey !== undefined) upstreamHeaders.authorization = `Bearer ${options.upstreamKey}`;
 
   v1.post(
     '/chat/completions',
@@ -127,45 +146,19 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
         if (!reply.raw.writableFinished) call.stop('client-gone');
       });
       const accept = request.headers.accept;
-      let response: Response;
-      try {
-        response = await call.post(
-          options.completionsUrl,
-          { ...body, messages },
-          accept ? { ...upstreamHeaders, accept } : upstreamHeaders,
-        );
-      } catch (error) {
-        call.finish();
-        if (error instanceof ClientGoneError) return abandon(reply);
-        throw error;
-      }
+      const response = await call.postUnlessGone(
+        options.completionsUrl,
+        { ...body, messages },
+        accept ? { ...upstreamHeaders, accept } : upstreamHeaders,
+      );
+      if (!response) return abandon(reply);
       const contentType = response.headers.get('content-type') ?? '';
       if (response.ok && /^text\/event-stream\b/i.test(contentType)) return relayStream(response);
 
-      let payload: Buffer;
-      try {
-        payload = await call.readAll(response);
-      } catch (error) {
-        if (error instanceof ClientGoneError) return abandon(reply);
-        throw error;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(payload.toString('utf8'));
-      } catch {
-        parsed = undefined;
-      }
-      if (!response.ok && parsed === undefined) {
-        // The cause, with the start of the body, goes to the service's error line with the 502, never to the caller.
-        const cause = new Error(
-          `The upstream answered ${response.status} (${contentType || 'no content type'}): ${payload.toString('utf8', 0, 300)}`,
-        );
-        throw new HttpError(
-          'TURNSTORE_UPSTREAM_UNAVAILABLE',
-          `The upstream answered ${response.status} with a body that is not JSON; the service's log has its start.`,
-          { cause },
-        );
-      }
+      const payload = await call.readAllUnlessGone(response);
+      if (!payload) return abandon(reply);
+      const parsed = jsonOf(payload);
+      if (!response.ok && parsed === undefined) throw notJsonError(response, contentType, payload);
       if (response.ok)
         await remember(store, id, turnsToStore(exchange, replyOfCompletion(parsed), request.log, request.id), request.log, request.id);
       return reply
@@ -210,7 +203,7 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
 }
 
 /** The caller left: nothing to send. */
-function abandon(reply: FastifyReply): FastifyReply {
+export function abandon(reply: FastifyReply): FastifyReply {
   reply.hijack();
   reply.raw.destroy();
   return reply;

@@ -3,7 +3,7 @@ import type { TokenCounter } from '../../core/context-window.js';
 import { estimateTokens } from '../../core/context-window.js';
 import { checkOptions, optionErrorsOf, optionKeys } from '../../core/options.js';
 
-/** How the service forwards `POST /v1/chat/completions`. */
+/** How the service forwards `POST /v1/chat/completions` and `POST /v1/responses` (both as chat completions). */
 export interface ProxyOptions {
   /**
    * The OpenAI-compatible API to forward to, as an OpenAI client's `baseURL`: requests go to

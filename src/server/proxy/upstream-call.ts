@@ -57,6 +57,27 @@ export class UpstreamCall {
     }
   }
 
+  /** {@link post}, resolving undefined instead when the caller went away meanwhile. */
+  async postUnlessGone(url: string, body: unknown, headers: Record<string, string>): Promise<Response | undefined> {
+    try {
+      return await this.post(url, body, headers);
+    } catch (error) {
+      this.finish();
+      if (error instanceof ClientGoneError) return undefined;
+      throw error;
+    }
+  }
+
+  /** {@link readAll}, resolving undefined instead when the caller went away meanwhile. */
+  async readAllUnlessGone(response: Response): Promise<Buffer | undefined> {
+    try {
+      return await this.readAll(response);
+    } catch (error) {
+      if (error instanceof ClientGoneError) return undefined;
+      throw error;
+    }
+  }
+
   /** Reads `response`'s whole body, re-arming the timer on each piece. */
   async readAll(response: Response): Promise<Buffer> {
     const pieces: Uint8Array[] = [];
@@ -106,5 +127,14 @@ export class ClientGoneError extends Error {
   constructor(cause: unknown) {
     super('The client went away before the answer was complete.', { cause });
     this.name = 'ClientGoneError';
+  }
+}
+
+/** `payload` parsed as JSON, or undefined when it is not JSON. */
+export function jsonOf(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }

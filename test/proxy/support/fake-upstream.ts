@@ -22,6 +22,8 @@ export type UpstreamBehaviour =
   | 'error-json'
   /** 503 with an HTML body, as a reverse proxy in front of a dead server answers. */
   | 'error-html'
+  /** 200 with a JSON body that is no chat completion. */
+  | 'not-completion'
   /** Never answers. */
   | 'hang'
   /** A stream that sends two chunks, then stops without ending (until the client leaves). */
@@ -49,6 +51,10 @@ export interface FakeUpstream {
   chunkDelayMs: number;
   /** Text a reply that calls tools carries beside its calls (default none: `content` null). */
   toolCallText: string | null;
+  /** The finish_reason of the replies (default null: `stop`, or `tool_calls` for a reply that calls tools). */
+  finishReason: string | null;
+  /** When set, a request that asks to `stream` is answered with JSON all the same (as some servers do). */
+  ignoreStream: boolean;
   /** The raw bytes of each SSE event written for the latest stream, in order. */
   readonly streamedEvents: string[];
   close(): Promise<void>;
@@ -99,7 +105,13 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const requests: ReceivedRequest[] = [];
   const streamedEvents: string[] = [];
   const hanging = new Set<http.ServerResponse>();
-  const state = { behaviour: 'ok' as UpstreamBehaviour, chunkDelayMs: 1, toolCallText: null as string | null };
+  const state = {
+    behaviour: 'ok' as UpstreamBehaviour,
+    chunkDelayMs: 1,
+    toolCallText: null as string | null,
+    finishReason: null as string | null,
+    ignoreStream: false,
+  };
   let counter = 0;
 
   const server = http.createServer(async (request, response) => {
@@ -131,6 +143,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       case 'error-html':
         response.writeHead(503, { 'content-type': 'text/html' }).end('<html><body>503 Service Unavailable</body></html>');
         return;
+      case 'not-completion':
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"hello":"world"}');
+        return;
       case 'hang':
         hanging.add(response);
         response.once('close', () => hanging.delete(response));
@@ -138,7 +153,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     }
     const toolCalls = fakeToolCalls(body, String(counter));
     const replyText = toolCalls.length > 0 ? state.toolCallText : fakeReplyText(body);
-    if (body.stream !== true) {
+    const finishReason = state.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
+    if (body.stream !== true || state.ignoreStream) {
       const message =
         toolCalls.length > 0 ? { role: 'assistant', content: replyText, tool_calls: toolCalls } : { role: 'assistant', content: replyText };
       response.writeHead(200, { 'content-type': 'application/json' }).end(
@@ -147,7 +163,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
           object: 'chat.completion',
           created,
           model,
-          choices: [{ index: 0, finish_reason: toolCalls.length > 0 ? 'tool_calls' : 'stop', message }],
+          choices: [{ index: 0, finish_reason: finishReason, message }],
           usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
         }),
       );
@@ -174,7 +190,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     for (let piece = 1; piece < 3; piece++) {
       toolCalls.forEach((_, index) => deltas.push({ tool_calls: [{ index, function: { arguments: pieces[index]![piece] } }] }));
     }
-    const events = [...deltas.map((delta) => chunk(delta, null)), chunk({}, toolCalls.length > 0 ? 'tool_calls' : 'stop')].map(
+    const events = [...deltas.map((delta) => chunk(delta, null)), chunk({}, finishReason)].map(
       (event) => `data: ${JSON.stringify(event)}\n\n`,
     );
     events.push('data: [DONE]\n\n');
@@ -210,6 +226,18 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     },
     set chunkDelayMs(value) {
       state.chunkDelayMs = value;
+    },
+    get finishReason() {
+      return state.finishReason;
+    },
+    set finishReason(value) {
+      state.finishReason = value;
+    },
+    get ignoreStream() {
+      return state.ignoreStream;
+    },
+    set ignoreStream(value) {
+      state.ignoreStream = value;
     },
     get toolCallText() {
       return state.toolCallText;

@@ -433,7 +433,8 @@ const KNOWN_CODES = new Map<string, number>([
 
 /**
  * What every response to any request must be: never a 5xx; an error is JSON `{"error": {"code",
- * "message"}}` with a known code answered with its own status, and no stack trace.
+ * "message"}}` (under /v1/responses, OpenAI's `{"error": {"message", "type", "param", "code"}}`) with
+ * a known code answered with its own status, and no stack trace.
  */
 export function checkResponse(request: FuzzRequest, status: number, contentTypeHeader: string | undefined, text: string): void {
   const context = `${request.method} ${request.path.slice(0, 200)} → ${status} ${text.slice(0, 300)}`;
@@ -442,7 +443,14 @@ export function checkResponse(request: FuzzRequest, status: number, contentTypeH
   assert.match(String(contentTypeHeader), /^application\/json/, context);
   const parsed = JSON.parse(text) as { error: { code: string; message: string } };
   assert.deepEqual(Object.keys(parsed), ['error'], context);
-  assert.deepEqual(Object.keys(parsed.error).sort(), ['code', 'message'], context);
+  // The Responses API routes answer OpenAI's shape: the same code and message, with type and param.
+  const openAiShape = /^\/v1\/responses(\/|\?|$)/.test(request.path) && 'type' in parsed.error;
+  assert.deepEqual(Object.keys(parsed.error).sort(), openAiShape ? ['code', 'message', 'param', 'type'] : ['code', 'message'], context);
+  if (openAiShape) {
+    const { type, param } = parsed.error as { type?: unknown; param?: unknown };
+    assert.equal(type, status >= 500 ? 'server_error' : 'invalid_request_error', context);
+    assert.ok(param === null || typeof param === 'string', context);
+  }
   assert.equal(typeof parsed.error.message, 'string', context);
   assert.ok(parsed.error.code in ERROR_CODES || parsed.error.code in HTTP_ERROR_CODES, context);
   assert.equal(KNOWN_CODES.get(parsed.error.code), status, `${parsed.error.code} comes with its own status: ${context}`);
