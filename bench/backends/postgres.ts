@@ -138,6 +138,9 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     ...capacity,
   });
   const storeOwnPool = new PostgresStore({ connectionString: server.url, tablePrefix: 'bench_own_', ...capacity });
+  // Two app instances scaled out on the same tables: two stores, each with a pool of its own, the
+  // callers split between them (their batches commit side by side).
+  const instances = [0, 1].map(() => new PostgresStore({ connectionString: server.url, tablePrefix: 'bench_instances_', ...capacity }));
   const monitor = new pg.Client({ connectionString: server.url });
   monitor.on('error', () => {});
   try {
@@ -179,6 +182,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
           }));
           await store.appendMany(id, turns);
           await storeOwnPool.appendMany(id, turns);
+          await instances[c & 1]!.appendMany(id, turns);
         }
         for (let turn = 0; turn < maxTurns; turn++) {
           const index = turn * conversations + c;
@@ -203,6 +207,12 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
         call: (i) => storeOwnPool.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)),
       },
       { contender: 'turnstoreOwnPool', op: 'get', call: (i) => storeOwnPool.get(readIds[i % conversations]!) },
+      {
+        contender: 'turnstoreTwoInstances',
+        op: 'append',
+        call: (i) => instances[i & 1]!.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)),
+      },
+      { contender: 'turnstoreTwoInstances', op: 'get', call: (i) => instances[i & 1]!.get(readIds[i % conversations]!) },
       { contender: 'langchain', op: 'append', call: (i) => langchain.write[i % conversations]!.addMessage(messageOf(i)) },
       { contender: 'langchain', op: 'get', call: (i) => langchain.read[i % conversations]!.getMessages() },
       {
@@ -266,6 +276,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
       return {
         turnstore: rates('turnstore'),
         turnstoreOwnPool: rates('turnstoreOwnPool'),
+        turnstoreTwoInstances: rates('turnstoreTwoInstances'),
         langchain: rates('langchain'),
         langchainPerCall: rates('langchainPerCall'),
         bare: rates('bare'),
@@ -289,7 +300,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     await pool.query('SELECT pg_stat_force_next_flush()').catch(() => {});
     for (const row of (
       await pool.query<{ table: string; updates: string; hot: string }>(
-        `SELECT relname AS table, n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname IN ('bench_conversations', 'bench_totals') ORDER BY relname`,
+        `SELECT relname AS table, n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname IN ('bench_conversations', 'bench_totals', 'bench_totals_shards') ORDER BY relname`,
       )
     ).rows)
       updates[row.table] = { updates: Number(row.updates), hot: Number(row.hot) };
@@ -331,6 +342,7 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
   } finally {
     await store.close().catch(() => {});
     await storeOwnPool.close().catch(() => {});
+    for (const instance of instances) await instance.close().catch(() => {});
     await monitor.end().catch(() => {});
     await pool.end().catch(() => {});
     await server.stop();

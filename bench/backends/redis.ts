@@ -97,7 +97,7 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
   };
   const capacity = { maxTurns, maxConversations: 4 * conversations, ttlSeconds: 3600 };
   const store = new RedisStore({ url: server.url, prefix: 'bench', ...capacity });
-  const storeOneConnection = new RedisStore({ url: server.url, prefix: 'bench-one', connections: 1, ...capacity });
+  const storeTwoConnections = new RedisStore({ url: server.url, prefix: 'bench-two', connections: 2, ...capacity });
   const storeOnLangchainDriver = new RedisStore({ client: clients.langchain as never, prefix: 'bench-driver-4', ...capacity });
   try {
     const histories = (client: unknown, prefix: string, ids: readonly string[]) =>
@@ -112,8 +112,8 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
         await Promise.all([
           store.append(readIds[c]!, roleOf(index), contentOf(index)),
           store.append(writeIds[c]!, roleOf(index), contentOf(index)),
-          storeOneConnection.append(readIds[c]!, roleOf(index), contentOf(index)),
-          storeOneConnection.append(writeIds[c]!, roleOf(index), contentOf(index)),
+          storeTwoConnections.append(readIds[c]!, roleOf(index), contentOf(index)),
+          storeTwoConnections.append(writeIds[c]!, roleOf(index), contentOf(index)),
           storeOnLangchainDriver.append(readIds[c]!, roleOf(index), contentOf(index)),
           storeOnLangchainDriver.append(writeIds[c]!, roleOf(index), contentOf(index)),
           langchain.read[c]!.addMessage(messageOf(index)),
@@ -130,11 +130,11 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
       { contender: 'turnstore', op: 'append', call: (i) => store.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)) },
       { contender: 'turnstore', op: 'get', call: (i) => store.get(readIds[i % conversations]!) },
       {
-        contender: 'turnstoreOneConnection',
+        contender: 'turnstoreTwoConnections',
         op: 'append',
-        call: (i) => storeOneConnection.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)),
+        call: (i) => storeTwoConnections.append(writeIds[i % conversations]!, roleOf(i), contentOf(i)),
       },
-      { contender: 'turnstoreOneConnection', op: 'get', call: (i) => storeOneConnection.get(readIds[i % conversations]!) },
+      { contender: 'turnstoreTwoConnections', op: 'get', call: (i) => storeTwoConnections.get(readIds[i % conversations]!) },
       {
         contender: 'turnstoreLangchainDriver',
         op: 'append',
@@ -182,7 +182,7 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
       const rates = (contender: RedisContender) => ({ append: rate(contender, 'append'), get: rate(contender, 'get') });
       return {
         turnstore: rates('turnstore'),
-        turnstoreOneConnection: rates('turnstoreOneConnection'),
+        turnstoreTwoConnections: rates('turnstoreTwoConnections'),
         turnstoreLangchainDriver: rates('turnstoreLangchainDriver'),
         langchain: rates('langchain'),
         langchainSameDriver: rates('langchainSameDriver'),
@@ -228,7 +228,7 @@ export async function benchRedis(options: RedisBenchOptions = {}): Promise<Redis
     };
   } finally {
     await store.close();
-    await storeOneConnection.close();
+    await storeTwoConnections.close();
     await storeOnLangchainDriver.close();
     await clients.ours.close();
     await clients.langchain.quit();

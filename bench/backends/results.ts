@@ -80,13 +80,13 @@ export interface RedisBenchRate {
 }
 
 /**
- * The contenders: RedisStore on the node-redis it creates from a URL (6, with its default two
- * connections, and with `connections: 1`) and on LangChain's node-redis 4 (a client passed in: one
+ * The contenders: RedisStore on the node-redis it creates from a URL (6, with its default one
+ * connection, and with `connections: 2`) and on LangChain's node-redis 4 (a client passed in: one
  * connection); LangChain on its own node-redis 4 and on node-redis 6; and the
  * floor, bare commands on node-redis 6. Same-driver pairs separate the design from the driver.
  */
 export type RedisContender =
-  'turnstore' | 'turnstoreOneConnection' | 'turnstoreLangchainDriver' | 'langchain' | 'langchainSameDriver' | 'bare';
+  'turnstore' | 'turnstoreTwoConnections' | 'turnstoreLangchainDriver' | 'langchain' | 'langchainSameDriver' | 'bare';
 
 /** Append and get rates of each contender. */
 export type RedisRates = Record<RedisContender, { readonly append: RedisBenchRate; readonly get: RedisBenchRate }>;
@@ -167,7 +167,7 @@ export interface PostgresBenchRate {
  * `RunnableWithMessageHistory`, called on every invocation, does; each new object first runs its
  * `CREATE TABLE IF NOT EXISTS`); and the floor, bare statements on the shared pool.
  */
-export type PostgresContender = 'turnstore' | 'turnstoreOwnPool' | 'langchain' | 'langchainPerCall' | 'bare';
+export type PostgresContender = 'turnstore' | 'turnstoreOwnPool' | 'turnstoreTwoInstances' | 'langchain' | 'langchainPerCall' | 'bare';
 
 /** Append and get rates of each contender. */
 export type PostgresRates = Record<PostgresContender, { readonly append: PostgresBenchRate; readonly get: PostgresBenchRate }>;

@@ -149,7 +149,7 @@ export function backendsChart(backends: BackendsResults, core: CoreResults | und
   ];
   if (redis) {
     notes.push(
-      `Same run: RedisStore ÷ LangChain, each as it comes (RedisStore: two connections): append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)} (16 callers: ${times(redis.ratios.concurrent.append.defaults)}, ${times(redis.ratios.concurrent.get.defaults)}).`,
+      `Same run: RedisStore ÷ LangChain, each as it comes (RedisStore: one connection): append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)} (16 callers: ${times(redis.ratios.concurrent.append.defaults)}, ${times(redis.ratios.concurrent.get.defaults)}).`,
     );
   }
   if (sqlite)

@@ -52,7 +52,7 @@ export function backendsCaption(backends: BackendsResults): string {
   if (isMeasured(backends.redis)) {
     const redis = backends.redis;
     parts.push(
-      `RedisStore ÷ LangChain's RedisChatMessageHistory, each as it comes (RedisStore from a URL: two connections), one caller: append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)}; ` +
+      `RedisStore ÷ LangChain's RedisChatMessageHistory, each as it comes (RedisStore from a URL: one connection), one caller: append ${times(redis.ratios.sequential.append.defaults)}, get ${times(redis.ratios.sequential.get.defaults)}; ` +
         `both on node-redis 6: append ${times(redis.ratios.sequential.append.sameDriver6)}, get ${times(redis.ratios.sequential.get.sameDriver6)} (RedisStore also trims, expires and evicts in that call).`,
     );
   }

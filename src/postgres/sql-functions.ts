@@ -1,5 +1,5 @@
 /**
- * The tables and the plpgsql functions of PostgresStore (schema version 2). Each store operation is
+ * The tables and the plpgsql functions of PostgresStore (schema version 4). Each store operation is
  * one call of one of these functions (append calls go several at a time, as one call of `appends`):
  * one round trip and one transaction, in which the call expires idle conversations, does its work,
  * and enforces the caps. Ids, contents and numbers are always the functions' parameters, never SQL
@@ -13,17 +13,25 @@
  *   recency: each touch takes the next value of the sequence `p touch_order`, a strict order shared
  *   by every process, even within one millisecond; `list` pages on it and the LRU cap evicts the
  *   lowest. `last_access_ms` is the server time of the last touch, indexed for expiry. `turns` and
- *   `bytes` are the conversation's own counts, so removing it never counts its turns.
+ *   `bytes` are the conversation's own counts, so removing it never counts its turns. `summary`
+ *   (NULL for none), `summary_ts_ms` and `summary_bytes` are its summary (decision 16; version 4),
+ *   counted in `bytes`, never in `turns`.
  * - `p turns`: keyed by (conversation, seq): a conversation's turns are one range of the primary
  *   key, read in order and trimmed with one range delete. `extras` is the turn's extras JSON text
  *   verbatim (`text`, not `jsonb`, which would reorder keys), NULL for a plain turn; `bytes` is
  *   content plus extras in UTF-8, measured by the app before it sends them.
  * - `p totals`: one row: live conversations, turns and bytes (what the caps are checked against),
  *   and the evictions by reason since the store was created.
+ * - `p totals_shards`: 32 rows of turns and bytes that common-case `appends` batches count in
+ *   instead of `totals`, each within its shard's `quota` (its part of the room under the byte budget;
+ *   see version 3), so batches on several connections commit at once. The live turns and bytes are
+ *   `totals` plus the sum of the shards; the exact path folds the shards into `totals` first.
  *
  * Locking, so that concurrent calls never deadlock: a call first waits for the row lock of its
  * own conversation (if it has one; `appends` for those of all its calls, in id order), and only
- * then for the `totals` row, which it takes last. Any other conversation it removes (expired, or
+ * then for the `totals` row, and then, in the exact path of `appends` and in `compact`, for every
+ * shard in shard order. A common-case batch takes no `totals` lock, only one shard's, last (one no other batch
+ * holds if there is one). Any other conversation it removes (expired, or
  * evicted by the caps) it locks with `SKIP LOCKED`, never waiting: a conversation locked by another
  * call is being touched right now, so it is not the one to evict anyway. `clear` locks every
  * conversation, in id order, before it takes `totals`.
@@ -50,6 +58,11 @@ export interface SqlNames {
 export const MIGRATION_LOCK_CLASS = 746_570_001;
 /** Advisory lock class of the expiry sweep. */
 export const SWEEP_LOCK_CLASS = 746_570_002;
+/**
+ * Rows of `<prefix>totals_shards`: how many common-case batches can commit at once, each holding
+ * one shard's lock (rather than the totals row's) through its commit's WAL flush.
+ */
+export const TOTALS_SHARDS = 32;
 /** SQLSTATE raised inside `appends` to leave its common-case path for the exact one (never seen outside). */
 const FALLBACK = 'TSB01';
 
@@ -441,12 +454,13 @@ function sizeFunction(n: SqlNames): string {
   return expiringFunction(n, 'size', `ARRAY[(SELECT t.conversations FROM ${n.object('totals')} t)::text] || evicted`);
 }
 
-/** `stats(ttlMs)`: `{conversations, turns, bytes, evicted ttl, lru, bytes, reason, id, …}`. */
+/** `stats(ttlMs)`: `{conversations, turns, bytes, evicted ttl, lru, bytes, reason, id, …}`; turns and bytes are the totals' plus the shards'. */
 function statsFunction(n: SqlNames): string {
   return expiringFunction(
     n,
     'stats',
-    `(SELECT ARRAY[t.conversations, t.turns, t.bytes, t.evicted_ttl, t.evicted_lru, t.evicted_bytes]::text[] FROM ${n.object('totals')} t) || evicted`,
+    `(SELECT ARRAY[t.conversations, t.turns + s.turns, t.bytes + s.bytes, t.evicted_ttl, t.evicted_lru, t.evicted_bytes]::text[]
+    FROM ${n.object('totals')} t, (SELECT coalesce(sum(u.turns), 0) AS turns, coalesce(sum(u.bytes), 0) AS bytes FROM ${n.object('totals_shards')} u) s) || evicted`,
   );
 }
 
@@ -499,7 +513,28 @@ $fn$;`;
 }
 
 /**
-<<<<<<< HEAD
+ * Locks the totals, then every shard (in shard order), and folds the shards' counts into the
+ * totals, which then hold the exact figures for the caps (version 3). Whatever adds bytes other
+ * than a common-case batch runs this first, and {@link shareRoom} after.
+ */
+function foldShards(n: SqlNames): string {
+  const shards = n.object('totals_shards');
+  return `
+  PERFORM FROM ${n.object('totals')} FOR UPDATE;
+  WITH folded AS (
+    UPDATE ${shards} s SET turns = 0, bytes = 0 FROM (SELECT o.shard, o.turns, o.bytes FROM ${shards} o ORDER BY o.shard FOR UPDATE) old
+      WHERE s.shard = old.shard RETURNING old.turns, old.bytes)
+    UPDATE ${n.object('totals')} SET turns = turns + (SELECT coalesce(sum(f.turns), 0) FROM folded f),
+      bytes = bytes + (SELECT coalesce(sum(f.bytes), 0) FROM folded f);`;
+}
+
+/** The room left under the byte budget, shared out among the (locked, folded) shards for the next common-case batches. */
+function shareRoom(n: SqlNames): string {
+  return `UPDATE ${n.object('totals_shards')} SET cap_basis = p_max_total_bytes,
+    quota = greatest(0, p_max_total_bytes - (SELECT t.bytes FROM ${n.object('totals')} t)) / ${TOTALS_SHARDS};`;
+}
+
+/**
  * `appends(ids, counts, replace, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents,
  * extras, bytes)`: several append calls in one transaction, each exactly as if made alone, in
  * order. Call i appends `counts[i]` turns (the next ones of the turn arrays) to `ids[i]`, after
@@ -516,6 +551,7 @@ $fn$;`;
 function appendsFunction(n: SqlNames, summaries = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
+  const shards = n.object('totals_shards');
   // The start of each call: its turns' bytes, its conversation's row (locked already), the clock.
   const callStart = `    v_id := p_ids[v_call];
     v_count := p_counts[v_call];
@@ -562,7 +598,7 @@ function appendsFunction(n: SqlNames, summaries = false): string {
     v_turns := v_turns - v_trimmed_turns + v_count;
 `;
   return `
-CREATE ${summaries ? 'OR REPLACE ' : ''}FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace bigint[],
+CREATE OR REPLACE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace bigint[],
   p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
   p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
 RETURNS SETOF text[] LANGUAGE plpgsql AS $fn$
@@ -591,6 +627,7 @@ DECLARE${COMMON_DECLARATIONS}
   v_fast_turns bigint := 0;
   v_fast_bytes bigint := 0;
   v_fast_peak bigint;
+  v_shard integer;
 BEGIN
   FOR v_lock_id IN SELECT DISTINCT u.id FROM unnest(p_ids) AS u(id) ORDER BY u.id LOOP
     LOOP
@@ -624,15 +661,26 @@ ${writeTurns}        v_fast_turns := v_fast_turns + d_turns + v_count - v_trimme
         d_turns := 0;
         d_bytes := 0;
       END LOOP;
-      IF p_ttl_ms > 0 AND EXISTS (SELECT FROM ${conversations} c WHERE c.last_access_ms < ceil(now_ms - p_ttl_ms)::bigint) THEN
-        RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
-      END IF;
-      UPDATE ${n.object('totals')} SET turns = turns + v_fast_turns, bytes = bytes + v_fast_bytes
-        RETURNING conversations, bytes INTO v_total_conversations, v_total_bytes;
       -- Calls one at a time would have evicted if the totals, after any of them, were over a cap.
-      IF v_total_conversations > p_max_conversations OR v_total_bytes - v_fast_bytes + v_fast_peak > p_max_total_bytes THEN
+      -- The batch adds no conversation: the count only an exact path changes is read, not locked.
+      IF (p_ttl_ms > 0 AND EXISTS (SELECT FROM ${conversations} c WHERE c.last_access_ms < ceil(now_ms - p_ttl_ms)::bigint))
+        OR (SELECT t.conversations FROM ${n.object('totals')} t) > p_max_conversations THEN
         RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
       END IF;
+      -- Its turns and bytes go to a shard of the totals with room for the batch's peak: a free one
+      -- first (batches on other connections hold the others), else this connection's own, waited for.
+      SELECT s.shard INTO v_shard FROM ${shards} s
+        WHERE s.cap_basis <= p_max_total_bytes AND s.bytes + greatest(v_fast_peak, 0) <= s.quota
+        ORDER BY (s.shard + pg_backend_pid()) % ${TOTALS_SHARDS} LIMIT 1 FOR UPDATE SKIP LOCKED;
+      IF NOT FOUND THEN
+        SELECT s.shard INTO v_shard FROM ${shards} s
+          WHERE s.shard = pg_backend_pid() % ${TOTALS_SHARDS} AND s.cap_basis <= p_max_total_bytes AND s.bytes + greatest(v_fast_peak, 0) <= s.quota
+          FOR UPDATE;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
+        END IF;
+      END IF;
+      UPDATE ${shards} SET turns = turns + v_fast_turns, bytes = bytes + v_fast_bytes WHERE shard = v_shard;
       FOR v_call IN 1 .. cardinality(p_ids) LOOP
         RETURN NEXT evicted;
       END LOOP;
@@ -643,6 +691,8 @@ ${writeTurns}        v_fast_turns := v_fast_turns + d_turns + v_count - v_trimme
       d_bytes := 0;
     END;
   END IF;
+
+  -- The exact path.${foldShards(n)}
 
   FOR v_call IN 1 .. cardinality(p_ids) LOOP
 ${callStart}    IF NOT v_found THEN
@@ -701,6 +751,7 @@ ${writeTurns}
     n_bytes := 0;
     RETURN NEXT evicted;
   END LOOP;
+  ${shareRoom(n)}
 END
 $fn$;`;
 }
@@ -742,11 +793,12 @@ function version2(n: SqlNames): string {
 }
 
 /**
- * \`compact(id, maxConversations, maxTotalBytes, ttlMs, seenSummary, seenSummaryTsMs, roles,
- * contents, extras, tsMs, summary, summaryBytes)\` (decision 16): with the conversation's row
+ * `compact(id, maxConversations, maxTotalBytes, ttlMs, seenSummary, seenSummaryTsMs, roles,
+ * contents, extras, tsMs, summary, summaryBytes)` (decision 16): with the conversation's row
  * locked, compares its summary (text and time; NULL for none) and its oldest turns with what the
  * caller saw; only when all are equal deletes those turns, sets the new summary, touches the
- * conversation and enforces the byte budget. Returns \`{problem, reason, id, …}\`: '' when
+ * conversation and enforces the byte budget (on the exact totals: the shards folded in, their room
+ * shared out again after). Returns `{problem, reason, id, …}`: '' when
  * compacted, else why not; then the evictions.
  */
 function compactFunction(n: SqlNames): string {
@@ -799,6 +851,7 @@ BEGIN
     IF v_same < v_count THEN
       v_problem := 'its turns are not the ones seen';
     ELSE
+      -- The summary may add bytes: the caps are checked on the exact totals, as appends' exact path does.${foldShards(n).replace(/\n/g, '\n    ')}
       WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq <= v_last_seq RETURNING bytes)
         SELECT coalesce(sum(gone.bytes), 0) INTO v_removed_bytes FROM gone;
       UPDATE ${conversations} SET
@@ -825,20 +878,51 @@ BEGIN
     END IF;
   END IF;
   ${applyTotals(n)}
+  IF v_problem = '' THEN
+    ${shareRoom(n)}
+  END IF;
   RETURN ARRAY[v_problem] || evicted;
 END
 $fn$;`;
 }
 
 /**
- * Version 3: a conversation may hold a summary (decision 16). \`conversations\` gains \`summary\`
- * (NULL for none: every conversation of an older database), \`summary_ts_ms\` and
- * \`summary_bytes\`; its \`bytes\` (and the totals) count the summary, so evictions and \`delete\`
- * release it with no other change, while \`turns\` never counts it. Columns added with NULL or a
- * constant default rewrite no row. \`get\`, \`list\`, \`pop\` and \`appends\` are replaced by
- * versions that know the summary; \`compact\` is new.
+ * Version 3: `<prefix>totals_shards`, where common-case batches count their turns and bytes, so
+ * that several batches (on several connections) commit at once and share WAL flushes instead of
+ * queueing on the totals row; `appends` and `stats` use them. A shard's `quota` is its part of the
+ * room left under the byte budget (`cap_basis`) when an exact-path batch last folded every shard
+ * into the totals. Invariant: totals.bytes + Σ quota ≤ cap_basis, and a shard's bytes ≤ its
+ * quota; so the bytes stored (totals + Σ shard bytes) never exceed the budget, and a batch that
+ * fits its shard's quota needs no other lock. Anything that adds bytes otherwise must lock every
+ * shard, as the exact path does.
  */
 function version3(n: SqlNames): string {
+  const shards = n.object('totals_shards');
+  return [
+    `CREATE TABLE ${shards} (
+  shard integer PRIMARY KEY,
+  turns bigint NOT NULL,
+  bytes bigint NOT NULL,
+  quota bigint NOT NULL,
+  cap_basis bigint NOT NULL
+);
+-- No room shared out yet (and no budget it was measured against): the first batches go the exact way.
+INSERT INTO ${shards} SELECT shard, 0, 0, 0, 9223372036854775807 FROM generate_series(0, ${TOTALS_SHARDS - 1}) AS shard;`,
+    appendsFunction(n),
+    `DROP FUNCTION ${n.object('stats')}(double precision);`,
+    statsFunction(n),
+  ].join('\n');
+}
+
+/**
+ * Version 4: a conversation may hold a summary (decision 16). `conversations` gains `summary`
+ * (NULL for none: every conversation of an older database), `summary_ts_ms` and
+ * `summary_bytes`; its `bytes` (and the totals) count the summary, so evictions and `delete`
+ * release it with no other change, while `turns` never counts it. Columns added with NULL or a
+ * constant default rewrite no row. `get`, `list`, `pop` and `appends` are replaced by
+ * versions that know the summary; `compact` is new.
+ */
+function version4(n: SqlNames): string {
   return [
     `ALTER TABLE ${n.object('conversations')} ADD COLUMN summary text, ADD COLUMN summary_ts_ms bigint, ADD COLUMN summary_bytes integer NOT NULL DEFAULT 0;`,
     getFunction(n, true, true),
@@ -850,4 +934,4 @@ function version3(n: SqlNames): string {
 }
 
 /** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */
-export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3];
+export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3, version4];

@@ -40,17 +40,19 @@ export interface RedisStoreOptions extends StoreOptions {
   readonly commandTimeoutMs?: number;
   /**
    * Connections the store opens to Redis when created from `url` (not with `client`: you chose
-   * yours). Calls on one conversation always take the same connection, so they run in the order
-   * they were made; calls on different conversations, and `size`, `stats`, `list` and `clear`,
-   * may take different ones, so calls you make without awaiting the earlier ones may run in
-   * another order than made, except on the same conversation. With two, Redis runs one
-   * connection's scripts while this process handles the other's replies, which adds throughput
-   * when many callers share the store (measured in docs/benchmarks.md; with one caller at a time
-   * it changes nothing). Set 1 to have every call run in the order made. One exception either way:
+   * yours). With one, every call runs in the order made, and the appends made in one turn of the
+   * event loop all go in one script run. With more, calls on one conversation always take the
+   * same connection, so they run in the order they were made; calls on different conversations,
+   * and `size`, `stats`, `list` and `clear`, may take different ones, so calls you make without
+   * awaiting the earlier ones may run in another order than made, except on the same
+   * conversation; each connection's appends go in a script run of their own, and Redis runs one
+   * connection's scripts while this process handles another's replies. On the 2-core machine of
+   * docs/benchmarks.md one connection did more appends with 16 callers (every caller's append in
+   * each run); more may pay where the app, not Redis, is the limit. One exception either way:
    * right after Redis lost its script cache (a restart, `SCRIPT FLUSH`, a failover), a call whose
    * script is not cached is sent again in full, after any later call whose script was, so calls
    * made without awaiting the earlier ones may then run out of order. Integer from 1 to 16.
-   * @default 2
+   * @default 1
    */
   readonly connections?: number;
   /**
@@ -67,7 +69,7 @@ export const DEFAULT_PREFIX = 'turnstore';
 /** The default of {@link RedisStoreOptions.commandTimeoutMs}. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 /** The default of {@link RedisStoreOptions.connections}. */
-export const DEFAULT_CONNECTIONS = 2;
+export const DEFAULT_CONNECTIONS = 1;
 /** Longest prefix, in UTF-16 code units. */
 export const MAX_PREFIX_LENGTH = 128;
 

@@ -46,7 +46,9 @@
  * per run counts, and on the common paths nothing runs that is not needed. Appending to a live
  * conversation at its turn cap is nine calls (TIME, ZCOUNT, RPUSH, LPOP, two HINCRBY, ZCOUNT,
  * ZADD, PEXPIRE); a get hit six. (Counting the scores at or above the time, which is almost always
- * none, costs Redis about half of reading the highest score with ZRANGE.)
+ * none, costs Redis about half of reading the highest score with ZRANGE.) In a combined run each
+ * further append is five (RPUSH, LPOP, HINCRBY, ZADD, PEXPIRE): the recency score is found once,
+ * and the byte total read once and written once.
  *
  * @packageDocumentation
  */
@@ -121,6 +123,24 @@ end
 const TOUCH = `
 local score = nowUs
 if call('ZCOUNT', lru, score, '+inf') > 0 then score = tonumber(call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]) + 1 end
+call('ZADD', lru, score, id)
+`;
+
+/**
+ * {@link TOUCH} for the appends script, where every call reads the same time: the first touch
+ * finds its score as TOUCH does, and each later one takes the score just above the one before,
+ * which is then the highest (nothing else in the run adds a score) — one ZADD per call instead of
+ * a ZCOUNT, a ZRANGE and a ZADD. Needs `lastScore` (nil before the first touch).
+ */
+const BATCH_TOUCH = `
+local score
+if lastScore then
+  score = lastScore + 1
+else
+  score = nowUs
+  if call('ZCOUNT', lru, score, '+inf') > 0 then score = tonumber(call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]) + 1 end
+end
+lastScore = score
 call('ZADD', lru, score, id)
 `;
 
@@ -215,6 +235,7 @@ const OWN_BUDGET = `if totalBytes > maxTotalBytes then
       call('LPUSH', key, summary)
     end
   end
+  totalBytes = totalBytes - droppedBytes
   call('HINCRBY', bytesOf, id, 0 - droppedBytes)
   call('HINCRBY', meta, 'bytes', 0 - droppedBytes)
   if droppedTurns > 0 then
@@ -230,7 +251,7 @@ end
  * the TTL. Needs `key`, `id`, `length` (RPUSH's reply), `addedBytes`, `addedTurns`, `replacedBytes`,
  * `replacedTurns` and the caps.
  */
-const APPEND_CAPS = `
+const appendCaps = (touch: string, countBytes: string): string => `
 -- The list was empty: a new conversation, or one indexed whose list expired a moment before the
 -- index said so — then it is forgotten first ('ttl'), and its old turns never come back. (A list
 -- whose every turn was just replaced was live.)
@@ -247,12 +268,12 @@ if turns > maxTurns then
   turns, turnsDelta = turns - #dropped, turnsDelta - #dropped
 end
 call('HINCRBY', bytesOf, id, bytesDelta)
-totalBytes = call('HINCRBY', meta, 'bytes', bytesDelta)
+${countBytes}
 if turnsDelta ~= 0 then
   call('HINCRBY', turnsOf, id, turnsDelta)
   call('HINCRBY', meta, 'turns', turnsDelta)
 end
-${TOUCH}
+${touch}
 
 -- Evicting another conversation whose key is gone already (expired a moment ago, or deleted
 -- behind the store's back) counts as 'ttl', whatever pushed it out now.
@@ -270,8 +291,7 @@ while totalBytes > maxTotalBytes do
   if oldest == id then break end
   forget(oldest, call('DEL', keyPrefix .. oldest) == 1 and 'bytes' or 'ttl')
 end
-${OWN_BUDGET}
-if ttl > 0 then call('PEXPIRE', key, ttl) end
+${OWN_BUDGET}if ttl > 0 then call('PEXPIRE', key, ttl) end
 `;
 
 /**
@@ -296,7 +316,7 @@ if #ARGV == 9 then
 else
   ${pushTurns('8', '#ARGV')}
 end
-${APPEND_CAPS}return evicted
+${appendCaps(TOUCH, "totalBytes = call('HINCRBY', meta, 'bytes', bytesDelta)")}return evicted
 `;
 
 /**
@@ -312,11 +332,16 @@ ${APPEND_CAPS}return evicted
 const APPENDS = `${PRELUDE}
 local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local stamp = now .. ' '
+local lastScore
+-- The byte total, read once and kept here; the calls' changes to it (but the evictions', which
+-- forget() writes at once) go to Redis in one HINCRBY after the last call.
+totalBytes = tonumber(call('HGET', meta, 'bytes')) or 0
+local unsavedBytes = 0
 local function appendOne(key, id, replace, first, last)
   ${replaceNewest('replace')}
   local length, addedBytes, addedTurns = 0
   ${pushTurns('first', 'last')}
-${APPEND_CAPS}end
+${appendCaps(BATCH_TOUCH, 'totalBytes, unsavedBytes = totalBytes + bytesDelta, unsavedBytes + bytesDelta')}end
 local replies = {}
 local at = 6
 for c = 1, #KEYS - 4 do
@@ -330,6 +355,7 @@ for c = 1, #KEYS - 4 do
   evicted = {}
   at = last + 1
 end
+if unsavedBytes ~= 0 then call('HINCRBY', meta, 'bytes', unsavedBytes) end
 return replies
 `;
 

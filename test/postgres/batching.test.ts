@@ -64,13 +64,15 @@ describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () 
   const reset = async (prefix: string): Promise<void> => {
     await pool.query(`TRUNCATE ${prefix}turns, ${prefix}conversations;
       UPDATE ${prefix}totals SET conversations = 0, turns = 0, bytes = 0, evicted_ttl = 0, evicted_lru = 0, evicted_bytes = 0;
+      UPDATE ${prefix}totals_shards SET turns = 0, bytes = 0, quota = 0, cap_basis = 9223372036854775807;
       ALTER SEQUENCE ${prefix}touch_order RESTART`);
   };
 
   /**
    * What a store holds, without the numbers the database makes up (keys, touch orders, times):
    * conversations in recency order with their counts, every turn, and the totals. Checks on the
-   * way that the totals equal the data and that the caps hold.
+   * way that the totals (the totals row plus its shards) equal the data, that the caps hold, and
+   * that no shard counts more bytes than its quota.
    */
   const snapshot = async (prefix: string, caps: { maxConversations: number; maxTotalBytes: number } = CAPS) => {
     const rows = async (text: string) => (await pool.query({ text, rowMode: 'array' })).rows as unknown[][];
@@ -79,8 +81,11 @@ describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () 
       `SELECT c.id, t.seq, t.role, t.content, t.extras, t.bytes FROM ${prefix}turns t JOIN ${prefix}conversations c ON c.key = t.conversation ORDER BY c.id, t.seq`,
     );
     const [totals] = await rows(
-      `SELECT conversations::int, turns::int, bytes::int, evicted_ttl::int, evicted_lru::int, evicted_bytes::int FROM ${prefix}totals`,
+      `SELECT t.conversations::int, (t.turns + s.turns)::int, (t.bytes + s.bytes)::int, t.evicted_ttl::int, t.evicted_lru::int, t.evicted_bytes::int
+        FROM ${prefix}totals t, (SELECT sum(turns) AS turns, sum(bytes) AS bytes FROM ${prefix}totals_shards) s`,
     );
+    const [overQuota] = await rows(`SELECT count(*)::int FROM ${prefix}totals_shards WHERE bytes > quota`);
+    assert.deepEqual(overQuota, [0], 'a shard over its quota');
     const [conversationCount, turnCount, byteCount] = totals as number[];
     assert.equal(conversationCount, conversations.length, 'totals: conversations');
     assert.equal(turnCount, turns.length, 'totals: turns');
@@ -146,34 +151,76 @@ describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () 
     });
   }
 
-  it('a batch on conversations that exist, with no cap to enforce, writes the totals row once; one that must evict, once per call', async () => {
+  it('a batch on conversations that exist, with no cap to enforce, writes one shard of the totals once and not the totals row; one that must evict writes the totals row once per call', async () => {
     const store = new PostgresStore({ pool, tablePrefix: 'fast_', maxTurns: 3, maxConversations: 3 });
     try {
       for (const id of ['a', 'b', 'c']) await store.append(id, 'user', 'first');
-      const totalsUpdates = async (ids: string[]): Promise<number> => {
+      const updates = async (ids: string[]): Promise<{ totals: number; shards: number }> => {
         const client = await pool.connect();
         try {
-          const updates = async () =>
-            Number((await client.query("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'fast_totals'")).rows[0].n_tup_upd);
+          const counts = async () => {
+            const rows = (
+              await client.query(
+                "SELECT relname, n_tup_upd FROM pg_stat_xact_user_tables WHERE relname IN ('fast_totals', 'fast_totals_shards')",
+              )
+            ).rows as Array<{ relname: string; n_tup_upd: string }>;
+            const of = (table: string) => Number(rows.find((row) => row.relname === table)?.n_tup_upd ?? 0);
+            return { totals: of('fast_totals'), shards: of('fast_totals_shards') };
+          };
           await client.query('BEGIN');
           // Counts this backend's updates not yet reported, earlier transactions' too: the difference is this call's.
-          const before = await updates();
+          const before = await counts();
           await client.query({
-            text: 'SELECT fast_appends($1, $2, $3, 3, 3, 1000000, 0, $4, $5, $6, $7)',
+            text: 'SELECT fast_appends($1, $2, $3, 3, 3, 67108864, 0, $4, $5, $6, $7)',
             values: [ids, ids.map(() => 1), ids.map(() => 0), ids.map(() => 0), ids.map(() => 'x'), ids.map(() => null), ids.map(() => 1)],
           });
-          const after = await updates();
+          const after = await counts();
           await client.query('COMMIT');
-          return after - before;
+          return { totals: after.totals - before.totals, shards: after.shards - before.shards };
         } finally {
           client.release();
         }
       };
-      assert.equal(await totalsUpdates(['a', 'b', 'c', 'a', 'b', 'c']), 1);
-      // A new conversation over maxConversations: each call goes the exact way, evicting.
-      assert.ok((await totalsUpdates(['d', 'a', 'b', 'e'])) >= 4);
+      assert.deepEqual(await updates(['a', 'b', 'c', 'a', 'b', 'c']), { totals: 0, shards: 1 });
+      // A new conversation over maxConversations: each call goes the exact way, evicting, after
+      // folding every shard into the totals.
+      const exact = await updates(['d', 'a', 'b', 'e']);
+      assert.ok(exact.totals >= 4, `${exact.totals} updates of the totals row`);
       assert.equal(await store.size(), 3);
+      assert.deepEqual(await store.stats(), {
+        conversations: 3,
+        turns: Number(server.sql('SELECT count(*) FROM fast_turns')),
+        bytes: Number(server.sql('SELECT sum(bytes) FROM fast_turns')),
+        evictions: { ttl: 0, lru: 4, bytes: 0 },
+      });
     } finally {
+      await store.close();
+    }
+  });
+
+  it('a common-case batch does not wait for another connection’s batch that has not committed yet (each holds a shard of the totals, not the totals row)', async () => {
+    const store = new PostgresStore({ pool, tablePrefix: 'overlap_', commandTimeoutMs: 3000 });
+    const holder = await pool.connect();
+    try {
+      for (const id of ['held', 'free']) await store.append(id, 'user', 'first');
+      await holder.query('BEGIN');
+      await holder.query({
+        text: "SELECT overlap_appends(ARRAY['held'], ARRAY[1], ARRAY[0]::bigint[], 8, 10000, 67108864, 0, ARRAY[0]::smallint[], ARRAY['x'], ARRAY[NULL]::text[], ARRAY[1])",
+      });
+      // The holder's batch is in, not committed: it holds its conversation and one shard.
+      const started = performance.now();
+      await store.append('free', 'user', 'second');
+      assert.ok(performance.now() - started < 2000, `the append waited ${Math.round(performance.now() - started)} ms`);
+      await holder.query('COMMIT');
+      assert.deepEqual(
+        (await store.get('held')).map((turn) => turn.content),
+        ['first', 'x'],
+      );
+      const stats = await store.stats();
+      assert.deepEqual([stats.conversations, stats.turns, stats.bytes], [2, 4, 17]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
       await store.close();
     }
   });

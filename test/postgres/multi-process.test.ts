@@ -77,14 +77,15 @@ describe('PostgresStore shared by several processes', { skip: postgresUnavailabl
     let samples = 0;
     try {
       // One statement: one snapshot of what has committed.
-      const query = `SELECT t.conversations, t.turns, t.bytes,
+      // The live turns and bytes are the totals row's plus its shards'; no shard counts more bytes than its quota.
+      const query = `SELECT t.conversations, t.turns + s.turns AS turns, t.bytes + s.bytes AS bytes, s.over_quota,
           (SELECT count(*) FROM ${p}conversations) AS rows,
           (SELECT coalesce(sum(turns), 0) FROM ${p}conversations) AS counted_turns,
           (SELECT coalesce(sum(bytes), 0) FROM ${p}conversations) AS counted_bytes,
           (SELECT count(*) FROM ${p}turns) AS turn_rows,
           (SELECT coalesce(sum(bytes), 0) FROM ${p}turns) AS turn_bytes,
           (SELECT count(*) FROM (SELECT 1 FROM ${p}turns GROUP BY conversation HAVING count(*) > ${maxTurns}) o) AS over_turn_cap
-        FROM ${p}totals t`;
+        FROM ${p}totals t, (SELECT sum(turns) AS turns, sum(bytes) AS bytes, count(*) FILTER (WHERE bytes > quota) AS over_quota FROM ${p}totals_shards) s`;
       while (!done) {
         let row: Record<string, string>;
         try {
@@ -104,6 +105,7 @@ describe('PostgresStore shared by several processes', { skip: postgresUnavailabl
         assert.equal(row.bytes, row.counted_bytes, state);
         assert.ok(Number(row.bytes) <= maxTotalBytes, state);
         assert.equal(row.over_turn_cap, '0', state);
+        assert.equal(row.over_quota, '0', state);
       }
       await finished;
       t.diagnostic(`${samples} committed states checked`);

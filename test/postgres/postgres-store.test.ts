@@ -47,7 +47,7 @@ describe('PostgresStore on its own server', { skip: postgresUnavailable() }, () 
       }
       assert.deepEqual([...listed].sort(), [...HOSTILE].sort());
       assert.equal(await store.delete("'; DROP TABLE turnstore_turns; --"), true);
-      assert.equal(server.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'turnstore\\_%'"), '4');
+      assert.equal(server.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'turnstore\\_%'"), '5');
       assert.equal(server.sql('SELECT count(*) FROM turnstore_conversations'), String(HOSTILE.length - 1));
       // Extras are kept as the very text the core made, keys in their order (text, not jsonb).
       await store.append('order', 'assistant', '', {

@@ -5,12 +5,15 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresStore } from '../../src/postgres/index.js';
 import { migrate, SCHEMA_VERSION } from '../../src/postgres/schema.js';
-import { MIGRATIONS } from '../../src/postgres/sql-functions.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
 import { withServerAndPool } from '../support/postgres-pool.js';
 
 /** Version 1 as turnstore created it, for schema "public" and the prefix below (see the file's header). */
 const VERSION_1 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v1.sql', import.meta.url)), 'utf8');
+/** Version 2 as turnstore created it (versions 1 and 2 in one file), for the same schema and prefix. */
+const VERSION_2 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v2.sql', import.meta.url)), 'utf8');
+/** Version 3 as turnstore created it (versions 1 to 3 in one file), for the same schema and prefix. */
+const VERSION_3 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v3.sql', import.meta.url)), 'utf8');
 const PREFIX = 'upgrade_';
 
 describe('PostgresStore upgrading tables of an older turnstore', { skip: postgresUnavailable() }, () => {
@@ -39,7 +42,7 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
         ],
       );
       assert.equal(server.sql(`SELECT version FROM ${PREFIX}schema_version`), String(SCHEMA_VERSION));
-      assert.equal(SCHEMA_VERSION, 3);
+      assert.ok(SCHEMA_VERSION >= 2);
       assert.equal(
         server.sql(`SELECT count(*) FROM pg_proc WHERE proname = '${PREFIX}append'`),
         '0',
@@ -74,15 +77,59 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
       await store.close();
     }
   });
-
-  it('version 2 → 3: conversations read as before, without a summary; compact sets one that counts in bytes and outlives the store', async () => {
-    const prefix = 'upgrade_v2_';
-    await migrate(pool, 'public', prefix, MIGRATIONS.slice(0, 2));
+  it('version 2 → current: the totals shards (version 3) are added, the counts stay exact, and the first append after the upgrade goes the exact way', async () => {
+    // A version-2 database (a fresh prefix: the test above used upgrade_) with conversations
+    // written by version 2's own appends function.
+    const prefix = 'upgrade2_';
+    await migrate(pool, 'public', prefix, [() => VERSION_2.replaceAll('"upgrade_', `"${prefix}`), () => 'SELECT 1']);
     assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '2');
     server.sql(
-      `SELECT ${prefix}appends(ARRAY['old'], ARRAY[3], ARRAY[0]::bigint[], 8, 500, 67108864, 3600000, ARRAY[0, 1, 0]::smallint[], ARRAY['question', 'answer', 'again'], ARRAY[NULL, NULL, NULL]::text[], ARRAY[8, 6, 5])`,
+      `SELECT ${prefix}appends(ARRAY['a', 'b', 'a'], ARRAY[2, 1, 1], ARRAY[0, 0, 0]::bigint[], 8, 500, 67108864, 3600000, ARRAY[0, 1, 0, 1]::smallint[], ARRAY['question', 'answer', 'hi', 'again'], ARRAY[NULL, NULL, NULL, NULL]::text[], ARRAY[8, 6, 2, 5])`,
     );
-    const first = new PostgresStore({ pool, tablePrefix: prefix });
+
+    const store = new PostgresStore({ pool, tablePrefix: prefix, maxTotalBytes: 1000, maxTurnBytes: 100 });
+    try {
+      assert.deepEqual(await store.stats(), { conversations: 2, turns: 4, bytes: 21, evictions: { ttl: 0, lru: 0, bytes: 0 } });
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), String(SCHEMA_VERSION));
+      assert.equal(server.sql(`SELECT count(*) || ' ' || sum(turns + bytes + quota) FROM ${prefix}totals_shards`), '32 0');
+      // No room shared out yet: the first append is exact, and shares out the room under its budget.
+      await store.append('a', 'user', 'one more');
+      assert.equal(server.sql(`SELECT turns || ' ' || bytes FROM ${prefix}totals`), '5 29');
+      assert.equal(
+        server.sql(`SELECT DISTINCT cap_basis || ' ' || quota FROM ${prefix}totals_shards`),
+        `1000 ${Math.floor((1000 - 29) / 32)}`,
+      );
+      // The next one, on a conversation that exists, counts in a shard.
+      await store.append('b', 'assistant', 'sure');
+      assert.equal(server.sql(`SELECT turns || ' ' || bytes FROM ${prefix}totals`), '5 29');
+      assert.equal(server.sql(`SELECT sum(turns) || ' ' || sum(bytes) FROM ${prefix}totals_shards`), '1 4');
+      assert.deepEqual(
+        (await store.get('a')).map((turn) => turn.content),
+        ['question', 'answer', 'again', 'one more'],
+      );
+      assert.deepEqual(await store.stats(), { conversations: 2, turns: 6, bytes: 33, evictions: { ttl: 0, lru: 0, bytes: 0 } });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('version 3 → 4: conversations read as before, without a summary; compact folds the shards, sets a summary that counts in bytes and outlives the store', async () => {
+    // A version-3 database with a conversation written by version 3's own appends function.
+    const prefix = 'upgrade3_';
+    await migrate(pool, 'public', prefix, [() => VERSION_3.replaceAll('"upgrade_', `"${prefix}`), () => 'SELECT 1', () => 'SELECT 1']);
+    assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '3');
+    server.sql(
+      `SELECT ${prefix}appends(ARRAY['old'], ARRAY[3], ARRAY[0]::bigint[], 8, 500, 1000, 3600000, ARRAY[0, 1, 0]::smallint[], ARRAY['question', 'answer', 'again'], ARRAY[NULL, NULL, NULL]::text[], ARRAY[8, 6, 5])`,
+    );
+    server.sql(
+      `SELECT ${prefix}appends(ARRAY['old'], ARRAY[1], ARRAY[0]::bigint[], 8, 500, 1000, 3600000, ARRAY[1]::smallint[], ARRAY['sure'], ARRAY[NULL]::text[], ARRAY[4])`,
+    );
+    assert.equal(
+      server.sql(`SELECT sum(turns) || ' ' || sum(bytes) FROM ${prefix}totals_shards`),
+      '1 4',
+      'version 3 counted the second append in a shard',
+    );
+    const first = new PostgresStore({ pool, tablePrefix: prefix, maxTotalBytes: 1000, maxTurnBytes: 100 });
     try {
       const seen = await first.get('old');
       assert.deepEqual(
@@ -91,11 +138,21 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
           ['role', 'content', 'ts'],
           ['role', 'content', 'ts'],
           ['role', 'content', 'ts'],
+          ['role', 'content', 'ts'],
         ],
         'plain turns, no summary',
       );
-      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '3');
+      assert.equal(SCHEMA_VERSION, 4);
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '4');
       await first.compact('old', { summary: 'asked, answered', through: seen[1]!, seen });
+      // The summary added bytes: the shards were folded into the totals and their room shared out again.
+      assert.equal(server.sql(`SELECT turns || ' ' || bytes FROM ${prefix}totals`), `2 ${Buffer.byteLength('asked, answered') + 5 + 4}`);
+      assert.equal(
+        server.sql(
+          `SELECT sum(turns) || ' ' || sum(bytes) || ' ' || min(quota) || ' ' || max(quota) || ' ' || max(cap_basis) FROM ${prefix}totals_shards`,
+        ),
+        `0 0 ${Math.floor((1000 - 24) / 32)} ${Math.floor((1000 - 24) / 32)} 1000`,
+      );
     } finally {
       await first.close();
     }
@@ -107,12 +164,13 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
         [
           ['system', 'asked, answered', true],
           ['user', 'again', false],
+          ['assistant', 'sure', false],
         ],
       );
       const stats = await second.stats();
       assert.deepEqual(
         { conversations: stats.conversations, turns: stats.turns, bytes: stats.bytes },
-        { conversations: 1, turns: 1, bytes: Buffer.byteLength('asked, answered') + 5 },
+        { conversations: 1, turns: 2, bytes: Buffer.byteLength('asked, answered') + 5 + 4 },
       );
       assert.equal(await second.delete('old'), true);
       assert.equal((await second.stats()).bytes, 0, 'the summary’s bytes went with its conversation');

@@ -11,6 +11,8 @@ import { SCRIPTS } from '../../src/redis/scripts.js';
 import { RedisMonitor, RedisTestServer, redisUnavailable } from '../support/redis-server.js';
 
 const CAPS = { maxTurns: 3, maxConversations: 3, maxTurnBytes: 200, maxTotalBytes: 900 } as const;
+/** Room for every conversation of the sequences, and a byte budget that bites now and then. */
+const SUMMARY_CAPS = { ...CAPS, maxConversations: 5, maxTotalBytes: 1800 } as const;
 const ROLES: readonly Role[] = ['user', 'assistant', 'system', 'tool'];
 
 /**
@@ -92,6 +94,72 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
     }
   });
 
+  it('with summaries at the lists’ heads, a combined run keeps each summary first (the turn cap, replacements and the byte budget step around it) and leaves the same as one at a time', async () => {
+    const evictions: Record<string, string[]> = { single: [], combined: [] };
+    const open = (prefix: 'single' | 'combined') =>
+      new RedisStore({
+        url: server.url,
+        prefix: `summaries-${prefix}`,
+        connections: 1,
+        ...SUMMARY_CAPS,
+        onEvict: (id, reason) => evictions[prefix]!.push(`${reason} ${id}`),
+      });
+    const single = open('single');
+    const combined = open('combined');
+    // The same conversations, each with a summary, in both stores (one call at a time).
+    const prepare = async (store: RedisStore, seed: number) => {
+      for (let c = 0; c < 3; c++) {
+        const id = `conversation ${(seed + c) % 5}`;
+        await store.appendMany(id, [
+          { role: 'user', content: `${seed} ${c} old` },
+          { role: 'assistant', content: `${seed} ${c} older` },
+        ]);
+        const seen = await store.get(id);
+        await store.compact(id, {
+          summary: `summary ${seed} ${c} `.padEnd(20 + ((seed * 37 + c * 71) % 180), 's'),
+          through: seen[0]!,
+          seen,
+        });
+      }
+    };
+    const read = async (store: RedisStore, id: string) =>
+      (await store.get(id)).map((turn) => `${turn.summary === true ? 'summary' : turn.role} ${turn.content}`);
+    try {
+      await single.size();
+      await combined.append('warm-up', 'user', 'x'); // loads the scripts: no NOSCRIPT below
+      await Promise.all([combined.append('warm-up', 'user', 'z'), combined.append('warm-up', 'user', 'w')]);
+      await combined.clear();
+      evictions.combined!.length = 0;
+      let summariesKept = 0;
+      for (let seed = 1; seed <= 20; seed++) {
+        const calls = callSequence(seed + 100, 30);
+        await prepare(single, seed);
+        await prepare(combined, seed);
+        for (const call of calls) await single.appendMany(call.id, call.turns, { replaceNewest: call.replace });
+        await Promise.all(calls.map((call) => combined.appendMany(call.id, call.turns, { replaceNewest: call.replace })));
+        for (let c = 0; c < 5; c++) {
+          const id = `conversation ${c}`;
+          const turns = await read(combined, id);
+          assert.deepEqual(turns, await read(single, id), `seed ${seed}: ${id}`);
+          turns.forEach((turn, at) => assert.ok(at === 0 || !turn.startsWith('summary '), `seed ${seed}: ${id}: a summary only first`));
+          if (turns[0]?.startsWith('summary ') === true) summariesKept++;
+          assert.ok(
+            turns.filter((turn) => !turn.startsWith('summary ')).length <= SUMMARY_CAPS.maxTurns,
+            `seed ${seed}: ${id}: the turn cap does not count the summary`,
+          );
+        }
+        assert.deepEqual(await combined.stats(), await single.stats(), `seed ${seed}: counts`);
+        assert.deepEqual(evictions.combined, evictions.single, `seed ${seed}: evictions`);
+        await single.clear();
+        await combined.clear();
+      }
+      assert.ok(summariesKept > 10, `summaries outlived the combined runs in many conversations (${summariesKept})`);
+    } finally {
+      await single.close();
+      await combined.close();
+    }
+  });
+
   it('pop and replaceNewest keep call order on a connection: a replacement rides in the combined run, a pop sends the waiting appends first', async () => {
     const store = new RedisStore({ url: server.url, prefix: 'ordered', connections: 1, maxTurns: 10 });
     try {
@@ -161,6 +229,69 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
         ['two 1'],
       );
       assert.equal((await store.stats()).turns, 3);
+    } finally {
+      await store.close();
+    }
+  });
+  it('in one run, a call alone over the byte budget drops its own oldest turns, and the calls after it see the byte total without them', async () => {
+    const evictions: string[] = [];
+    const store = new RedisStore({
+      url: server.url,
+      prefix: 'budget',
+      connections: 1,
+      maxTurnBytes: 100,
+      maxTotalBytes: 100,
+      onEvict: (id, reason) => evictions.push(`${reason} ${id}`),
+    });
+    try {
+      await store.size();
+      await Promise.all([
+        store.append('big', 'user', 'a'.repeat(60)),
+        store.append('big', 'assistant', 'b'.repeat(60)),
+        store.append('small', 'user', 'c'.repeat(10)),
+      ]);
+      assert.deepEqual(evictions, [], '60 + 10 bytes are within the budget: nothing to evict');
+      assert.deepEqual(
+        (await store.get('big')).map((turn) => turn.content),
+        ['b'.repeat(60)],
+      );
+      const { conversations, turns, bytes } = await store.stats();
+      assert.deepEqual({ conversations, turns, bytes }, { conversations: 2, turns: 2, bytes: 70 });
+    } finally {
+      await store.close();
+    }
+  });
+  it('a combined run of appends to live conversations finds the recency score once and writes the byte total once, not once per call', async () => {
+    const store = new RedisStore({ url: server.url, prefix: 'lean', connections: 1, maxTurns: 2 });
+    try {
+      for (const id of ['a', 'b', 'c', 'd'])
+        await store.appendMany(id, [
+          { role: 'user', content: `${id} 1` },
+          { role: 'assistant', content: `${id} 2` },
+        ]);
+      const monitor = await RedisMonitor.start(server.port);
+      try {
+        await Promise.all(['a', 'b', 'c', 'd', 'a'].map((id, k) => store.append(id, 'user', `${id} next ${k}`)));
+        await server.command('PING', 'end-of-calls');
+        await monitor.waitFor((command) => command.words[0] === 'PING' && command.words[1] === 'end-of-calls');
+      } finally {
+        monitor.stop();
+      }
+      const inScript = monitor.commands.filter((command) => command.source === 'lua').map((command) => command.words.join(' '));
+      // The prelude's expiry count has '-inf' first; the touch's counts from the time up to '+inf'.
+      assert.equal(inScript.filter((command) => /^ZCOUNT \S+ \S+ \+inf$/.test(command)).length, 1, inScript.join('\n'));
+      assert.equal(inScript.filter((command) => /^ZADD /.test(command)).length, 5);
+      assert.equal(inScript.filter((command) => /^HINCRBY \S+:meta bytes /.test(command)).length, 1, inScript.join('\n'));
+      // Recency still follows the calls: d, then a (touched last) are the newest.
+      assert.deepEqual(
+        (await store.list({ limit: 4 })).items.map((item) => item.id),
+        ['a', 'd', 'c', 'b'],
+      );
+      const { conversations, turns, bytes } = await store.stats();
+      assert.deepEqual({ conversations, turns }, { conversations: 4, turns: 8 });
+      let stored = 0;
+      for (const id of ['a', 'b', 'c', 'd']) for (const turn of await store.get(id)) stored += Buffer.byteLength(turn.content);
+      assert.equal(bytes, stored);
     } finally {
       await store.close();
     }

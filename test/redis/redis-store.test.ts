@@ -353,6 +353,29 @@ describe('RedisStore on a redis-server', { skip: unavailable }, () => {
     await assert.rejects(owned.get('a'), { code: 'TURNSTORE_CLOSED' });
   });
 
+  it('from a url without `connections` it opens one connection: calls made without awaiting run in the order made, whatever their conversation', async () => {
+    const clientsBefore = await settledClientCount();
+    const store = new RedisStore({ url: server.url, prefix: 'one-lane', maxTurns: 200 });
+    try {
+      // Loads the scripts: a call whose script Redis has not cached yet is sent again after later calls.
+      await store.append('warm-up', 'user', 'x');
+      await store.size();
+      await store.delete('warm-up');
+      const ids = Array.from({ length: 8 }, (_, i) => `any-${i}`);
+      const sizes: Array<Promise<number>> = [];
+      for (const [k, id] of ids.entries()) {
+        void store.append(id, 'user', 'x');
+        sizes.push(store.size());
+        if (k % 2 === 1) void store.delete(ids[k - 1]!);
+      }
+      // Each size() ran after every call made before it: the appends so far, less the deletes.
+      assert.deepEqual(await Promise.all(sizes), [1, 2, 2, 3, 3, 4, 4, 5]);
+      assert.equal((await client.clientList()).length, clientsBefore + 1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('from a url it opens `connections` connections, and calls on one conversation made without awaiting run in the order made', async () => {
     const clientsBefore = await settledClientCount();
     const lanes = 3;
