@@ -8,7 +8,9 @@ import type { LlmResults } from './results.js';
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
 
-function milliseconds(ms: number): string {
+/** A duration in the unit that suits it; a negative one (an added latency lost in the noise) keeps its sign. */
+export function milliseconds(ms: number): string {
+  if (ms < 0) return `-${milliseconds(-ms)}`;
   if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`;
   if (ms >= 10) return `${ms.toFixed(0)} ms`;
   if (ms >= 1) return `${ms.toFixed(2)} ms`;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { benchProxyLatency } from '../../bench/llm/proxy-latency.js';
-import { proxyLatencyTable, targetsTable } from '../../bench/llm/report-section.js';
+import { milliseconds, proxyLatencyTable, targetsTable } from '../../bench/llm/report-section.js';
 
 describe('bench:llm proxy-latency part', () => {
   it('measures the three paths (direct, chat proxy, Responses API) in one run, sends history through the proxy, and renders', async () => {
@@ -28,5 +28,14 @@ describe('bench:llm proxy-latency part', () => {
       proxyLatency: result,
     });
     assert.match(targets, /memory proxy adds ≤ 2 ms at p50 on loopback \(sequential\) \| .* \| (PASS|MISS)/);
+  });
+
+  it('writes durations in the unit that suits them, negative ones (noise: the proxy faster than direct) too', () => {
+    assert.equal(milliseconds(0.595), '595 µs');
+    assert.equal(milliseconds(1.5123), '1.51 ms');
+    assert.equal(milliseconds(25.4), '25 ms');
+    assert.equal(milliseconds(2430), '2.43 s');
+    assert.equal(milliseconds(-110.668), '-111 ms');
+    assert.equal(milliseconds(-0.2), '-200 µs');
   });
 });

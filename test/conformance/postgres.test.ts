@@ -25,24 +25,35 @@ if (unavailable !== undefined) {
       const pool = new pg.Pool({ connectionString: server.url, max: 2, idleTimeoutMillis: 2000 }).on('error', () => {});
       pools.push(pool);
       // A long command timeout: the suite runs its tests at once on a busy machine; outages are tested in test/postgres.
-      const store = new PostgresStore({ commandTimeoutMs: 20_000, ...options, pool, tablePrefix: `conformance_${++stores}_` });
+      const storeOptions = { commandTimeoutMs: 20_000, pool, tablePrefix: `conformance_${++stores}_` };
       // The tables are made now, and every function is called once on each of the pool's two
       // connections (PL/pgSQL compiles a function per connection on its first call), not during a
-      // call whose timing a real-clock test checks. Both warm-ups write one conversation of empty
-      // turns, so no cap evicts anything, and it is deleted again (no eviction): the store is
-      // empty, with no eviction counted, when the test starts.
-      await store.size();
+      // call whose timing a real-clock test checks. The warm-up goes through a store of its own with
+      // the default options on the same tables and pool: under load it can outlast the test's short
+      // TTL, and through the test's store its conversation then expired and counted as an eviction.
+      // Both warm-ups write one conversation of empty turns, so no cap evicts anything, and it is
+      // deleted again (no eviction): the store is empty, with no eviction counted, when the test starts.
+      const warm = new PostgresStore(storeOptions);
+      await warm.size();
       const warmUp = async (): Promise<void> => {
-        await store.append('warm-up', 'user', '');
-        await store.appendMany('warm-up', [{ role: 'assistant', content: '' }]);
-        await store.get('warm-up');
-        await store.list();
-        await store.stats();
+        await warm.append('warm-up', 'user', '');
+        await warm.appendMany('warm-up', [{ role: 'assistant', content: '' }]);
+        await warm.get('warm-up');
+        await warm.list();
+        await warm.stats();
         // Leaves a turn: each warm-up popped only after appending two.
-        await store.pop('warm-up');
+        await warm.pop('warm-up');
       };
       await Promise.all([warmUp(), warmUp()]);
-      await store.delete('warm-up');
+      await warm.delete('warm-up');
+      await warm.close(); // the pool is not its own: it stays open for the test's store
+      const store = new PostgresStore({
+        commandTimeoutMs: storeOptions.commandTimeoutMs,
+        ...options,
+        pool,
+        tablePrefix: storeOptions.tablePrefix,
+      });
+      await store.size(); // its own schema check, before the test's first timed call
       return store;
     },
     // Time is the server's; the byte budget and the eviction counts are exact (kept in the functions' transactions).
