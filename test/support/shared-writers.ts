@@ -223,9 +223,10 @@ export async function compactRaceAsWorker(store: ConversationStore, worker: stri
     const content = `compact race worker ${worker} turn ${i}`;
     await store.append(COMPACT_RACE_ID, 'user', content);
     appended.push(content);
-    if (i % 2 === 1) {
-      const seen = await store.get(COMPACT_RACE_ID);
-      const first = seen[0]?.summary === true ? 1 : 0;
+    const seen = i % 2 === 1 ? await store.get(COMPACT_RACE_ID) : [];
+    const first = seen[0]?.summary === true ? 1 : 0;
+    // Another worker's compaction may have folded every turn, the one just appended included: nothing to fold then.
+    if (seen.length > first) {
       const through = first + Math.floor((seen.length - first) / 2);
       const summary = JSON.stringify([...foldedContents(seen), ...seen.slice(first, through + 1).map((turn) => turn.content)]);
       try {
