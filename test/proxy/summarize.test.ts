@@ -187,6 +187,40 @@ describe('memory proxy: summarize', () => {
     });
   });
 
+  it('a Responses fork of a conversation with a summary copies the summary as the system turn it reads as', async () => {
+    await withProxy(true, async (proxy) => {
+      const ask = async (input: string, previous?: string) => {
+        const response = await fetch(`${proxy.url}/v1/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: MODEL, input, ...(previous ? { previous_response_id: previous } : {}) }),
+        });
+        assert.equal(response.status, 200);
+        return {
+          id: ((await response.json()) as { id: string }).id,
+          conversation: decodeURIComponent(response.headers.get('x-conversation-id')!),
+        };
+      };
+      const ids: string[] = [];
+      let conversation = '';
+      // The third is due a summary (6 turns of maxTurns 8), which folds all but the third; the fourth is not.
+      for (let turn = 1; turn <= 4; turn++) {
+        const answer = await ask(turn === 1 ? 'Remember: the door is blue.' : `Step ${turn}.`, ids.at(-1));
+        ids.push(answer.id);
+        conversation = answer.conversation;
+        await settle();
+      }
+      const summary = (await proxy.store.get(conversation))[0]!;
+      assert.equal(summary.summary, true);
+      // Continuing the response before the newest forks the conversation.
+      const fork = await ask('And now?', ids.at(-2));
+      assert.notEqual(fork.conversation, conversation);
+      const forked = await proxy.store.get(fork.conversation);
+      assert.deepEqual([forked[0]!.role, forked[0]!.content, forked[0]!.summary], ['system', summary.content, undefined]);
+      assert.equal(forked.at(-2)!.content, 'And now?');
+    });
+  });
+
   it('summarize options are checked: keep too large for maxTurns, an unknown key, an empty prompt', async () => {
     const store = new MemoryStore();
     try {
