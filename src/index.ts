@@ -16,6 +16,7 @@ export {
   type TokenCounter,
   type TurnLike,
 } from './core/context-window.js';
+export { summarizeOldest, SUMMARIZE_ATTEMPTS, type SummarizeOldestOptions } from './core/summarize-oldest.js';
 export { MAX_ID_LENGTH, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT } from './core/validate.js';
 export { MAX_TOOL_NAME_LENGTH, MAX_METADATA_DEPTH } from './core/turn-extras.js';
 export {
@@ -32,6 +33,7 @@ export {
   type EvictionListener,
   type EvictionReason,
   type AppendManyOptions,
+  type CompactOptions,
   type ListOptions,
   type ListPage,
   type StoreStats,

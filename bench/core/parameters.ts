@@ -42,12 +42,14 @@ export const CORE_PARAMETERS: CoreParameters = {
 /**
  * The commit whose MemoryStore is measured beside today's (`turnstore-previous`): the last one
  * before turns could carry tool calls, attachments and metadata. Plain text turns must cost no
- * more than they did there (heap ≤ 1.05×, append and get ≥ 0.9×, same run).
+ * more than they did there (heap ≤ 1.05×, append and get ≥ 0.9×, same run). The variable
+ * TURNSTORE_BENCH_PREVIOUS_COMMIT measures another commit instead (say, the one before a change),
+ * for a run to report rather than to commit.
  */
-export const PREVIOUS_COMMIT = '6fe47c4';
+export const PREVIOUS_COMMIT = process.env.TURNSTORE_BENCH_PREVIOUS_COMMIT || '6fe47c4';
 
 /** The workloads, by the name results are filed under. */
-export type Workload = 'append' | 'get' | `create-at-cap-${number}` | 'heap' | 'heap-tool-calls';
+export type Workload = 'append' | 'get' | `create-at-cap-${number}` | 'heap' | 'heap-tool-calls' | 'heap-summary';
 
 /** Every workload the seed runs too, in run order. */
 export function workloads(parameters: CoreParameters): Workload[] {
@@ -57,9 +59,10 @@ export function workloads(parameters: CoreParameters): Workload[] {
 /**
  * Workloads of turnstore alone: `heap-tool-calls` fills the same conversations with tool
  * exchanges (an assistant turn with one tool call, then the tool's result), so the heap a turn
- * with extras costs is on record beside a plain turn's.
+ * with extras costs is on record beside a plain turn's; `heap-summary` gives each conversation of
+ * the heap fill a summary as long as a turn (decision 16) and reports the heap it adds per summary.
  */
-export const TURNSTORE_ONLY_WORKLOADS: readonly Workload[] = ['heap-tool-calls'];
+export const TURNSTORE_ONLY_WORKLOADS: readonly Workload[] = ['heap-tool-calls', 'heap-summary'];
 
 /** The cap of a create-at-cap workload, or undefined for the others. */
 export function capOf(workload: Workload): number | undefined {

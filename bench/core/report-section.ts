@@ -85,6 +85,14 @@ export function heapTable(run: CoreResults): string {
       formatBytes(toolCalls),
       formatRatio(ratio(toolCalls, bare)),
     ]);
+  const summary = bytesPerTurnOf(run.results, 'turnstore', 'heap-summary');
+  if (summary !== undefined && bare !== undefined)
+    node.splice(toolCalls === undefined ? 1 : 2, 0, [
+      `turnstore, a ${run.parameters.contentLength}-character summary per conversation (${formatBytes(summary - bare)} beyond a bare string)`,
+      'V8 heap added, per summary',
+      formatBytes(summary),
+      formatRatio(ratio(summary, bare)),
+    ]);
   const seed = run.results.seed?.heap;
   const seedRows = isHeapFigure(seed)
     ? [
@@ -209,5 +217,9 @@ ${heapTable(run)}
   \`heapUsed\` after \`gc()\` before and after filling and reading, divided by the ${count(heap.conversations * heap.turnsEach)} turns; median of ${heap.repeats} repeats. *bare strings*: as many
   equally fresh strings in a pre-sized array. The seed's figure is Python object bytes from
   \`tracemalloc\`, against a Python list of as many fresh strings.
+- **A summary.** The same heap fill, alternately without and with a summary: each conversation
+  compacted through its oldest turn with a fresh ${p.contentLength}-character summary, then given one more turn so
+  it holds as many turns as before; the difference per conversation is the heap one summary adds
+  (its text, as a bare string would hold it, plus a bounded constant, shown beyond a bare string).
 `;
 }

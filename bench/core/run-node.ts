@@ -70,6 +70,50 @@ async function heapPerToolCallTurn(): Promise<HeapResult> {
   return { bytesPerTurn: median(samples), samples, turns };
 }
 
+/**
+ * Heap a summary adds to a conversation: the heap fill of the plain workload, each conversation
+ * then compacted through its oldest turn with a fresh summary as long as a turn's content, and given
+ * one more turn so it holds as many turns as before; against the same fill without summaries, in
+ * this process, alternately. `bytesPerTurn` is the difference per conversation: per summary.
+ */
+async function heapPerSummary(): Promise<HeapResult> {
+  const { conversations, turnsEach, repeats } = parameters.heap;
+  const make = nodeStore('turnstore')!;
+  const fill = async (count: number, summaries: boolean): Promise<BenchStore> => {
+    const store = make({ maxTurns: parameters.maxTurns, ttlSeconds: parameters.ttlSeconds, maxConversations: conversations });
+    const memory = store as unknown as MemoryStore;
+    const random = seededRandom(parameters.randomSeed);
+    for (let c = 0; c < count; c++) {
+      const id = `c-${c}`;
+      for (let turn = 0; turn < turnsEach; turn++) await store.append(id, role(turn), freshString(random, parameters.contentLength));
+      if (summaries) {
+        const seen = await memory.get(id);
+        await memory.compact(id, { summary: freshString(random, parameters.contentLength), through: seen[0]!, seen });
+      }
+      // The same turns either way: the one a summary replaced comes back as a newer one.
+      await store.append(id, role(turnsEach), freshString(random, parameters.contentLength));
+    }
+    for (let c = 0; c < count; c++) await store.get(`c-${c}`);
+    return store;
+  };
+  const heapOf = async (summaries: boolean): Promise<number> => {
+    const before = heapUsedAfterGc();
+    const store = await fill(conversations, summaries);
+    const bytes = heapUsedAfterGc() - before;
+    await store.close();
+    return bytes;
+  };
+  await (await fill(200, true)).close();
+  await (await fill(200, false)).close();
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const plain = await heapOf(false);
+    const withSummaries = await heapOf(true);
+    samples.push((withSummaries - plain) / conversations);
+  }
+  return { bytesPerTurn: median(samples), samples, turns: conversations };
+}
+
 function progress(message: string): void {
   process.stderr.write(`  ${message}\n`);
 }
@@ -162,9 +206,9 @@ async function run(storeName: string, workload: Workload): Promise<Rate | HeapRe
     if (workload !== 'heap') throw new Error(`${BARE_STRINGS} has only the heap workload`);
     return heapPerBareString();
   }
-  if (workload === 'heap-tool-calls') {
-    if (storeName !== 'turnstore') throw new Error('heap-tool-calls runs on turnstore only');
-    return heapPerToolCallTurn();
+  if (workload === 'heap-tool-calls' || workload === 'heap-summary') {
+    if (storeName !== 'turnstore') throw new Error(`${workload} runs on turnstore only`);
+    return workload === 'heap-summary' ? heapPerSummary() : heapPerToolCallTurn();
   }
   const make = storeName === PREVIOUS ? await previousMemoryStore() : nodeStore(storeName);
   if (!make)

@@ -40,6 +40,10 @@ and conversation kept in the store; see docs/memory-proxy.md):
   --context-tokens N           TURNSTORE_CONTEXT_TOKENS     tokens the messages sent upstream may take, history included
                                                             (default 3072: a 4096-token context minus 1024 for the reply)
   --upstream-timeout-ms MS     TURNSTORE_UPSTREAM_TIMEOUT_MS  longest silence from the upstream before 504 (default 120000)
+  --summarize                  TURNSTORE_SUMMARIZE=1        keep the gist: after a reply is sent, when a conversation is within 2
+                                                            turns of --max-turns or its history no longer fits the budget, the
+                                                            same model folds the oldest turns into its summary (off by default)
+  --summary-prompt-file PATH   TURNSTORE_SUMMARY_PROMPT_FILE  the instructions of those summary requests (default in docs/memory-proxy.md)
 
 Library use: import { MemoryStore } from 'turnstore' — see the README.
 `;
@@ -53,7 +57,9 @@ function fail(message: string, code: number): number {
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const flagOptions = Object.fromEntries(Object.keys(SERVE_FLAGS).map((flag) => [flag, { type: 'string' as const }]));
+  const flagOptions = Object.fromEntries(
+    Object.entries(SERVE_FLAGS).map(([flag, { type }]) => [flag, { type: type as 'string' | 'boolean' }]),
+  );
   let parsed;
   try {
     parsed = parseArgs({
@@ -77,9 +83,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...extra] = positionals;
   if (command !== 'serve') return fail(`unknown command "${command}"`, 2);
   if (extra.length > 0) return fail(`serve takes no arguments; got "${extra.join(' ')}"`, 2);
-  const serveFlagsGiven = Object.fromEntries(Object.entries(values).filter(([name]) => name in SERVE_FLAGS)) as Partial<
-    Record<ServeFlag, string>
-  >;
+  // A boolean flag (--summarize) reads as 'true', as its variable may.
+  const serveFlagsGiven = Object.fromEntries(
+    Object.entries(values)
+      .filter(([name]) => name in SERVE_FLAGS)
+      .map(([name, value]) => [name, String(value)]),
+  ) as Partial<Record<ServeFlag, string>>;
   try {
     const config = readServeConfig(serveFlagsGiven, process.env);
     const { serve } = await import('./serve.js');

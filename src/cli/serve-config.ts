@@ -176,6 +176,6 @@ export function readServeConfig(flags: Partial<Record<ServeFlag, string>>, env: 
       `refusing to listen on ${host} without a token: anyone who can reach it could read and delete every conversation. Set TURNSTORE_TOKEN (clients then send "Authorization: Bearer <token>"), or listen on 127.0.0.1`,
     );
   }
-  const proxy = readProxyConfig(flags, env);
+  const proxy = readProxyConfig(flags, env, limits.maxTurns);
   return { host, port, store, limits, bodyLimit: defaultBodyLimit(limits.maxTurnBytes), token, logLevel, ...(proxy ? { proxy } : {}) };
 }

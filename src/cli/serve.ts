@@ -37,7 +37,7 @@ function urlOf(address: AddressInfo): string {
 /** The line printed once the service listens. */
 export function startLine(version: string, url: string, config: ServeConfig): string {
   const { limits } = config;
-  return `turnstore ${version} listening on ${url} (store ${describeStore(config.store)}; maxTurns ${limits.maxTurns}, ttlSeconds ${limits.ttlSeconds}, maxConversations ${limits.maxConversations}, maxTurnBytes ${limits.maxTurnBytes}, maxTotalBytes ${limits.maxTotalBytes}, bodyLimit ${config.bodyLimit}; ${config.token ? 'token required on /v1' : 'no token'}${config.proxy ? `; memory proxy to ${redactUpstream(config.proxy.upstream)}, contextTokens ${config.proxy.contextTokens ?? DEFAULT_CONTEXT_TOKENS}` : ''})\n`;
+  return `turnstore ${version} listening on ${url} (store ${describeStore(config.store)}; maxTurns ${limits.maxTurns}, ttlSeconds ${limits.ttlSeconds}, maxConversations ${limits.maxConversations}, maxTurnBytes ${limits.maxTurnBytes}, maxTotalBytes ${limits.maxTotalBytes}, bodyLimit ${config.bodyLimit}; ${config.token ? 'token required on /v1' : 'no token'}${config.proxy ? `; memory proxy to ${redactUpstream(config.proxy.upstream)}, contextTokens ${config.proxy.contextTokens ?? DEFAULT_CONTEXT_TOKENS}${config.proxy.summarize ? ', summarize' : ''}` : ''})\n`;
 }
 
 /**

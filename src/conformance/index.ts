@@ -32,6 +32,7 @@ import { modelPropertyTests } from './suites/model-property.js';
 import { popReplaceTests } from './suites/pop-replace.js';
 import { recencyTests } from './suites/recency.js';
 import { richTurnTests } from './suites/rich-turns.js';
+import { summaryTests } from './suites/summary.js';
 import { turnTests } from './suites/turns.js';
 import { group } from './harness.js';
 import { registrarOf, type TestRunner } from './runner.js';
@@ -64,6 +65,7 @@ export function runConformanceSuite(target: ConformanceTarget, runner?: TestRunn
     deleteClearTests(resolved);
     listTests(resolved);
     popReplaceTests(resolved);
+    summaryTests(resolved);
     lifecycleTests(resolved);
     concurrencyTests(resolved);
     modelPropertyTests(resolved);

@@ -8,6 +8,7 @@
 import type { TurnstoreErrorCode } from '../core/errors.js';
 import type { ConversationSummary, EvictionReason, Role, Turn, TurnExtras, TurnInput } from '../core/types.js';
 import { checkOptions, optionKeys } from '../core/options.js';
+import { isDeepStrictEqual } from 'node:util';
 
 /** The caps the model enforces. */
 export interface ModelOptions {
@@ -37,6 +38,8 @@ export class ModelRejection extends Error {
 interface Conversation {
   readonly id: string;
   turns: Turn[];
+  /** The summary (decision 16) as `get` hands it out, or none. */
+  summary: Turn | undefined;
   lastAccessMs: number;
 }
 
@@ -48,6 +51,11 @@ function utf8Bytes(text: string): number {
 
 function copy(turns: readonly Turn[]): Turn[] {
   return turns.map((turn) => structuredClone(turn));
+}
+
+/** What `get` hands out for a conversation: the summary first, if any, then the turns. */
+function visible(conversation: Conversation): Turn[] {
+  return copy(conversation.summary === undefined ? conversation.turns : [conversation.summary, ...conversation.turns]);
 }
 
 /**
@@ -117,7 +125,7 @@ export class ReferenceModel {
     const conversation = this.#find(id);
     if (conversation === undefined) return [];
     this.#touch(conversation, nowMs);
-    return copy(conversation.turns);
+    return visible(conversation);
   }
 
   /**
@@ -151,7 +159,7 @@ export class ReferenceModel {
     this.#forgetExpired(nowMs);
     let conversation = this.#find(id);
     if (conversation === undefined) {
-      conversation = { id, turns: [], lastAccessMs: nowMs };
+      conversation = { id, turns: [], summary: undefined, lastAccessMs: nowMs };
       this.#conversations.push(conversation);
     }
     if (replace > 0) conversation.turns = conversation.turns.slice(0, Math.max(0, conversation.turns.length - replace));
@@ -162,10 +170,42 @@ export class ReferenceModel {
     while (this.#conversations.length > this.#options.maxConversations) {
       this.#evict(this.#leastRecentOtherThan(conversation), 'lru');
     }
+    this.#enforceByteBudget(conversation);
+  }
+
+  /**
+   * `compact`: `seen` is what `get` returned, `through` an index into it. Refused as the store must:
+   * a summary too large, `through` missing or the summary; a conflict unless the conversation still
+   * begins with exactly `seen[0..through]`. Then the summary replaces the old one and those turns.
+   */
+  compact(id: string, summary: string, seen: readonly Turn[], through: number, nowMs: number): void {
+    const codes = new Set<TurnstoreErrorCode>();
+    if (utf8Bytes(summary) > this.#options.maxTurnBytes) codes.add('TURNSTORE_TURN_TOO_LARGE');
+    if (seen[through] === undefined || seen[through].summary === true) codes.add('TURNSTORE_INVALID_OPTION');
+    if (codes.size > 0) throw new ModelRejection([...codes]);
+    this.#forgetExpired(nowMs);
+    const conversation = this.#find(id);
+    const prefix = seen.slice(0, through + 1);
+    if (conversation === undefined || !isDeepStrictEqual(visible(conversation).slice(0, prefix.length), prefix)) {
+      throw new ModelRejection(['TURNSTORE_CONFLICT']);
+    }
+    const removed = prefix.filter((turn) => turn.summary !== true).length;
+    conversation.turns = conversation.turns.slice(removed);
+    conversation.summary = { role: 'system', content: summary, ts: nowMs / 1000, summary: true };
+    this.#touch(conversation, nowMs);
+    this.#enforceByteBudget(conversation);
+  }
+
+  /**
+   * Evicts least recently used others while over the byte budget; then the written conversation
+   * loses its oldest turns, then its summary, never its newest turn.
+   */
+  #enforceByteBudget(conversation: Conversation): void {
     while (this.#totalBytes() > this.#options.maxTotalBytes && this.#conversations.length > 1) {
       this.#evict(this.#leastRecentOtherThan(conversation), 'bytes');
     }
-    while (this.#totalBytes() > this.#options.maxTotalBytes) conversation.turns.shift();
+    while (this.#totalBytes() > this.#options.maxTotalBytes && conversation.turns.length > 1) conversation.turns.shift();
+    if (this.#totalBytes() > this.#options.maxTotalBytes) conversation.summary = undefined;
   }
 
   /** `pop`: the newest turn of a live conversation, removed; `undefined` for an unknown one. */
@@ -180,10 +220,12 @@ export class ReferenceModel {
   #removeNewest(id: string, count: number, nowMs: number): Turn | undefined {
     this.#forgetExpired(nowMs);
     const conversation = this.#find(id);
-    if (conversation === undefined) return undefined;
+    // A summary is not a turn: a conversation holding only one has nothing to remove.
+    if (conversation === undefined || conversation.turns.length === 0) return undefined;
     const newest = structuredClone(conversation.turns[conversation.turns.length - 1]!);
     conversation.turns = conversation.turns.slice(0, Math.max(0, conversation.turns.length - count));
-    if (conversation.turns.length === 0) this.#conversations = this.#conversations.filter((other) => other !== conversation);
+    if (conversation.turns.length === 0 && conversation.summary === undefined)
+      this.#conversations = this.#conversations.filter((other) => other !== conversation);
     else this.#touch(conversation, nowMs);
     return newest;
   }
@@ -216,7 +258,7 @@ export class ReferenceModel {
     this.#forgetExpired(nowMs);
     return [...this.#conversations].reverse().map((conversation) => ({
       id: conversation.id,
-      turns: copy(conversation.turns),
+      turns: visible(conversation),
       lastAccess: conversation.lastAccessMs / 1000,
     }));
   }
@@ -267,6 +309,7 @@ export class ReferenceModel {
     let total = 0;
     for (const conversation of this.#conversations) {
       for (const turn of conversation.turns) total += turnBytes(turn);
+      if (conversation.summary !== undefined) total += utf8Bytes(conversation.summary.content);
     }
     return total;
   }

@@ -21,6 +21,8 @@ export interface TurnLike {
   readonly toolCallId?: string | undefined;
   /** Files the turn carries; `estimateTokens` prices each at {@link ESTIMATED_TOKENS_PER_ATTACHMENT}. */
   readonly attachments?: readonly Attachment[] | undefined;
+  /** `true` on a conversation's summary (a `system` turn, first in what `get` returns): kept like every system turn. */
+  readonly summary?: true | undefined;
 }
 
 /**
@@ -123,7 +125,11 @@ const invalidOption = optionErrorsOf(OWNER);
  * The turns to send to a model, out of a conversation's history (oldest first, as `get` returns it):
  *
  * 1. **Every `system` turn** — they are instructions, and dropping one silently would change how
- *    the model behaves without a trace.
+ *    the model behaves without a trace. A conversation's summary (`summary: true`, decision 16) is
+ *    a system turn and stands first in what `get` returns, so it stays first and is never dropped
+ *    before an ordinary turn: when the budget is tight the oldest ordinary turns go, and when the
+ *    system turns with the summary alone exceed it, the error below says so (summarise shorter, or
+ *    raise `maxTokens`).
  * 2. **Then the newest other turns that fit** in what is left of `maxTokens`, walking back from the
  *    newest. The walk stops at the first turn that does not fit: an older turn is never taken past
  *    a newer one left out, since a history with a hole in it reads as a different conversation.

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   TURNSTORE_MISSING_PEER: 'An optional peer dependency needed by this entry point is not installed (or is of a version that cannot work).',
   TURNSTORE_PEER_LOAD_FAILED:
     'An optional peer dependency is installed but failed to load (a native addon built for another Node.js version, a broken install); the loading error is the cause.',
+  TURNSTORE_CONFLICT:
+    'compact found the conversation changed since the caller read it (another compaction, a trim, a pop, a replacement, a delete or expiry), so it changed nothing; read again and retry.',
 } as const;
 
 /** One of the stable error codes of {@link ERROR_CODES}. */
@@ -145,4 +147,14 @@ export const closedError = errorFactory<{ readonly owner: string; readonly durin
 export const backendUnavailableError = errorFactory<{ readonly backend: string; readonly problem: string }>(
   'TURNSTORE_BACKEND_UNAVAILABLE',
   ({ backend, problem }) => `${backend} ${problem}`,
+);
+
+/**
+ * `TURNSTORE_CONFLICT`: `compact` refused because the conversation no longer begins with what the
+ * caller saw; `problem` says what differs. Nothing was changed, so the caller reads again and retries.
+ */
+export const conflictError = errorFactory<{ readonly id: string; readonly problem: string }>(
+  'TURNSTORE_CONFLICT',
+  ({ id, problem }) =>
+    `compact(${describe(id)}): the conversation changed since it was read (${problem}); nothing was changed. Read it again and retry.`,
 );

@@ -68,7 +68,14 @@ function checkName(value: unknown, field: string): string {
 /** Throws naming the first own key of `object` that is not in `known` (symbols included). */
 function refuseUnknownKeys(object: object, known: readonly string[], where: string): void {
   for (const key of Object.keys(object)) {
-    if (!known.includes(key)) throw invalid(`${where} has an unknown field ${JSON.stringify(key)}; the fields are ${known.join(', ')}.`);
+    if (known.includes(key)) continue;
+    if (key === 'summary') {
+      // A turn get handed out fed back as it is: the summary is set by compact, never appended.
+      throw invalid(
+        `${where} carries the field "summary", which marks a conversation's summary: only compact sets one, and a turn with it cannot be appended.`,
+      );
+    }
+    throw invalid(`${where} has an unknown field ${JSON.stringify(key)}; the fields are ${known.join(', ')}.`);
   }
   if (Object.getOwnPropertySymbols(object).length > 0) throw invalid(`${where} has a symbol key; only ${known.join(', ')} are allowed.`);
 }

@@ -50,6 +50,13 @@ export interface Turn extends TurnExtras {
   readonly content: string;
   /** Unix time in seconds (float, millisecond precision) when the turn was appended. */
   readonly ts: number;
+  /**
+   * `true` on the conversation's summary, and absent on every other turn: the summary is handed
+   * out first, as a `system` turn `{role: 'system', content, ts, summary: true}` whose `ts` is when
+   * it was set by `compact`. It is not a turn of its own: `pop` and `replaceNewest` never remove
+   * it, `maxTurns` does not count it, and `append`/`appendMany` refuse a turn that carries this field.
+   */
+  readonly summary?: true;
 }
 
 /** A turn to append: the store adds `ts`. */
@@ -75,6 +82,21 @@ export interface AppendManyOptions {
    * @default 0
    */
   readonly replaceNewest?: number;
+}
+
+/** Options of `compact`. */
+export interface CompactOptions {
+  /** The new summary: text that stands for the previous summary and the turns removed. At most `maxTurnBytes` UTF-8 bytes. */
+  readonly summary: string;
+  /** The newest turn the summary covers, as `get` handed it out: an element of `seen` (the same object), not the summary. */
+  readonly through: Turn;
+  /**
+   * What `get` handed out when the summary was written, from its first element (the old summary,
+   * if there was one) at least through `through`. The store compacts only if it still holds
+   * exactly these turns, field for field (`ts` included), at the start of the conversation;
+   * otherwise it rejects with `TURNSTORE_CONFLICT` and changes nothing.
+   */
+  readonly seen: readonly Turn[];
 }
 
 /** Options of `list`. */
@@ -107,9 +129,9 @@ export interface ListPage {
 export interface StoreStats {
   /** Live conversations. */
   readonly conversations: number;
-  /** Turns held in live conversations. */
+  /** Turns held in live conversations (summaries are not turns and are not counted). */
   readonly turns: number;
-  /** UTF-8 bytes held: each turn's content plus the JSON text of its extra fields. */
+  /** UTF-8 bytes held: each turn's content plus the JSON text of its extra fields, and each summary's content. */
   readonly bytes: number;
   /** Conversations evicted since the store was created, by reason. */
   readonly evictions: { readonly ttl: number; readonly lru: number; readonly bytes: number };
@@ -139,6 +161,14 @@ export interface ConversationStore {
    * turn is gone, as if deleted (not an eviction).
    */
   pop(id: string): Promise<Turn | undefined>;
+  /**
+   * In one atomic step sets the conversation's summary and removes its oldest turns up to
+   * `through`, provided it still begins with what `seen` shows (the old summary, then the turns
+   * through `through`); else rejects with `TURNSTORE_CONFLICT`, changing nothing. A write: it
+   * refreshes recency and TTL, and the caps apply to the result. Turns appended after `seen` was
+   * read are kept. See docs/spec.md, decision 16.
+   */
+  compact(id: string, options: CompactOptions): Promise<void>;
   /** Removes a conversation; whether a live one was removed. */
   delete(id: string): Promise<boolean>;
   /** Removes every conversation this store owns. */

@@ -1,6 +1,14 @@
+import { summaryTurn } from '../core/compaction.js';
 import { turnWithExtras } from '../core/turn-extras.js';
 import { ROLES, type Turn, type TurnExtras } from '../core/types.js';
 import { IdIndex } from './id-index.js';
+
+/** A conversation's summary (decision 16): its text, wall-clock ms when set, and UTF-8 bytes. */
+export interface HeldSummary {
+  readonly content: string;
+  readonly time: number;
+  readonly bytes: number;
+}
 
 /** Marks "no slot" in the recency list and the free list. */
 export const NONE = -1;
@@ -17,7 +25,9 @@ const OLDER = 1; // int: the next less recently used slot, or NONE; also links t
 const RING_START = 2; // int: place of the oldest turn in the slot's ring
 const RING_COUNT = 3; // int: turns held
 const ID_HASH = 4; // int: the id's hash in the IdIndex
-const EXTRAS_COUNT = 5; // int: turns of the slot that have extras, so reading a slot without any takes the plain path
+const EXTRAS_COUNT = 5; // int: turns of the slot that have extras, plus SUMMARY_FLAG when it has a summary; 0 takes the plain path
+/** Set in a slot's EXTRAS_COUNT while it holds a summary: the one test a plain read makes covers it too. */
+const SUMMARY_FLAG = 1 << 30;
 const LAST_ACCESS = 3; // double: monotonic ms of the last touch
 const TOUCH_ORDER = 4; // double: the table's touch counter at the last touch
 const SLOT_BYTES = 5; // double: UTF-8 bytes held
@@ -56,6 +66,8 @@ export class ConversationTable {
   #contents: string[] = [];
   /** The frozen extras of the turns that have them, by turn place (slot * stride + ring place). */
   #extras = new Map<number, TurnExtras>();
+  /** The summaries of the slots that have one (SUMMARY_FLAG set); other slots never touch the map. */
+  #summaries = new Map<number, HeldSummary>();
   #ids: string[] = [];
   readonly #index = new IdIndex();
   // The last id looked up and its hash: appending to a new id looks it up, then creates it.
@@ -175,6 +187,7 @@ export class ConversationTable {
     }
     this.#turns -= count;
     this.#bytes -= this.#slotDoubles[slot * SLOT_DOUBLES + SLOT_BYTES]!;
+    this.#summaries.delete(slot);
     this.#live--;
     ints[at + OLDER] = this.#freeSlot;
     this.#freeSlot = slot;
@@ -262,7 +275,36 @@ export class ConversationTable {
     this.#turns--;
   }
 
-  /** Fresh copies of a slot's turns, oldest first. */
+  /** The slot's summary, or `undefined`. */
+  summaryOf(slot: number): HeldSummary | undefined {
+    return (this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT]! & SUMMARY_FLAG) === 0 ? undefined : this.#summaries.get(slot);
+  }
+
+  /** Sets (or replaces) the slot's summary, counting its bytes in place of the old one's. */
+  setSummary(slot: number, summary: HeldSummary): void {
+    const old = this.summaryOf(slot);
+    this.#addBytes(slot, summary.bytes - (old === undefined ? 0 : old.bytes));
+    this.#summaries.set(slot, summary);
+    this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT] = this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT]! | SUMMARY_FLAG;
+  }
+
+  /** Drops the slot's summary, if it has one. */
+  dropSummary(slot: number): void {
+    const old = this.summaryOf(slot);
+    if (old === undefined) return;
+    this.#addBytes(slot, -old.bytes);
+    this.#summaries.delete(slot);
+    this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT] = this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT]! & ~SUMMARY_FLAG;
+  }
+
+  /** A fresh copy of a slot's turn at `k` (0 is the oldest); `k` below its count. */
+  copyTurnAt(slot: number, k: number): Turn {
+    const stride = this.#stride;
+    const place = this.#slotInts[slot * SLOT_INTS + RING_START]! + k;
+    return this.#copyTurn(slot * stride + (place >= stride ? place - stride : place));
+  }
+
+  /** Fresh copies of a slot's turns, oldest first, after its summary when it has one. */
   copyTurns(slot: number): Turn[] {
     const stride = this.#stride;
     const base = slot * stride;
@@ -271,8 +313,12 @@ export class ConversationTable {
     const contents = this.#contents;
     const ints = this.#turnInts;
     const doubles = this.#turnDoubles;
+    const rich = this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT]!;
+    if (rich !== 0)
+      return rich >= SUMMARY_FLAG
+        ? this.#copyWithSummary(slot, this.#summaries.get(slot)!)
+        : this.#copyRichTurns(new Array(count), base, start);
     const turns: Turn[] = new Array(count);
-    if (this.#slotInts[slot * SLOT_INTS + EXTRAS_COUNT] !== 0) return this.#copyRichTurns(turns, base, start);
     // A slot of plain turns only: the loop as it was before turns had extras, which keeps get as fast.
     for (let k = 0; k < count; k++) {
       const place = start + k;
@@ -283,6 +329,15 @@ export class ConversationTable {
         ts: doubles[index * TURN_DOUBLES + TURN_TIME]! / 1000,
       };
     }
+    return turns;
+  }
+
+  /** {@link copyTurns} for a slot that has a summary. */
+  #copyWithSummary(slot: number, summary: HeldSummary): Turn[] {
+    const count = this.turnCount(slot);
+    const turns: Turn[] = new Array(count + 1);
+    turns[0] = summaryTurn(summary.content, summary.time / 1000);
+    for (let k = 0; k < count; k++) turns[k + 1] = this.copyTurnAt(slot, k);
     return turns;
   }
 
@@ -328,6 +383,7 @@ export class ConversationTable {
     this.#turnDoubles = new Float64Array(0);
     this.#contents = [];
     this.#extras = new Map();
+    this.#summaries = new Map();
     this.#ids = [];
     this.#index.reset();
     this.#lookedUpId = '';

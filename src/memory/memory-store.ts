@@ -1,7 +1,9 @@
-import { closedError, invalidOptionError } from '../core/errors.js';
+import { closedError, conflictError, invalidOptionError } from '../core/errors.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from '../core/options.js';
+import { checkCompactOptions, compactionConflict, seenOf } from '../core/compaction.js';
 import type {
   AppendManyOptions,
+  CompactOptions,
   ConversationStore,
   ConversationSummary,
   EvictionReason,
@@ -180,12 +182,41 @@ export class MemoryStore implements ConversationStore {
     try {
       this.#sweepExpired(now);
       const table = this.#table;
-      if (slot === NONE || !table.holds(slot, id)) return undefined;
+      // A conversation holding only a summary has no turn to remove (decision 16).
+      if (slot === NONE || !table.holds(slot, id) || table.turnCount(slot) === 0) return undefined;
       const newest = table.copyNewestTurn(slot);
       for (let left = Math.min(count, table.turnCount(slot)); left > 0; left--) table.dropNewestTurn(slot);
-      if (table.turnCount(slot) === 0) table.remove(slot);
+      if (table.turnCount(slot) === 0 && table.summaryOf(slot) === undefined) table.remove(slot);
       else table.touch(slot, now);
       return newest;
+    } finally {
+      this.#pendingEvictions.flush();
+    }
+  }
+
+  /** {@inheritDoc ConversationStore.compact} */
+  async compact(id: string, options: CompactOptions): Promise<void> {
+    this.#checkOpen();
+    const slot = this.#lookUp(id);
+    const check = checkCompactOptions(options, this.#options.maxTurnBytes);
+    const now = this.#monotonicNow();
+    const time = this.#options.now ? this.#options.now() : this.#wallTimeOf(now);
+    try {
+      this.#sweepExpired(now);
+      const table = this.#table;
+      if (slot === NONE || !table.holds(slot, id)) throw conflictError({ id, problem: 'it is gone: deleted, expired or evicted' });
+      const held = table.summaryOf(slot);
+      const problem = compactionConflict(
+        check,
+        held === undefined ? undefined : { content: held.content, ts: held.time / 1000 },
+        table.turnCount(slot),
+        (k) => seenOf(table.copyTurnAt(slot, k)),
+      );
+      if (problem !== undefined) throw conflictError({ id, problem });
+      for (let left = check.covered.length; left > 0; left--) table.dropOldestTurn(slot);
+      table.setSummary(slot, { content: check.summary, time, bytes: check.summaryBytes });
+      table.touch(slot, now);
+      this.#enforceByteBudget(slot);
     } finally {
       this.#pendingEvictions.flush();
     }
@@ -335,13 +366,14 @@ export class MemoryStore implements ConversationStore {
 
   /**
    * Evicts least recently used other conversations while over maxTotalBytes. Should the written
-   * conversation alone still be over, its own oldest turns go; its newest always fits, since
-   * maxTotalBytes ≥ maxTurnBytes.
+   * conversation alone still be over, its own oldest turns go, then its summary (decision 16); its
+   * newest turn always fits, since maxTotalBytes ≥ maxTurnBytes.
    */
   #enforceByteBudget(slot: number): void {
     const table = this.#table;
     const budget = this.#options.maxTotalBytes;
     while (table.bytes > budget && table.oldest !== slot) this.#evict(table.oldest, 'bytes');
-    while (table.bytes > budget) table.dropOldestTurn(slot);
+    while (table.bytes > budget && table.turnCount(slot) > 1) table.dropOldestTurn(slot);
+    if (table.bytes > budget) table.dropSummary(slot);
   }
 }

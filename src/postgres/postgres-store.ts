@@ -1,4 +1,5 @@
-import { backendUnavailableError, closedError, invalidOptionError, TurnstoreError } from '../core/errors.js';
+import { checkCompactOptions, summaryTurn } from '../core/compaction.js';
+import { backendUnavailableError, closedError, conflictError, invalidOptionError, TurnstoreError } from '../core/errors.js';
 import { notifyEviction } from '../core/evictions.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
@@ -6,6 +7,7 @@ import { checkExtrasFit, decodeExtras, turnWithExtras } from '../core/turn-extra
 import {
   ROLES,
   type AppendManyOptions,
+  type CompactOptions,
   type ConversationStore,
   type ConversationSummary,
   type EvictionReason,
@@ -29,7 +31,7 @@ const CURSOR_PATTERN = /^[0-9]{1,18}$/;
 const FIRST_PAGE = '9223372036854775807';
 
 /** The operations, each one function call; `text` and `name` are built per store. */
-type Operation = 'appends' | 'pop' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
+type Operation = 'appends' | 'pop' | 'compact' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
 
 /** Most append calls sent together as one batch (one call of the `appends` function). */
 const MAX_BATCH_CALLS = 64;
@@ -143,6 +145,7 @@ export class PostgresStore implements ConversationStore {
     this.#statements = {
       appends: statement('appends', 11, false),
       pop: statement('pop', 3, true),
+      compact: statement('compact', 12, false),
       get: statement('get', 2, true),
       delete: statement('delete', 2, false),
       clear: statement('clear', 1, false),
@@ -330,6 +333,36 @@ export class PostgresStore implements ConversationStore {
   async #removeNewest(id: string, count: number): Promise<Turn | undefined> {
     const rows = await this.#run('pop', [encodeText(id), count, this.#ttlMs]);
     return this.#turnsAndEvictions(rows)[0];
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.compact}
+   *
+   * One call of the `compact` function, which locks the conversation's row (as every write does)
+   * before it compares and replaces: appends from any process run wholly before it (and the
+   * comparison sees what they trimmed) or wholly after it (and their turns stay).
+   */
+  async compact(id: string, options: CompactOptions): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const check = checkCompactOptions(options, this.#options.maxTurnBytes);
+    const seen = check.seenSummary;
+    const reply = await this.#array('compact', [
+      encodeText(id),
+      this.#caps[1],
+      this.#caps[2],
+      this.#ttlMs,
+      seen === undefined ? null : encodeText(seen.content),
+      seen === undefined ? null : wholeMs(seen.ts),
+      check.covered.map((turn) => turn.role),
+      check.covered.map((turn) => encodeText(turn.content)),
+      check.covered.map((turn) => turn.extras),
+      check.covered.map((turn) => wholeMs(turn.ts)),
+      encodeText(check.summary),
+      check.summaryBytes,
+    ]);
+    this.#report(reply, 1);
+    if (reply[0] !== '') throw conflictError({ id, problem: reply[0]! });
   }
 
   /** {@inheritDoc ConversationStore.delete} */
@@ -552,9 +585,19 @@ export class PostgresStore implements ConversationStore {
   }
 }
 
-/** A stored turn as handed out: `{role, content, ts}`, plus its extras when it has any. */
+/** A time handed out in seconds, as the whole milliseconds stored; `null` (which matches none) when it is not a whole millisecond. */
+function wholeMs(ts: number): number | null {
+  const ms = Math.round(ts * 1000);
+  return ms / 1000 === ts ? ms : null;
+}
+
+/** The role the functions give a conversation's summary row. */
+const SUMMARY_ROLE = -1;
+
+/** A stored turn as handed out: `{role, content, ts}`, plus its extras when it has any; the summary as `get` hands it out. */
 function decodeTurn(role: number, content: string, extras: string | null, tsMs: number): Turn {
   const text = decodeText(content);
+  if (role === SUMMARY_ROLE) return summaryTurn(text, tsMs / 1000);
   if (extras === null) return { role: ROLES[role]!, content: text, ts: tsMs / 1000 };
   return turnWithExtras(ROLES[role]!, text, tsMs / 1000, decodeExtras(extras));
 }

@@ -1,5 +1,5 @@
 /**
- * The tables and the plpgsql functions of PostgresStore (schema version 3). Each store operation is
+ * The tables and the plpgsql functions of PostgresStore (schema version 4). Each store operation is
  * one call of one of these functions (append calls go several at a time, as one call of `appends`):
  * one round trip and one transaction, in which the call expires idle conversations, does its work,
  * and enforces the caps. Ids, contents and numbers are always the functions' parameters, never SQL
@@ -13,7 +13,9 @@
  *   recency: each touch takes the next value of the sequence `p touch_order`, a strict order shared
  *   by every process, even within one millisecond; `list` pages on it and the LRU cap evicts the
  *   lowest. `last_access_ms` is the server time of the last touch, indexed for expiry. `turns` and
- *   `bytes` are the conversation's own counts, so removing it never counts its turns.
+ *   `bytes` are the conversation's own counts, so removing it never counts its turns. `summary`
+ *   (NULL for none), `summary_ts_ms` and `summary_bytes` are its summary (decision 16; version 4),
+ *   counted in `bytes`, never in `turns`.
  * - `p turns`: keyed by (conversation, seq): a conversation's turns are one range of the primary
  *   key, read in order and trimmed with one range delete. `extras` is the turn's extras JSON text
  *   verbatim (`text`, not `jsonb`, which would reorder keys), NULL for a plain turn; `bytes` is
@@ -27,8 +29,8 @@
  *
  * Locking, so that concurrent calls never deadlock: a call first waits for the row lock of its
  * own conversation (if it has one; `appends` for those of all its calls, in id order), and only
- * then for the `totals` row, and then, in the exact path of `appends`, for every shard in shard
- * order. A common-case batch takes no `totals` lock, only one shard's, last (one no other batch
+ * then for the `totals` row, and then, in the exact path of `appends` and in `compact`, for every
+ * shard in shard order. A common-case batch takes no `totals` lock, only one shard's, last (one no other batch
  * holds if there is one). Any other conversation it removes (expired, or
  * evicted by the caps) it locks with `SKIP LOCKED`, never waiting: a conversation locked by another
  * call is being touched right now, so it is not the one to evict anyway. `clear` locks every
@@ -178,7 +180,7 @@ function evictVictim(n: SqlNames, reason: 'lru' | 'bytes'): string {
  * `exclude` — an SQL condition on `c` — locked with SKIP LOCKED), then on the conversation's own
  * oldest turns. Needs the variables of `appends`.
  */
-function enforceCaps(n: SqlNames, exclude: string): string {
+function enforceCaps(n: SqlNames, exclude: string, summaries = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   const victim = `SELECT c.key, c.id, c.turns, c.bytes INTO victim FROM ${conversations} c
@@ -208,8 +210,22 @@ function enforceCaps(n: SqlNames, exclude: string): string {
       UPDATE ${conversations} SET turns = turns - v_trimmed_turns, bytes = bytes - v_trimmed_bytes WHERE key = v_key;
       d_turns := d_turns - v_trimmed_turns;
       d_bytes := d_bytes - v_trimmed_bytes;
-    END IF;
+    END IF;${summaries ? dropOwnSummary(n) : ''}
   END IF;`;
+}
+
+/** Still over the budget with only the newest turn left: the conversation's summary goes too (decision 16). */
+function dropOwnSummary(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  return `
+    IF v_total_bytes > p_max_total_bytes THEN
+      SELECT c.summary_bytes INTO v_gone_bytes FROM ${conversations} c WHERE c.key = v_key AND c.summary IS NOT NULL;
+      IF FOUND THEN
+        UPDATE ${conversations} SET summary = NULL, summary_ts_ms = NULL, summary_bytes = 0, bytes = bytes - v_gone_bytes WHERE key = v_key;
+        d_bytes := d_bytes - v_gone_bytes;
+        v_total_bytes := v_total_bytes - v_gone_bytes;
+      END IF;
+    END IF;`;
 }
 
 /**
@@ -218,11 +234,11 @@ function enforceCaps(n: SqlNames, exclude: string): string {
  * `replaceNewest` with no turns to append. Rows: the newest turn removed (role, content, extras,
  * ts in ms), if any; then the evictions as rows with a NULL role (id, reason).
  */
-function popFunction(n: SqlNames): string {
+function popFunction(n: SqlNames, summaries = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   return `
-CREATE FUNCTION ${n.object('pop')}(p_id text, p_count bigint, p_ttl_ms double precision)
+CREATE ${summaries ? 'OR REPLACE ' : ''}FUNCTION ${n.object('pop')}(p_id text, p_count bigint, p_ttl_ms double precision)
 RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_key bigint;
@@ -233,22 +249,24 @@ DECLARE${COMMON_DECLARATIONS}
   v_found boolean;
   v_gone_turns integer;
   v_gone_bytes bigint;
+  v_has_summary boolean := false;
 BEGIN
-  SELECT c.key, c.next_seq, c.turns, c.bytes, c.last_access_ms INTO v_key, v_next_seq, v_turns, v_bytes, v_last_access
+  SELECT c.key, c.next_seq, c.turns, c.bytes, c.last_access_ms${summaries ? ', c.summary IS NOT NULL' : ''} INTO v_key, v_next_seq, v_turns, v_bytes, v_last_access${summaries ? ', v_has_summary' : ''}
     FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
   v_found := FOUND;
   ${READ_CLOCK}
   ${expireOwn(n)}
   ${expireOthers(n, 'coalesce(v_key, -1)')}
-  IF v_found THEN
+  -- A conversation holding only a summary has no turn to remove.
+  IF v_found${summaries ? ' AND v_turns > 0' : ''} THEN
     RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t
       WHERE t.conversation = v_key ORDER BY t.seq DESC LIMIT 1;
     WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq >= v_next_seq - p_count RETURNING bytes)
       SELECT count(*), coalesce(sum(gone.bytes), 0) INTO v_gone_turns, v_gone_bytes FROM gone;
     d_turns := d_turns - v_gone_turns;
     d_bytes := d_bytes - v_gone_bytes;
-    IF v_gone_turns >= v_turns THEN
-      -- Emptied: gone, as if deleted (not an eviction).
+    IF v_gone_turns >= v_turns AND NOT v_has_summary THEN
+      -- Emptied: gone, as if deleted (not an eviction); one holding a summary stays.
       DELETE FROM ${conversations} WHERE key = v_key;
       d_conversations := d_conversations - 1;
     ELSE
@@ -302,7 +320,7 @@ function emitEvictions(columns: readonly string[], idColumn: string, reasonColum
  * `get(id, ttlMs)`: the turns (role, content, extras, ts in ms), oldest first, touching the
  * conversation when it is live; then the evictions as rows with a NULL role (id, reason).
  */
-function getFunction(n: SqlNames, asyncTouch = false): string {
+function getFunction(n: SqlNames, asyncTouch = false, summaries = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   return `
@@ -314,6 +332,8 @@ DECLARE${COMMON_DECLARATIONS}
   v_bytes bigint;
   v_last_access bigint;
   v_found boolean;
+  v_summary text;
+  v_summary_ts bigint;
 BEGIN${
     asyncTouch
       ? `
@@ -322,14 +342,23 @@ BEGIN${
   SET LOCAL synchronous_commit = off;`
       : ''
   }
-  SELECT c.key, c.turns, c.bytes, c.last_access_ms INTO v_key, v_turns, v_bytes, v_last_access
+  SELECT c.key, c.turns, c.bytes, c.last_access_ms${summaries ? ', c.summary, c.summary_ts_ms' : ''} INTO v_key, v_turns, v_bytes, v_last_access${summaries ? ', v_summary, v_summary_ts' : ''}
     FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
   v_found := FOUND;
   ${READ_CLOCK}
   ${expireOwn(n)}
   ${expireOthers(n, 'coalesce(v_key, -1)')}
   IF v_found THEN
-    UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms WHERE key = v_key;
+    UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms WHERE key = v_key;${
+      summaries
+        ? `
+    -- The summary first, as a row of role -1 (decision 16).
+    IF v_summary IS NOT NULL THEN
+      r_role := -1; r_content := v_summary; r_extras := NULL; r_ts_ms := v_summary_ts;
+      RETURN NEXT;
+    END IF;`
+        : ''
+    }
     RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t WHERE t.conversation = v_key ORDER BY t.seq;
   END IF;
   ${endWithTurnRows(n)}`;
@@ -454,9 +483,16 @@ function sweepFunction(n: SqlNames): string {
  * (touch order, id, last access ms, role, content, extras, ts ms); the last of `limit` + 1 comes
  * as one row without a turn: it only says that more follow.
  */
-function listFunction(n: SqlNames): string {
+function listFunction(n: SqlNames, summaries = false): string {
+  // With summaries, each conversation's summary joins as its first row (role -1, before every seq).
+  const rows = summaries
+    ? `(SELECT s.key AS conversation, -1::bigint AS seq, (-1)::smallint AS role, s.summary AS content, NULL::text AS extras, s.summary_ts_ms AS ts_ms
+        FROM ${n.object('conversations')} s WHERE s.summary IS NOT NULL
+      UNION ALL
+      SELECT u.conversation, u.seq, u.role, u.content, u.extras, u.ts_ms FROM ${n.object('turns')} u)`
+    : n.object('turns');
   return `
-CREATE FUNCTION ${n.object('list')}(p_before bigint, p_limit integer, p_ttl_ms double precision)
+CREATE ${summaries ? 'OR REPLACE ' : ''}FUNCTION ${n.object('list')}(p_before bigint, p_limit integer, p_ttl_ms double precision)
 RETURNS TABLE (r_touch_order text, r_id text, r_last_access_ms double precision, r_role smallint, r_content text, r_extras text, r_ts_ms double precision)
 LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
@@ -470,10 +506,32 @@ BEGIN
       SELECT c.key, c.id, c.touch_order, c.last_access_ms, row_number() OVER (ORDER BY c.touch_order DESC) AS place
       FROM ${n.object('conversations')} c WHERE c.touch_order < p_before ORDER BY c.touch_order DESC LIMIT p_limit + 1)
     SELECT p.touch_order::text, p.id, p.last_access_ms::double precision, t.role, t.content, t.extras, t.ts_ms::double precision
-    FROM page p LEFT JOIN ${n.object('turns')} t ON t.conversation = p.key AND p.place <= p_limit
+    FROM page p LEFT JOIN ${rows} t ON t.conversation = p.key AND p.place <= p_limit
     ORDER BY p.touch_order DESC, t.seq;
 END
 $fn$;`;
+}
+
+/**
+ * Locks the totals, then every shard (in shard order), and folds the shards' counts into the
+ * totals, which then hold the exact figures for the caps (version 3). Whatever adds bytes other
+ * than a common-case batch runs this first, and {@link shareRoom} after.
+ */
+function foldShards(n: SqlNames): string {
+  const shards = n.object('totals_shards');
+  return `
+  PERFORM FROM ${n.object('totals')} FOR UPDATE;
+  WITH folded AS (
+    UPDATE ${shards} s SET turns = 0, bytes = 0 FROM (SELECT o.shard, o.turns, o.bytes FROM ${shards} o ORDER BY o.shard FOR UPDATE) old
+      WHERE s.shard = old.shard RETURNING old.turns, old.bytes)
+    UPDATE ${n.object('totals')} SET turns = turns + (SELECT coalesce(sum(f.turns), 0) FROM folded f),
+      bytes = bytes + (SELECT coalesce(sum(f.bytes), 0) FROM folded f);`;
+}
+
+/** The room left under the byte budget, shared out among the (locked, folded) shards for the next common-case batches. */
+function shareRoom(n: SqlNames): string {
+  return `UPDATE ${n.object('totals_shards')} SET cap_basis = p_max_total_bytes,
+    quota = greatest(0, p_max_total_bytes - (SELECT t.bytes FROM ${n.object('totals')} t)) / ${TOTALS_SHARDS};`;
 }
 
 /**
@@ -490,7 +548,7 @@ $fn$;`;
  * A conversation of the batch that an earlier call of the batch evicted or expired is created
  * again by its call, as it would be if the calls came one at a time.
  */
-function appendsFunction(n: SqlNames): string {
+function appendsFunction(n: SqlNames, summaries = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   const shards = n.object('totals_shards');
@@ -634,14 +692,7 @@ ${writeTurns}        v_fast_turns := v_fast_turns + d_turns + v_count - v_trimme
     END;
   END IF;
 
-  -- The exact path: the totals, then every shard (in order), whose counts are folded into the
-  -- totals, which then hold the exact figures for the caps.
-  PERFORM FROM ${n.object('totals')} FOR UPDATE;
-  WITH folded AS (
-    UPDATE ${shards} s SET turns = 0, bytes = 0 FROM (SELECT o.shard, o.turns, o.bytes FROM ${shards} o ORDER BY o.shard FOR UPDATE) old
-      WHERE s.shard = old.shard RETURNING old.turns, old.bytes)
-    UPDATE ${n.object('totals')} SET turns = turns + (SELECT coalesce(sum(f.turns), 0) FROM folded f),
-      bytes = bytes + (SELECT coalesce(sum(f.bytes), 0) FROM folded f);
+  -- The exact path.${foldShards(n)}
 
   FOR v_call IN 1 .. cardinality(p_ids) LOOP
 ${callStart}    IF NOT v_found THEN
@@ -663,7 +714,12 @@ ${callStart}    IF NOT v_found THEN
       v_bytes := 0;
     ELSIF ${isExpired('v_last_access')} THEN
       -- Expired: its old turns are gone first (a 'ttl' eviction), and it starts again empty.
-      DELETE FROM ${turns} WHERE conversation = v_key;
+      DELETE FROM ${turns} WHERE conversation = v_key;${
+        summaries
+          ? `
+      UPDATE ${conversations} SET summary = NULL, summary_ts_ms = NULL, summary_bytes = 0 WHERE key = v_key;`
+          : ''
+      }
       d_turns := d_turns - v_turns;
       d_bytes := d_bytes - v_bytes;
       n_ttl := n_ttl + 1;
@@ -685,7 +741,7 @@ ${writeTurns}
     d_bytes := 0;
     n_ttl := 0;
 
-    ${enforceCaps(n, ' AND c.key <> ALL (v_pending)').replace(/\n/g, '\n  ')}
+    ${enforceCaps(n, ' AND c.key <> ALL (v_pending)', summaries).replace(/\n/g, '\n  ')}
     ${applyTotals(n)}
     d_conversations := 0;
     d_turns := 0;
@@ -695,9 +751,7 @@ ${writeTurns}
     n_bytes := 0;
     RETURN NEXT evicted;
   END LOOP;
-  -- The room left under the byte budget, shared out among the shards for the next common-case batches.
-  UPDATE ${shards} SET cap_basis = p_max_total_bytes,
-    quota = greatest(0, p_max_total_bytes - (SELECT t.bytes FROM ${n.object('totals')} t)) / ${TOTALS_SHARDS};
+  ${shareRoom(n)}
 END
 $fn$;`;
 }
@@ -739,6 +793,100 @@ function version2(n: SqlNames): string {
 }
 
 /**
+ * `compact(id, maxConversations, maxTotalBytes, ttlMs, seenSummary, seenSummaryTsMs, roles,
+ * contents, extras, tsMs, summary, summaryBytes)` (decision 16): with the conversation's row
+ * locked, compares its summary (text and time; NULL for none) and its oldest turns with what the
+ * caller saw; only when all are equal deletes those turns, sets the new summary, touches the
+ * conversation and enforces the byte budget (on the exact totals: the shards folded in, their room
+ * shared out again after). Returns `{problem, reason, id, …}`: '' when
+ * compacted, else why not; then the evictions.
+ */
+function compactFunction(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  const turns = n.object('turns');
+  return `
+CREATE FUNCTION ${n.object('compact')}(p_id text, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
+  p_seen_summary text, p_seen_summary_ts_ms bigint, p_roles smallint[], p_contents text[], p_extras text[], p_ts_ms bigint[],
+  p_summary text, p_summary_bytes integer)
+RETURNS text[] LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}
+  v_key bigint;
+  v_turns integer;
+  v_bytes bigint;
+  v_last_access bigint;
+  v_found boolean;
+  v_summary text;
+  v_summary_ts bigint;
+  v_summary_bytes integer;
+  v_count integer := cardinality(p_roles);
+  v_same integer;
+  v_last_seq bigint;
+  v_removed_bytes bigint;
+  v_problem text := '';
+  v_total_conversations bigint;
+  v_total_bytes bigint;
+  v_trimmed_turns integer;
+  v_trimmed_bytes bigint;
+  v_gone_bytes integer;
+BEGIN
+  SELECT c.key, c.turns, c.bytes, c.last_access_ms, c.summary, c.summary_ts_ms, c.summary_bytes
+    INTO v_key, v_turns, v_bytes, v_last_access, v_summary, v_summary_ts, v_summary_bytes
+    FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
+  v_found := FOUND;
+  ${READ_CLOCK}
+  ${expireOwn(n)}
+  ${expireOthers(n, 'coalesce(v_key, -1)')}
+  IF NOT v_found THEN
+    v_problem := 'it is gone: deleted, expired or evicted';
+  ELSIF v_summary IS DISTINCT FROM p_seen_summary OR (v_summary IS NOT NULL AND v_summary_ts IS DISTINCT FROM p_seen_summary_ts_ms) THEN
+    v_problem := CASE WHEN v_summary IS NULL THEN 'its summary is gone' WHEN p_seen_summary IS NULL THEN 'it has a summary now' ELSE 'its summary changed' END;
+  ELSIF v_turns < v_count THEN
+    v_problem := 'it holds fewer turns than the summary covers';
+  ELSE
+    SELECT count(*) FILTER (WHERE t.role = p_roles[t.i] AND t.content = p_contents[t.i]
+        AND t.extras IS NOT DISTINCT FROM p_extras[t.i] AND t.ts_ms = p_ts_ms[t.i]), max(t.seq)
+      INTO v_same, v_last_seq
+      FROM (SELECT u.role, u.content, u.extras, u.ts_ms, u.seq, row_number() OVER (ORDER BY u.seq) AS i
+        FROM ${turns} u WHERE u.conversation = v_key ORDER BY u.seq LIMIT v_count) t;
+    IF v_same < v_count THEN
+      v_problem := 'its turns are not the ones seen';
+    ELSE
+      -- The summary may add bytes: the caps are checked on the exact totals, as appends' exact path does.${foldShards(n).replace(/\n/g, '\n    ')}
+      WITH gone AS (DELETE FROM ${turns} WHERE conversation = v_key AND seq <= v_last_seq RETURNING bytes)
+        SELECT coalesce(sum(gone.bytes), 0) INTO v_removed_bytes FROM gone;
+      UPDATE ${conversations} SET
+        touch_order = nextval(${n.literal('touch_order')}),
+        last_access_ms = now_ms,
+        summary = p_summary,
+        summary_ts_ms = now_ms,
+        summary_bytes = p_summary_bytes,
+        turns = v_turns - v_count,
+        bytes = v_bytes - v_removed_bytes - v_summary_bytes + p_summary_bytes
+        WHERE key = v_key;
+      v_turns := v_turns - v_count;
+      UPDATE ${n.object('totals')} SET
+        conversations = conversations + d_conversations,
+        turns = turns + d_turns - v_count,
+        bytes = bytes + d_bytes - v_removed_bytes - v_summary_bytes + p_summary_bytes,
+        evicted_ttl = evicted_ttl + n_ttl
+        RETURNING conversations, bytes INTO v_total_conversations, v_total_bytes;
+      d_conversations := 0;
+      d_turns := 0;
+      d_bytes := 0;
+      n_ttl := 0;
+      ${enforceCaps(n, '', true)}
+    END IF;
+  END IF;
+  ${applyTotals(n)}
+  IF v_problem = '' THEN
+    ${shareRoom(n)}
+  END IF;
+  RETURN ARRAY[v_problem] || evicted;
+END
+$fn$;`;
+}
+
+/**
  * Version 3: `<prefix>totals_shards`, where common-case batches count their turns and bytes, so
  * that several batches (on several connections) commit at once and share WAL flushes instead of
  * queueing on the totals row; `appends` and `stats` use them. A shard's `quota` is its part of the
@@ -766,5 +914,24 @@ INSERT INTO ${shards} SELECT shard, 0, 0, 0, 9223372036854775807 FROM generate_s
   ].join('\n');
 }
 
+/**
+ * Version 4: a conversation may hold a summary (decision 16). `conversations` gains `summary`
+ * (NULL for none: every conversation of an older database), `summary_ts_ms` and
+ * `summary_bytes`; its `bytes` (and the totals) count the summary, so evictions and `delete`
+ * release it with no other change, while `turns` never counts it. Columns added with NULL or a
+ * constant default rewrite no row. `get`, `list`, `pop` and `appends` are replaced by
+ * versions that know the summary; `compact` is new.
+ */
+function version4(n: SqlNames): string {
+  return [
+    `ALTER TABLE ${n.object('conversations')} ADD COLUMN summary text, ADD COLUMN summary_ts_ms bigint, ADD COLUMN summary_bytes integer NOT NULL DEFAULT 0;`,
+    getFunction(n, true, true),
+    popFunction(n, true),
+    listFunction(n, true),
+    appendsFunction(n, true),
+    compactFunction(n),
+  ].join('\n');
+}
+
 /** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */
-export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3];
+export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3, version4];

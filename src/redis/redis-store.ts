@@ -1,9 +1,11 @@
-import { backendUnavailableError, closedError, invalidOptionError, TurnstoreError } from '../core/errors.js';
+import { checkCompactOptions } from '../core/compaction.js';
+import { backendUnavailableError, closedError, conflictError, invalidOptionError, TurnstoreError } from '../core/errors.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, type StoredExtras } from '../core/turn-extras.js';
 import type {
   AppendManyOptions,
+  CompactOptions,
   ConversationStore,
   ConversationSummary,
   EvictionReason,
@@ -20,7 +22,7 @@ import { CommandTimeout, RedisConnection, Unreachable } from './connection.js';
 import type { LuaScript } from './lua-script.js';
 import { resolveRedisOptions, type RedisStoreOptions } from './options.js';
 import { SCRIPTS } from './scripts.js';
-import { decodeTurn, decodeTurns, turnBody, turnHeader } from './turn-codec.js';
+import { decodeTurn, decodeTurns, elementOfSeen, elementOfSummary, turnBody, turnHeader } from './turn-codec.js';
 import { notifyEviction } from '../core/evictions.js';
 
 /** Longest TTL handed to PEXPIRE (about 31,700 years): beyond it Redis would overflow. */
@@ -221,6 +223,27 @@ export class RedisStore implements ConversationStore {
     const reply = (await this.#run(SCRIPTS.pop, id, [id, String(count)])) as [string | null, ...string[]];
     this.#report(reply, 1);
     return reply[0];
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.compact}
+   *
+   * One script compares the list's first elements with what the caller saw (encoded as stored)
+   * and only then replaces them by the summary: appends from any process run wholly before it
+   * (and the comparison sees what they trimmed) or wholly after it (and their turns stay).
+   */
+  async compact(id: string, options: CompactOptions): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const check = checkCompactOptions(options, this.#options.maxTurnBytes);
+    const seen = check.seenSummary === undefined ? '' : elementOfSummary(check.seenSummary);
+    const covered = check.covered.map(elementOfSeen);
+    const reply = (await this.#run(SCRIPTS.compact, id, [id, this.#capArguments[2], seen, check.summary, ...covered])) as [
+      string,
+      ...string[],
+    ];
+    this.#report(reply, 1);
+    if (reply[0] !== '') throw conflictError({ id, problem: reply[0] });
   }
 
   /** {@inheritDoc ConversationStore.delete} */

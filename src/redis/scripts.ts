@@ -35,6 +35,13 @@
  * the element's length minus the header up to the first space, whichever layout the element has:
  * the scripts count bytes without looking at extras, and a plain turn costs what it always did.
  *
+ * A conversation's summary (decision 16) is the first element of its list, with the header digit
+ * `8` (`8<ts ms> <summary>`), so a `get` reads it with the turns in the same LRANGE and a
+ * conversation without one is stored and read exactly as before. The paths that take elements
+ * off the list's ends check the one element they would wrongly take — the oldest popped from the
+ * front, the last of those popped from the back — with a byte comparison and no extra call, and
+ * put the summary back when it was among them; the turn counts kept in the hashes never count it.
+ *
  * The scripts are written for Redis's cost model: every `redis.call` and every closure created
  * per run counts, and on the common paths nothing runs that is not needed. Appending to a live
  * conversation at its turn cap is nine calls (TIME, ZCOUNT, RPUSH, LPOP, two HINCRBY, ZCOUNT,
@@ -155,6 +162,9 @@ if #evicted > 0 then turns[#turns + 1] = evicted end
 return turns
 `;
 
+/** The first byte of a summary's element: the header digit `8`. */
+const SUMMARY_BYTE = 56;
+
 /** `sizeOf(elements)`: the UTF-8 bytes of the turns in a list of elements, each one's length minus its header. */
 const BYTES_OF = `
 local function sizeOf(elements)
@@ -173,6 +183,8 @@ const replaceNewest = (count: string): string => `local replacedBytes, replacedT
 if ${count} ~= '0' then
   local replaced = call('RPOP', key, tonumber(${count}))
   if replaced then
+    -- Popped down to the summary: it goes back, it is not a turn to replace.
+    if string.byte(replaced[#replaced], 1) == ${SUMMARY_BYTE} then call('RPUSH', key, table.remove(replaced)) end
     ${BYTES_OF}
     replacedBytes, replacedTurns = sizeOf(replaced), #replaced
   end
@@ -201,6 +213,39 @@ const pushTurns = (first: string, last: string): string => `local batch = {}
   end`;
 
 /**
+ * The byte budget on the written conversation itself, once evicting others was not enough: its
+ * oldest turns go, then its summary; its newest turn always fits (maxTotalBytes >= maxTurnBytes).
+ * Needs `key`, `id`, `turns` (the list's length, the summary included), `totalBytes`, `maxTotalBytes`.
+ */
+const OWN_BUDGET = `if totalBytes > maxTotalBytes then
+  local droppedBytes, droppedTurns, real = 0, 0, turns
+  local summary = false
+  if string.byte(call('LINDEX', key, 0), 1) == ${SUMMARY_BYTE} then
+    summary = call('LPOP', key)
+    real = real - 1
+  end
+  while totalBytes - droppedBytes > maxTotalBytes and real - droppedTurns > 1 do
+    local turn = call('LPOP', key)
+    droppedBytes, droppedTurns = droppedBytes + #turn - string.find(turn, ' ', 1, true), droppedTurns + 1
+  end
+  if summary then
+    if totalBytes - droppedBytes > maxTotalBytes then
+      droppedBytes = droppedBytes + #summary - string.find(summary, ' ', 1, true)
+    else
+      call('LPUSH', key, summary)
+    end
+  end
+  totalBytes = totalBytes - droppedBytes
+  call('HINCRBY', bytesOf, id, 0 - droppedBytes)
+  call('HINCRBY', meta, 'bytes', 0 - droppedBytes)
+  if droppedTurns > 0 then
+    call('HINCRBY', turnsOf, id, 0 - droppedTurns)
+    call('HINCRBY', meta, 'turns', 0 - droppedTurns)
+  end
+end
+`;
+
+/**
  * The caps after an append's turns are pushed, in the order of the contract — maxTurns,
  * maxConversations, maxTotalBytes (others first, then the conversation's own oldest turns) — and
  * the TTL. Needs `key`, `id`, `length` (RPUSH's reply), `addedBytes`, `addedTurns`, `replacedBytes`,
@@ -213,16 +258,19 @@ const appendCaps = (touch: string, countBytes: string): string => `
 local created = length == addedTurns and replacedTurns == 0
 if created and call('ZSCORE', lru, id) then forget(id, 'ttl') end
 
+-- turns: the list's length, the summary's element included when there is one.
 local turns, bytesDelta, turnsDelta = length, addedBytes - replacedBytes, addedTurns - replacedTurns
 if turns > maxTurns then
   local dropped = call('LPOP', key, turns - maxTurns)
+  -- With a summary first, as many turns after it as over the cap went: the summary goes back.
+  if string.byte(dropped[1], 1) == ${SUMMARY_BYTE} then call('LPUSH', key, table.remove(dropped, 1)) end
   for _, turn in ipairs(dropped) do bytesDelta = bytesDelta - (#turn - string.find(turn, ' ', 1, true)) end
   turns, turnsDelta = turns - #dropped, turnsDelta - #dropped
 end
 call('HINCRBY', bytesOf, id, bytesDelta)
 ${countBytes}
 if turnsDelta ~= 0 then
-  call('HSET', turnsOf, id, turns)
+  call('HINCRBY', turnsOf, id, turnsDelta)
   call('HINCRBY', meta, 'turns', turnsDelta)
 end
 ${touch}
@@ -243,20 +291,7 @@ while totalBytes > maxTotalBytes do
   if oldest == id then break end
   forget(oldest, call('DEL', keyPrefix .. oldest) == 1 and 'bytes' or 'ttl')
 end
-if totalBytes > maxTotalBytes then
-  -- Alone over the budget: its own oldest turns go. The newest always fits (maxTotalBytes >= maxTurnBytes).
-  local droppedBytes, droppedTurns = 0, 0
-  while totalBytes - droppedBytes > maxTotalBytes and turns - droppedTurns > 1 do
-    local turn = call('LPOP', key)
-    droppedBytes, droppedTurns = droppedBytes + #turn - string.find(turn, ' ', 1, true), droppedTurns + 1
-  end
-  totalBytes = totalBytes - droppedBytes
-  call('HINCRBY', bytesOf, id, 0 - droppedBytes)
-  call('HINCRBY', meta, 'bytes', 0 - droppedBytes)
-  call('HSET', turnsOf, id, turns - droppedTurns)
-  call('HINCRBY', meta, 'turns', 0 - droppedTurns)
-end
-if ttl > 0 then call('PEXPIRE', key, ttl) end
+${OWN_BUDGET}if ttl > 0 then call('PEXPIRE', key, ttl) end
 `;
 
 /**
@@ -334,7 +369,15 @@ const POP = `${PRELUDE}
 local key, id = KEYS[5], ARGV[3]
 local removed = call('RPOP', key, tonumber(ARGV[4]))
 local newest = false
-if removed then
+-- Popped down to the summary: it goes back, it is not a turn; popping only it changes nothing.
+local summaryOnly = false
+if removed and string.byte(removed[#removed], 1) == ${SUMMARY_BYTE} then
+  call('RPUSH', key, table.remove(removed))
+  summaryOnly = #removed == 0
+end
+if summaryOnly then
+  newest = false
+elseif removed then
   newest = removed[1]
   local left = call('LLEN', key)
   if left == 0 then
@@ -344,7 +387,7 @@ if removed then
     local bytes = sizeOf(removed)
     call('HINCRBY', bytesOf, id, 0 - bytes)
     call('HINCRBY', meta, 'bytes', 0 - bytes)
-    call('HSET', turnsOf, id, left)
+    call('HINCRBY', turnsOf, id, 0 - #removed)
     call('HINCRBY', meta, 'turns', 0 - #removed)
     ${TOUCH}
     if ttl > 0 then call('PEXPIRE', key, ttl) end
@@ -355,6 +398,57 @@ elseif call('ZSCORE', lru, id) then
 end
 table.insert(evicted, 1, newest)
 return evicted
+`;
+
+/**
+ * \`compact\` (decision 16): KEYS[5] the conversation's key; ARGV[3] id, ARGV[4] maxTotalBytes,
+ * ARGV[5] the element of the summary the caller saw ('' for none), ARGV[6] the new summary's text,
+ * then the elements of the turns it covers, oldest first, as the caller saw them. Compares them
+ * with the list's first elements; only when all are equal removes them, puts the new summary
+ * first, touches, and enforces the byte budget. Reply: '' when compacted or the reason it was
+ * not, then the evictions.
+ */
+const COMPACT = `${PRELUDE}
+local key, id, maxTotalBytes = KEYS[5], ARGV[3], tonumber(ARGV[4])
+local count = #ARGV - 6
+local function refuse(problem)
+  table.insert(evicted, 1, problem)
+  return evicted
+end
+local head = call('LRANGE', key, 0, count)
+if #head == 0 then
+  if call('ZSCORE', lru, id) then forget(id, 'ttl') end
+  return refuse('it is gone: deleted, expired or evicted')
+end
+local at = 0
+if string.byte(head[1], 1) == ${SUMMARY_BYTE} then
+  if head[1] ~= ARGV[5] then return refuse(ARGV[5] == '' and 'it has a summary now' or 'its summary changed') end
+  at = 1
+elseif ARGV[5] ~= '' then
+  return refuse('its summary is gone')
+end
+if #head - at < count then return refuse('it holds fewer turns than the summary covers') end
+for i = 1, count do
+  if head[at + i] ~= ARGV[6 + i] then return refuse('its turn ' .. (i - 1) .. ' is not the one seen there') end
+end
+local removed = call('LPOP', key, at + count)
+${BYTES_OF}
+local summary = ARGV[6]
+local bytesDelta = #summary - sizeOf(removed)
+call('LPUSH', key, '8' .. now .. ' ' .. summary)
+call('HINCRBY', bytesOf, id, bytesDelta)
+totalBytes = call('HINCRBY', meta, 'bytes', bytesDelta)
+call('HINCRBY', turnsOf, id, 0 - count)
+call('HINCRBY', meta, 'turns', 0 - count)
+${TOUCH}
+while totalBytes > maxTotalBytes do
+  local oldest = call('ZRANGE', lru, 0, 0)[1]
+  if oldest == id then break end
+  forget(oldest, call('DEL', keyPrefix .. oldest) == 1 and 'bytes' or 'ttl')
+end
+local turns = call('LLEN', key)
+${OWN_BUDGET}if ttl > 0 then call('PEXPIRE', key, ttl) end
+return refuse('')
 `;
 
 /** Removes a conversation. KEYS[5] its key; ARGV[3] id. Reply: 1 or 0, then the evictions. */
@@ -450,6 +544,7 @@ export const SCRIPTS = {
   append: new LuaScript('append', APPEND),
   appends: new LuaScript('appends', APPENDS),
   pop: new LuaScript('pop', POP),
+  compact: new LuaScript('compact', COMPACT),
   delete: new LuaScript('delete', DELETE),
   clear: new LuaScript('clear', CLEAR),
   size: new LuaScript('size', SIZE),

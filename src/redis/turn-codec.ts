@@ -1,3 +1,4 @@
+import { summaryTurn, type SeenTurn } from '../core/compaction.js';
 import type { StoredExtras } from '../core/turn-extras.js';
 import { decodeExtras, turnWithExtras } from '../core/turn-extras.js';
 import { ROLES, type Role, type Turn } from '../core/types.js';
@@ -40,6 +41,27 @@ export function turnBody(content: string, extras: StoredExtras | undefined): str
   return extras === undefined ? content : extras.json + content;
 }
 
+/** First digit of a conversation's summary: `8<ts ms> <summary>` (decision 16). */
+const SUMMARY_DIGIT = 8;
+
+/**
+ * The element a turn as `get` handed it out (see {@link SeenTurn}) is stored as, for `compact` to
+ * compare: '' (which no element is) when its `ts` is not a whole millisecond, as no stored one is.
+ */
+export function elementOfSeen(turn: SeenTurn): string {
+  const ms = Math.round(turn.ts * 1000);
+  if (ms / 1000 !== turn.ts) return '';
+  return turn.extras === null
+    ? `${PLAIN_DIGITS[turn.role]!}${ms} ${turn.content}`
+    : `${EXTRAS_DIGITS[turn.role]!}${turn.extras.length}:${ms} ${turn.extras}${turn.content}`;
+}
+
+/** The element of a summary as `get` handed it out, or '' when its `ts` is not a whole millisecond. */
+export function elementOfSummary(summary: { readonly content: string; readonly ts: number }): string {
+  const ms = Math.round(summary.ts * 1000);
+  return ms / 1000 === summary.ts ? `${SUMMARY_DIGIT}${ms} ${summary.content}` : '';
+}
+
 /** Decodes one stored element into a fresh {@link Turn}; extras come back parsed and frozen. */
 export function decodeTurn(element: string): Turn {
   const digit = element.charCodeAt(0) - ZERO;
@@ -50,6 +72,10 @@ export function decodeTurn(element: string): Turn {
       content: element.slice(space + 1),
       ts: Number(element.slice(1, space)) / 1000,
     };
+  }
+  if (digit === SUMMARY_DIGIT) {
+    const space = element.indexOf(' ', 1);
+    return summaryTurn(element.slice(space + 1), Number(element.slice(1, space)) / 1000);
   }
   const colon = element.indexOf(':', 1);
   const space = element.indexOf(' ', colon + 1);

@@ -216,11 +216,21 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     // The proxy's modules (the chat message and stream handling) load only for a server that has it.
     const { registerChatCompletionsRoute } = await import('./proxy/chat-completions-route.js');
     const { registerResponsesRoutes } = await import('./proxy/responses/responses-route.js');
+    const { ProxySummaries } = await import('./proxy/summaries.js');
+    const { upstreamHeadersOf } = await import('./proxy/chat-completions-route.js');
+    // One for both routes: a conversation never has two summaries under way in this process.
+    const summaries = proxy.summarize
+      ? new ProxySummaries(checked, proxy.summarize, {
+          completionsUrl: proxy.completionsUrl,
+          headers: upstreamHeadersOf(proxy),
+          timeoutMs: proxy.upstreamTimeoutMs,
+        })
+      : undefined;
     await app.register(
       async (v1) => {
         if (requireToken) v1.addHook('onRequest', requireToken);
-        registerChatCompletionsRoute(v1, checked, proxy);
-        await registerResponsesRoutes(v1, checked, proxy, failureLog(logRequests));
+        registerChatCompletionsRoute(v1, checked, proxy, summaries);
+        await registerResponsesRoutes(v1, checked, proxy, failureLog(logRequests), summaries);
       },
       { prefix: '/v1' },
     );

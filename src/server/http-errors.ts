@@ -52,6 +52,8 @@ export const STORE_CODE_STATUS: Readonly<Record<TurnstoreErrorCode, number>> = {
   // A store closes while the service shuts down: the request may be retried on another instance.
   TURNSTORE_CLOSED: 503,
   TURNSTORE_BACKEND_UNAVAILABLE: 503,
+  // No route compacts today; a conflict is the client's to retry after reading again.
+  TURNSTORE_CONFLICT: 409,
   TURNSTORE_MISSING_PEER: 500,
   TURNSTORE_PEER_LOAD_FAILED: 500,
 };

@@ -150,6 +150,12 @@ const turn = {
     content: { type: 'string' },
     ts: { type: 'number', description: 'Unix time in seconds, millisecond precision.' },
     ...extraFields,
+    summary: {
+      type: 'boolean',
+      enum: [true],
+      description:
+        "Present, and true, only on the conversation's summary: a system turn standing first for the turns it replaced (set by compact, never appended).",
+    },
   },
   required: ['role', 'content', 'ts'],
 } as const;

@@ -82,6 +82,23 @@ const VERSION_2 = `
 `;
 
 /**
+ * Version 3: a conversation may hold a summary (decision 16).
+ *
+ * - `conversations.summary`: the summary's text, or NULL for none (every conversation of an older
+ *   file); `summary_ts_ms` when `compact` set it; `summary_bytes` its UTF-8 length, 0 without one.
+ *   `totals.bytes` counts it, so the byte budget and `stats().bytes` need no other change.
+ * - Columns added with NULL or a constant default change the schema text alone, without rewriting
+ *   a row: the upgrade takes the same time for any size of file, and a conversation without a
+ *   summary is stored as before. The summary lives in the conversation's row, which a `get` reads
+ *   anyway, so reading one costs no other query.
+ */
+const VERSION_3 = `
+  ALTER TABLE conversations ADD COLUMN summary TEXT;
+  ALTER TABLE conversations ADD COLUMN summary_ts_ms INTEGER;
+  ALTER TABLE conversations ADD COLUMN summary_bytes INTEGER NOT NULL DEFAULT 0;
+`;
+
+/**
  * Each step takes the schema from version `index` to `index + 1`, inside the opening transaction.
  * A step, once released, is never edited: files made by it exist, and the next step starts from
  * exactly what it left.
@@ -92,6 +109,9 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
   },
   (db) => {
     db.exec(VERSION_2);
+  },
+  (db) => {
+    db.exec(VERSION_3);
   },
 ];
 

@@ -1,10 +1,12 @@
-import { closedError, invalidOptionError, TurnstoreError } from '../core/errors.js';
+import { checkCompactOptions, compactionConflict, summaryTurn, type CheckedCompaction } from '../core/compaction.js';
+import { closedError, conflictError, invalidOptionError, TurnstoreError } from '../core/errors.js';
 import type { ResolvedStoreOptions } from '../core/options.js';
 import { SweepTimer } from '../core/sweep-timer.js';
 import { checkExtrasFit, decodeExtras, turnWithExtras, type StoredExtras } from '../core/turn-extras.js';
 import {
   ROLES,
   type AppendManyOptions,
+  type CompactOptions,
   type ConversationStore,
   type ConversationSummary,
   type EvictionReason,
@@ -20,7 +22,7 @@ import { checkAppendManyOptions, checkId, checkListOptions, checkTurn, checkTurn
 import { backendError, isBackendFailure, loadDriver, openDatabase, type Database, type DatabaseConstructor } from './driver.js';
 import { resolveSqliteOptions, type SqliteStoreOptions } from './options.js';
 import { migrate } from './schema.js';
-import { Statements, type ConversationRow, type TurnCountRow, type TurnRow } from './statements.js';
+import { Statements, type ConversationRow, type SummaryColumns, type TurnCountRow, type TurnRow } from './statements.js';
 import { PendingEvictions } from '../core/evictions.js';
 
 /** Returned by a read transaction that found expired conversations it may not remove itself. */
@@ -123,7 +125,7 @@ export class SqliteStore implements ConversationStore {
       const conversation = this.#sql.findConversation.get(id);
       if (conversation === undefined) return [];
       this.#sql.touch.run({ key: conversation.key, nowMs });
-      return this.#turnsOf(conversation.key);
+      return withSummary(conversation, this.#turnsOf(conversation.key));
     });
   }
 
@@ -159,6 +161,22 @@ export class SqliteStore implements ConversationStore {
     this.#checkOpen();
     checkId(id);
     return this.#write((nowMs) => this.#removeNewest(nowMs, id, 1));
+  }
+
+  /**
+   * {@inheritDoc ConversationStore.compact}
+   *
+   * One write transaction reads the summary and the oldest turns, compares them with what the
+   * caller saw, and only then deletes and sets: another process's write waits for the lock, so it
+   * lands wholly before (and the comparison sees it) or wholly after (and the turns it adds stay).
+   * A conflict commits nothing of its own; expired conversations found on the way are still removed.
+   */
+  async compact(id: string, options: CompactOptions): Promise<void> {
+    this.#checkOpen();
+    checkId(id);
+    const check = checkCompactOptions(options, this.#options.maxTurnBytes);
+    const problem = this.#write((nowMs) => this.#compact(nowMs, id, check));
+    if (problem !== undefined) throw conflictError({ id, problem });
   }
 
   /** {@inheritDoc ConversationStore.delete} */
@@ -217,7 +235,7 @@ export class SqliteStore implements ConversationStore {
       if (more) rows.pop();
       const items: ConversationSummary[] = rows.map((row) => ({
         id: row.id,
-        turns: this.#turnsOf(row.key),
+        turns: withSummary(row, this.#turnsOf(row.key)),
         lastAccess: row.lastAccessMs / 1000,
       }));
       return more ? { items, cursor: String(rows[rows.length - 1]!.touchOrder) } : { items };
@@ -310,7 +328,7 @@ export class SqliteStore implements ConversationStore {
     replace = 0,
   ): void {
     const sql = this.#sql;
-    const { maxTurns, maxConversations, maxTotalBytes } = this.#options;
+    const { maxTurns } = this.#options;
     this.#expireDue(nowMs);
     const first = Math.max(0, roles.length - maxTurns);
     const count = roles.length - first;
@@ -353,9 +371,19 @@ export class SqliteStore implements ConversationStore {
       count - trimmed.turns - replaced.turns,
       addedBytes - trimmed.bytes - replaced.bytes,
     );
+    this.#enforceCaps(key, firstSeq + count - 1, existing?.summaryBytes ?? 0);
+  }
+
+  /**
+   * The caps, in the order of the contract, after a write to the conversation `key`: the LRU cap,
+   * then the byte budget on others, then on the written conversation's own oldest turns, and then
+   * its summary (`summaryBytes`, 0 without one); never its newest turn, numbered `newestSeq`, which
+   * fits alone since maxTotalBytes ≥ maxTurnBytes.
+   */
+  #enforceCaps(key: number, newestSeq: number, summaryBytes: number): void {
+    const sql = this.#sql;
+    const { maxConversations, maxTotalBytes } = this.#options;
     let { conversations, bytes: totalBytes } = sql.totals.get()!;
-    // The caps, in the order of the contract: the LRU cap, then the byte budget on others, then on
-    // the written conversation's own oldest turns (its newest always fits: maxTotalBytes ≥ maxTurnBytes).
     while (conversations > maxConversations) {
       const victim = sql.oldestOther.get(key);
       if (victim === undefined) break;
@@ -370,11 +398,39 @@ export class SqliteStore implements ConversationStore {
     }
     while (totalBytes > maxTotalBytes) {
       const oldest = sql.oldestTurn.get(key);
-      if (oldest === undefined) break;
+      if (oldest === undefined || oldest.seq >= newestSeq) break;
       sql.deleteTurnsBelow.run(key, oldest.seq + 1);
       sql.addToTotals.run(0, -1, -oldest.bytes);
       totalBytes -= oldest.bytes;
     }
+    if (totalBytes > maxTotalBytes && summaryBytes > 0) {
+      sql.setSummary.run({ key, summary: null, tsMs: null, bytes: 0 });
+      sql.addToTotals.run(0, 0, -summaryBytes);
+    }
+  }
+
+  /** {@link compact} inside its transaction: the conflict found, or `undefined` once compacted. */
+  #compact(nowMs: number, id: string, check: CheckedCompaction): string | undefined {
+    const sql = this.#sql;
+    this.#expireDue(nowMs);
+    const conversation = sql.findConversation.get(id);
+    if (conversation === undefined) return 'it is gone: deleted, expired or evicted';
+    const { key, summary } = conversation;
+    const rows = sql.oldestTurns.all(key, check.covered.length);
+    const held = summary === null ? undefined : { content: summary, ts: conversation.summaryTsMs! / 1000 };
+    const problem = compactionConflict(check, held, rows.length, (i) => {
+      const row = rows[i]!;
+      return { role: row.role, content: row.content, ts: row.tsMs / 1000, extras: row.extras };
+    });
+    if (problem !== undefined) return problem;
+    const below = rows[rows.length - 1]!.seq + 1;
+    const removed = sql.countTurnsBelow.get(key, below)!;
+    sql.deleteTurnsBelow.run(key, below);
+    sql.setSummary.run({ key, summary: check.summary, tsMs: nowMs, bytes: check.summaryBytes });
+    sql.touch.run({ key, nowMs });
+    sql.addToTotals.run(0, -removed.turns, check.summaryBytes - conversation.summaryBytes - removed.bytes);
+    this.#enforceCaps(key, conversation.nextSeq - 1, check.summaryBytes);
+    return undefined;
   }
 
   /**
@@ -388,8 +444,12 @@ export class SqliteStore implements ConversationStore {
     const conversation = sql.findConversation.get(id);
     if (conversation === undefined) return undefined;
     const { key, nextSeq } = conversation;
-    const newest = decodeTurn(sql.newestTurn.get(key)!);
-    if (sql.oldestTurn.get(key)!.seq >= nextSeq - count) {
+    const newestRow = sql.newestTurn.get(key);
+    // A conversation holding only a summary has no turn to remove (decision 16).
+    if (newestRow === undefined) return undefined;
+    const newest = decodeTurn(newestRow);
+    // Emptied of turns, it is gone, unless it holds a summary.
+    if (conversation.summary === null && sql.oldestTurn.get(key)!.seq >= nextSeq - count) {
       this.#remove(sql.conversationById.get(id)!);
       return newest;
     }
@@ -445,8 +505,9 @@ export class SqliteStore implements ConversationStore {
     const { turns, bytes } = sql.countTurnsBelow.get(conversation.key, Number.MAX_SAFE_INTEGER)!;
     sql.deleteTurnsBelow.run(conversation.key, Number.MAX_SAFE_INTEGER);
     sql.removeConversation.run(conversation.key);
-    sql.recordRemoval.run({ turns, bytes, touchOrder: conversation.touchOrder, lastAccessMs: conversation.lastAccessMs });
-    return bytes;
+    const freed = bytes + conversation.summaryBytes;
+    sql.recordRemoval.run({ turns, bytes: freed, touchOrder: conversation.touchOrder, lastAccessMs: conversation.lastAccessMs });
+    return freed;
   }
 
   /**
@@ -462,6 +523,12 @@ export class SqliteStore implements ConversationStore {
     if (this.#closed) return;
     this.#read(() => undefined);
   }
+}
+
+/** The turns of a conversation as handed out: after its summary, when it has one. */
+function withSummary(row: SummaryColumns, turns: Turn[]): Turn[] {
+  if (row.summary !== null) turns.unshift(summaryTurn(row.summary, row.summaryTsMs! / 1000));
+  return turns;
 }
 
 /** A stored turn as handed out: a plain turn exactly `{role, content, ts}`, a turn with extras those fields followed by its extras, parsed and frozen. */

@@ -7,19 +7,31 @@
  */
 import type { Database, Statement } from './driver.js';
 
-/** A conversation's row, but for its sequence numbers. */
+/** A conversation's row, but for its sequence numbers and its summary's text. */
 export interface ConversationRow {
   readonly key: number;
   readonly id: string;
   readonly touchOrder: number;
   readonly lastAccessMs: number;
+  /** UTF-8 bytes of its summary; 0 without one. */
+  readonly summaryBytes: number;
 }
 
-/** A conversation's key, and the number its next turn gets. */
-export interface ConversationKeyRow {
+/** A conversation's summary columns: `summary` NULL without one. */
+export interface SummaryColumns {
+  readonly summary: string | null;
+  readonly summaryTsMs: number | null;
+  readonly summaryBytes: number;
+}
+
+/** A conversation's key, the number its next turn gets, and its summary. */
+export interface ConversationKeyRow extends SummaryColumns {
   readonly key: number;
   readonly nextSeq: number;
 }
+
+/** A conversation's row as `list` shows it. */
+export interface ListedConversationRow extends ConversationRow, SummaryColumns {}
 
 /** A stored turn: role as its index in ROLES, time in ms, extras as their JSON text or null for a plain turn. */
 export interface TurnRow {
@@ -51,7 +63,8 @@ const NEXT_TOUCH_ORDER = '(SELECT max(coalesce((SELECT max(touch_order) FROM con
 const TOUCH_TIME =
   '(SELECT max(@nowMs, coalesce((SELECT last_access_ms FROM conversations ORDER BY touch_order DESC LIMIT 1), 0), removed_last_access_ms) FROM totals)';
 
-const CONVERSATION_COLUMNS = 'key, id, touch_order AS touchOrder, last_access_ms AS lastAccessMs';
+const CONVERSATION_COLUMNS = 'key, id, touch_order AS touchOrder, last_access_ms AS lastAccessMs, summary_bytes AS summaryBytes';
+const SUMMARY_COLUMNS = 'summary, summary_ts_ms AS summaryTsMs, summary_bytes AS summaryBytes';
 
 /** The prepared statements of one connection. */
 export class Statements {
@@ -89,6 +102,10 @@ export class Statements {
   /** A conversation's newest turn. */
   readonly newestTurn: Statement<[key: number], TurnRow>;
   readonly turnsOf: Statement<[key: number], TurnRow>;
+  /** A conversation's oldest `limit` turns, with their numbers (for `compact`). */
+  readonly oldestTurns: Statement<[key: number, limit: number], TurnRow & { seq: number }>;
+  /** Sets a conversation's summary (text, time and bytes), or with a NULL text removes it. */
+  readonly setSummary: Statement<[{ key: number; summary: string | null; tsMs: number | null; bytes: number }]>;
   /** Adds (signed) changes to the counts. */
   readonly addToTotals: Statement<[conversations: number, turns: number, bytes: number]>;
   /** Takes a removed conversation off the counts, remembering its place in recency and time. */
@@ -97,7 +114,7 @@ export class Statements {
   readonly countEviction: Statement<[reason: string]>;
   readonly evictionCounts: Statement<[], { reason: string; count: number }>;
   /** Up to `limit` conversations touched before `before`, most recent first. */
-  readonly page: Statement<[before: number, limit: number], ConversationRow>;
+  readonly page: Statement<[before: number, limit: number], ListedConversationRow>;
   readonly clearTurns: Statement<[]>;
   /** Zeroes the counts, remembering the largest touch order and last access of what is cleared. */
   readonly clearTotals: Statement<[]>;
@@ -107,7 +124,7 @@ export class Statements {
     this.oldest = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations ORDER BY touch_order LIMIT 1`);
     this.oldestOther = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE key != ? ORDER BY touch_order LIMIT 1`);
     this.conversationById = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`);
-    this.findConversation = db.prepare('SELECT key, next_seq AS nextSeq FROM conversations WHERE id = ?');
+    this.findConversation = db.prepare(`SELECT key, next_seq AS nextSeq, ${SUMMARY_COLUMNS} FROM conversations WHERE id = ?`);
     this.createConversation = db.prepare(`
       INSERT INTO conversations (id, touch_order, last_access_ms, next_seq)
       VALUES (@id, ${NEXT_TOUCH_ORDER}, ${TOUCH_TIME}, @count)`);
@@ -131,6 +148,12 @@ export class Statements {
     this.oldestTurn = db.prepare('SELECT seq, bytes FROM turns WHERE conversation = ? ORDER BY seq LIMIT 1');
     this.newestTurn = db.prepare('SELECT role, content, ts_ms AS tsMs, extras FROM turns WHERE conversation = ? ORDER BY seq DESC LIMIT 1');
     this.turnsOf = db.prepare('SELECT role, content, ts_ms AS tsMs, extras FROM turns WHERE conversation = ? ORDER BY seq');
+    this.oldestTurns = db.prepare(
+      'SELECT seq, role, content, ts_ms AS tsMs, extras FROM turns WHERE conversation = ? ORDER BY seq LIMIT ?',
+    );
+    this.setSummary = db.prepare(
+      'UPDATE conversations SET summary = @summary, summary_ts_ms = @tsMs, summary_bytes = @bytes WHERE key = @key',
+    );
     this.addToTotals = db.prepare('UPDATE totals SET conversations = conversations + ?, turns = turns + ?, bytes = bytes + ?');
     this.recordRemoval = db.prepare(`
       UPDATE totals SET
@@ -143,7 +166,7 @@ export class Statements {
     this.countEviction = db.prepare('UPDATE evictions SET count = count + 1 WHERE reason = ?');
     this.evictionCounts = db.prepare('SELECT reason, count FROM evictions');
     this.page = db.prepare(`
-      SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE touch_order < ? ORDER BY touch_order DESC LIMIT ?`);
+      SELECT ${CONVERSATION_COLUMNS}, summary, summary_ts_ms AS summaryTsMs FROM conversations WHERE touch_order < ? ORDER BY touch_order DESC LIMIT ?`);
     this.clearTurns = db.prepare('DELETE FROM turns');
     this.clearTotals = db.prepare(`
       UPDATE totals SET

@@ -255,6 +255,31 @@ describe('TurnstoreSession with the OpenAI Agents SDK', { skip }, () => {
         await assert.rejects(memory.getItems(-1), { code: 'TURNSTORE_INVALID_OPTION' });
       });
 
+      it('the summary is a system item first, kept within getItems(limit), and addItems never stores it back', async () => {
+        const memory = session('summary');
+        const user = (content: string): Item => ({ type: 'message', role: 'user', content });
+        await memory.addItems([user('I am Ada.'), user('I like tea.'), user('What is my name?')]);
+        const seen = await store.get('summary');
+        await store.compact('summary', { summary: 'The user is Ada and likes tea.', through: seen[1]!, seen });
+        const items = await memory.getItems();
+        assert.deepStrictEqual(items, [
+          { type: 'message', role: 'system', content: 'The user is Ada and likes tea.' },
+          user('What is my name?'),
+        ]);
+        assert.deepStrictEqual(await memory.getItems(1), items.slice(0, 1), 'the summary goes last');
+        assert.deepStrictEqual(await memory.getItems(2), items);
+        await memory.addItems(items);
+        const turns = await store.get('summary');
+        assert.deepStrictEqual(
+          turns.map((turn) => [turn.role, turn.content, turn.summary ?? false]),
+          [
+            ['system', 'The user is Ada and likes tea.', true],
+            ['user', 'What is my name?', false],
+            ['user', 'What is my name?', false],
+          ],
+        );
+      });
+
       it('popItem undoes the newest item, one at a time; clearSession empties the session', async () => {
         const model = new WeatherModel(loaded.sdk.Usage);
         const memory = session('pop');

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cleanEnv } from '../server/support/service-process.js';
 import { tempDirForThisFile } from '../support/temp-dir.js';
-import { startFakeUpstream, type FakeUpstream } from '../proxy/support/fake-upstream.js';
+import { isSummaryRequest, startFakeUpstream, type FakeUpstream } from '../proxy/support/fake-upstream.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CHAT = fileURLToPath(new URL('../../src/chat/main.js', import.meta.url));
@@ -62,6 +62,30 @@ describe('npm run chat', () => {
       ['system: Be brief.', 'user: My name is Ada.', 'assistant: You said "My name is Ada."; I saw 2 messages.', 'user: What is my name?'],
     );
   });
+
+  for (const summarize of [true, false]) {
+    it(`with --summarize ${summarize ? 'the model folds what no longer fits into a summary, which the last request still carries' : 'off, what no longer fits is not sent'}`, async () => {
+      upstream.requests.length = 0;
+      const lines = ['Remember: my name is Ada.', ...Array.from({ length: 19 }, (_, i) => `Message ${i + 2}.`)];
+      const result = await runChat(
+        ['--upstream', upstream.url, '--context-tokens', '150', ...(summarize ? ['--summarize'] : [])],
+        `${lines.join('\n')}\n`,
+      );
+      assert.equal(result.stderr, '');
+      assert.equal(result.code, 0);
+      const summaries = upstream.requests.filter((request) => isSummaryRequest(request.body));
+      const chats = upstream.requests.filter((request) => !isSummaryRequest(request.body));
+      assert.equal(chats.length, 20);
+      const last = JSON.stringify(chats.at(-1)!.body.messages);
+      if (summarize) {
+        assert.ok(summaries.length > 0);
+        assert.match(last, /my name is Ada/);
+      } else {
+        assert.equal(summaries.length, 0);
+        assert.doesNotMatch(last, /Ada/);
+      }
+    });
+  }
 
   it('with --store sqlite:PATH the conversation survives the process', async () => {
     const path = temporary.file('chat.db');

@@ -24,6 +24,7 @@ describe('TurnstoreError', () => {
     assert.deepEqual(Object.keys(ERROR_CODES).sort(), [
       'TURNSTORE_BACKEND_UNAVAILABLE',
       'TURNSTORE_CLOSED',
+      'TURNSTORE_CONFLICT',
       'TURNSTORE_INVALID_ID',
       'TURNSTORE_INVALID_OPTION',
       'TURNSTORE_INVALID_TURN',

@@ -11,11 +11,13 @@
  *   conversations, under caps that all bite; prints one JSON line when done.
  * - `race` mode: races the other workers on one conversation with `appends` rounds of appends, pops
  *   and replacements (`raceAsWorker`); prints its report as one JSON line.
+ * - `compact-race` mode: races the other workers on one conversation with `appends` rounds of
+ *   appends and compactions (`compactRaceAsWorker`); prints its report as one JSON line.
  *
  * Arguments: url tablePrefix worker mode appends.
  */
 import { PostgresStore } from '../../src/postgres/index.js';
-import { appendAsWorker, RACE_OPTIONS, raceAsWorker } from '../support/shared-writers.js';
+import { appendAsWorker, compactRaceAsWorker, RACE_OPTIONS, raceAsWorker } from '../support/shared-writers.js';
 import { MONITORED_CONVERSATIONS, MONITORED_OPTIONS, OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const [url, tablePrefix, worker, mode, appends] = process.argv.slice(2);
@@ -55,14 +57,15 @@ if (mode === 'ack') {
   );
   await store.close();
   process.stdout.write(`${JSON.stringify({ worker, appended: 24 * count })}\n`);
-} else if (mode === 'race') {
+} else if (mode === 'race' || mode === 'compact-race') {
   const store = new PostgresStore({
     connectionString: url!,
     tablePrefix: tablePrefix!,
     ...RACE_OPTIONS,
     commandTimeoutMs: STORE_OPTIONS.commandTimeoutMs,
   });
-  const report = await raceAsWorker(store, worker!, Number(appends));
+  const rounds = Number(appends);
+  const report = mode === 'race' ? await raceAsWorker(store, worker!, rounds) : await compactRaceAsWorker(store, worker!, rounds);
   await store.close();
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } else {

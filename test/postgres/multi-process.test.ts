@@ -4,7 +4,18 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresStore } from '../../src/postgres/index.js';
 import { PostgresTestServer, postgresUnavailable } from '../support/postgres-server.js';
-import { checkRace, checkSharedWriters, RACE_OPTIONS, raceSeed, runWorker, seedRace, type RaceReport } from '../support/shared-writers.js';
+import {
+  checkCompactRace,
+  checkRace,
+  checkSharedWriters,
+  RACE_OPTIONS,
+  raceSeed,
+  runWorker,
+  seedCompactRace,
+  seedRace,
+  type CompactRaceReport,
+  type RaceReport,
+} from '../support/shared-writers.js';
 import { MONITORED_OPTIONS, OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const WORKERS = 4;
@@ -123,6 +134,28 @@ describe('PostgresStore shared by several processes', { skip: postgresUnavailabl
         seed,
         outputs.map((output) => JSON.parse(output) as RaceReport),
       );
+      assert.equal(server.sql(`SELECT count(*) FROM ${tablePrefix}turns`), String((await store.stats()).turns), 'no turn rows left behind');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it(`${WORKERS} processes racing appends and compactions on one conversation lose no turn and fold none twice`, async (t) => {
+    const tablePrefix = 'multi_process_compact_race_';
+    const store = new PostgresStore({ connectionString: server.url, tablePrefix, ...RACE_OPTIONS });
+    try {
+      await seedCompactRace(store);
+      const outputs = await Promise.all(
+        Array.from({ length: WORKERS }, (_, index) =>
+          runWorker(worker, [server.url, tablePrefix, String(index), 'compact-race', '60'], `compact race worker ${index}`),
+        ),
+      );
+      const { compactions, conflicts } = await checkCompactRace(
+        store,
+        outputs.map((output) => JSON.parse(output) as CompactRaceReport),
+      );
+      assert.ok(compactions > 0, 'some compactions went through');
+      t.diagnostic(`${compactions} compactions, ${conflicts} refused as conflicts`);
       assert.equal(server.sql(`SELECT count(*) FROM ${tablePrefix}turns`), String((await store.stats()).turns), 'no turn rows left behind');
     } finally {
       await store.close();

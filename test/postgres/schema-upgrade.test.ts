@@ -12,6 +12,8 @@ import { withServerAndPool } from '../support/postgres-pool.js';
 const VERSION_1 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v1.sql', import.meta.url)), 'utf8');
 /** Version 2 as turnstore created it (versions 1 and 2 in one file), for the same schema and prefix. */
 const VERSION_2 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v2.sql', import.meta.url)), 'utf8');
+/** Version 3 as turnstore created it (versions 1 to 3 in one file), for the same schema and prefix. */
+const VERSION_3 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v3.sql', import.meta.url)), 'utf8');
 const PREFIX = 'upgrade_';
 
 describe('PostgresStore upgrading tables of an older turnstore', { skip: postgresUnavailable() }, () => {
@@ -22,7 +24,7 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
     pool = opened;
   });
 
-  it('version 1 → 2: turns written by the version-1 append are kept, the old append is gone, appends, pop and replaceNewest work', async () => {
+  it('version 1 → current: turns written by the version-1 append are kept, the old append is gone, appends, pop and replaceNewest work', async () => {
     // A version-1 database with a conversation written by version 1's own append function.
     await migrate(pool, 'public', PREFIX, [() => VERSION_1]);
     assert.equal(server.sql(`SELECT version FROM ${PREFIX}schema_version`), '1');
@@ -75,7 +77,7 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
       await store.close();
     }
   });
-  it('version 2 → 3: the totals shards are added, the counts stay exact, and the first append after the upgrade goes the exact way', async () => {
+  it('version 2 → current: the totals shards (version 3) are added, the counts stay exact, and the first append after the upgrade goes the exact way', async () => {
     // A version-2 database (a fresh prefix: the test above used upgrade_) with conversations
     // written by version 2's own appends function.
     const prefix = 'upgrade2_';
@@ -88,8 +90,7 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
     const store = new PostgresStore({ pool, tablePrefix: prefix, maxTotalBytes: 1000, maxTurnBytes: 100 });
     try {
       assert.deepEqual(await store.stats(), { conversations: 2, turns: 4, bytes: 21, evictions: { ttl: 0, lru: 0, bytes: 0 } });
-      assert.equal(SCHEMA_VERSION, 3);
-      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '3');
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), String(SCHEMA_VERSION));
       assert.equal(server.sql(`SELECT count(*) || ' ' || sum(turns + bytes + quota) FROM ${prefix}totals_shards`), '32 0');
       // No room shared out yet: the first append is exact, and shares out the room under its budget.
       await store.append('a', 'user', 'one more');
@@ -109,6 +110,72 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
       assert.deepEqual(await store.stats(), { conversations: 2, turns: 6, bytes: 33, evictions: { ttl: 0, lru: 0, bytes: 0 } });
     } finally {
       await store.close();
+    }
+  });
+
+  it('version 3 → 4: conversations read as before, without a summary; compact folds the shards, sets a summary that counts in bytes and outlives the store', async () => {
+    // A version-3 database with a conversation written by version 3's own appends function.
+    const prefix = 'upgrade3_';
+    await migrate(pool, 'public', prefix, [() => VERSION_3.replaceAll('"upgrade_', `"${prefix}`), () => 'SELECT 1', () => 'SELECT 1']);
+    assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '3');
+    server.sql(
+      `SELECT ${prefix}appends(ARRAY['old'], ARRAY[3], ARRAY[0]::bigint[], 8, 500, 1000, 3600000, ARRAY[0, 1, 0]::smallint[], ARRAY['question', 'answer', 'again'], ARRAY[NULL, NULL, NULL]::text[], ARRAY[8, 6, 5])`,
+    );
+    server.sql(
+      `SELECT ${prefix}appends(ARRAY['old'], ARRAY[1], ARRAY[0]::bigint[], 8, 500, 1000, 3600000, ARRAY[1]::smallint[], ARRAY['sure'], ARRAY[NULL]::text[], ARRAY[4])`,
+    );
+    assert.equal(
+      server.sql(`SELECT sum(turns) || ' ' || sum(bytes) FROM ${prefix}totals_shards`),
+      '1 4',
+      'version 3 counted the second append in a shard',
+    );
+    const first = new PostgresStore({ pool, tablePrefix: prefix, maxTotalBytes: 1000, maxTurnBytes: 100 });
+    try {
+      const seen = await first.get('old');
+      assert.deepEqual(
+        seen.map((turn) => Object.keys(turn)),
+        [
+          ['role', 'content', 'ts'],
+          ['role', 'content', 'ts'],
+          ['role', 'content', 'ts'],
+          ['role', 'content', 'ts'],
+        ],
+        'plain turns, no summary',
+      );
+      assert.equal(SCHEMA_VERSION, 4);
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '4');
+      await first.compact('old', { summary: 'asked, answered', through: seen[1]!, seen });
+      // The summary added bytes: the shards were folded into the totals and their room shared out again.
+      assert.equal(server.sql(`SELECT turns || ' ' || bytes FROM ${prefix}totals`), `2 ${Buffer.byteLength('asked, answered') + 5 + 4}`);
+      assert.equal(
+        server.sql(
+          `SELECT sum(turns) || ' ' || sum(bytes) || ' ' || min(quota) || ' ' || max(quota) || ' ' || max(cap_basis) FROM ${prefix}totals_shards`,
+        ),
+        `0 0 ${Math.floor((1000 - 24) / 32)} ${Math.floor((1000 - 24) / 32)} 1000`,
+      );
+    } finally {
+      await first.close();
+    }
+    const second = new PostgresStore({ pool, tablePrefix: prefix });
+    try {
+      const turns = await second.get('old');
+      assert.deepEqual(
+        turns.map((turn) => [turn.role, turn.content, turn.summary ?? false]),
+        [
+          ['system', 'asked, answered', true],
+          ['user', 'again', false],
+          ['assistant', 'sure', false],
+        ],
+      );
+      const stats = await second.stats();
+      assert.deepEqual(
+        { conversations: stats.conversations, turns: stats.turns, bytes: stats.bytes },
+        { conversations: 1, turns: 2, bytes: Buffer.byteLength('asked, answered') + 5 + 4 },
+      );
+      assert.equal(await second.delete('old'), true);
+      assert.equal((await second.stats()).bytes, 0, 'the summary’s bytes went with its conversation');
+    } finally {
+      await second.close();
     }
   });
 });

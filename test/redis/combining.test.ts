@@ -11,6 +11,8 @@ import { SCRIPTS } from '../../src/redis/scripts.js';
 import { RedisMonitor, RedisTestServer, redisUnavailable } from '../support/redis-server.js';
 
 const CAPS = { maxTurns: 3, maxConversations: 3, maxTurnBytes: 200, maxTotalBytes: 900 } as const;
+/** Room for every conversation of the sequences, and a byte budget that bites now and then. */
+const SUMMARY_CAPS = { ...CAPS, maxConversations: 5, maxTotalBytes: 1800 } as const;
 const ROLES: readonly Role[] = ['user', 'assistant', 'system', 'tool'];
 
 /**
@@ -86,6 +88,72 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
         await single.clear();
         await combined.clear();
       }
+    } finally {
+      await single.close();
+      await combined.close();
+    }
+  });
+
+  it('with summaries at the lists’ heads, a combined run keeps each summary first (the turn cap, replacements and the byte budget step around it) and leaves the same as one at a time', async () => {
+    const evictions: Record<string, string[]> = { single: [], combined: [] };
+    const open = (prefix: 'single' | 'combined') =>
+      new RedisStore({
+        url: server.url,
+        prefix: `summaries-${prefix}`,
+        connections: 1,
+        ...SUMMARY_CAPS,
+        onEvict: (id, reason) => evictions[prefix]!.push(`${reason} ${id}`),
+      });
+    const single = open('single');
+    const combined = open('combined');
+    // The same conversations, each with a summary, in both stores (one call at a time).
+    const prepare = async (store: RedisStore, seed: number) => {
+      for (let c = 0; c < 3; c++) {
+        const id = `conversation ${(seed + c) % 5}`;
+        await store.appendMany(id, [
+          { role: 'user', content: `${seed} ${c} old` },
+          { role: 'assistant', content: `${seed} ${c} older` },
+        ]);
+        const seen = await store.get(id);
+        await store.compact(id, {
+          summary: `summary ${seed} ${c} `.padEnd(20 + ((seed * 37 + c * 71) % 180), 's'),
+          through: seen[0]!,
+          seen,
+        });
+      }
+    };
+    const read = async (store: RedisStore, id: string) =>
+      (await store.get(id)).map((turn) => `${turn.summary === true ? 'summary' : turn.role} ${turn.content}`);
+    try {
+      await single.size();
+      await combined.append('warm-up', 'user', 'x'); // loads the scripts: no NOSCRIPT below
+      await Promise.all([combined.append('warm-up', 'user', 'z'), combined.append('warm-up', 'user', 'w')]);
+      await combined.clear();
+      evictions.combined!.length = 0;
+      let summariesKept = 0;
+      for (let seed = 1; seed <= 20; seed++) {
+        const calls = callSequence(seed + 100, 30);
+        await prepare(single, seed);
+        await prepare(combined, seed);
+        for (const call of calls) await single.appendMany(call.id, call.turns, { replaceNewest: call.replace });
+        await Promise.all(calls.map((call) => combined.appendMany(call.id, call.turns, { replaceNewest: call.replace })));
+        for (let c = 0; c < 5; c++) {
+          const id = `conversation ${c}`;
+          const turns = await read(combined, id);
+          assert.deepEqual(turns, await read(single, id), `seed ${seed}: ${id}`);
+          turns.forEach((turn, at) => assert.ok(at === 0 || !turn.startsWith('summary '), `seed ${seed}: ${id}: a summary only first`));
+          if (turns[0]?.startsWith('summary ') === true) summariesKept++;
+          assert.ok(
+            turns.filter((turn) => !turn.startsWith('summary ')).length <= SUMMARY_CAPS.maxTurns,
+            `seed ${seed}: ${id}: the turn cap does not count the summary`,
+          );
+        }
+        assert.deepEqual(await combined.stats(), await single.stats(), `seed ${seed}: counts`);
+        assert.deepEqual(evictions.combined, evictions.single, `seed ${seed}: evictions`);
+        await single.clear();
+        await combined.clear();
+      }
+      assert.ok(summariesKept > 10, `summaries outlived the combined runs in many conversations (${summariesKept})`);
     } finally {
       await single.close();
       await combined.close();

@@ -2,7 +2,19 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RedisStore } from '../../src/redis/index.js';
 import { RedisTestServer, redisUnavailable } from '../support/redis-server.js';
-import { checkRace, checkSharedWriters, RACE_OPTIONS, raceSeed, runWorker, seedRace, type RaceReport } from '../support/shared-writers.js';
+import assert from 'node:assert/strict';
+import {
+  checkCompactRace,
+  checkRace,
+  checkSharedWriters,
+  RACE_OPTIONS,
+  raceSeed,
+  runWorker,
+  seedCompactRace,
+  seedRace,
+  type CompactRaceReport,
+  type RaceReport,
+} from '../support/shared-writers.js';
 import { OWN_CONVERSATIONS, STORE_OPTIONS } from './multi-process-options.js';
 
 const WORKERS = 4;
@@ -54,6 +66,27 @@ describe('RedisStore shared by several processes', { skip: redisUnavailable() },
         seed,
         outputs.map((output) => JSON.parse(output) as RaceReport),
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it(`${WORKERS} processes racing appends and compactions on one conversation lose no turn and fold none twice`, async (t) => {
+    const prefix = 'multi-process-compact-race';
+    const store = new RedisStore({ url: server.url, prefix, ...RACE_OPTIONS });
+    try {
+      await seedCompactRace(store);
+      const outputs = await Promise.all(
+        Array.from({ length: WORKERS }, (_, index) =>
+          runWorker(worker, [server.url, prefix, String(index), '60', 'compact-race'], `compact race worker ${index}`),
+        ),
+      );
+      const { compactions, conflicts } = await checkCompactRace(
+        store,
+        outputs.map((output) => JSON.parse(output) as CompactRaceReport),
+      );
+      assert.ok(compactions > 0, 'some compactions went through');
+      t.diagnostic(`${compactions} compactions, ${conflicts} refused as conflicts`);
     } finally {
       await store.close();
     }

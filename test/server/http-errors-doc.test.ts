@@ -14,8 +14,9 @@ describe('docs/errors.md, HTTP service section', () => {
     const expected = [
       ...Object.entries(HTTP_ERROR_CODES).map(([code, { status }]) => `${code} ${status}`),
       // A peer missing or failing to load stops the service from starting; it is never an answer.
+      // Nor is a conflict: no route compacts (decision 16).
       ...Object.entries(STORE_CODE_STATUS)
-        .filter(([code]) => code !== 'TURNSTORE_MISSING_PEER' && code !== 'TURNSTORE_PEER_LOAD_FAILED')
+        .filter(([code]) => code !== 'TURNSTORE_MISSING_PEER' && code !== 'TURNSTORE_PEER_LOAD_FAILED' && code !== 'TURNSTORE_CONFLICT')
         .map(([code, status]) => `${code} ${status}`),
     ].sort();
     assert.deepEqual(documented, expected);

@@ -89,7 +89,17 @@ describe('/openapi.json', () => {
         const fields = turn.properties!;
         assert.deepEqual(
           Object.keys(fields),
-          ['role', 'content', ...(where === 'GET' || where === 'list' ? ['ts'] : []), 'toolCalls', 'toolCallId', 'attachments', 'metadata'],
+          [
+            'role',
+            'content',
+            ...(where === 'GET' || where === 'list' ? ['ts'] : []),
+            'toolCalls',
+            'toolCallId',
+            'attachments',
+            'metadata',
+            // The summary's marker (decision 16) is handed out, never taken in.
+            ...(where === 'GET' || where === 'list' ? ['summary'] : []),
+          ],
           where,
         );
         assert.deepEqual(fields.toolCalls!.items!.required, ['id', 'name', 'arguments'], where);

@@ -40,6 +40,33 @@ describe('HTTP routes (in process)', () => {
     assert.ok(Math.abs(turn.ts - Date.now() / 1000) < 60, 'ts is Unix seconds');
   });
 
+  it('GET shows the summary first, marked summary: true, as get hands it out; a POST of a turn carrying the marker is 400, nothing stored', async () => {
+    await service.store.appendMany('summarised', [
+      { role: 'user', content: 'I am Ada.' },
+      { role: 'assistant', content: 'Hello Ada.' },
+    ]);
+    const seen = await service.store.get('summarised');
+    await service.store.compact('summarised', { summary: 'The user is Ada.', through: seen[0]!, seen });
+    const got = await service.call('GET', '/v1/conversations/summarised');
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.json.turns, JSON.parse(JSON.stringify(await service.store.get('summarised'))));
+    assert.deepEqual(got.json.turns[0].summary, true);
+    const listed = await service.call('GET', '/v1/conversations');
+    assert.equal(listed.json.items.find((item: { id: string }) => item.id === 'summarised').turns[0].summary, true);
+    const [summary] = got.json.turns;
+    const { ts: _ts, ...fedBack } = summary;
+    assertError(await service.call('POST', '/v1/conversations/summarised/turns', { body: fedBack }), 400, 'TURNSTORE_INVALID_TURN');
+    assertError(
+      await service.call('POST', '/v1/conversations/summarised/turns', { body: { turns: [fedBack] } }),
+      400,
+      'TURNSTORE_INVALID_TURN',
+    );
+    assert.deepEqual(
+      (await service.store.get('summarised')).map((turn) => turn.content),
+      ['The user is Ada.', 'Hello Ada.'],
+    );
+  });
+
   it('POST …/turns with {turns: […]} is 201 and keeps the newest maxTurns', async () => {
     const turns = ['a', 'b', 'c', 'd'].map((content, i) => ({ role: i % 2 ? 'assistant' : 'user', content }));
     const posted = await service.call('POST', '/v1/conversations/batch/turns', { body: { turns } });
@@ -336,6 +363,7 @@ describe('HTTP routes over a failing backend', () => {
       append: fail,
       appendMany: fail,
       pop: fail,
+      compact: fail,
       delete: fail,
       clear: fail,
       size: fail,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isLoopback, readServeConfig, redactUrl } from '../../src/cli/serve-config.js';
 import { UsageError } from '../../src/cli/usage-error.js';
@@ -71,6 +74,32 @@ describe('serve configuration', () => {
     assert.equal(readServeConfig({ 'max-turn-bytes': String(2 ** 27) }, {}).limits.maxTotalBytes, 2 ** 27);
   });
 
+  it('--summarize passes the store’s maxTurns and the prompt file to the proxy; without the proxy, or the prompt file alone, it is a usage error', () => {
+    const prompt = join(mkdtempSync(join(tmpdir(), 'turnstore-prompt-')), 'prompt.txt');
+    writeFileSync(prompt, ' Keep names.\n');
+    const config = readServeConfig(
+      { upstream: 'http://127.0.0.1:1/v1', summarize: 'true', 'max-turns': '12', 'summary-prompt-file': prompt },
+      {},
+    );
+    assert.deepEqual(config.proxy?.summarize, { maxTurns: 12, prompt: 'Keep names.' });
+    assert.deepEqual(readServeConfig({ upstream: 'http://127.0.0.1:1/v1' }, { TURNSTORE_SUMMARIZE: '1' }).proxy?.summarize, {
+      maxTurns: 8,
+    });
+    assert.equal(readServeConfig({ upstream: 'http://127.0.0.1:1/v1' }, {}).proxy?.summarize, undefined);
+    assert.throws(
+      () => readServeConfig({ summarize: 'true' }, {}),
+      (error: Error) => error instanceof UsageError && /only applies to the memory proxy/.test(error.message),
+    );
+    assert.throws(
+      () => readServeConfig({ upstream: 'http://127.0.0.1:1/v1', 'summary-prompt-file': prompt }, {}),
+      (error: Error) => error instanceof UsageError && /only applies with --summarize/.test(error.message),
+    );
+    assert.throws(
+      () => readServeConfig({ upstream: 'http://127.0.0.1:1/v1' }, { TURNSTORE_SUMMARIZE: 'yes' }),
+      (error: Error) => error instanceof UsageError && /TURNSTORE_SUMMARIZE must be 1, true, 0 or false/.test(error.message),
+    );
+  });
+
   it('treats an empty variable as unset (as systemd environment files write them)', () => {
     assert.equal(readServeConfig({}, { TURNSTORE_PORT: '', TURNSTORE_TOKEN: '', TURNSTORE_STORE: '' }).port, 8080);
   });
@@ -111,7 +140,8 @@ describe('serve configuration: flags given in code', () => {
   it('refuses a flag it does not know, as the command line does', () => {
     assert.throws(() => readServeConfig({ tokn: 's3cret' } as never, {}), {
       code: 'TURNSTORE_INVALID_OPTION',
-      message: /^turnstore serve: unknown option "tokn"; known options are host, port, store, .*upstream-timeout-ms\.$/,
+      message:
+        /^turnstore serve: unknown option "tokn"; known options are host, port, store, .*upstream-timeout-ms, summarize, summary-prompt-file\.$/,
     });
   });
 });

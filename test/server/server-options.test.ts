@@ -53,7 +53,7 @@ describe('createServer options', () => {
   it('the proxy options refuse an unknown field too, naming it', async () => {
     await refused(
       { proxy: { upstream: 'http://127.0.0.1:1/v1', upstreamKy: 'sk-secret' } },
-      /^createServer, option "proxy": unknown option "upstreamKy"; known options are upstream, upstreamKey, contextTokens, upstreamTimeoutMs, countTokens\.$/,
+      /^createServer, option "proxy": unknown option "upstreamKy"; known options are upstream, upstreamKey, contextTokens, upstreamTimeoutMs, countTokens, summarize\.$/,
     );
     await refused({ proxy: { upstream: 'http://127.0.0.1:1/v1', contextToken: 10 } }, /unknown option "contextToken"/);
     await refused({ proxy: 'http://127.0.0.1:1/v1' }, /option "proxy": options must be an object/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SqliteStore } from '../../src/sqlite/index.js';
 import { tempDirForThisFile } from '../support/temp-dir.js';
-import { checkRace, RACE_OPTIONS, raceSeed, seedRace } from '../support/shared-writers.js';
+import { checkCompactRace, checkRace, RACE_OPTIONS, raceSeed, seedCompactRace, seedRace } from '../support/shared-writers.js';
 import { runAppenders } from './appender-process.js';
 
 // Several processes on one file (SPEC §5): every call is one transaction in the file, so the caps
@@ -149,6 +149,34 @@ describe('SqliteStore shared by several processes', { timeout: TIMEOUT_MS }, () 
         seed,
         reports.map((report) => report.race!),
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it(`${WORKERS} processes racing appends and compactions on one conversation lose no turn and fold none twice`, async (t) => {
+    const path = temp.file('compact-race.db');
+    const rounds = 60;
+    const seeder = new SqliteStore({ path, ...RACE_OPTIONS });
+    await seedCompactRace(seeder);
+    await seeder.close();
+    const reports = await runAppenders(
+      Array.from({ length: WORKERS }, (_, worker) => ({
+        path,
+        mode: 'compact-race' as const,
+        worker,
+        count: rounds,
+        options: RACE_OPTIONS,
+      })),
+    );
+    const store = new SqliteStore({ path, ...RACE_OPTIONS });
+    try {
+      const { compactions, conflicts } = await checkCompactRace(
+        store,
+        reports.map((report) => report.compactRace!),
+      );
+      assert.ok(compactions > 0, 'some compactions went through');
+      t.diagnostic(`${compactions} compactions, ${conflicts} refused as conflicts`);
     } finally {
       await store.close();
     }

@@ -88,13 +88,13 @@ describe('SqliteStore schema migration from version 1', () => {
     assert.equal(EXPECTED_TURNS, 15);
   });
 
-  it('opens a version-1 file, upgrades it to version 2 in place, and finds every turn', async () => {
+  it('opens a version-1 file, upgrades it to the current version in place, and finds every turn', async () => {
     const path = copyOfFixture();
     const store = new SqliteStore({ path, ...OPTIONS });
     try {
-      assert.equal(SCHEMA_VERSION, 2);
+      assert.equal(SCHEMA_VERSION, 3);
       withRaw(path, (db) => {
-        assert.equal(db.pragma('user_version', { simple: true }), 2);
+        assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
         assert.deepEqual(turnColumns(db), ['conversation', 'seq', 'role', 'content', 'ts_ms', 'bytes', 'extras']);
         assert.equal(db.prepare('SELECT count(*) FROM turns WHERE extras IS NOT NULL').pluck().get(), 0, 'every version-1 turn is plain');
       });
@@ -146,7 +146,7 @@ describe('SqliteStore schema migration from version 1', () => {
     } finally {
       await second.close();
     }
-    assert.equal(userVersion(path), 2);
+    assert.equal(userVersion(path), SCHEMA_VERSION);
   });
 
   it('two stores opening the same version-1 file upgrade it once, and both see every turn', async () => {
@@ -176,7 +176,7 @@ describe('SqliteStore schema migration from version 1', () => {
     const workers = 4;
     const exits = await spawnOpeners(path, workers);
     for (const [worker, exit] of exits.entries()) assert.equal(exit.code, 0, `opener ${worker} failed: ${exit.stderr}`);
-    assert.equal(userVersion(path), 2);
+    assert.equal(userVersion(path), SCHEMA_VERSION);
     const store = new SqliteStore({ path, ...OPTIONS });
     try {
       for (const [id, turns] of Object.entries(EXPECTED))
@@ -228,11 +228,87 @@ describe('SqliteStore schema migration from version 1', () => {
         (error: unknown) => {
           assert.ok(error instanceof TurnstoreError);
           assert.equal(error.code, 'TURNSTORE_BACKEND_UNAVAILABLE');
-          assert.match(error.message, /schema version 2, newer than this turnstore understands \(1\)/);
+          assert.match(error.message, /schema version 3, newer than this turnstore understands \(1\)/);
           return true;
         },
       );
-      assert.equal(db.pragma('user_version', { simple: true }), 2);
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     });
+  });
+});
+
+function conversationColumns(db: BetterSqlite3.Database): string[] {
+  return (db.prepare("SELECT name FROM pragma_table_info('conversations') ORDER BY cid").all() as Array<{ name: string }>).map(
+    (row) => row.name,
+  );
+}
+
+describe('SqliteStore schema migration from version 2 (summaries, decision 16)', () => {
+  /** The fixture brought to version 2 as turnstore before summaries left it. */
+  function versionTwoFile(): string {
+    const path = copyOfFixture();
+    withRaw(path, (db) => migrate(db, path, MIGRATIONS.slice(0, 2)));
+    assert.equal(userVersion(path), 2);
+    return path;
+  }
+
+  it('opens a version-2 file, adds the summary columns in place, and reads every conversation as before, without a summary', async () => {
+    const path = versionTwoFile();
+    const store = new SqliteStore({ path, ...OPTIONS });
+    try {
+      withRaw(path, (db) => {
+        assert.equal(db.pragma('user_version', { simple: true }), 3);
+        assert.deepEqual(conversationColumns(db), [
+          'key',
+          'id',
+          'touch_order',
+          'last_access_ms',
+          'next_seq',
+          'summary',
+          'summary_ts_ms',
+          'summary_bytes',
+        ]);
+      });
+      await assertHoldsFixture(store);
+      assert.deepEqual(await store.stats(), {
+        conversations: 3,
+        turns: EXPECTED_TURNS,
+        bytes: EXPECTED_BYTES,
+        evictions: { ttl: 0, lru: 0, bytes: 0 },
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an upgraded file takes a summary, counted in its bytes, kept across a reopen, and removed with its conversation', async () => {
+    const path = versionTwoFile();
+    const id = Object.keys(EXPECTED)[0]!;
+    const expected = EXPECTED[id]!;
+    const first = new SqliteStore({ path, ...OPTIONS });
+    try {
+      const seen = await first.get(id);
+      await first.compact(id, { summary: 'the gist', through: seen[0]!, seen });
+    } finally {
+      await first.close();
+    }
+    const second = new SqliteStore({ path, ...OPTIONS });
+    try {
+      const turns = await second.get(id);
+      assert.deepEqual(
+        { role: turns[0]!.role, content: turns[0]!.content, summary: turns[0]!.summary },
+        { role: 'system', content: 'the gist', summary: true },
+      );
+      assert.deepEqual(turns.slice(1), expected.slice(1), 'the turns after the one compacted are kept');
+      const bytes = EXPECTED_BYTES - utf8(expected[0]!.content) + utf8('the gist');
+      assert.deepEqual((await second.stats()).bytes, bytes);
+      assert.equal(await second.delete(id), true);
+      assert.deepEqual(
+        (await second.stats()).bytes,
+        bytes - utf8('the gist') - expected.slice(1).reduce((sum, turn) => sum + utf8(turn.content), 0),
+      );
+    } finally {
+      await second.close();
+    }
   });
 });

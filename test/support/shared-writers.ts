@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { assertNoTurnLostOrDoubled } from '../../src/conformance/harness.js';
-import type { ConversationStore } from '../../src/index.js';
+import { isTurnstoreError, type ConversationStore, type Turn } from '../../src/index.js';
 
 /** Runs a worker script to completion with `args`; its stdout, or a rejection on a non-zero exit. */
 export function runWorker(script: string, args: readonly string[], label: string): Promise<string> {
@@ -178,4 +178,102 @@ export async function checkRace(store: ConversationStore, seed: readonly string[
     kept.reduce((sum, content) => sum + Buffer.byteLength(content), 0),
     'the byte counter matches the content held',
   );
+}
+
+/** The conversation the compaction race of {@link compactRaceAsWorker} is run on. */
+export const COMPACT_RACE_ID = 'compact race';
+
+/** The turns a compaction race starts from. */
+export const COMPACT_RACE_SEED: readonly string[] = Array.from({ length: 20 }, (_, i) => `compact race seed ${i}`);
+
+/** Stores {@link COMPACT_RACE_SEED}, before any worker starts. */
+export async function seedCompactRace(store: ConversationStore): Promise<void> {
+  await store.appendMany(
+    COMPACT_RACE_ID,
+    COMPACT_RACE_SEED.map((content) => ({ role: 'user' as const, content })),
+  );
+}
+
+/** What a worker of the compaction race did. */
+export interface CompactRaceReport {
+  readonly worker: string;
+  /** The turns it appended, in order (unique contents). */
+  readonly appended: readonly string[];
+  /** Compactions it made, and compactions refused with TURNSTORE_CONFLICT. */
+  readonly compactions: number;
+  readonly conflicts: number;
+}
+
+/** The contents a summary of the compaction race stands for: it is their JSON list. */
+function foldedContents(turns: readonly Turn[]): string[] {
+  return turns[0]?.summary === true ? (JSON.parse(turns[0].content) as string[]) : [];
+}
+
+/**
+ * One worker of a race of appends and compactions on {@link COMPACT_RACE_ID}, waiting for each
+ * call: each round appends a turn of its own; every other round reads the conversation and folds
+ * its older half into the summary, which lists every content it stands for (a summariser that
+ * loses nothing), so the end state shows exactly what was folded. A conflict is counted, not retried.
+ */
+export async function compactRaceAsWorker(store: ConversationStore, worker: string, rounds: number): Promise<CompactRaceReport> {
+  const appended: string[] = [];
+  let compactions = 0;
+  let conflicts = 0;
+  for (let i = 0; i < rounds; i++) {
+    const content = `compact race worker ${worker} turn ${i}`;
+    await store.append(COMPACT_RACE_ID, 'user', content);
+    appended.push(content);
+    const seen = i % 2 === 1 ? await store.get(COMPACT_RACE_ID) : [];
+    const first = seen[0]?.summary === true ? 1 : 0;
+    // Another worker's compaction may have folded every turn, the one just appended included: nothing to fold then.
+    if (seen.length > first) {
+      const through = first + Math.floor((seen.length - first) / 2);
+      const summary = JSON.stringify([...foldedContents(seen), ...seen.slice(first, through + 1).map((turn) => turn.content)]);
+      try {
+        await store.compact(COMPACT_RACE_ID, { summary, through: seen[through]!, seen });
+        compactions++;
+      } catch (error) {
+        if (!isTurnstoreError(error, 'TURNSTORE_CONFLICT')) throw error;
+        conflicts++;
+      }
+    }
+  }
+  return { worker, appended, compactions, conflicts };
+}
+
+/**
+ * Checks a store after a compaction race (with room for every turn, so no cap removed any): every
+ * appended turn, the seed's included, is either held or stood for by the summary, exactly once;
+ * the summary's contents then the held ones keep each worker's order and the seed's; the counters
+ * count the summary's bytes and the held turns. Returns how many compactions and conflicts there were.
+ */
+export async function checkCompactRace(
+  store: ConversationStore,
+  reports: readonly CompactRaceReport[],
+): Promise<{ compactions: number; conflicts: number }> {
+  const seed = COMPACT_RACE_SEED;
+  const turns = await store.get(COMPACT_RACE_ID);
+  const held = turns.filter((turn) => turn.summary !== true);
+  const all = [...foldedContents(turns), ...held.map((turn) => turn.content)];
+  const appended = [...seed, ...reports.flatMap((report) => report.appended)];
+  assert.deepEqual([...all].sort(), [...appended].sort(), 'every appended turn is held or in the summary, exactly once');
+  for (const order of [seed, ...reports.map((report) => report.appended)]) {
+    const positions = order.map((content) => all.indexOf(content));
+    assert.deepEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      'each writer’s turns in the order it appended them',
+    );
+  }
+  const stats = await store.stats();
+  assert.equal(stats.turns, held.length, 'the turn counter counts the turns, not the summary');
+  assert.equal(
+    stats.bytes,
+    turns.reduce((sum, turn) => sum + Buffer.byteLength(turn.content), 0),
+    'the byte counter counts the summary and the turns',
+  );
+  return {
+    compactions: reports.reduce((sum, report) => sum + report.compactions, 0),
+    conflicts: reports.reduce((sum, report) => sum + report.conflicts, 0),
+  };
 }

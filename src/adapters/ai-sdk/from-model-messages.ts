@@ -10,7 +10,7 @@ import type { Attachment, JsonValue, ToolCall, TurnInput } from '../../core/type
 import { MessageText, checkUnsupportedOptions, type UnsupportedContent } from '../unsupported-content.js';
 import { attachmentFromData } from './attachment-data.js';
 import { DENIED_OUTPUT, TEXT_OUTPUTS, invalid, isObject, type ModelMessageOptions } from './message-options.js';
-import { METADATA_KEY, compact, jsonObject, plainLayout, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
+import { METADATA_KEY, compact, jsonObject, marksSummary, plainLayout, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
 
 /** What a part is called in errors: `a "tool-call" part (content[1], tool weather)`. */
 function partLabel(part: unknown, index: number, qualifier = ''): string {
@@ -73,6 +73,8 @@ export function fromModelMessages(messages: readonly ModelMessage[], options?: M
       );
     }
     const where = `messages[${index}] (${role})`;
+    // The summary as toModelMessages gave it: compact sets it, an append never does.
+    if (role === 'system' && marksSummary((message as { providerOptions?: unknown }).providerOptions)) return;
     const providerOptions = jsonObject((message as { providerOptions?: unknown }).providerOptions);
     if (role === 'tool') {
       if (!Array.isArray(content))

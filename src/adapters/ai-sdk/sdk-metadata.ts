@@ -106,3 +106,16 @@ export function plainLayout(role: string, content: string, attachments: readonly
   for (let i = 0; i < toolCalls; i++) layout.push({ type: 'tool-call' });
   return layout;
 }
+
+/**
+ * The `providerOptions` of the system message `toModelMessages` makes of a conversation's summary
+ * (decision 16): no provider reads the key `turnstore`, and `fromModelMessages` leaves such a
+ * message out, so the summary is never stored back as an ordinary turn.
+ */
+export const SUMMARY_PROVIDER_OPTIONS = Object.freeze({ turnstore: Object.freeze({ summary: true }) });
+
+/** Whether a message's `providerOptions` mark it as the summary (see {@link SUMMARY_PROVIDER_OPTIONS}). */
+export function marksSummary(providerOptions: unknown): boolean {
+  const own = (providerOptions as { turnstore?: { summary?: unknown } } | null | undefined)?.turnstore;
+  return typeof own === 'object' && own !== null && own.summary === true;
+}

@@ -9,7 +9,7 @@ import type { Attachment, ToolCall } from '../../core/types.js';
 import { roleIndex } from '../../core/validate.js';
 import { checkUnsupportedOptions, type UnsupportedContent } from '../unsupported-content.js';
 import { DENIED_OUTPUT, TEXT_OUTPUTS, invalid, isObject, type ModelMessageOptions, type ModelTurn } from './message-options.js';
-import { layoutFits, plainLayout, readSdkMetadata, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
+import { SUMMARY_PROVIDER_OPTIONS, layoutFits, plainLayout, readSdkMetadata, type PartLayout, type SdkMetadata } from './sdk-metadata.js';
 
 /**
  * Turns (from a store's `get`, or `contextWindow`) → AI SDK messages for `generateText` /
@@ -75,7 +75,12 @@ export function toModelMessages(turns: readonly ModelTurn[], options?: ModelMess
     switch (turn.role) {
       case 'system':
         unsentAttachments(turn, index, policy, 'a system message');
-        messages.push({ role: 'system', content: turn.content, ...providerOptions } as ModelMessage);
+        // The summary is marked under a provider key no provider reads, so fromModelMessages can leave it out.
+        messages.push({
+          role: 'system',
+          content: turn.content,
+          ...((turn as { summary?: unknown }).summary === true ? { providerOptions: SUMMARY_PROVIDER_OPTIONS } : providerOptions),
+        } as ModelMessage);
         break;
       case 'user':
       case 'assistant': {

@@ -3,6 +3,7 @@
  * of `UIMessage`s, saved when each response finishes) kept in a store, each message written once.
  */
 import type { UIMessage } from 'ai';
+import { SUMMARY_MESSAGE_ID, splitSummary } from '../../core/compaction.js';
 import { TurnstoreError } from '../../core/errors.js';
 import { describe } from '../../core/options.js';
 import type { JsonValue, Turn, TurnInput } from '../../core/types.js';
@@ -81,8 +82,9 @@ function checkedMessages(messages: unknown): UIMessageJson[] {
  * ```
  */
 export async function saveUIMessages(store: UIMessageStore, id: string, messages: readonly UIMessage[]): Promise<void> {
-  const given = checkedMessages(messages);
-  const stored = storedMessages(await store.get(id));
+  // The summary as loadUIMessages gave it is the store's own (compact sets it): never written back.
+  const given = checkedMessages(messages).filter((message) => !(message.role === 'system' && message.id === SUMMARY_MESSAGE_ID));
+  const stored = storedMessages(splitSummary(await store.get(id)).turns);
   const first = stored[0];
   const start = first?.id === undefined ? -1 : given.findIndex((message) => message.id === first.id);
   // The stored messages before `from` are the list's, unchanged; from there the list is written.
@@ -115,13 +117,16 @@ function unchanged(stored: StoredMessage, index: number, message: UIMessageJson)
  *
  * - A message whose first turns the store's caps removed is left out (the rest of it is not a
  *   message the SDK would take).
+ * - The conversation's summary (decision 16) comes first, as a system message with the id
+ *   `turnstore-summary`, which {@link saveUIMessages} never writes back.
  * - Turns not written by `saveUIMessages` (by `fromModelMessages`, the service, your own code) read
  *   as plain messages with the id `turn-<index>`: text, files and, for each answered tool call, a
  *   `dynamic-tool` part with its output.
  */
 export async function loadUIMessages<Message extends UIMessage = UIMessage>(store: UIMessageStore, id: string): Promise<Message[]> {
-  const turns = await store.get(id);
+  const { summary, turns } = splitSummary(await store.get(id));
   const messages: JsonValue[] = [];
+  if (summary !== undefined) messages.push({ id: SUMMARY_MESSAGE_ID, role: 'system', parts: [{ type: 'text', text: summary.content }] });
   let position = 0;
   let others: Turn[] = [];
   const flush = () => {

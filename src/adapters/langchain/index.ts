@@ -6,5 +6,12 @@
  * @packageDocumentation
  */
 export { TurnstoreChatMessageHistory, type TurnstoreChatMessageHistoryInput } from './chat-message-history.js';
-export { METADATA_KEYS, fromLangChainMessages, toLangChainMessages, type FromLangChainOptions, type TurnWithExtras } from './messages.js';
+export {
+  METADATA_KEYS,
+  SUMMARY_MESSAGE_ID,
+  fromLangChainMessages,
+  toLangChainMessages,
+  type FromLangChainOptions,
+  type TurnWithExtras,
+} from './messages.js';
 export type { UnsupportedContent } from '../unsupported-content.js';

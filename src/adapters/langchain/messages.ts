@@ -5,6 +5,7 @@
  */
 import type { BaseMessage, ContentBlock } from '@langchain/core/messages';
 import type { TurnLike } from '../../core/context-window.js';
+import { SUMMARY_MESSAGE_ID as CORE_SUMMARY_MESSAGE_ID } from '../../core/compaction.js';
 import { TurnstoreError } from '../../core/errors.js';
 import { describe } from '../../core/options.js';
 import type { Attachment, JsonValue, Role, TurnExtras, TurnInput } from '../../core/types.js';
@@ -30,6 +31,14 @@ export interface FromLangChainOptions {
  * stores no metadata.
  */
 export const METADATA_KEYS = Object.freeze({ id: 'id', name: 'name' } as const);
+
+/**
+ * The `id` of the `SystemMessage` that carries a conversation's summary (docs/spec.md, decision
+ * 16): {@link toLangChainMessages} gives it to the summary, and {@link fromLangChainMessages}
+ * leaves a system message with it out, so a history read and written back never stores the
+ * summary as an ordinary turn. LangChain does not send message ids to chat models.
+ */
+export const SUMMARY_MESSAGE_ID = CORE_SUMMARY_MESSAGE_ID;
 
 /** Message types (`message.type`) and the role each becomes. */
 const ROLE_OF_TYPE: Readonly<Record<string, Role>> = { human: 'user', ai: 'assistant', system: 'system', tool: 'tool' };
@@ -177,6 +186,8 @@ function turnOf(message: BaseMessage, role: Role, policy: UnsupportedContent, wh
  *   {@link UnsupportedContent}): any other content block (a provider-side file id, inline text
  *   files, server tool calls, refusals…) and a tool call without an id or name. A message left
  *   with no text, no calls, no result id and no files is left out rather than stored empty.
+ * - A `SystemMessage` whose `id` is {@link SUMMARY_MESSAGE_ID} (the summary as
+ *   {@link toLangChainMessages} gives it) is left out: only `compact` sets a summary.
  * - Not kept: `additional_kwargs`, `response_metadata`, `usage_metadata`, an image's `detail`, a
  *   file's name, a ToolMessage's `artifact` and `status`, an invalid call's `error`.
  */
@@ -194,7 +205,10 @@ export function fromLangChainMessages(messages: readonly BaseMessage[], options:
       );
     }
     const where = `messages[${index}] (${message.type})`;
-    const turn = turnOf(message, roleOf(message, where), policy, where);
+    const role = roleOf(message, where);
+    // The summary as toLangChainMessages gave it: compact sets it, an append never does.
+    if (role === 'system' && message.id === SUMMARY_MESSAGE_ID) return;
+    const turn = turnOf(message, role, policy, where);
     if (turn !== undefined) turns.push(turn);
   });
   return turns;
@@ -225,6 +239,8 @@ function contentOf(turn: TurnWithExtras): string | ContentBlock[] {
  *   `message.contentBlocks` gives them as v1 standard blocks.
  * - `metadata.id` and `metadata.name`, when strings → the message's `id` and `name`; other
  *   metadata is not put on the message.
+ * - The conversation's summary (`summary: true`, first in what `get` returns) → a `SystemMessage`
+ *   whose `id` is {@link SUMMARY_MESSAGE_ID}, which {@link fromLangChainMessages} leaves out.
  */
 export function toLangChainMessages(turns: readonly TurnWithExtras[]): BaseMessage[] {
   return turns.map((turn) => {
@@ -240,7 +256,7 @@ export function toLangChainMessages(turns: readonly TurnWithExtras[]): BaseMessa
       case 'assistant':
         return new AIMessage(turn.toolCalls && turn.toolCalls.length > 0 ? { ...fields, ...langChainToolCalls(turn.toolCalls) } : fields);
       case 'system':
-        return new SystemMessage(fields);
+        return new SystemMessage(turn.summary === true ? { ...fields, id: SUMMARY_MESSAGE_ID } : fields);
       case 'tool':
         return new ToolMessage({ ...fields, tool_call_id: turn.toolCallId ?? '' });
       default:

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { invalidOptionError } from '../../core/errors.js';
 import { requirePeer } from '../../core/import-peer.js';
 import { checkOptions, checkStoreOption, optionKeys } from '../../core/options.js';
-import type { ConversationStore } from '../../core/types.js';
+import { splitSummary } from '../../core/compaction.js';
+import type { ConversationStore, Turn, TurnInput } from '../../core/types.js';
 import { checkId } from '../../core/validate.js';
 import { itemsOfTurns, turnsOfItems, withoutOrphanResults, type AgentInputItem } from './items.js';
 
@@ -88,8 +89,12 @@ export class TurnstoreSession {
       throw invalidOptionError({ owner: `${OWNER}.getItems`, option: 'limit', problem: 'must be an integer ≥ 0', value: limit });
     }
     if (limit === 0) return [];
-    const items = itemsOfTurns(await this.store.get(this.#sessionId));
-    return withoutOrphanResults(limit === undefined ? items : items.slice(-limit));
+    // The summary (decision 16) stands first and counts in `limit`, but goes last: the newest items make room for it.
+    const { summary, turns } = splitSummary(await this.store.get(this.#sessionId));
+    const items = itemsOfTurns(turns);
+    const room = limit === undefined ? undefined : summary === undefined ? limit : limit - 1;
+    const newest = withoutOrphanResults(room === undefined ? items : room === 0 ? [] : items.slice(-room));
+    return summary === undefined ? newest : [summaryItem(summary), ...newest];
   }
 
   /**
@@ -97,7 +102,7 @@ export class TurnstoreSession {
    * refused (`TURNSTORE_INVALID_TURN`, `TURNSTORE_TURN_TOO_LARGE`) — none.
    */
   async addItems(items: AgentInputItem[]): Promise<void> {
-    const turns = turnsOfItems(items);
+    const turns = await this.#withoutSummary(turnsOfItems(items));
     if (turns.length > 0) await this.store.appendMany(this.#sessionId, turns);
   }
 
@@ -107,8 +112,25 @@ export class TurnstoreSession {
     return turn === undefined ? undefined : itemsOfTurns([turn]).at(-1);
   }
 
+  /**
+   * The turns but for the summary fed back: a system turn whose text is the stored summary's is the
+   * item `getItems` gave for it (compact sets a summary, an append never does). The store is read
+   * only when some turn is a system turn, which agents seldom add.
+   */
+  async #withoutSummary(turns: TurnInput[]): Promise<TurnInput[]> {
+    if (!turns.some((turn) => turn.role === 'system')) return turns;
+    const { summary } = splitSummary(await this.store.get(this.#sessionId));
+    if (summary === undefined) return turns;
+    return turns.filter((turn) => !(turn.role === 'system' && turn.content === summary.content && turn.metadata === undefined));
+  }
+
   /** Deletes the conversation. */
   async clearSession(): Promise<void> {
     await this.store.delete(this.#sessionId);
   }
+}
+
+/** The item of a conversation's summary: a system message, first in `getItems`. */
+function summaryItem(summary: Turn): AgentInputItem {
+  return { type: 'message', role: 'system', content: summary.content } as AgentInputItem;
 }

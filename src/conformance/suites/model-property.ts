@@ -21,6 +21,17 @@ export type Operation =
       readonly replaceNewest?: number;
     }
   | { readonly op: 'pop'; readonly id: string }
+  /**
+   * Compacts through the element at `through` of what `get` returned: with `lead`, of a `get` made
+   * just after appending those turns; without, of the last one of the id (stale by then, or not).
+   */
+  | {
+      readonly op: 'compact';
+      readonly id: string;
+      readonly summary: string;
+      readonly through: number;
+      readonly lead?: ReadonlyArray<{ readonly role: string; readonly content: string } & TurnExtras>;
+    }
   | { readonly op: 'get'; readonly id: string }
   | { readonly op: 'delete'; readonly id: string }
   | { readonly op: 'size' }
@@ -110,6 +121,28 @@ function scenarioArbitrary(fc: FastCheck, target: ResolvedTarget): Arbitrary<Sce
       }),
     ),
     weighted(3, fc.record({ op: fc.constant('pop' as const), id })),
+    // With a real clock the store's ts cannot be predicted, so whether a turn re-appended with the
+    // same content conflicts cannot be either: compact is drawn only with an injected clock.
+    weighted(
+      injected ? 6 : 0,
+      fc.record(
+        {
+          op: fc.constant('compact' as const),
+          id,
+          summary: content,
+          through: fc.integer({ min: 0, max: 3 }),
+          // Short plain turns, so the conversation compacted is seldom empty.
+          lead: fc.option(
+            fc.array(fc.record({ role: fc.constantFrom('user', 'assistant'), content: fc.constantFrom('x', 'yé') }), {
+              minLength: 1,
+              maxLength: 3,
+            }),
+            { freq: 4, nil: undefined },
+          ),
+        },
+        { requiredKeys: ['op', 'id', 'summary', 'through'] },
+      ),
+    ),
     weighted(6, fc.record({ op: fc.constant('get' as const), id })),
     weighted(2, fc.record({ op: fc.constant('delete' as const), id })),
     weighted(2, fc.record({ op: fc.constant('size' as const) })),
@@ -246,6 +279,10 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
     modelLogChecked = model.evicted.length;
   };
 
+  // What the last get of each id returned, from the store and from the model, for compact.
+  const storeSeen = new Map<string, Turn[]>();
+  const modelSeen = new Map<string, Turn[]>();
+
   const step = async (operation: Operation): Promise<void> => {
     switch (operation.op) {
       case 'advance':
@@ -284,6 +321,23 @@ export async function runScenario(target: ResolvedTarget, scenario: Scenario): P
         const expected = modelOutcome(() => model.get(operation.id, modelNow()));
         const actual = await storeOutcome(() => store.get(operation.id));
         assertSameOutcome(actual, expected, (a, e) => assert.deepEqual(turnsOf(a), turnsOf(e), 'get'));
+        if (actual.ok && expected.ok) {
+          storeSeen.set(operation.id, actual.value);
+          modelSeen.set(operation.id, expected.value);
+        }
+        checkEvictions();
+        return;
+      }
+      case 'compact': {
+        const { id, summary, through } = operation;
+        if (operation.lead !== undefined) {
+          await step({ op: 'appendMany', id, turns: operation.lead });
+          await step({ op: 'get', id });
+        }
+        const expected = modelOutcome(() => model.compact(id, summary, modelSeen.get(id) ?? [], through, modelNow()));
+        const seen = storeSeen.get(id) ?? [];
+        const actual = await storeOutcome(() => store.compact(id, { summary, through: seen[through]!, seen }));
+        assertSameOutcome(actual, expected, () => {});
         checkEvictions();
         return;
       }

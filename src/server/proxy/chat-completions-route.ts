@@ -17,6 +17,7 @@ import { errorResponses, routeSchema } from '../schemas.js';
 import { readExchange, type Exchange } from './exchange.js';
 import { promptMessages } from './prompt.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
+import { turnsHeld, type ProxySummaries } from './summaries.js';
 import { ClientGoneError, jsonOf, UpstreamCall } from './upstream-call.js';
 
 /** The header that names the conversation. */
@@ -106,7 +107,12 @@ export function notJsonError(response: Response, contentType: string, payload: B
 }
 
 /** Registers the proxy route on `v1` (the /v1 scope, behind its token check). */
-export function registerChatCompletionsRoute(v1: FastifyInstance, store: ConversationStore, options: ResolvedProxyOptions): void {
+export function registerChatCompletionsRoute(
+  v1: FastifyInstance,
+  store: ConversationStore,
+  options: ResolvedProxyOptions,
+  summaries?: ProxySummaries,
+): void {
   const upstreamHeaders = upstreamHeadersOf(options);
   const countTokens = options.countTokens;
 
@@ -132,13 +138,20 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
       const id = conversationIdOf(request);
       const body = request.body as Record<string, unknown>;
       const split = splitMessages(body.messages);
-      const exchange = readExchange(split.conversation, await store.get(id));
+      const history = await store.get(id);
+      const exchange = readExchange(split.conversation, history);
       if (exchange.partsLeftOut > 0)
         request.log.info(
           { reqId: request.id, parts: exchange.partsLeftOut },
           'memory proxy: content parts that cannot be stored (a file_id, an unknown type) are sent but not remembered',
         );
-      const messages = promptMessages(split.instructions, exchange, options.contextTokens, countTokens);
+      const { messages, leftOut } = promptMessages(split.instructions, exchange, options.contextTokens, countTokens);
+      /** Stores the exchange's turns; then, when due, a summary starts once the reply is sent. */
+      const keep = async (turns: TurnInput[]): Promise<void> => {
+        await remember(store, id, turns, request.log, request.id);
+        if (summaries && turns.length > 0 && summaries.due(turnsHeld(history) + turns.length, leftOut))
+          summaries.afterReply(reply.raw, id, body.model, request.log, request.id);
+      };
 
       const call = new UpstreamCall(options.upstreamTimeoutMs);
       // A response closed before it finished means the caller left: stop asking the upstream.
@@ -159,8 +172,7 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
       if (!payload) return abandon(reply);
       const parsed = jsonOf(payload);
       if (!response.ok && parsed === undefined) throw notJsonError(response, contentType, payload);
-      if (response.ok)
-        await remember(store, id, turnsToStore(exchange, replyOfCompletion(parsed), request.log, request.id), request.log, request.id);
+      if (response.ok) await keep(turnsToStore(exchange, replyOfCompletion(parsed), request.log, request.id));
       return reply
         .code(response.status)
         .type(contentType || 'application/json')
@@ -181,8 +193,7 @@ export function registerChatCompletionsRoute(v1: FastifyInstance, store: Convers
             reader.end();
             // Stored before the stream ends, so a caller that sends its next message as soon as this
             // one is read finds this exchange remembered.
-            if (reader.complete && call.stopped === undefined)
-              await remember(store, id, turnsToStore(exchange, reader.reply, request.log, request.id), request.log, request.id);
+            if (reader.complete && call.stopped === undefined) await keep(turnsToStore(exchange, reader.reply, request.log, request.id));
             out.end();
           } catch (error) {
             // The status is sent already: cutting the stream is the only way left to say it failed.

@@ -10,6 +10,13 @@ import { messageOfTurn, turnOfMessage, type TurnToRender } from '../../openai-co
 import { HttpError } from '../http-errors.js';
 import type { Exchange } from './exchange.js';
 
+/** What goes upstream, and how much stored history did not fit. */
+export interface Prompt {
+  readonly messages: ChatMessage[];
+  /** Stored turns (before the exchange in progress) left out for the budget: 0 when the whole history went. */
+  readonly leftOut: number;
+}
+
 /**
  * The `messages` to send upstream for a request with `instructions`, read against the stored
  * history as `exchange`.
@@ -32,7 +39,7 @@ export function promptMessages(
   exchange: Exchange,
   contextTokens: number,
   countTokens: TokenCounter,
-): ChatMessage[] {
+): Prompt {
   const { conversation, inProgress, earlier } = exchange;
   let ownTokens = 0;
   for (const message of conversation) ownTokens += countTokens(turnOfMessage(message).turn);
@@ -62,5 +69,8 @@ export function promptMessages(
   }
   const fromRequest = new Set(instructionTurns);
   const remembered = (window.filter((turn) => !fromRequest.has(turn)) as TurnToRender[]).map(messageOfTurn);
-  return [...instructions, ...remembered, ...inProgress.map(messageOfTurn), ...conversation];
+  return {
+    messages: [...instructions, ...remembered, ...inProgress.map(messageOfTurn), ...conversation],
+    leftOut: earlier.length - remembered.length,
+  };
 }

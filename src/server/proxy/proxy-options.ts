@@ -2,6 +2,7 @@
 import type { TokenCounter } from '../../core/context-window.js';
 import { estimateTokens } from '../../core/context-window.js';
 import { checkOptions, optionErrorsOf, optionKeys } from '../../core/options.js';
+import { resolveSummarizeOptions, type ResolvedSummarizeOptions, type SummarizeOptions } from './summaries.js';
 
 /** How the service forwards `POST /v1/chat/completions` and `POST /v1/responses` (both as chat completions). */
 export interface ProxyOptions {
@@ -39,6 +40,15 @@ export interface ProxyOptions {
    * @default {@link estimateTokens}: no tokenizer, so no model-specific code
    */
   readonly countTokens?: TokenCounter;
+  /**
+   * Keeps the gist of long conversations: after a reply is sent, when the conversation is within 2
+   * turns of the store's `maxTurns` or its history no longer fits `contextTokens`, the same upstream
+   * model (the request's `model`) folds the oldest turns into the conversation's summary
+   * (`summarizeOldest`). No reply waits for it; a failed summary is logged and changes nothing.
+   * `true` for the defaults (see {@link SummarizeOptions}; give `maxTurns` when the store's is not 8).
+   * @default false: history the store or the window drops is forgotten
+   */
+  readonly summarize?: boolean | SummarizeOptions;
 }
 
 /** {@link ProxyOptions} with every default filled in and the URL of the completions endpoint. */
@@ -48,6 +58,8 @@ export interface ResolvedProxyOptions {
   readonly contextTokens: number;
   readonly upstreamTimeoutMs: number;
   readonly countTokens: TokenCounter;
+  /** Undefined: no summaries. */
+  readonly summarize: ResolvedSummarizeOptions | undefined;
 }
 
 /** Default of {@link ProxyOptions.contextTokens}. */
@@ -64,6 +76,7 @@ const PROXY_OPTION_KEYS = optionKeys<ProxyOptions>({
   contextTokens: true,
   upstreamTimeoutMs: true,
   countTokens: true,
+  summarize: true,
 });
 
 const invalid = optionErrorsOf(OWNER);
@@ -87,6 +100,7 @@ export function resolveProxyOptions(options: ProxyOptions): ResolvedProxyOptions
     contextTokens = DEFAULT_CONTEXT_TOKENS,
     upstreamTimeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS,
     countTokens = estimateTokens,
+    summarize,
   } = raw;
   if (typeof upstream !== 'string')
     throw invalid('upstream', 'must be the URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1', upstream);
@@ -100,5 +114,5 @@ export function resolveProxyOptions(options: ProxyOptions): ResolvedProxyOptions
   if (!Number.isSafeInteger(upstreamTimeoutMs) || upstreamTimeoutMs < 1)
     throw invalid('upstreamTimeoutMs', 'must be an integer ≥ 1', upstreamTimeoutMs);
   if (typeof countTokens !== 'function') throw invalid('countTokens', 'must be a function (turn) => number', countTokens);
-  return { completionsUrl, upstreamKey, contextTokens, upstreamTimeoutMs, countTokens };
+  return { completionsUrl, upstreamKey, contextTokens, upstreamTimeoutMs, countTokens, summarize: resolveSummarizeOptions(summarize) };
 }

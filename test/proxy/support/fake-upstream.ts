@@ -57,7 +57,33 @@ export interface FakeUpstream {
   ignoreStream: boolean;
   /** The raw bytes of each SSE event written for the latest stream, in order. */
   readonly streamedEvents: string[];
+  /** While set, summary requests (see {@link isSummaryRequest}) wait for it before they are answered. */
+  summaryGate: Promise<void> | null;
+  /** When set, summary requests are answered 500 (other requests as usual). */
+  summaryFails: boolean;
+  /** Summary requests received and not answered yet. */
+  readonly summariesPending: number;
+  /** The most summary requests ever waiting at once for one conversation's summary (any conversation). */
+  readonly summaryPeak: number;
   close(): Promise<void>;
+}
+
+/** Whether `body` is a summary request of the proxy's `--summarize` (its user message opens with the summary so far). */
+export function isSummaryRequest(body: any): boolean {
+  const text: unknown = Array.isArray(body?.messages) ? body.messages[1]?.content : undefined;
+  return typeof text === 'string' && text.startsWith('Summary so far:\n');
+}
+
+/**
+ * The fake's summary, deterministic: every line of the request (the summary so far and the turns
+ * to fold) that holds the word "remember", in order, each once.
+ */
+export function fakeSummaryText(body: any): string {
+  const lines = String(body.messages[1].content)
+    .split('\n')
+    .filter((line) => /remember/i.test(line))
+    .map((line) => line.replace(/^(user|assistant|system|tool): /, ''));
+  return [...new Set(lines)].join('\n') || 'Nothing to remember.';
 }
 
 /**
@@ -111,8 +137,12 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     toolCallText: null as string | null,
     finishReason: null as string | null,
     ignoreStream: false,
+    summaryGate: null as Promise<void> | null,
+    summaryFails: false,
   };
   let counter = 0;
+  let summariesPending = 0;
+  let summaryPeak = 0;
 
   const server = http.createServer(async (request, response) => {
     let text = '';
@@ -128,6 +158,29 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     requests.push({ method: request.method!, url: request.url!, headers: request.headers, body, closed });
     if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
+      return;
+    }
+    if (isSummaryRequest(body)) {
+      summariesPending++;
+      summaryPeak = Math.max(summaryPeak, summariesPending);
+      try {
+        if (state.summaryGate) await state.summaryGate;
+        if (state.summaryFails) {
+          response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"summary failed on purpose"}}');
+          return;
+        }
+        const message = { role: 'assistant', content: fakeSummaryText(body) };
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            id: 'summary',
+            object: 'chat.completion',
+            model: body.model,
+            choices: [{ index: 0, finish_reason: 'stop', message }],
+          }),
+        );
+      } finally {
+        summariesPending--;
+      }
       return;
     }
     const behaviour = state.behaviour;
@@ -244,6 +297,24 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     },
     set toolCallText(value) {
       state.toolCallText = value;
+    },
+    get summaryGate() {
+      return state.summaryGate;
+    },
+    set summaryGate(value) {
+      state.summaryGate = value;
+    },
+    get summaryFails() {
+      return state.summaryFails;
+    },
+    set summaryFails(value) {
+      state.summaryFails = value;
+    },
+    get summariesPending() {
+      return summariesPending;
+    },
+    get summaryPeak() {
+      return summaryPeak;
     },
     async close() {
       for (const response of hanging) response.destroy();

@@ -14,7 +14,7 @@ import { writeSync } from 'node:fs';
 import { once } from 'node:events';
 import { SqliteStore } from '../../../src/sqlite/index.js';
 import type { StoreOptions } from '../../../src/index.js';
-import { raceAsWorker, type RaceReport } from '../../support/shared-writers.js';
+import { compactRaceAsWorker, raceAsWorker, type CompactRaceReport, type RaceReport } from '../../support/shared-writers.js';
 
 /** What one child does. */
 export interface AppenderTask {
@@ -23,9 +23,10 @@ export interface AppenderTask {
    * 'one': append turns `w<worker>-<i>` to the conversation 'shared'; 'many': append one turn to
    * each of the conversations `w<worker>-c<i>`; 'crash': append `ack-<i>` to conversation
    * `c<i>` and acknowledge each, until killed (count is ignored); 'race': `count` rounds of
-   * appends, pops and replacements on one conversation (`raceAsWorker`), reported in `race`.
+   * appends, pops and replacements on one conversation (`raceAsWorker`), reported in `race`;
+   * 'compact-race': `count` rounds of appends and compactions (`compactRaceAsWorker`), reported in `compactRace`.
    */
-  readonly mode: 'one' | 'many' | 'crash' | 'race';
+  readonly mode: 'one' | 'many' | 'crash' | 'race' | 'compact-race';
   readonly worker: number;
   readonly count: number;
   readonly options: StoreOptions & { synchronous?: 'normal' | 'full' };
@@ -40,6 +41,8 @@ export interface AppenderReport {
   readonly largestSeen: number;
   /** Mode 'race': what the worker appended and popped. */
   readonly race?: RaceReport;
+  /** Mode 'compact-race': what the worker appended and compacted. */
+  readonly compactRace?: CompactRaceReport;
 }
 
 const task = JSON.parse(process.argv[2]!) as AppenderTask;
@@ -69,7 +72,8 @@ try {
     }
   }
   const race = task.mode === 'race' ? await raceAsWorker(store, String(task.worker), task.count) : undefined;
-  for (let i = 0; i < task.count && race === undefined; i++) {
+  const compactRace = task.mode === 'compact-race' ? await compactRaceAsWorker(store, String(task.worker), task.count) : undefined;
+  for (let i = 0; i < task.count && race === undefined && compactRace === undefined; i++) {
     if (task.mode === 'one') {
       await store.append('shared', i % 2 === 0 ? 'user' : 'assistant', `w${task.worker}-${i}`);
       largestSeen = Math.max(largestSeen, (await store.get('shared')).length);
@@ -80,7 +84,7 @@ try {
   }
   await store.close();
   say(
-    `done ${JSON.stringify({ worker: task.worker, evicted, largestSeen, ...(race === undefined ? {} : { race }) } satisfies AppenderReport)}`,
+    `done ${JSON.stringify({ worker: task.worker, evicted, largestSeen, ...(race === undefined ? {} : { race }), ...(compactRace === undefined ? {} : { compactRace }) } satisfies AppenderReport)}`,
   );
 } catch (error) {
   process.stderr.write(

@@ -31,6 +31,7 @@ import { abandon, notJsonError, remember, upstreamHeadersOf } from '../chat-comp
 import { readExchange } from '../exchange.js';
 import { promptMessages } from '../prompt.js';
 import type { ResolvedProxyOptions } from '../proxy-options.js';
+import { turnsHeld, type ProxySummaries } from '../summaries.js';
 import { ClientGoneError, jsonOf, UpstreamCall } from '../upstream-call.js';
 import { ResponseEvents } from './events.js';
 import { newConversationId, newResponseId, partsOfResponseId, type ResponseIdParts } from './ids.js';
@@ -116,7 +117,8 @@ interface Plan {
   readonly release: () => void;
 }
 
-const withoutTs = ({ ts: _, ...turn }: Turn): TurnInput => turn;
+/** A stored turn to append again (a fork's history): a summary goes as the plain system turn it reads as. */
+const withoutTs = ({ ts: _, summary: _summary, ...turn }: Turn): TurnInput => turn;
 
 /** Registers the routes on `v1` (the /v1 scope, behind its token check), in a scope of their own that answers errors in OpenAI's shape. */
 export async function registerResponsesRoutes(
@@ -124,6 +126,7 @@ export async function registerResponsesRoutes(
   store: ConversationStore,
   options: ResolvedProxyOptions,
   logFailure: FailureLog,
+  summaries?: ProxySummaries,
 ): Promise<void> {
   const upstreamHeaders = upstreamHeadersOf(options);
   const locks = new ConversationLocks();
@@ -195,7 +198,7 @@ export async function registerResponsesRoutes(
         let handedOver = false;
         try {
           const exchange = readExchange(split.conversation, plan.history);
-          const prompt = promptMessages(split.instructions, exchange, options.contextTokens, options.countTokens);
+          const { messages: prompt, leftOut } = promptMessages(split.instructions, exchange, options.contextTokens, options.countTokens);
           // Everything the input says is new: a Responses request never resends the history.
           const input = exchange.conversation.map((message) => turnOfMessage(message).turn);
           const id = newResponseId(plan.conversationId);
@@ -232,7 +235,10 @@ export async function registerResponsesRoutes(
               request.log.info({ reqId: request.id }, `responses: the reply was answered but not stored: ${chatReply.unstorable}`);
               return;
             }
-            await remember(store, plan.conversationId, [...plan.seed, ...responseTurns(rec, input, chatReply)], request.log, request.id);
+            const turns = responseTurns(rec, input, chatReply);
+            await remember(store, plan.conversationId, [...plan.seed, ...turns], request.log, request.id);
+            if (summaries?.due(turnsHeld(plan.history) + turns.length, leftOut))
+              summaries.afterReply(reply.raw, plan.conversationId, parsed.model, request.log, request.id);
           };
 
           const call = new UpstreamCall(options.upstreamTimeoutMs);
