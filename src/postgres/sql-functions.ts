@@ -1,5 +1,5 @@
 /**
- * The tables and the plpgsql functions of PostgresStore (schema version 4). Each store operation is
+ * The tables and the plpgsql functions of PostgresStore (schema version 5). Each store operation is
  * one call of one of these functions (append calls go several at a time, as one call of `appends`):
  * one round trip and one transaction, in which the call expires idle conversations, does its work,
  * and enforces the caps. Ids, contents and numbers are always the functions' parameters, never SQL
@@ -117,10 +117,22 @@ const COMMON_DECLARATIONS = `
   n_bytes bigint := 0;
   victim record;`;
 
-const READ_CLOCK = `now_ms := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;`;
+/** The server's clock in whole milliseconds. */
+const CLOCK_MS = 'floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
+const READ_CLOCK = `now_ms := ${CLOCK_MS};`;
 
 /** Whether a last access (ms) is expired: idle more than the TTL, `now − last > ttl`. */
 const isExpired = (lastAccess: string): string => `(p_ttl_ms > 0 AND ${lastAccess} < ceil(now_ms - p_ttl_ms)::bigint)`;
+
+/**
+ * Whether any conversation has expired: the oldest last access, read from the end of its index.
+ * Written as `min()` because that plan does not depend on the parameters: plpgsql's generic plan
+ * for `EXISTS (… WHERE last_access_ms < $1)` guesses a third of the rows match and may scan the
+ * whole table, on every call (version 5).
+ */
+function anyExpired(n: SqlNames): string {
+  return `(p_ttl_ms > 0 AND (SELECT min(o.last_access_ms) FROM ${n.object('conversations')} o) < ceil(now_ms - p_ttl_ms)::bigint)`;
+}
 
 /**
  * Removes every expired conversation but `keep` (the call's own, handled by the call), as 'ttl'
@@ -128,7 +140,7 @@ const isExpired = (lastAccess: string): string => `(p_ttl_ms > 0 AND ${lastAcces
  */
 function expireOthers(n: SqlNames, keep: string): string {
   return `
-  IF p_ttl_ms > 0 THEN
+  IF ${anyExpired(n)} THEN
     FOR victim IN
       SELECT c.key, c.id, c.turns, c.bytes FROM ${n.object('conversations')} c
       WHERE c.last_access_ms < ceil(now_ms - p_ttl_ms)::bigint AND c.key <> ${keep}
@@ -238,7 +250,7 @@ function popFunction(n: SqlNames, summaries = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   return `
-CREATE ${summaries ? 'OR REPLACE ' : ''}FUNCTION ${n.object('pop')}(p_id text, p_count bigint, p_ttl_ms double precision)
+CREATE OR REPLACE FUNCTION ${n.object('pop')}(p_id text, p_count bigint, p_ttl_ms double precision)
 RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_key bigint;
@@ -319,12 +331,27 @@ function emitEvictions(columns: readonly string[], idColumn: string, reasonColum
 /**
  * `get(id, ttlMs)`: the turns (role, content, extras, ts in ms), oldest first, touching the
  * conversation when it is live; then the evictions as rows with a NULL role (id, reason).
+ *
+ * `fastTouch` (version 5): a live conversation is touched by one `UPDATE … RETURNING`, which takes
+ * its row lock, checks expiry at the clock read once the lock is held (PostgreSQL re-checks the
+ * condition after waiting for a concurrent writer), and touches it, without a separate locking
+ * read first; anything else (not found, expired) takes the locking path.
  */
-function getFunction(n: SqlNames, asyncTouch = false, summaries = false): string {
+function getFunction(n: SqlNames, asyncTouch = false, summaries = false, fastTouch = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
+  const touch = `touch_order = nextval(${n.literal('touch_order')})`;
+  const lockingPath = `SELECT c.key, c.turns, c.bytes, c.last_access_ms${summaries ? ', c.summary, c.summary_ts_ms' : ''} INTO v_key, v_turns, v_bytes, v_last_access${summaries ? ', v_summary, v_summary_ts' : ''}
+    FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
+  v_found := FOUND;
+  ${READ_CLOCK}
+  ${expireOwn(n)}
+  ${expireOthers(n, 'coalesce(v_key, -1)')}
+  IF v_found THEN
+    UPDATE ${conversations} SET ${touch}, last_access_ms = now_ms WHERE key = v_key;
+  END IF;`;
   return `
-CREATE ${asyncTouch ? 'OR REPLACE ' : ''}FUNCTION ${n.object('get')}(p_id text, p_ttl_ms double precision)
+CREATE OR REPLACE FUNCTION ${n.object('get')}(p_id text, p_ttl_ms double precision)
 RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_key bigint;
@@ -342,23 +369,29 @@ BEGIN${
   SET LOCAL synchronous_commit = off;`
       : ''
   }
-  SELECT c.key, c.turns, c.bytes, c.last_access_ms${summaries ? ', c.summary, c.summary_ts_ms' : ''} INTO v_key, v_turns, v_bytes, v_last_access${summaries ? ', v_summary, v_summary_ts' : ''}
-    FROM ${conversations} c WHERE c.id = p_id FOR UPDATE;
+  ${
+    fastTouch
+      ? `UPDATE ${conversations} c SET ${touch}, last_access_ms = ${CLOCK_MS}
+    WHERE c.id = p_id AND NOT (p_ttl_ms > 0 AND c.last_access_ms < ceil(${CLOCK_MS} - p_ttl_ms)::bigint)
+    RETURNING c.key, c.last_access_ms${summaries ? ', c.summary, c.summary_ts_ms' : ''} INTO v_key, now_ms${summaries ? ', v_summary, v_summary_ts' : ''};
   v_found := FOUND;
-  ${READ_CLOCK}
-  ${expireOwn(n)}
-  ${expireOthers(n, 'coalesce(v_key, -1)')}
   IF v_found THEN
-    UPDATE ${conversations} SET touch_order = nextval(${n.literal('touch_order')}), last_access_ms = now_ms WHERE key = v_key;${
-      summaries
-        ? `
+    ${expireOthers(n, 'v_key').replace(/\n/g, '\n  ')}
+  ELSE
+    ${lockingPath.replace(/\n/g, '\n  ')}
+  END IF;`
+      : lockingPath
+  }
+  IF v_found THEN${
+    summaries
+      ? `
     -- The summary first, as a row of role -1 (decision 16).
     IF v_summary IS NOT NULL THEN
       r_role := -1; r_content := v_summary; r_extras := NULL; r_ts_ms := v_summary_ts;
       RETURN NEXT;
     END IF;`
-        : ''
-    }
+      : ''
+  }
     RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t WHERE t.conversation = v_key ORDER BY t.seq;
   END IF;
   ${endWithTurnRows(n)}`;
@@ -368,7 +401,7 @@ BEGIN${
 function deleteFunction(n: SqlNames): string {
   const conversations = n.object('conversations');
   return `
-CREATE FUNCTION ${n.object('delete')}(p_id text, p_ttl_ms double precision)
+CREATE OR REPLACE FUNCTION ${n.object('delete')}(p_id text, p_ttl_ms double precision)
 RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_key bigint;
@@ -405,7 +438,7 @@ $fn$;`;
 function clearFunction(n: SqlNames, lockBy: 'key' | 'id' = 'key'): string {
   const conversations = n.object('conversations');
   return `
-CREATE ${lockBy === 'id' ? 'OR REPLACE ' : ''}FUNCTION ${n.object('clear')}(p_ttl_ms double precision)
+CREATE OR REPLACE FUNCTION ${n.object('clear')}(p_ttl_ms double precision)
 RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_keys bigint[] := '{}';
@@ -437,7 +470,7 @@ $fn$;`;
  */
 function expiringFunction(n: SqlNames, name: string, result: string, guard = ''): string {
   return `
-CREATE FUNCTION ${n.object(name)}(p_ttl_ms double precision)
+CREATE OR REPLACE FUNCTION ${n.object(name)}(p_ttl_ms double precision)
 RETURNS text[] LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
 BEGIN${guard}
@@ -492,7 +525,7 @@ function listFunction(n: SqlNames, summaries = false): string {
       SELECT u.conversation, u.seq, u.role, u.content, u.extras, u.ts_ms FROM ${n.object('turns')} u)`
     : n.object('turns');
   return `
-CREATE ${summaries ? 'OR REPLACE ' : ''}FUNCTION ${n.object('list')}(p_before bigint, p_limit integer, p_ttl_ms double precision)
+CREATE OR REPLACE FUNCTION ${n.object('list')}(p_before bigint, p_limit integer, p_ttl_ms double precision)
 RETURNS TABLE (r_touch_order text, r_id text, r_last_access_ms double precision, r_role smallint, r_content text, r_extras text, r_ts_ms double precision)
 LANGUAGE plpgsql AS $fn$
 DECLARE${COMMON_DECLARATIONS}
@@ -663,7 +696,7 @@ ${writeTurns}        v_fast_turns := v_fast_turns + d_turns + v_count - v_trimme
       END LOOP;
       -- Calls one at a time would have evicted if the totals, after any of them, were over a cap.
       -- The batch adds no conversation: the count only an exact path changes is read, not locked.
-      IF (p_ttl_ms > 0 AND EXISTS (SELECT FROM ${conversations} c WHERE c.last_access_ms < ceil(now_ms - p_ttl_ms)::bigint))
+      IF ${anyExpired(n)}
         OR (SELECT t.conversations FROM ${n.object('totals')} t) > p_max_conversations THEN
         RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
       END IF;
@@ -805,7 +838,7 @@ function compactFunction(n: SqlNames): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   return `
-CREATE FUNCTION ${n.object('compact')}(p_id text, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
+CREATE OR REPLACE FUNCTION ${n.object('compact')}(p_id text, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
   p_seen_summary text, p_seen_summary_ts_ms bigint, p_roles smallint[], p_contents text[], p_extras text[], p_ts_ms bigint[],
   p_summary text, p_summary_bytes integer)
 RETURNS text[] LANGUAGE plpgsql AS $fn$
@@ -933,5 +966,26 @@ function version4(n: SqlNames): string {
   ].join('\n');
 }
 
+/**
+ * Version 5: the same tables; functions that do less per call. Every function that expires other
+ * conversations first asks whether any has expired, by the oldest last access (one index probe
+ * whatever the plan), where an `EXISTS` on a parameter could scan the whole table under plpgsql's
+ * generic plan; and `get` touches a live conversation in one statement (see {@link getFunction}).
+ * Every function is replaced; `clear` is unchanged.
+ */
+function version5(n: SqlNames): string {
+  return [
+    getFunction(n, true, true, true),
+    popFunction(n, true),
+    deleteFunction(n),
+    sizeFunction(n),
+    statsFunction(n),
+    sweepFunction(n),
+    listFunction(n, true),
+    appendsFunction(n, true),
+    compactFunction(n),
+  ].join('\n');
+}
+
 /** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */
-export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3, version4];
+export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3, version4, version5];
