@@ -63,8 +63,6 @@ export const SWEEP_LOCK_CLASS = 746_570_002;
  * one shard's lock (rather than the totals row's) through its commit's WAL flush.
  */
 export const TOTALS_SHARDS = 32;
-/** SQLSTATE raised inside `appends` to leave its common-case path for the exact one (never seen outside). */
-const FALLBACK = 'TSB01';
 
 function tables(n: SqlNames): string {
   return `
@@ -679,50 +677,40 @@ BEGIN
   END LOOP;
 
   IF cardinality(v_pending) = 0 THEN
-    -- The common case first: every conversation exists, none expired, no cap to enforce. Each call
-    -- then writes only its own conversation, the totals are locked only at the end, once, and the
-    -- caps are checked for every call's state from there; should anything need the exact path
-    -- below (an expiry, an eviction), this part is rolled back and that path runs instead.
-    BEGIN
-      FOR v_call IN 1 .. cardinality(p_ids) LOOP
-${callStart}        IF NOT v_found OR ${isExpired('v_last_access')} THEN
-          RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
-        END IF;
-${writeTurns}        v_fast_turns := v_fast_turns + d_turns + v_count - v_trimmed_turns;
-        v_fast_bytes := v_fast_bytes + d_bytes + v_added_bytes - v_trimmed_bytes;
-        v_fast_peak := greatest(v_fast_peak, v_fast_bytes);
-        d_turns := 0;
-        d_bytes := 0;
-      END LOOP;
-      -- Calls one at a time would have evicted if the totals, after any of them, were over a cap.
-      -- The batch adds no conversation: the count only an exact path changes is read, not locked.
-      IF ${anyExpired(n)}
-        OR (SELECT t.conversations FROM ${n.object('totals')} t) > p_max_conversations THEN
-        RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
-      END IF;
-      -- Its turns and bytes go to a shard of the totals with room for the batch's peak: a free one
-      -- first (batches on other connections hold the others), else this connection's own, waited for.
+    -- The common case first: every conversation exists (each is locked), none has expired, no cap
+    -- to enforce. All of that is checked before anything is written (version 5), so a batch that
+    -- needs the exact path below (an expiry, an eviction) has nothing to undo and needs no
+    -- subtransaction. The batch's calls all happen at one reading of the clock, taken with every
+    -- lock held. Each call then writes only its own conversation, and the batch counts in one shard
+    -- of the totals, which must have room for all its turns' bytes (trims only lower its peak).
+    ${READ_CLOCK}
+    SELECT coalesce(sum(b), 0) INTO v_fast_peak FROM unnest(p_bytes) AS b;
+    -- The batch adds no conversation: the count only an exact path changes is read, not locked.
+    IF NOT ${anyExpired(n)} AND (SELECT t.conversations FROM ${n.object('totals')} t) <= p_max_conversations THEN
+      -- A shard with room for the batch: a free one first (batches on other connections hold the
+      -- others), else this connection's own, waited for.
       SELECT s.shard INTO v_shard FROM ${shards} s
-        WHERE s.cap_basis <= p_max_total_bytes AND s.bytes + greatest(v_fast_peak, 0) <= s.quota
+        WHERE s.cap_basis <= p_max_total_bytes AND s.bytes + v_fast_peak <= s.quota
         ORDER BY (s.shard + pg_backend_pid()) % ${TOTALS_SHARDS} LIMIT 1 FOR UPDATE SKIP LOCKED;
       IF NOT FOUND THEN
         SELECT s.shard INTO v_shard FROM ${shards} s
-          WHERE s.shard = pg_backend_pid() % ${TOTALS_SHARDS} AND s.cap_basis <= p_max_total_bytes AND s.bytes + greatest(v_fast_peak, 0) <= s.quota
+          WHERE s.shard = pg_backend_pid() % ${TOTALS_SHARDS} AND s.cap_basis <= p_max_total_bytes AND s.bytes + v_fast_peak <= s.quota
           FOR UPDATE;
-        IF NOT FOUND THEN
-          RAISE EXCEPTION USING ERRCODE = '${FALLBACK}';
-        END IF;
       END IF;
-      UPDATE ${shards} SET turns = turns + v_fast_turns, bytes = bytes + v_fast_bytes WHERE shard = v_shard;
-      FOR v_call IN 1 .. cardinality(p_ids) LOOP
-        RETURN NEXT evicted;
-      END LOOP;
-      RETURN;
-    EXCEPTION WHEN SQLSTATE '${FALLBACK}' THEN
-      v_first := 1;
-      d_turns := 0;
-      d_bytes := 0;
-    END;
+      IF v_shard IS NOT NULL THEN
+        FOR v_call IN 1 .. cardinality(p_ids) LOOP
+${callStart.replace(`    ${READ_CLOCK}\n`, '')}${writeTurns}          v_fast_turns := v_fast_turns + d_turns + v_count - v_trimmed_turns;
+          v_fast_bytes := v_fast_bytes + d_bytes + v_added_bytes - v_trimmed_bytes;
+          d_turns := 0;
+          d_bytes := 0;
+        END LOOP;
+        UPDATE ${shards} SET turns = turns + v_fast_turns, bytes = bytes + v_fast_bytes WHERE shard = v_shard;
+        FOR v_call IN 1 .. cardinality(p_ids) LOOP
+          RETURN NEXT evicted;
+        END LOOP;
+        RETURN;
+      END IF;
+    END IF;
   END IF;
 
   -- The exact path.${foldShards(n)}

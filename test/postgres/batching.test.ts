@@ -461,4 +461,31 @@ describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () 
       await store.close();
     }
   });
+
+  it('appends and get on conversations that exist never scan the conversations table, even under a generic plan (one index probe asks whether any has expired)', async () => {
+    // plpgsql caches a generic plan after a few calls; this session is forced to use it at once.
+    const generic = new pg.Pool({ connectionString: server.url, max: 1, options: '-c plan_cache_mode=force_generic_plan' });
+    generic.on('error', () => {});
+    const store = new PostgresStore({ pool: generic, tablePrefix: 'plan_', maxTurns: 4, maxConversations: 10_000, ttlSeconds: 3600 });
+    try {
+      // Enough conversations that a scan of their table costs more than an index probe (calls made
+      // at once are combined into a few batches).
+      const ids = Array.from({ length: 5000 }, (_, i) => `c${i}`);
+      await Promise.all(ids.map((id) => store.appendMany(id, [{ role: 'user', content: `hello ${id}` }])));
+      server.sql('ANALYZE plan_conversations');
+      const seqScans = async (): Promise<number> => {
+        await generic.query('SELECT pg_stat_force_next_flush()');
+        return Number(server.sql("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'plan_conversations'"));
+      };
+      const before = await seqScans();
+      for (let i = 0; i < 20; i++) {
+        await store.append(ids[i]!, 'assistant', `reply ${i}`);
+        assert.equal((await store.get(ids[i]!)).length, 2);
+      }
+      assert.equal((await seqScans()) - before, 0, 'sequential scans of the conversations table during 20 appends and 20 gets');
+    } finally {
+      await store.close();
+      await generic.end();
+    }
+  });
 });

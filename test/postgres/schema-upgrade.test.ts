@@ -14,6 +14,8 @@ const VERSION_1 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/pos
 const VERSION_2 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v2.sql', import.meta.url)), 'utf8');
 /** Version 3 as turnstore created it (versions 1 to 3 in one file), for the same schema and prefix. */
 const VERSION_3 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v3.sql', import.meta.url)), 'utf8');
+/** Version 4 as turnstore created it (versions 1 to 4 in one file), for the same schema and prefix. */
+const VERSION_4 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v4.sql', import.meta.url)), 'utf8');
 const PREFIX = 'upgrade_';
 
 describe('PostgresStore upgrading tables of an older turnstore', { skip: postgresUnavailable() }, () => {
@@ -142,8 +144,8 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
         ],
         'plain turns, no summary',
       );
-      assert.equal(SCHEMA_VERSION, 4);
-      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '4');
+      assert.ok(SCHEMA_VERSION >= 4);
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), String(SCHEMA_VERSION));
       await first.compact('old', { summary: 'asked, answered', through: seen[1]!, seen });
       // The summary added bytes: the shards were folded into the totals and their room shared out again.
       assert.equal(server.sql(`SELECT turns || ' ' || bytes FROM ${prefix}totals`), `2 ${Buffer.byteLength('asked, answered') + 5 + 4}`);
@@ -176,6 +178,51 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
       assert.equal((await second.stats()).bytes, 0, 'the summary’s bytes went with its conversation');
     } finally {
       await second.close();
+    }
+  });
+
+  it('version 4 → 5: a summary and turns read as before; the functions are replaced by ones that probe for expiries and touch in one statement, and expiry still works', async () => {
+    const prefix = 'upgrade4_';
+    await migrate(pool, 'public', prefix, [() => VERSION_4.replaceAll('"upgrade_', `"${prefix}`), () => 'SELECT 1', () => 'SELECT 1', () => 'SELECT 1']);
+    assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '4');
+    // Written by version 4's own functions: three turns, the first two folded into a summary.
+    server.sql(
+      `SELECT ${prefix}appends(ARRAY['old'], ARRAY[3], ARRAY[0]::bigint[], 8, 500, 100000, 3600000, ARRAY[0, 1, 0]::smallint[], ARRAY['question', 'answer', 'again'], ARRAY[NULL, NULL, NULL]::text[], ARRAY[8, 6, 5])`,
+    );
+    const ts = server.sql(`SELECT string_agg(ts_ms::text, ',' ORDER BY seq) FROM ${prefix}turns`).split(',').map(Number);
+    assert.equal(
+      server.sql(
+        `SELECT ${prefix}compact('old', 500, 100000, 3600000, NULL, NULL, ARRAY[0, 1]::smallint[], ARRAY['question', 'answer'], ARRAY[NULL, NULL]::text[], ARRAY[${ts[0]}, ${ts[1]}]::bigint[], 'asked, answered', 15)`,
+      ),
+      '{""}',
+      'version 4 compacted',
+    );
+    assert.doesNotMatch(server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}appends'`), /min\(o\.last_access_ms\)/);
+    const store = new PostgresStore({ pool, tablePrefix: prefix, maxTotalBytes: 100000, ttlSeconds: 1 });
+    try {
+      assert.deepEqual(
+        (await store.get('old')).map((turn) => [turn.role, turn.content, turn.summary ?? false]),
+        [
+          ['system', 'asked, answered', true],
+          ['user', 'again', false],
+        ],
+      );
+      assert.equal(SCHEMA_VERSION, 5);
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '5');
+      for (const name of ['get', 'pop', 'delete', 'size', 'stats', 'sweep', 'list', 'appends', 'compact'])
+        assert.match(server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}${name}'`), /min\(o\.last_access_ms\)/, `${name} replaced`);
+      assert.match(server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}get'`), /RETURNING c\.key/, 'get touches in one statement');
+      await store.append('old', 'assistant', 'sure');
+      assert.deepEqual(
+        (await store.get('old')).map((turn) => turn.content),
+        ['asked, answered', 'again', 'sure'],
+      );
+      // Idle past the TTL: gone, counted as an expiry, the summary's bytes with it.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.deepEqual(await store.get('old'), []);
+      assert.deepEqual(await store.stats(), { conversations: 0, turns: 0, bytes: 0, evictions: { ttl: 1, lru: 0, bytes: 0 } });
+    } finally {
+      await store.close();
     }
   });
 });
