@@ -183,7 +183,12 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
 
   it('version 4 → 5: a summary and turns read as before; the functions are replaced by ones that probe for expiries and touch in one statement, and expiry still works', async () => {
     const prefix = 'upgrade4_';
-    await migrate(pool, 'public', prefix, [() => VERSION_4.replaceAll('"upgrade_', `"${prefix}`), () => 'SELECT 1', () => 'SELECT 1', () => 'SELECT 1']);
+    await migrate(pool, 'public', prefix, [
+      () => VERSION_4.replaceAll('"upgrade_', `"${prefix}`),
+      () => 'SELECT 1',
+      () => 'SELECT 1',
+      () => 'SELECT 1',
+    ]);
     assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '4');
     // Written by version 4's own functions: three turns, the first two folded into a summary.
     server.sql(
@@ -210,8 +215,16 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
       assert.equal(SCHEMA_VERSION, 5);
       assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '5');
       for (const name of ['get', 'pop', 'delete', 'size', 'stats', 'sweep', 'list', 'appends', 'compact'])
-        assert.match(server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}${name}'`), /min\(o\.last_access_ms\)/, `${name} replaced`);
-      assert.match(server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}get'`), /RETURNING c\.key/, 'get touches in one statement');
+        assert.match(
+          server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}${name}'`),
+          /min\(o\.last_access_ms\)/,
+          `${name} replaced`,
+        );
+      assert.match(
+        server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}get'`),
+        /RETURNING c\.key/,
+        'get touches in one statement',
+      );
       await store.append('old', 'assistant', 'sure');
       assert.deepEqual(
         (await store.get('old')).map((turn) => turn.content),
