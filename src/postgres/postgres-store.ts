@@ -31,13 +31,30 @@ const CURSOR_PATTERN = /^[0-9]{1,18}$/;
 const FIRST_PAGE = '9223372036854775807';
 
 /** The operations, each one function call; `text` and `name` are built per store. */
-type Operation = 'appends' | 'pop' | 'compact' | 'get' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
+type Operation = 'appends' | 'pop' | 'compact' | 'get' | 'gets' | 'delete' | 'clear' | 'size' | 'stats' | 'list' | 'sweep';
 
-/** Most append calls sent together as one batch (one call of the `appends` function). */
+/** Most append (or get) calls sent together as one batch (one call of the `appends` or `gets` function). */
 const MAX_BATCH_CALLS = 64;
 
+/** A call waiting for, or part of, a batch: its bound, and where it stands. */
+interface QueuedCall {
+  readonly reject: (error: TurnstoreError) => void;
+  /** The call's own bound, `commandTimeoutMs` from when it was made. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the batch holding it is on its way to the server (its outcome then unknown until the reply). */
+  sent: boolean;
+  settled: boolean;
+}
+
+/** A get call waiting for, or part of, a batch. */
+interface QueuedGet extends QueuedCall {
+  /** The conversation id, encoded for PostgreSQL text. */
+  readonly id: string;
+  readonly resolve: (turns: Turn[]) => void;
+}
+
 /** An append call waiting for, or part of, a batch. */
-interface QueuedAppend {
+interface QueuedAppend extends QueuedCall {
   /** The conversation id, encoded for PostgreSQL text. */
   readonly id: string;
   readonly roles: readonly number[];
@@ -47,12 +64,6 @@ interface QueuedAppend {
   /** How many of the conversation's newest turns the call replaces (0: none). */
   readonly replace: number;
   readonly resolve: () => void;
-  readonly reject: (error: TurnstoreError) => void;
-  /** The call's own bound, `commandTimeoutMs` from when it was made. */
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** Whether the batch holding it is on its way to the server (its outcome then unknown until the reply). */
-  sent: boolean;
-  settled: boolean;
 }
 
 /**
@@ -109,6 +120,10 @@ export class PostgresStore implements ConversationStore {
   readonly #queue: QueuedAppend[] = [];
   /** Whether batches are being sent: then a new call only joins the queue. */
   #sending = false;
+  /** Get calls made while a batch of them was in flight (or in the same tick), sent together next. */
+  readonly #getQueue: QueuedGet[] = [];
+  /** Whether batches of gets are being sent. */
+  #reading = false;
 
   /**
    * @param options - `connectionString` or `pool`, `schema`, `tablePrefix`, `commandTimeoutMs` and
@@ -147,6 +162,7 @@ export class PostgresStore implements ConversationStore {
       pop: statement('pop', 3, true),
       compact: statement('compact', 12, false),
       get: statement('get', 2, true),
+      gets: statement('gets', 2, true),
       delete: statement('delete', 2, false),
       clear: statement('clear', 1, false),
       size: statement('size', 1, false),
@@ -163,7 +179,65 @@ export class PostgresStore implements ConversationStore {
   async get(id: string): Promise<Turn[]> {
     this.#checkOpen();
     checkId(id);
-    return this.#turnsAndEvictions(await this.#run('get', [encodeText(id), this.#ttlMs]));
+    return new Promise<Turn[]>((resolve, reject) => {
+      const call: QueuedGet = { id: encodeText(id), resolve, reject, timer: undefined, sent: false, settled: false };
+      this.#enqueue(call, this.#getQueue, 'get');
+      if (!this.#reading) {
+        this.#reading = true;
+        queueMicrotask(() => void this.#sendQueuedGets());
+      }
+    });
+  }
+
+  /** Sends the queued gets, a batch at a time, until none are left. */
+  async #sendQueuedGets(): Promise<void> {
+    try {
+      while (this.#getQueue.length > 0) await this.#sendGets(this.#getQueue.splice(0, MAX_BATCH_CALLS));
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /**
+   * Sends one batch of gets and settles its calls: one call alone goes to `get`; several go to
+   * `gets`, one transaction in which each is applied as if alone, in the order made (its touch, the
+   * expiries it finds). A batch the server rolled back is sent again call by call; an outcome the
+   * store cannot know rejects every call of the batch.
+   */
+  async #sendGets(batch: QueuedGet[]): Promise<void> {
+    const calls = batch.filter((call) => !call.settled);
+    if (calls.length === 0) return;
+    for (const call of calls) call.sent = true;
+    let rows: unknown[];
+    try {
+      rows = await this.#query(
+        calls.length === 1 ? 'get' : 'gets',
+        calls.length === 1 ? [calls[0]!.id, this.#ttlMs] : [calls.map((call) => call.id), this.#ttlMs],
+      );
+    } catch (error) {
+      if (calls.length > 1 && rolledBack(error)) {
+        for (const call of calls) call.sent = false;
+        for (const call of calls) await this.#sendGets([call]);
+        return;
+      }
+      const failure = this.#failure(error, 'get');
+      for (const call of calls) this.#settle(call, failure);
+      return;
+    }
+    if (calls.length === 1) {
+      const turns = this.#turnsAndEvictions(rows);
+      if (this.#settle(calls[0]!)) calls[0]!.resolve(turns);
+      return;
+    }
+    const turns: Turn[][] = calls.map(() => []);
+    const evictions: unknown[] = [];
+    for (const row of rows) {
+      const [call, role, content, extras, tsMs] = row as [number | null, number | null, string, string | null, number | null];
+      if (call === null) evictions.push(extras, content);
+      else turns[call - 1]!.push(decodeTurn(role!, content, extras, tsMs!));
+    }
+    this.#report(evictions);
+    for (const [index, call] of calls.entries()) if (this.#settle(call)) call.resolve(turns[index]!);
   }
 
   /** The turns of the rows of `get` or `pop`; the evictions among them (rows with a NULL role) go to `onEvict`. */
@@ -235,11 +309,7 @@ export class PostgresStore implements ConversationStore {
         sent: false,
         settled: false,
       };
-      call.timer = setTimeout(
-        () => this.#callTimedOut(call),
-        this.#migrated ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS,
-      );
-      this.#queue.push(call);
+      this.#enqueue(call, this.#queue, 'append');
       if (!this.#sending) {
         this.#sending = true;
         queueMicrotask(() => void this.#sendQueued());
@@ -292,32 +362,46 @@ export class PostgresStore implements ConversationStore {
     for (const [index, call] of calls.entries()) {
       // Reported even to a call that gave up waiting: the evictions happened.
       this.#report((rows[index] as [string[]])[0]);
-      this.#settle(call);
+      if (this.#settle(call)) call.resolve();
     }
   }
 
-  #settle(call: QueuedAppend, failure?: TurnstoreError): void {
-    if (call.settled) return;
+  /** Puts a call in its queue, with its own bound (`commandTimeoutMs` from now). */
+  #enqueue<Call extends QueuedCall>(call: Call, queue: Call[], operation: 'append' | 'get'): void {
+    call.timer = setTimeout(
+      () => this.#callTimedOut(call, queue, operation),
+      this.#migrated ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS,
+    );
+    queue.push(call);
+  }
+
+  /**
+   * Marks a call settled, rejecting it with `failure` if given. Returns whether the caller should
+   * resolve it: false when it was settled already (its bound ran out) or has failed.
+   */
+  #settle(call: QueuedCall, failure?: TurnstoreError): boolean {
+    if (call.settled) return false;
     call.settled = true;
     clearTimeout(call.timer);
-    if (failure === undefined) call.resolve();
-    else call.reject(failure);
+    if (failure === undefined) return true;
+    call.reject(failure);
+    return false;
   }
 
   /** A call's own bound ran out: unsent, it leaves the queue (not done); sent, its outcome is unknown. */
-  #callTimedOut(call: QueuedAppend): void {
+  #callTimedOut<Call extends QueuedCall>(call: Call, queue: Call[], operation: 'append' | 'get'): void {
     if (call.settled) return;
     if (call.sent) {
-      this.#settle(call, this.#failure(new DeadlineExceeded(), 'append'));
+      this.#settle(call, this.#failure(new DeadlineExceeded(), operation));
       return;
     }
-    const at = this.#queue.indexOf(call);
-    if (at >= 0) this.#queue.splice(at, 1);
+    const at = queue.indexOf(call);
+    if (at >= 0) queue.splice(at, 1);
     this.#settle(
       call,
       backendUnavailableError({
         backend: 'PostgreSQL',
-        problem: `did not take append within ${this.#migrated ? `commandTimeoutMs (${this.#commandTimeoutMs} ms)` : 'the time allowed to create the tables'}: the appends sent before it were still running; it was not sent.`,
+        problem: `did not take ${operation} within ${this.#migrated ? `commandTimeoutMs (${this.#commandTimeoutMs} ms)` : 'the time allowed to create the tables'}: the ${operation}s sent before it were still running; it was not sent.`,
       }),
     );
   }

@@ -1,6 +1,7 @@
 /**
  * The tables and the plpgsql functions of PostgresStore (schema version 5). Each store operation is
- * one call of one of these functions (append calls go several at a time, as one call of `appends`):
+ * one call of one of these functions (append calls go several at a time, as one call of `appends`,
+ * and get calls as one call of `gets`):
  * one round trip and one transaction, in which the call expires idle conversations, does its work,
  * and enforces the caps. Ids, contents and numbers are always the functions' parameters, never SQL
  * text; the only names written into the SQL are the schema and the table prefix, checked to plain
@@ -300,11 +301,11 @@ function expireOwn(n: SqlNames): string {
   return `IF v_found AND ${isExpired('v_last_access')} THEN
     DELETE FROM ${n.object('turns')} WHERE conversation = v_key;
     DELETE FROM ${n.object('conversations')} WHERE key = v_key;
-    d_conversations := -1;
-    d_turns := -v_turns;
-    d_bytes := -v_bytes;
-    n_ttl := 1;
-    evicted := ARRAY['ttl', p_id];
+    d_conversations := d_conversations - 1;
+    d_turns := d_turns - v_turns;
+    d_bytes := d_bytes - v_bytes;
+    n_ttl := n_ttl + 1;
+    evicted := evicted || ARRAY['ttl', p_id];
     v_found := false;
   END IF;`;
 }
@@ -336,6 +337,38 @@ function emitEvictions(columns: readonly string[], idColumn: string, reasonColum
  * read first; anything else (not found, expired) takes the locking path.
  */
 function getFunction(n: SqlNames, asyncTouch = false, summaries = false, fastTouch = false): string {
+  return `
+CREATE OR REPLACE FUNCTION ${n.object('get')}(p_id text, p_ttl_ms double precision)
+RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}${GET_DECLARATIONS}
+BEGIN${
+    asyncTouch
+      ? `
+  -- A read's touch (recency, TTL, expiries) commits without waiting for the WAL flush: a crash may
+  -- lose it, never a turn; a later durable commit flushes it too.
+  SET LOCAL synchronous_commit = off;`
+      : ''
+  }
+  ${getBody(n, summaries, fastTouch)}
+  ${endWithTurnRows(n)}`;
+}
+
+/** The variables of one get, besides {@link COMMON_DECLARATIONS}. */
+const GET_DECLARATIONS = `
+  v_key bigint;
+  v_turns integer;
+  v_bytes bigint;
+  v_last_access bigint;
+  v_found boolean;
+  v_summary text;
+  v_summary_ts bigint;`;
+
+/**
+ * One get of `p_id`: expires what is due, touches the conversation when it is live, and returns
+ * its summary and turns as rows, with `call` (an SQL expression, for `gets`) as a first column
+ * when given. Evictions accumulate in `evicted` and the totals' changes in the `d_`/`n_` variables.
+ */
+function getBody(n: SqlNames, summaries: boolean, fastTouch: boolean, call?: string): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   const touch = `touch_order = nextval(${n.literal('touch_order')})`;
@@ -348,26 +381,7 @@ function getFunction(n: SqlNames, asyncTouch = false, summaries = false, fastTou
   IF v_found THEN
     UPDATE ${conversations} SET ${touch}, last_access_ms = now_ms WHERE key = v_key;
   END IF;`;
-  return `
-CREATE OR REPLACE FUNCTION ${n.object('get')}(p_id text, p_ttl_ms double precision)
-RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
-DECLARE${COMMON_DECLARATIONS}
-  v_key bigint;
-  v_turns integer;
-  v_bytes bigint;
-  v_last_access bigint;
-  v_found boolean;
-  v_summary text;
-  v_summary_ts bigint;
-BEGIN${
-    asyncTouch
-      ? `
-  -- A read's touch (recency, TTL, expiries) commits without waiting for the WAL flush: a crash may
-  -- lose it, never a turn; a later durable commit flushes it too.
-  SET LOCAL synchronous_commit = off;`
-      : ''
-  }
-  ${
+  return `${
     fastTouch
       ? `UPDATE ${conversations} c SET ${touch}, last_access_ms = ${CLOCK_MS}
     WHERE c.id = p_id AND NOT (p_ttl_ms > 0 AND c.last_access_ms < ceil(${CLOCK_MS} - p_ttl_ms)::bigint)
@@ -385,14 +399,41 @@ BEGIN${
       ? `
     -- The summary first, as a row of role -1 (decision 16).
     IF v_summary IS NOT NULL THEN
-      r_role := -1; r_content := v_summary; r_extras := NULL; r_ts_ms := v_summary_ts;
+      ${call === undefined ? '' : `r_call := ${call}; `}r_role := -1; r_content := v_summary; r_extras := NULL; r_ts_ms := v_summary_ts;
       RETURN NEXT;
     END IF;`
       : ''
   }
-    RETURN QUERY SELECT t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t WHERE t.conversation = v_key ORDER BY t.seq;
-  END IF;
-  ${endWithTurnRows(n)}`;
+    RETURN QUERY SELECT ${call === undefined ? '' : `${call}, `}t.role, t.content, t.extras, t.ts_ms::double precision FROM ${turns} t WHERE t.conversation = v_key ORDER BY t.seq;
+  END IF;`;
+}
+
+/**
+ * `gets(ids, ttlMs)` (version 5): several get calls in one transaction, each exactly as if made
+ * alone, in order. Rows: (call, role, content, extras, ts in ms) for each call's summary and turns,
+ * the call numbered from 1, in call order; then the evictions as rows with a NULL call and role
+ * (id, reason). Every conversation of the batch is locked first, in id order (the order `appends`
+ * and `clear` lock in), so batches never wait for each other in a cycle.
+ */
+function getsFunction(n: SqlNames): string {
+  return `
+CREATE OR REPLACE FUNCTION ${n.object('gets')}(p_ids text[], p_ttl_ms double precision)
+RETURNS TABLE (r_call integer, r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
+DECLARE${COMMON_DECLARATIONS}${GET_DECLARATIONS}
+  p_id text;
+  v_call integer;
+BEGIN
+  -- As get: the touches commit without waiting for the WAL flush.
+  SET LOCAL synchronous_commit = off;
+  PERFORM FROM ${n.object('conversations')} c WHERE c.id = ANY (p_ids) ORDER BY c.id FOR UPDATE;
+  FOR v_call IN 1 .. cardinality(p_ids) LOOP
+    p_id := p_ids[v_call];
+    ${getBody(n, true, true, 'v_call').replace(/\n/g, '\n  ')}
+  END LOOP;
+  ${applyTotals(n)}
+  ${emitEvictions(['r_call', 'r_role', 'r_content', 'r_extras', 'r_ts_ms'], 'r_content', 'r_extras')}
+END
+$fn$;`;
 }
 
 /** `delete(id, ttlMs)`: `{'1' | '0', reason, id, …}` — whether a live conversation went, then the evictions. */
@@ -958,12 +999,14 @@ function version4(n: SqlNames): string {
  * Version 5: the same tables; functions that do less per call. Every function that expires other
  * conversations first asks whether any has expired, by the oldest last access (one index probe
  * whatever the plan), where an `EXISTS` on a parameter could scan the whole table under plpgsql's
- * generic plan; and `get` touches a live conversation in one statement (see {@link getFunction}).
- * Every function is replaced; `clear` is unchanged.
+ * generic plan; `get` touches a live conversation in one statement (see {@link getFunction}); and
+ * `gets` is new: get calls made at once, in one call and one transaction, as `appends` does for
+ * appends. Every other function but `clear` is replaced.
  */
 function version5(n: SqlNames): string {
   return [
     getFunction(n, true, true, true),
+    getsFunction(n),
     popFunction(n, true),
     deleteFunction(n),
     sizeFunction(n),
