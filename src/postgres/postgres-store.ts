@@ -82,8 +82,9 @@ class DeadlineExceeded extends Error {}
  *
  * Each call is one call of a plpgsql function the store installs: one round trip and one
  * transaction, in which it expires idle conversations, does its work, and enforces the turn cap,
- * the LRU cap and the byte budget exactly — so the caps hold across processes. Writers on one
- * conversation queue on its row lock. Time comes from the database server (`clock_timestamp()`),
+ * the LRU cap and the byte budget exactly — so the caps hold across processes. Appends made at
+ * once share one call and one durable commit, and so do gets, each applied as if alone in the
+ * order made. Writers on one conversation queue on its row lock. Time comes from the database server (`clock_timestamp()`),
  * never from the app hosts. The tables and functions are created on first use and upgraded by
  * versioned migrations. An unref'd timer removes expired conversations, one process at a time.
  *
