@@ -53,6 +53,19 @@ interface QueuedGet extends QueuedCall {
   readonly resolve: (turns: Turn[]) => void;
 }
 
+/**
+ * Calls of one kind (appends, or gets) waiting to be sent: calls made while a batch of them is in
+ * flight, or in the same tick as the first, go to the server together as the next batch.
+ */
+interface CallQueue<Call extends QueuedCall> {
+  readonly operation: 'append' | 'get';
+  readonly calls: Call[];
+  /** Whether batches are being sent: then a new call only joins the queue. */
+  sending: boolean;
+  /** Sends one batch (the calls still waiting) and settles its calls. */
+  readonly send: (calls: Call[]) => Promise<void>;
+}
+
 /** An append call waiting for, or part of, a batch. */
 interface QueuedAppend extends QueuedCall {
   /** The conversation id, encoded for PostgreSQL text. */
@@ -84,8 +97,8 @@ class DeadlineExceeded extends Error {}
  * transaction, in which it expires idle conversations, does its work, and enforces the turn cap,
  * the LRU cap and the byte budget exactly — so the caps hold across processes. Appends made at
  * once share one call and one durable commit, and so do gets, each applied as if alone in the
- * order made. Writers on one conversation queue on its row lock. Time comes from the database server (`clock_timestamp()`),
- * never from the app hosts. The tables and functions are created on first use and upgraded by
+ * order made. Writers on one conversation queue on its row lock. Time comes from the database
+ * server (`clock_timestamp()`), never from the app hosts. The tables and functions are created on first use and upgraded by
  * versioned migrations. An unref'd timer removes expired conversations, one process at a time.
  *
  * When the server is unreachable, calls reject with `TURNSTORE_BACKEND_UNAVAILABLE` within
@@ -117,14 +130,15 @@ export class PostgresStore implements ConversationStore {
   readonly #caps: readonly [maxTurns: number, maxConversations: number, maxTotalBytes: number];
   readonly #sweepTimer: SweepTimer | undefined;
   #closed = false;
-  /** Append calls made while a batch was in flight (or in the same tick), sent together next. */
-  readonly #queue: QueuedAppend[] = [];
-  /** Whether batches are being sent: then a new call only joins the queue. */
-  #sending = false;
-  /** Get calls made while a batch of them was in flight (or in the same tick), sent together next. */
-  readonly #getQueue: QueuedGet[] = [];
-  /** Whether batches of gets are being sent. */
-  #reading = false;
+  /** Append calls, sent a batch at a time as calls of `appends`. */
+  readonly #appends: CallQueue<QueuedAppend> = {
+    operation: 'append',
+    calls: [],
+    sending: false,
+    send: (calls) => this.#sendAppends(calls),
+  };
+  /** Get calls, sent a batch at a time as calls of `gets` (or `get`, alone). */
+  readonly #gets: CallQueue<QueuedGet> = { operation: 'get', calls: [], sending: false, send: (calls) => this.#sendGets(calls) };
 
   /**
    * @param options - `connectionString` or `pool`, `schema`, `tablePrefix`, `commandTimeoutMs` and
@@ -181,50 +195,30 @@ export class PostgresStore implements ConversationStore {
     this.#checkOpen();
     checkId(id);
     return new Promise<Turn[]>((resolve, reject) => {
-      const call: QueuedGet = { id: encodeText(id), resolve, reject, timer: undefined, sent: false, settled: false };
-      this.#enqueue(call, this.#getQueue, 'get');
-      if (!this.#reading) {
-        this.#reading = true;
-        queueMicrotask(() => void this.#sendQueuedGets());
-      }
+      this.#enqueue({ id: encodeText(id), resolve, reject, timer: undefined, sent: false, settled: false }, this.#gets);
     });
-  }
-
-  /** Sends the queued gets, a batch at a time, until none are left. */
-  async #sendQueuedGets(): Promise<void> {
-    try {
-      while (this.#getQueue.length > 0) await this.#sendGets(this.#getQueue.splice(0, MAX_BATCH_CALLS));
-    } finally {
-      this.#reading = false;
-    }
   }
 
   /**
    * Sends one batch of gets and settles its calls: one call alone goes to `get`; several go to
    * `gets`, one transaction in which each is applied as if alone, in the order made (its touch, the
-   * expiries it finds). A batch the server rolled back is sent again call by call; an outcome the
-   * store cannot know rejects every call of the batch.
+   * expiries it finds).
    */
-  async #sendGets(batch: QueuedGet[]): Promise<void> {
-    const calls = batch.filter((call) => !call.settled);
-    if (calls.length === 0) return;
-    for (const call of calls) call.sent = true;
-    let rows: unknown[];
-    try {
-      rows = await this.#query(
-        calls.length === 1 ? 'get' : 'gets',
-        calls.length === 1 ? [calls[0]!.id, this.#ttlMs] : [calls.map((call) => call.id), this.#ttlMs],
-      );
-    } catch (error) {
-      if (calls.length > 1 && rolledBack(error)) {
-        for (const call of calls) call.sent = false;
-        for (const call of calls) await this.#sendGets([call]);
-        return;
-      }
-      const failure = this.#failure(error, 'get');
-      for (const call of calls) this.#settle(call, failure);
-      return;
-    }
+  #sendGets(calls: QueuedGet[]): Promise<void> {
+    return this.#sendBatch(
+      calls,
+      'get',
+      () =>
+        calls.length === 1
+          ? this.#query('get', [calls[0]!.id, this.#ttlMs])
+          : this.#query('gets', [calls.map((call) => call.id), this.#ttlMs]),
+      (rows) => this.#deliverGets(calls, rows),
+      (call) => this.#sendGets([call]),
+    );
+  }
+
+  /** Settles the calls of a batch of gets with their turns (and reports the evictions) from the function's rows. */
+  #deliverGets(calls: QueuedGet[], rows: unknown[]): void {
     if (calls.length === 1) {
       const turns = this.#turnsAndEvictions(rows);
       if (this.#settle(calls[0]!)) calls[0]!.resolve(turns);
@@ -310,70 +304,97 @@ export class PostgresStore implements ConversationStore {
         sent: false,
         settled: false,
       };
-      this.#enqueue(call, this.#queue, 'append');
-      if (!this.#sending) {
-        this.#sending = true;
-        queueMicrotask(() => void this.#sendQueued());
-      }
+      this.#enqueue(call, this.#appends);
     });
   }
 
-  /** Sends the queued calls, a batch at a time, until none are left. */
-  async #sendQueued(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) await this.#sendBatch(this.#queue.splice(0, MAX_BATCH_CALLS));
-    } finally {
-      this.#sending = false;
-    }
+  /** Sends one batch of appends (one call of `appends`) and settles its calls. */
+  #sendAppends(calls: QueuedAppend[]): Promise<void> {
+    return this.#sendBatch(
+      calls,
+      'append',
+      () =>
+        this.#query('appends', [
+          calls.map((call) => call.id),
+          calls.map((call) => call.roles.length),
+          calls.map((call) => call.replace),
+          ...this.#caps,
+          this.#ttlMs,
+          calls.flatMap((call) => call.roles),
+          calls.flatMap((call) => call.contents),
+          calls.flatMap((call) => call.extras),
+          calls.flatMap((call) => call.bytes),
+        ]),
+      (rows) => {
+        for (const [index, call] of calls.entries()) {
+          // Reported even to a call that gave up waiting: the evictions happened.
+          this.#report((rows[index] as [string[]])[0]);
+          if (this.#settle(call)) call.resolve();
+        }
+      },
+      (call) => this.#sendAppends([call]),
+    );
   }
 
   /**
-   * Sends one batch and settles its calls. A batch the server rolled back (an error it reported,
-   * so nothing of it committed) is sent again call by call, in order, so that one failing call
-   * does not fail the others; an outcome the store cannot know (no reply in time, a lost
-   * connection) rejects every call of the batch.
+   * Sends one batch — the calls of `batch` still waiting — with `send`, and settles its calls
+   * with `deliver`. A batch the server rolled back (an error it reported, so nothing of it
+   * committed) is sent again call by call with `resend`, in order, so that one failing call does
+   * not fail the others; an outcome the store cannot know (no reply in time, a lost connection)
+   * rejects every call of the batch.
    */
-  async #sendBatch(batch: QueuedAppend[]): Promise<void> {
-    const calls = batch.filter((call) => !call.settled);
-    if (calls.length === 0) return;
-    for (const call of calls) call.sent = true;
+  async #sendBatch<Call extends QueuedCall>(
+    batch: Call[],
+    operation: 'append' | 'get',
+    send: () => Promise<unknown[]>,
+    deliver: (rows: unknown[]) => void,
+    resend: (call: Call) => Promise<void>,
+  ): Promise<void> {
+    if (batch.length === 0) return;
+    for (const call of batch) call.sent = true;
     let rows: unknown[];
     try {
-      rows = await this.#query('appends', [
-        calls.map((call) => call.id),
-        calls.map((call) => call.roles.length),
-        calls.map((call) => call.replace),
-        ...this.#caps,
-        this.#ttlMs,
-        calls.flatMap((call) => call.roles),
-        calls.flatMap((call) => call.contents),
-        calls.flatMap((call) => call.extras),
-        calls.flatMap((call) => call.bytes),
-      ]);
+      rows = await send();
     } catch (error) {
-      if (calls.length > 1 && rolledBack(error)) {
-        for (const call of calls) call.sent = false;
-        for (const call of calls) await this.#sendBatch([call]);
+      if (batch.length > 1 && rolledBack(error)) {
+        for (const call of batch) call.sent = false;
+        // A call whose bound ran out meanwhile was settled (not sent): it stays unsent.
+        for (const call of batch) if (!call.settled) await resend(call);
         return;
       }
-      const failure = this.#failure(error, 'append');
-      for (const call of calls) this.#settle(call, failure);
+      const failure = this.#failure(error, operation);
+      for (const call of batch) this.#settle(call, failure);
       return;
     }
-    for (const [index, call] of calls.entries()) {
-      // Reported even to a call that gave up waiting: the evictions happened.
-      this.#report((rows[index] as [string[]])[0]);
-      if (this.#settle(call)) call.resolve();
+    deliver(rows);
+  }
+
+  /**
+   * Puts a call in its queue, with its own bound (`commandTimeoutMs` from now), and starts sending
+   * the queue's batches (from the next microtask, so calls of the same tick join) unless it is.
+   */
+  #enqueue<Call extends QueuedCall>(call: Call, queue: CallQueue<Call>): void {
+    call.timer = setTimeout(
+      () => this.#callTimedOut(call, queue),
+      this.#migrated ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS,
+    );
+    queue.calls.push(call);
+    if (!queue.sending) {
+      queue.sending = true;
+      queueMicrotask(() => void this.#drain(queue));
     }
   }
 
-  /** Puts a call in its queue, with its own bound (`commandTimeoutMs` from now). */
-  #enqueue<Call extends QueuedCall>(call: Call, queue: Call[], operation: 'append' | 'get'): void {
-    call.timer = setTimeout(
-      () => this.#callTimedOut(call, queue, operation),
-      this.#migrated ? this.#commandTimeoutMs : this.#commandTimeoutMs + MIGRATION_TIMEOUT_MS,
-    );
-    queue.push(call);
+  /** Sends a queue's calls, a batch at a time (those still waiting), until none are left. */
+  async #drain<Call extends QueuedCall>(queue: CallQueue<Call>): Promise<void> {
+    try {
+      while (queue.calls.length > 0) {
+        const waiting = queue.calls.splice(0, MAX_BATCH_CALLS).filter((call) => !call.settled);
+        await queue.send(waiting);
+      }
+    } finally {
+      queue.sending = false;
+    }
   }
 
   /**
@@ -390,14 +411,15 @@ export class PostgresStore implements ConversationStore {
   }
 
   /** A call's own bound ran out: unsent, it leaves the queue (not done); sent, its outcome is unknown. */
-  #callTimedOut<Call extends QueuedCall>(call: Call, queue: Call[], operation: 'append' | 'get'): void {
+  #callTimedOut<Call extends QueuedCall>(call: Call, queue: CallQueue<Call>): void {
     if (call.settled) return;
+    const { operation } = queue;
     if (call.sent) {
       this.#settle(call, this.#failure(new DeadlineExceeded(), operation));
       return;
     }
-    const at = queue.indexOf(call);
-    if (at >= 0) queue.splice(at, 1);
+    const at = queue.calls.indexOf(call);
+    if (at >= 0) queue.calls.splice(at, 1);
     this.#settle(
       call,
       backendUnavailableError({

@@ -340,7 +340,7 @@ function getFunction(n: SqlNames, asyncTouch = false, summaries = false, fastTou
   return `
 CREATE OR REPLACE FUNCTION ${n.object('get')}(p_id text, p_ttl_ms double precision)
 RETURNS TABLE (r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
-DECLARE${COMMON_DECLARATIONS}${GET_DECLARATIONS}
+DECLARE${COMMON_DECLARATIONS}${CONVERSATION_DECLARATIONS}
 BEGIN${
     asyncTouch
       ? `
@@ -353,8 +353,8 @@ BEGIN${
   ${endWithTurnRows(n)}`;
 }
 
-/** The variables of one get, besides {@link COMMON_DECLARATIONS}. */
-const GET_DECLARATIONS = `
+/** The variables of one conversation's row, as `get`, `gets` and `compact` read it, besides {@link COMMON_DECLARATIONS}. */
+const CONVERSATION_DECLARATIONS = `
   v_key bigint;
   v_turns integer;
   v_bytes bigint;
@@ -419,7 +419,7 @@ function getsFunction(n: SqlNames): string {
   return `
 CREATE OR REPLACE FUNCTION ${n.object('gets')}(p_ids text[], p_ttl_ms double precision)
 RETURNS TABLE (r_call integer, r_role smallint, r_content text, r_extras text, r_ts_ms double precision) LANGUAGE plpgsql AS $fn$
-DECLARE${COMMON_DECLARATIONS}${GET_DECLARATIONS}
+DECLARE${COMMON_DECLARATIONS}${CONVERSATION_DECLARATIONS}
   p_id text;
   v_call integer;
 BEGIN
@@ -698,7 +698,7 @@ DECLARE${COMMON_DECLARATIONS}
   v_gone_bytes integer;
   v_fast_turns bigint := 0;
   v_fast_bytes bigint := 0;
-  v_fast_peak bigint;
+  v_fast_added bigint;
   v_shard integer;
 BEGIN
   FOR v_lock_id IN SELECT DISTINCT u.id FROM unnest(p_ids) AS u(id) ORDER BY u.id LOOP
@@ -725,17 +725,17 @@ BEGIN
     -- lock held. Each call then writes only its own conversation, and the batch counts in one shard
     -- of the totals, which must have room for all its turns' bytes (trims only lower its peak).
     ${READ_CLOCK}
-    SELECT coalesce(sum(b), 0) INTO v_fast_peak FROM unnest(p_bytes) AS b;
+    SELECT coalesce(sum(b), 0) INTO v_fast_added FROM unnest(p_bytes) AS b;
     -- The batch adds no conversation: the count only an exact path changes is read, not locked.
     IF NOT ${anyExpired(n)} AND (SELECT t.conversations FROM ${n.object('totals')} t) <= p_max_conversations THEN
       -- A shard with room for the batch: a free one first (batches on other connections hold the
       -- others), else this connection's own, waited for.
       SELECT s.shard INTO v_shard FROM ${shards} s
-        WHERE s.cap_basis <= p_max_total_bytes AND s.bytes + v_fast_peak <= s.quota
+        WHERE s.cap_basis <= p_max_total_bytes AND s.bytes + v_fast_added <= s.quota
         ORDER BY (s.shard + pg_backend_pid()) % ${TOTALS_SHARDS} LIMIT 1 FOR UPDATE SKIP LOCKED;
       IF NOT FOUND THEN
         SELECT s.shard INTO v_shard FROM ${shards} s
-          WHERE s.shard = pg_backend_pid() % ${TOTALS_SHARDS} AND s.cap_basis <= p_max_total_bytes AND s.bytes + v_fast_peak <= s.quota
+          WHERE s.shard = pg_backend_pid() % ${TOTALS_SHARDS} AND s.cap_basis <= p_max_total_bytes AND s.bytes + v_fast_added <= s.quota
           FOR UPDATE;
       END IF;
       IF v_shard IS NOT NULL THEN
@@ -871,14 +871,7 @@ CREATE OR REPLACE FUNCTION ${n.object('compact')}(p_id text, p_max_conversations
   p_seen_summary text, p_seen_summary_ts_ms bigint, p_roles smallint[], p_contents text[], p_extras text[], p_ts_ms bigint[],
   p_summary text, p_summary_bytes integer)
 RETURNS text[] LANGUAGE plpgsql AS $fn$
-DECLARE${COMMON_DECLARATIONS}
-  v_key bigint;
-  v_turns integer;
-  v_bytes bigint;
-  v_last_access bigint;
-  v_found boolean;
-  v_summary text;
-  v_summary_ts bigint;
+DECLARE${COMMON_DECLARATIONS}${CONVERSATION_DECLARATIONS}
   v_summary_bytes integer;
   v_count integer := cardinality(p_roles);
   v_same integer;
