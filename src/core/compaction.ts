@@ -4,6 +4,7 @@
  * the store holds. The stores do the comparing inside their own atomic step.
  */
 import { invalidOptionError, TurnstoreError } from './errors.js';
+import { EXTRA_FIELDS } from './turn-extras.js';
 import { checkOptions, optionKeys } from './options.js';
 import type { CompactOptions, Turn } from './types.js';
 import { utf8ByteLength } from './utf8.js';
@@ -33,13 +34,11 @@ export interface CheckedCompaction {
 
 const COMPACT_OPTION_KEYS = optionKeys<CompactOptions>({ summary: true, through: true, seen: true });
 
-/** The order extras are stored in (see turn-extras.ts); a summary has none. */
-const EXTRA_KEYS = ['toolCalls', 'toolCallId', 'attachments', 'metadata'] as const;
-
 /** The JSON text a store keeps for a handed-out turn's extras, or `null` for a plain turn. */
 export function extrasTextOf(turn: Turn): string | null {
   let stored: Record<string, unknown> | undefined;
-  for (const key of EXTRA_KEYS) {
+  // In the order extras are stored (a summary has none).
+  for (const key of EXTRA_FIELDS) {
     const value = turn[key];
     if (value === undefined) continue;
     stored ??= {};
