@@ -47,8 +47,10 @@
  * conversation at its turn cap is nine calls (TIME, ZCOUNT, RPUSH, LPOP, two HINCRBY, ZCOUNT,
  * ZADD, PEXPIRE); a get hit six. (Counting the scores at or above the time, which is almost always
  * none, costs Redis about half of reading the highest score with ZRANGE.) In a combined run each
- * further append is five (RPUSH, LPOP, HINCRBY, ZADD, PEXPIRE): the recency score is found once,
- * and the byte total read once and written once.
+ * such append is three (RPUSH, LPOP, PEXPIRE), and the run adds eight whatever its size (TIME, the
+ * expiry count, the byte total read and written, the conversations' byte counts read in one HMGET
+ * and written in one HSET, the recency count, and one ZADD for every touch). Numbers Redis 7.0
+ * would print with a slow %.17g (the TTL, the touches' scores) go to it as text.
  *
  * @packageDocumentation
  */
@@ -71,14 +73,27 @@ const PRELUDE = `
 local call = redis.call
 local lru, bytesOf, turnsOf, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local keyPrefix, ttl = ARGV[1], tonumber(ARGV[2])
+-- The TTL as sent, for PEXPIRE: Redis 7.0 writes a Lua number back to text with a slow %.17g.
+local ttlText = ARGV[2]
 local time = call('TIME')
 local now = time[1] * 1000 + math.floor(time[2] / 1000)
 local nowUs = time[1] * 1000000 + time[2]
 local evicted = {}
 local totalBytes = 0
+-- Set by the appends script only: its touches not yet written (written first here), and its
+-- conversations' byte counts (see there).
+local saveTouches, knownBytes
 
 local function forget(id, reason)
-  local bytes = tonumber(call('HGET', bytesOf, id)) or 0
+  if saveTouches then saveTouches() end
+  local bytes
+  local known = knownBytes and knownBytes[id]
+  if known ~= nil then
+    bytes = known or 0
+    knownBytes[id] = false
+  else
+    bytes = tonumber(call('HGET', bytesOf, id)) or 0
+  end
   local turns = tonumber(call('HGET', turnsOf, id)) or 0
   call('ZREM', lru, id)
   call('HDEL', bytesOf, id)
@@ -129,8 +144,11 @@ call('ZADD', lru, score, id)
 /**
  * {@link TOUCH} for the appends script, where every call reads the same time: the first touch
  * finds its score as TOUCH does, and each later one takes the score just above the one before,
- * which is then the highest (nothing else in the run adds a score) — one ZADD per call instead of
- * a ZCOUNT, a ZRANGE and a ZADD. Needs `lastScore` (nil before the first touch).
+ * which is then the highest (nothing else in the run adds a score). The touch is not written at
+ * once but kept in `touches`, and `saveTouches` writes all kept ones in one ZADD before anything
+ * reads the index again (a cap's eviction, `forget`) and at the end of the run — the index reads
+ * the same as with a ZADD per call wherever it is read, for one ZADD per run instead of one per
+ * call. Needs `lastScore` (nil before the first touch), `touches` and `touchCount`.
  */
 const BATCH_TOUCH = `
 local score
@@ -141,7 +159,9 @@ else
   if call('ZCOUNT', lru, score, '+inf') > 0 then score = tonumber(call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]) + 1 end
 end
 lastScore = score
-call('ZADD', lru, score, id)
+touchCount = touchCount + 2
+-- As text: an integer printed by Lua costs less than the %.17g Redis 7.0 would print it with.
+touches[touchCount - 1], touches[touchCount] = string.format('%d', score), id
 `;
 
 /**
@@ -153,7 +173,7 @@ local key, id = KEYS[5], ARGV[3]
 local turns = call('LRANGE', key, 0, -1)
 if #turns > 0 then
   ${TOUCH}
-  if ttl > 0 then call('PEXPIRE', key, ttl) end
+  if ttl > 0 then call('PEXPIRE', key, ttlText) end
 elseif call('ZSCORE', lru, id) then
   -- Indexed, yet its turns are gone: it expired a moment before the index said so.
   forget(id, 'ttl')
@@ -192,32 +212,55 @@ end`;
 
 /**
  * Pushes the turns in ARGV[first], ARGV[first + 1] … ARGV[last] (header, body pairs) onto `key`,
- * setting `length` (RPUSH's reply), `addedBytes` and `addedTurns`.
+ * setting `length` (RPUSH's reply), `addedBytes` and `addedTurns`. One turn (the common case) is
+ * pushed without a table.
  */
-const pushTurns = (first: string, last: string): string => `local batch = {}
-  addedBytes, addedTurns = 0, 0
-  for i = ${first}, ${last}, 2 do
-    local content = ARGV[i + 1]
-    batch[#batch + 1] = ARGV[i] .. stamp .. content
-    addedBytes = addedBytes + #content
-    -- unpack() is limited by the Lua stack; push in slices.
-    if #batch == 1000 then
+const pushTurns = (first: string, last: string): string => `if ${last} == ${first} + 1 then
+    local content = ARGV[${last}]
+    length = call('RPUSH', key, ARGV[${first}] .. stamp .. content)
+    addedBytes, addedTurns = #content, 1
+  else
+    local batch = {}
+    addedBytes, addedTurns = 0, 0
+    for i = ${first}, ${last}, 2 do
+      local content = ARGV[i + 1]
+      batch[#batch + 1] = ARGV[i] .. stamp .. content
+      addedBytes = addedBytes + #content
+      -- unpack() is limited by the Lua stack; push in slices.
+      if #batch == 1000 then
+        length = call('RPUSH', key, unpack(batch))
+        addedTurns = addedTurns + #batch
+        batch = {}
+      end
+    end
+    if #batch > 0 then
       length = call('RPUSH', key, unpack(batch))
       addedTurns = addedTurns + #batch
-      batch = {}
     end
-  end
-  if #batch > 0 then
-    length = call('RPUSH', key, unpack(batch))
-    addedTurns = addedTurns + #batch
   end`;
+
+/**
+ * How the append and appends scripts differ inside {@link appendCaps}: Lua statements, each
+ * needing `id`.
+ */
+interface AppendSteps {
+  /** Makes `id` the most recent. */
+  readonly touch: string;
+  /** Adds the Lua expression `delta` to the conversation's byte count. */
+  readonly addConversationBytes: (delta: string) => string;
+  /** Adds `bytesDelta` to the byte total (and sets `totalBytes`). */
+  readonly addTotalBytes: string;
+  /** Runs before the index is read to pick a conversation to evict. */
+  readonly beforeEviction: string;
+}
 
 /**
  * The byte budget on the written conversation itself, once evicting others was not enough: its
  * oldest turns go, then its summary; its newest turn always fits (maxTotalBytes >= maxTurnBytes).
- * Needs `key`, `id`, `turns` (the list's length, the summary included), `totalBytes`, `maxTotalBytes`.
+ * Needs `key`, `id`, `turns` (the list's length, the summary included), `totalBytes`, `maxTotalBytes`;
+ * `addConversationBytes` writes the conversation's byte count.
  */
-const OWN_BUDGET = `if totalBytes > maxTotalBytes then
+const ownBudget = (addConversationBytes: AppendSteps['addConversationBytes']): string => `if totalBytes > maxTotalBytes then
   local droppedBytes, droppedTurns, real = 0, 0, turns
   local summary = false
   if string.byte(call('LINDEX', key, 0), 1) == ${SUMMARY_BYTE} then
@@ -236,7 +279,7 @@ const OWN_BUDGET = `if totalBytes > maxTotalBytes then
     end
   end
   totalBytes = totalBytes - droppedBytes
-  call('HINCRBY', bytesOf, id, 0 - droppedBytes)
+  ${addConversationBytes('0 - droppedBytes')}
   call('HINCRBY', meta, 'bytes', 0 - droppedBytes)
   if droppedTurns > 0 then
     call('HINCRBY', turnsOf, id, 0 - droppedTurns)
@@ -251,33 +294,49 @@ end
  * the TTL. Needs `key`, `id`, `length` (RPUSH's reply), `addedBytes`, `addedTurns`, `replacedBytes`,
  * `replacedTurns` and the caps.
  */
-const appendCaps = (touch: string, countBytes: string): string => `
+const appendCaps = (steps: AppendSteps): string => `
 -- The list was empty: a new conversation, or one indexed whose list expired a moment before the
 -- index said so — then it is forgotten first ('ttl'), and its old turns never come back. (A list
 -- whose every turn was just replaced was live.)
 local created = length == addedTurns and replacedTurns == 0
-if created and call('ZSCORE', lru, id) then forget(id, 'ttl') end
+if created then
+  ${steps.beforeEviction}
+  if call('ZSCORE', lru, id) then forget(id, 'ttl') end
+end
 
 -- turns: the list's length, the summary's element included when there is one.
 local turns, bytesDelta, turnsDelta = length, addedBytes - replacedBytes, addedTurns - replacedTurns
 if turns > maxTurns then
-  local dropped = call('LPOP', key, turns - maxTurns)
-  -- With a summary first, as many turns after it as over the cap went: the summary goes back.
-  if string.byte(dropped[1], 1) == ${SUMMARY_BYTE} then call('LPUSH', key, table.remove(dropped, 1)) end
-  for _, turn in ipairs(dropped) do bytesDelta = bytesDelta - (#turn - string.find(turn, ' ', 1, true)) end
-  turns, turnsDelta = turns - #dropped, turnsDelta - #dropped
+  if turns == maxTurns + 1 then
+    -- One over (the common case): one element, no table.
+    local turn = call('LPOP', key)
+    if string.byte(turn, 1) == ${SUMMARY_BYTE} then
+      -- The summary goes back: it is not a turn.
+      call('LPUSH', key, turn)
+    else
+      bytesDelta = bytesDelta - (#turn - string.find(turn, ' ', 1, true))
+      turns, turnsDelta = turns - 1, turnsDelta - 1
+    end
+  else
+    local dropped = call('LPOP', key, turns - maxTurns)
+    -- With a summary first, as many turns after it as over the cap went: the summary goes back.
+    if string.byte(dropped[1], 1) == ${SUMMARY_BYTE} then call('LPUSH', key, table.remove(dropped, 1)) end
+    for _, turn in ipairs(dropped) do bytesDelta = bytesDelta - (#turn - string.find(turn, ' ', 1, true)) end
+    turns, turnsDelta = turns - #dropped, turnsDelta - #dropped
+  end
 end
-call('HINCRBY', bytesOf, id, bytesDelta)
-${countBytes}
+${steps.addConversationBytes('bytesDelta')}
+${steps.addTotalBytes}
 if turnsDelta ~= 0 then
   call('HINCRBY', turnsOf, id, turnsDelta)
   call('HINCRBY', meta, 'turns', turnsDelta)
 end
-${touch}
+${steps.touch}
 
 -- Evicting another conversation whose key is gone already (expired a moment ago, or deleted
 -- behind the store's back) counts as 'ttl', whatever pushed it out now.
 if created then
+  ${steps.beforeEviction}
   -- The written conversation is now the newest, so the oldest is always another.
   local live = call('ZCARD', lru)
   while live > maxConversations do
@@ -286,12 +345,15 @@ if created then
     live = live - 1
   end
 end
-while totalBytes > maxTotalBytes do
-  local oldest = call('ZRANGE', lru, 0, 0)[1]
-  if oldest == id then break end
-  forget(oldest, call('DEL', keyPrefix .. oldest) == 1 and 'bytes' or 'ttl')
+if totalBytes > maxTotalBytes then
+  ${steps.beforeEviction}
+  while totalBytes > maxTotalBytes do
+    local oldest = call('ZRANGE', lru, 0, 0)[1]
+    if oldest == id then break end
+    forget(oldest, call('DEL', keyPrefix .. oldest) == 1 and 'bytes' or 'ttl')
+  end
 end
-${OWN_BUDGET}if ttl > 0 then call('PEXPIRE', key, ttl) end
+${ownBudget(steps.addConversationBytes)}if ttl > 0 then call('PEXPIRE', key, ttlText) end
 `;
 
 /**
@@ -309,14 +371,13 @@ ${replaceNewest('ARGV[7]')}
 
 local stamp = now .. ' '
 local length, addedBytes, addedTurns
-if #ARGV == 9 then
-  local content = ARGV[9]
-  length = call('RPUSH', key, ARGV[8] .. stamp .. content)
-  addedBytes, addedTurns = #content, 1
-else
-  ${pushTurns('8', '#ARGV')}
-end
-${appendCaps(TOUCH, "totalBytes = call('HINCRBY', meta, 'bytes', bytesDelta)")}return evicted
+${pushTurns('8', '#ARGV')}
+${appendCaps({
+  touch: TOUCH,
+  addConversationBytes: (delta) => `call('HINCRBY', bytesOf, id, ${delta})`,
+  addTotalBytes: "totalBytes = call('HINCRBY', meta, 'bytes', bytesDelta)",
+  beforeEviction: '',
+})}return evicted
 `;
 
 /**
@@ -328,33 +389,91 @@ ${appendCaps(TOUCH, "totalBytes = call('HINCRBY', meta, 'bytes', bytesDelta)")}r
  * (`reason, id, …`; the first call's also holds the expiries found at the start), or
  * `{'!', message}` when that call failed (its error is caught, the next calls still run; a
  * failing call's effects are what they would be in the append script alone).
+ *
+ * What the calls write to the index and the byte counts is kept here and written once per run:
+ * the touches (see {@link BATCH_TOUCH}), the byte total (read once; the calls' changes go in one
+ * HINCRBY at the end, the evictions' at once by \`forget\`), and the byte count of each
+ * conversation of the run (read in one HMGET at the start into \`knownBytes\`, which \`forget\`
+ * reads and clears, and written in one HSET at the end). So an append to a live conversation at
+ * its turn cap costs three calls (RPUSH, LPOP, PEXPIRE) besides its share of the run's.
  */
 const APPENDS = `${PRELUDE}
 local maxTurns, maxConversations, maxTotalBytes = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local stamp = now .. ' '
 local lastScore
--- The byte total, read once and kept here; the calls' changes to it (but the evictions', which
--- forget() writes at once) go to Redis in one HINCRBY after the last call.
+local touches, touchCount = {}, 0
+saveTouches = function()
+  if touchCount == 0 then return end
+  -- unpack() is limited by the Lua stack: 500 touches a ZADD.
+  for from = 1, touchCount, 1000 do call('ZADD', lru, unpack(touches, from, math.min(from + 999, touchCount))) end
+  touchCount = 0
+end
 totalBytes = tonumber(call('HGET', meta, 'bytes')) or 0
 local unsavedBytes = 0
+
+-- The byte count of each conversation of the run: a number, or false for none (no field).
+knownBytes = {}
+local ids = {}
+local at = 6
+while at <= #ARGV do
+  local id = ARGV[at]
+  if knownBytes[id] == nil then
+    knownBytes[id] = false
+    ids[#ids + 1] = id
+  end
+  at = at + 3 + 2 * tonumber(ARGV[at + 1])
+end
+for from = 1, #ids, 1000 do
+  local to = math.min(from + 999, #ids)
+  local counts = call('HMGET', bytesOf, unpack(ids, from, to))
+  for i = from, to do
+    local count = counts[i - from + 1]
+    if count then knownBytes[ids[i]] = tonumber(count) end
+  end
+end
+
 local function appendOne(key, id, replace, first, last)
   ${replaceNewest('replace')}
   local length, addedBytes, addedTurns = 0
   ${pushTurns('first', 'last')}
-${appendCaps(BATCH_TOUCH, 'totalBytes, unsavedBytes = totalBytes + bytesDelta, unsavedBytes + bytesDelta')}end
+${appendCaps({
+  touch: BATCH_TOUCH,
+  addConversationBytes: (delta) => `knownBytes[id] = (knownBytes[id] or 0) + ${delta}`,
+  addTotalBytes: 'totalBytes, unsavedBytes = totalBytes + bytesDelta, unsavedBytes + bytesDelta',
+  beforeEviction: 'saveTouches()',
+})}end
 local replies = {}
-local at = 6
+-- The reply of every call without evictions (the common case): one table for all of them.
+local none = {}
+at = 6
 for c = 1, #KEYS - 4 do
   local last = at + 2 + 2 * tonumber(ARGV[at + 1])
   local ok, failure = pcall(appendOne, KEYS[4 + c], ARGV[at], ARGV[at + 2], at + 3, last)
-  if ok then
-    replies[c] = evicted
-  else
+  if not ok then
     replies[c] = {'!', type(failure) == 'table' and tostring(failure.err) or tostring(failure)}
+    if #evicted > 0 then evicted = {} end
+  elseif #evicted == 0 then
+    replies[c] = none
+  else
+    replies[c] = evicted
+    evicted = {}
   end
-  evicted = {}
   at = last + 1
 end
+saveTouches()
+local counts, n = {}, 0
+for _, id in ipairs(ids) do
+  local count = knownBytes[id]
+  if count then
+    counts[n + 1], counts[n + 2] = id, count
+    n = n + 2
+    if n == 1000 then
+      call('HSET', bytesOf, unpack(counts, 1, n))
+      n = 0
+    end
+  end
+end
+if n > 0 then call('HSET', bytesOf, unpack(counts, 1, n)) end
 if unsavedBytes ~= 0 then call('HINCRBY', meta, 'bytes', unsavedBytes) end
 return replies
 `;
@@ -390,7 +509,7 @@ elseif removed then
     call('HINCRBY', turnsOf, id, 0 - #removed)
     call('HINCRBY', meta, 'turns', 0 - #removed)
     ${TOUCH}
-    if ttl > 0 then call('PEXPIRE', key, ttl) end
+    if ttl > 0 then call('PEXPIRE', key, ttlText) end
   end
 elseif call('ZSCORE', lru, id) then
   -- Indexed, yet its turns are gone: it expired a moment before the index said so.
@@ -447,7 +566,7 @@ while totalBytes > maxTotalBytes do
   forget(oldest, call('DEL', keyPrefix .. oldest) == 1 and 'bytes' or 'ttl')
 end
 local turns = call('LLEN', key)
-${OWN_BUDGET}if ttl > 0 then call('PEXPIRE', key, ttl) end
+${ownBudget((delta) => `call('HINCRBY', bytesOf, id, ${delta})`)}if ttl > 0 then call('PEXPIRE', key, ttlText) end
 return refuse('')
 `;
 

@@ -261,7 +261,7 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
       await store.close();
     }
   });
-  it('a combined run of appends to live conversations finds the recency score once and writes the byte total once, not once per call', async () => {
+  it('a combined run of appends to live conversations finds the recency score once and writes the index, the byte counts and the byte total once, not once per call', async () => {
     const store = new RedisStore({ url: server.url, prefix: 'lean', connections: 1, maxTurns: 2 });
     try {
       for (const id of ['a', 'b', 'c', 'd'])
@@ -280,8 +280,25 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
       const inScript = monitor.commands.filter((command) => command.source === 'lua').map((command) => command.words.join(' '));
       // The prelude's expiry count has '-inf' first; the touch's counts from the time up to '+inf'.
       assert.equal(inScript.filter((command) => /^ZCOUNT \S+ \S+ \+inf$/.test(command)).length, 1, inScript.join('\n'));
-      assert.equal(inScript.filter((command) => /^ZADD /.test(command)).length, 5);
+      // One ZADD for the five touches, in call order (a second touch of a moves it last).
+      const touches = inScript.filter((command) => /^ZADD /.test(command));
+      assert.deepEqual(
+        touches.map((command) => command.split(' ').filter((_, k) => k >= 3 && k % 2 === 1)),
+        [['a', 'b', 'c', 'd', 'a']],
+        inScript.join('\n'),
+      );
       assert.equal(inScript.filter((command) => /^HINCRBY \S+:meta bytes /.test(command)).length, 1, inScript.join('\n'));
+      // The conversations' byte counts: read in one HMGET, written in one HSET.
+      assert.equal(inScript.filter((command) => /^HINCRBY \S+:bytes /.test(command)).length, 0, inScript.join('\n'));
+      assert.equal(inScript.filter((command) => /^HMGET \S+:bytes a b c d$/.test(command)).length, 1, inScript.join('\n'));
+      assert.equal(inScript.filter((command) => /^HSET \S+:bytes /.test(command)).length, 1, inScript.join('\n'));
+      // Per call, its own three: push, trim, expiry.
+      for (const name of ['RPUSH', 'LPOP', 'PEXPIRE']) {
+        assert.equal(inScript.filter((command) => command.startsWith(`${name} `)).length, 5, `${name}: ${inScript.join('\n')}`);
+      }
+      // And once per run: TIME, the expiry count, the byte total read, the counts read, the recency
+      // count, the ZADD, the counts written, the byte total written.
+      assert.equal(inScript.length, 5 * 3 + 8, inScript.join('\n'));
       // Recency still follows the calls: d, then a (touched last) are the newest.
       assert.deepEqual(
         (await store.list({ limit: 4 })).items.map((item) => item.id),
