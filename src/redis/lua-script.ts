@@ -34,14 +34,32 @@ export class LuaScript {
    * Keys go in KEYS and everything else in ARGV, never in the script text, so the SHA1 stays
    * the same and ids are data.
    */
-  async run(send: CommandSender, keys: readonly string[], args: readonly string[], deadline: number): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    const firstKey = keys[0]!;
+  run(send: CommandSender, keys: readonly string[], args: readonly string[], deadline: number): Promise<unknown> {
+    const command = this.command(keys.length);
+    for (const key of keys) command.push(key);
+    for (const arg of args) command.push(arg);
+    return this.runCommand(send, command, deadline);
+  }
+
+  /** The start of a run of this script with `keyCount` keys, for {@link runCommand}: the keys and then the arguments are pushed onto it. */
+  command(keyCount: number): string[] {
+    return ['EVALSHA', this.sha1, String(keyCount)];
+  }
+
+  /**
+   * {@link run} with the command built by the caller, from {@link command}: the hot path builds it
+   * in place, with no copies.
+   */
+  async runCommand(send: CommandSender, command: string[], deadline: number): Promise<unknown> {
+    const firstKey = command[3]!;
     try {
-      return await send(firstKey, ['EVALSHA', this.sha1, ...tail], deadline);
+      return await send(firstKey, command, deadline);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return send(firstKey, ['EVAL', this.source, ...tail], deadline);
+      const full = command.slice();
+      full[0] = 'EVAL';
+      full[1] = this.source;
+      return send(firstKey, full, deadline);
     }
   }
 }

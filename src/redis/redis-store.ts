@@ -37,10 +37,18 @@ interface PendingAppend {
   readonly turns: readonly string[];
   /** How many of the conversation's newest turns the call replaces first (`replaceNewest`; 0: none). */
   readonly replace: number;
-  /** When the caller stops waiting (a `performance.now()` reading). */
-  readonly deadline: number;
   readonly resolve: (evictions: Evictions) => void;
   readonly reject: (error: TurnstoreError) => void;
+}
+
+/** The append calls waiting on one connection, oldest first. */
+interface AppendQueue {
+  readonly calls: PendingAppend[];
+  /**
+   * When the first of them stops waiting (a `performance.now()` reading): every call has the same
+   * bound, so the first one made is the first one due, and the run's time limit.
+   */
+  readonly deadline: number;
 }
 
 /**
@@ -76,7 +84,7 @@ export class RedisStore implements ConversationStore {
    * Per connection, the appends made since its last script run of appends was sent: they go
    * together at the next turn of the event loop (or before any other call on that connection).
    */
-  readonly #pending: Array<PendingAppend[] | undefined>;
+  readonly #pending: Array<AppendQueue | undefined>;
 
   // Key names and the script arguments every call shares, built once.
   readonly #conversationKeyPrefix: string;
@@ -158,10 +166,10 @@ export class RedisStore implements ConversationStore {
     return new Promise<Evictions>((resolve, reject) => {
       let queue = this.#pending[lane];
       if (queue === undefined) {
-        queue = this.#pending[lane] = [];
+        queue = this.#pending[lane] = { calls: [], deadline: performance.now() + this.#commandTimeoutMs };
         setImmediate(() => this.#flush(lane));
       }
-      queue.push({ id, turns, replace, deadline: performance.now() + this.#commandTimeoutMs, resolve, reject });
+      queue.calls.push({ id, turns, replace, resolve, reject });
     });
   }
 
@@ -170,34 +178,39 @@ export class RedisStore implements ConversationStore {
     const queue = this.#pending[lane];
     if (queue === undefined) return;
     this.#pending[lane] = undefined;
+    this.#sendAppends(lane, queue.calls, queue.deadline);
+  }
+
+  /** One script run of appends: the append script for one call, the appends script for several. */
+  #sendAppends(lane: number, calls: readonly PendingAppend[], deadline: number): void {
     const send = this.#connections[lane]!.send;
     const prefix = this.#conversationKeyPrefix;
-    if (queue.length === 1) {
-      const call = queue[0]!;
-      SCRIPTS.append
-        .run(
-          send,
-          [...this.#indexKeys, prefix + call.id],
-          [prefix, this.#ttlArgument, call.id, ...this.#capArguments, String(call.replace), ...call.turns],
-          call.deadline,
-        )
-        .then(
-          (evictions) => call.resolve(evictions as Evictions),
-          (error: unknown) => call.reject(this.#failure(error, SCRIPTS.append)),
-        );
+    const [lru, bytes, turns, meta] = this.#indexKeys;
+    const [maxTurns, maxConversations, maxTotalBytes] = this.#capArguments;
+    if (calls.length === 1) {
+      const call = calls[0]!;
+      const command = SCRIPTS.append.command(5);
+      command.push(lru, bytes, turns, meta, prefix + call.id);
+      command.push(prefix, this.#ttlArgument, call.id, maxTurns, maxConversations, maxTotalBytes, String(call.replace));
+      for (const part of call.turns) command.push(part);
+      SCRIPTS.append.runCommand(send, command, deadline).then(
+        (evictions) => call.resolve(evictions as Evictions),
+        (error: unknown) => call.reject(this.#failure(error, SCRIPTS.append)),
+      );
       return;
     }
-    const keys = [...this.#indexKeys];
-    const args = [prefix, this.#ttlArgument, ...this.#capArguments];
-    let deadline = Infinity;
-    for (const call of queue) {
-      keys.push(prefix + call.id);
-      args.push(call.id, String(call.turns.length / 2), String(call.replace), ...call.turns);
-      deadline = Math.min(deadline, call.deadline);
+    const command = SCRIPTS.appends.command(4 + calls.length);
+    command.push(lru, bytes, turns, meta);
+    for (const call of calls) command.push(prefix + call.id);
+    command.push(prefix, this.#ttlArgument, maxTurns, maxConversations, maxTotalBytes);
+    for (const call of calls) {
+      command.push(call.id, call.turns.length === 2 ? '1' : String(call.turns.length / 2), call.replace === 0 ? '0' : String(call.replace));
+      for (const part of call.turns) command.push(part);
     }
-    SCRIPTS.appends.run(send, keys, args, deadline).then(
+    SCRIPTS.appends.runCommand(send, command, deadline).then(
       (replies) => {
-        for (const [index, call] of queue.entries()) {
+        for (let index = 0; index < calls.length; index++) {
+          const call = calls[index]!;
           const reply = (replies as Evictions[])[index]!;
           if (reply[0] === '!') call.reject(backendUnavailableError({ backend: 'Redis', problem: `failed during append: ${reply[1]}` }));
           else call.resolve(reply);
@@ -205,7 +218,7 @@ export class RedisStore implements ConversationStore {
       },
       (error: unknown) => {
         const failure = this.#failure(error, SCRIPTS.append);
-        for (const call of queue) call.reject(failure);
+        for (const call of calls) call.reject(failure);
       },
     );
   }
