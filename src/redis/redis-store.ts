@@ -30,6 +30,9 @@ const MAX_TTL_MS = 1e15;
 
 type Evictions = readonly string[];
 
+/** The evictions of a call that evicted nothing. */
+const NO_EVICTIONS: Evictions = Object.freeze([]);
+
 /** An append call waiting, on its connection, for the next script run of appends. */
 interface PendingAppend {
   readonly id: string;
@@ -209,6 +212,11 @@ export class RedisStore implements ConversationStore {
     }
     SCRIPTS.appends.runCommand(send, command, deadline).then(
       (replies) => {
+        // 0: no call evicted anything or failed.
+        if (replies === 0) {
+          for (const call of calls) call.resolve(NO_EVICTIONS);
+          return;
+        }
         for (let index = 0; index < calls.length; index++) {
           const call = calls[index]!;
           const reply = (replies as Evictions[])[index]!;

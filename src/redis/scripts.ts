@@ -385,10 +385,11 @@ ${appendCaps({
  * in order: one EVALSHA, one TIME and one expiry check for all of them. KEYS[5…] each call's
  * conversation key; ARGV[3] maxTurns, ARGV[4] maxConversations, ARGV[5] maxTotalBytes, then of
  * each call its id, its number of turns, how many of the newest turns it replaces (`0`: none),
- * and the turns as the append script takes them. Reply: one array per call, its evictions
- * (`reason, id, …`; the first call's also holds the expiries found at the start), or
- * `{'!', message}` when that call failed (its error is caught, the next calls still run; a
- * failing call's effects are what they would be in the append script alone).
+ * and the turns as the append script takes them. Reply: 0 when no call evicted anything or
+ * failed (the common case, and the cheapest reply to write and to read); else one array per
+ * call, its evictions (`reason, id, …`; the first call's also holds the expiries found at the
+ * start), or `{'!', message}` when that call failed (its error is caught, the next calls still
+ * run; a failing call's effects are what they would be in the append script alone).
  *
  * What the calls write to the index and the byte counts is kept here and written once per run:
  * the touches (see {@link BATCH_TOUCH}), the byte total (read once; the calls' changes go in one
@@ -445,17 +446,21 @@ ${appendCaps({
 local replies = {}
 -- The reply of every call without evictions (the common case): one table for all of them.
 local none = {}
+-- No call failed or evicted: the reply is just 0.
+local quiet = true
 at = 6
 for c = 1, #KEYS - 4 do
   local last = at + 2 + 2 * tonumber(ARGV[at + 1])
   local ok, failure = pcall(appendOne, KEYS[4 + c], ARGV[at], ARGV[at + 2], at + 3, last)
   if not ok then
     replies[c] = {'!', type(failure) == 'table' and tostring(failure.err) or tostring(failure)}
+    quiet = false
     if #evicted > 0 then evicted = {} end
   elseif #evicted == 0 then
     replies[c] = none
   else
     replies[c] = evicted
+    quiet = false
     evicted = {}
   end
   at = last + 1
@@ -475,6 +480,7 @@ for _, id in ipairs(ids) do
 end
 if n > 0 then call('HSET', bytesOf, unpack(counts, 1, n)) end
 if unsavedBytes ~= 0 then call('HINCRBY', meta, 'bytes', unsavedBytes) end
+if quiet then return 0 end
 return replies
 `;
 
