@@ -50,7 +50,7 @@
  * such append is three (RPUSH, LPOP, PEXPIRE), and the run adds eight whatever its size (TIME, the
  * expiry count, the byte total read and written, the conversations' byte counts read in one HMGET
  * and written in one HSET, the recency count, and one ZADD for every touch). Numbers Redis 7.0
- * would print with a slow %.17g (the TTL, the touches' scores) go to it as text.
+ * would print with a slow %.17g (the TTL, the touches' scores, the byte counts) go to it as text.
  *
  * @packageDocumentation
  */
@@ -470,7 +470,7 @@ local counts, n = {}, 0
 for _, id in ipairs(ids) do
   local count = knownBytes[id]
   if count then
-    counts[n + 1], counts[n + 2] = id, count
+    counts[n + 1], counts[n + 2] = id, string.format('%d', count)
     n = n + 2
     if n == 1000 then
       call('HSET', bytesOf, unpack(counts, 1, n))

@@ -261,6 +261,53 @@ describe('RedisStore combining appends', { skip: redisUnavailable() }, () => {
       await store.close();
     }
   });
+  it('a combined run over more conversations than one HMGET, HSET or ZADD slice takes keeps every count and the recency order', async () => {
+    const store = new RedisStore({ url: server.url, prefix: 'wide', connections: 1, maxConversations: 5000 });
+    try {
+      const ids = Array.from({ length: 1100 }, (_, k) => `wide ${k}`);
+      await store.appendMany(ids[0]!, [{ role: 'user', content: 'first' }]);
+      const monitor = await RedisMonitor.start(server.port);
+      try {
+        // Every conversation once, then the first 300 again: one run of 1,400 appends.
+        await Promise.all([...ids, ...ids.slice(0, 300)].map((id, k) => store.append(id, 'user', `${k}`.padEnd(1 + (k % 50), '.'))));
+        await server.command('PING', 'end-of-wide');
+        await monitor.waitFor((command) => command.words[0] === 'PING' && command.words[1] === 'end-of-wide');
+      } finally {
+        monitor.stop();
+      }
+      const sent = monitor.commands.filter((command) => command.source !== 'lua' && command.words[0] !== 'PING');
+      assert.equal(sent.length, 1, 'one script run');
+      const inScript = monitor.commands.filter((command) => command.source === 'lua');
+      assert.equal(inScript.filter((command) => command.words[0] === 'HMGET').length, 2);
+      assert.ok(inScript.filter((command) => command.words[0] === 'HSET').length >= 2);
+      assert.ok(inScript.filter((command) => command.words[0] === 'ZADD').length >= 2);
+      // Recency follows the calls: the 300 appended twice are the newest, the last one first.
+      const newest = await store.list({ limit: 301 });
+      assert.deepEqual(
+        newest.items.slice(0, 2).map((item) => item.id),
+        ['wide 299', 'wide 298'],
+      );
+      assert.deepEqual(
+        newest.items.slice(299).map((item) => item.id),
+        ['wide 0', 'wide 1099'],
+      );
+      let stored = 0;
+      for (const id of ids) for (const turn of await store.get(id)) stored += Buffer.byteLength(turn.content);
+      // The gets above touched every conversation in order; the byte total and each count agree.
+      const { conversations, turns, bytes } = await store.stats();
+      assert.deepEqual({ conversations, turns, bytes }, { conversations: 1100, turns: 1401, bytes: stored });
+      for (const id of ids.slice(0, 550)) await store.delete(id);
+      let left = 0;
+      for (const id of ids.slice(550)) for (const turn of await store.get(id)) left += Buffer.byteLength(turn.content);
+      assert.equal((await store.stats()).bytes, left, 'each deleted conversation took exactly its own bytes');
+      assert.deepEqual(
+        (await store.list({ limit: 3 })).items.map((item) => item.id),
+        ['wide 1099', 'wide 1098', 'wide 1097'],
+      );
+    } finally {
+      await store.close();
+    }
+  });
   it('a combined run of appends to live conversations finds the recency score once and writes the index, the byte counts and the byte total once, not once per call', async () => {
     const store = new RedisStore({ url: server.url, prefix: 'lean', connections: 1, maxTurns: 2 });
     try {
