@@ -608,7 +608,7 @@ function shareRoom(n: SqlNames): string {
 
 /** What version 6's `appends` declares for its common case: the batch's conversations, as locked. */
 const SET_BASED_DECLARATIONS = `
-  v_distinct integer;
+  v_distinct integer := 1;
   v_existing integer;
   v_locked integer := 0;
   v_keys bigint[];
@@ -618,38 +618,50 @@ const SET_BASED_DECLARATIONS = `
   v_bytes_of bigint[];`;
 
 /**
- * The start of version 6's `appends`: when every conversation of the batch exists (asked without
- * locks, with the batch's distinct ids and the bytes it adds, in one statement), all are locked in
- * one statement, in id order, the order the loop after it takes them in. Only a batch that creates
- * a conversation (or one that lost a conversation between the two statements) goes on to the loop,
- * which locks or creates them one at a time; rows already locked are locked again at no cost. In
- * that rare second case the loop may create a conversation whose id sorts before one already
- * locked: should that ever close a cycle with another batch, PostgreSQL ends one of them with a
- * deadlock error, a rollback, and its calls are sent again one at a time.
+ * The start of version 6's `appends`. A batch of several calls asks, without locks, how many
+ * distinct conversations it names and how many exist; when all do, it locks them in one statement,
+ * in id order (the order the loop after it takes them in), and keeps their rows as locked
+ * (`v_keys`…) for {@link writeAllAtOnce}, with the bytes the batch adds. A single call, a batch that
+ * creates a conversation, or one that lost a conversation between the two statements goes on to
+ * the loop, which locks or creates them one at a time (rows already locked are locked again at no
+ * cost). In that last, rare case the loop may create a conversation whose id sorts before one
+ * already locked: should that ever close a cycle with another batch, PostgreSQL ends one of them
+ * with a deadlock error, a rollback, and its calls are sent again one at a time. Only a batch with
+ * every conversation in `v_keys` (`v_locked = v_distinct`) is written by the one statement.
  */
 function lockAllAtOnce(n: SqlNames): string {
   const conversations = n.object('conversations');
   return `
-  SELECT count(DISTINCT u.id), (SELECT count(*) FROM ${conversations} c WHERE c.id = ANY (p_ids)),
-      (SELECT coalesce(sum(b), 0) FROM unnest(p_bytes) AS b)
-    INTO v_distinct, v_existing, v_fast_added FROM unnest(p_ids) AS u(id);
-  IF v_existing = v_distinct THEN
-    SELECT array_agg(l.key), array_agg(l.id), array_agg(l.next_seq), array_agg(l.turns), array_agg(l.bytes)
-      INTO v_keys, v_ids, v_next_seqs, v_turns_of, v_bytes_of
-      FROM (SELECT c.key, c.id, c.next_seq, c.turns, c.bytes FROM ${conversations} c WHERE c.id = ANY (p_ids) ORDER BY c.id FOR UPDATE) l;
-    v_locked := coalesce(cardinality(v_keys), 0);
+  IF cardinality(p_ids) > 1 THEN
+    SELECT count(DISTINCT u.id), (SELECT count(*) FROM ${conversations} c WHERE c.id = ANY (p_ids))
+      INTO v_distinct, v_existing FROM unnest(p_ids) AS u(id);
+    IF v_existing = v_distinct THEN
+      SELECT array_agg(l.key), array_agg(l.id), array_agg(l.next_seq), array_agg(l.turns), array_agg(l.bytes),
+          (SELECT coalesce(sum(b), 0) FROM unnest(p_bytes) AS b)
+        INTO v_keys, v_ids, v_next_seqs, v_turns_of, v_bytes_of, v_fast_added
+        FROM (SELECT c.key, c.id, c.next_seq, c.turns, c.bytes FROM ${conversations} c WHERE c.id = ANY (p_ids) ORDER BY c.id FOR UPDATE) l;
+      v_locked := coalesce(cardinality(v_keys), 0);
+    END IF;
   END IF;
   IF v_locked < v_distinct THEN`;
 }
 
 /**
- * Version 6's common case when no call replaces turns: all the batch's calls written in one
+ * Version 6's common case when no call replaces turns and {@link lockAllAtOnce} locked every
+ * conversation of the batch: all the batch's calls written in one
  * statement, whatever their number — the trims, one update per conversation, the inserts — with
  * the same result as the per-call loop. Each conversation gets its calls' turns, numbered on from
  * its `next_seq` in call order, and keeps its newest `maxTurns`: older turns are deleted, and a
  * turn of the batch that a later call of the batch would have trimmed is never inserted. Its
  * recency is that of its last call (touch orders taken in call order), so the LRU order is what
  * calls made one at a time leave. Sets `v_fast_turns` and `v_fast_bytes` to what the totals gain.
+ *
+ * The function runs with `jit = off` and `plan_cache_mode = force_generic_plan`. Not knowing the
+ * arrays' lengths, the planner guesses a thousand elements each, so this statement's generic plan
+ * looks costly: left to itself, plpgsql planned it afresh on every call (a single append took 1.5
+ * times as long), and its cost estimate crossed the JIT threshold (0.85 s of compiling per call).
+ * Every statement of the function is written to be right under a generic plan (a test checks that
+ * none scans the conversations or turns table).
  */
 function writeAllAtOnce(n: SqlNames): string {
   const conversations = n.object('conversations');
@@ -758,7 +770,7 @@ function appendsFunction(n: SqlNames, summaries = false, setBased = false): stri
 CREATE OR REPLACE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace bigint[],
   p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
   p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
-RETURNS SETOF text[] LANGUAGE plpgsql${setBased ? ' SET jit = off' : ''} AS $fn$
+RETURNS SETOF text[] LANGUAGE plpgsql${setBased ? ' SET jit = off SET plan_cache_mode = force_generic_plan' : ''} AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_pending bigint[] := '{}';
   v_lock_id text;
@@ -809,7 +821,8 @@ BEGIN${setBased ? lockAllAtOnce(n) : ''}
     -- subtransaction. The batch's calls all happen at one reading of the clock, taken with every
     -- lock held. Each call then writes only its own conversation, and the batch counts in one shard
     -- of the totals, which must have room for all its turns' bytes (trims only lower its peak).
-    ${READ_CLOCK}${setBased ? '' : '\n    SELECT coalesce(sum(b), 0) INTO v_fast_added FROM unnest(p_bytes) AS b;'}
+    ${READ_CLOCK}
+    ${setBased ? 'IF v_fast_added IS NULL THEN\n      ' : ''}SELECT coalesce(sum(b), 0) INTO v_fast_added FROM unnest(p_bytes) AS b;${setBased ? '\n    END IF;' : ''}
     -- The batch adds no conversation: the count only an exact path changes is read, not locked.
     IF NOT ${anyExpired(n)} AND (SELECT t.conversations FROM ${n.object('totals')} t) <= p_max_conversations THEN
       -- A shard with room for the batch: a free one first (batches on other connections hold the
@@ -825,7 +838,7 @@ BEGIN${setBased ? lockAllAtOnce(n) : ''}
       IF v_shard IS NOT NULL THEN${
         setBased
           ? `
-        IF 0 = ALL (p_replace) THEN${writeAllAtOnce(n)}
+        IF v_locked = v_distinct AND 0 = ALL (p_replace) THEN${writeAllAtOnce(n)}
         ELSE`
           : ''
       }
