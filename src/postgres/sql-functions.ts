@@ -658,8 +658,8 @@ function lockAllAtOnce(n: SqlNames): string {
  *
  * The function runs with `jit = off` and `plan_cache_mode = force_generic_plan`. Not knowing the
  * arrays' lengths, the planner guesses a thousand elements each, so this statement's generic plan
- * looks costly: left to itself, plpgsql planned it afresh on every call (a single append took 1.5
- * times as long), and its cost estimate crossed the JIT threshold (0.85 s of compiling per call).
+ * looks costly: left to itself, plpgsql planned it afresh on every call (a thousand batches took
+ * 2.5 times as long), and its cost estimate crossed the JIT threshold (0.85 s of compiling per call).
  * Every statement of the function is written to be right under a generic plan (a test checks that
  * none scans the conversations or turns table).
  */
