@@ -606,6 +606,103 @@ function shareRoom(n: SqlNames): string {
     quota = greatest(0, p_max_total_bytes - (SELECT t.bytes FROM ${n.object('totals')} t)) / ${TOTALS_SHARDS};`;
 }
 
+/** What version 6's `appends` declares for its common case: the batch's conversations, as locked. */
+const SET_BASED_DECLARATIONS = `
+  v_distinct integer := 1;
+  v_existing integer;
+  v_locked integer := 0;
+  v_keys bigint[];
+  v_ids text[];
+  v_next_seqs bigint[];
+  v_turns_of integer[];
+  v_bytes_of bigint[];`;
+
+/**
+ * The start of version 6's `appends`. A batch of several calls asks, without locks, how many
+ * distinct conversations it names and how many exist; when all do, it locks them in one statement,
+ * in id order (the order the loop after it takes them in), and keeps their rows as locked
+ * (`v_keys`…) for {@link writeAllAtOnce}, with the bytes the batch adds. A single call, a batch that
+ * creates a conversation, or one that lost a conversation between the two statements goes on to
+ * the loop, which locks or creates them one at a time (rows already locked are locked again at no
+ * cost). In that last, rare case the loop may create a conversation whose id sorts before one
+ * already locked: should that ever close a cycle with another batch, PostgreSQL ends one of them
+ * with a deadlock error, a rollback, and its calls are sent again one at a time. Only a batch with
+ * every conversation in `v_keys` (`v_locked = v_distinct`) is written by the one statement.
+ */
+function lockAllAtOnce(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  return `
+  IF cardinality(p_ids) > 1 THEN
+    SELECT count(DISTINCT u.id), (SELECT count(*) FROM ${conversations} c WHERE c.id = ANY (p_ids))
+      INTO v_distinct, v_existing FROM unnest(p_ids) AS u(id);
+    IF v_existing = v_distinct THEN
+      SELECT array_agg(l.key), array_agg(l.id), array_agg(l.next_seq), array_agg(l.turns), array_agg(l.bytes),
+          (SELECT coalesce(sum(b), 0) FROM unnest(p_bytes) AS b)
+        INTO v_keys, v_ids, v_next_seqs, v_turns_of, v_bytes_of, v_fast_added
+        FROM (SELECT c.key, c.id, c.next_seq, c.turns, c.bytes FROM ${conversations} c WHERE c.id = ANY (p_ids) ORDER BY c.id FOR UPDATE) l;
+      v_locked := coalesce(cardinality(v_keys), 0);
+    END IF;
+  END IF;
+  IF v_locked < v_distinct THEN`;
+}
+
+/**
+ * Version 6's common case when no call replaces turns and {@link lockAllAtOnce} locked every
+ * conversation of the batch: all the batch's calls written in one
+ * statement, whatever their number — the trims, one update per conversation, the inserts — with
+ * the same result as the per-call loop. Each conversation gets its calls' turns, numbered on from
+ * its `next_seq` in call order, and keeps its newest `maxTurns`: older turns are deleted, and a
+ * turn of the batch that a later call of the batch would have trimmed is never inserted. Its
+ * recency is that of its last call (touch orders taken in call order), so the LRU order is what
+ * calls made one at a time leave. Sets `v_fast_turns` and `v_fast_bytes` to what the totals gain.
+ *
+ * The function runs with `jit = off` and `plan_cache_mode = force_generic_plan`. Not knowing the
+ * arrays' lengths, the planner guesses a thousand elements each, so this statement's generic plan
+ * looks costly: left to itself, plpgsql planned it afresh on every call (a thousand batches took
+ * 2.5 times as long), and its cost estimate crossed the JIT threshold (0.85 s of compiling per call).
+ * Every statement of the function is written to be right under a generic plan (a test checks that
+ * none scans the conversations or turns table).
+ */
+function writeAllAtOnce(n: SqlNames): string {
+  const conversations = n.object('conversations');
+  const turns = n.object('turns');
+  return `
+          WITH calls AS (
+            SELECT i AS call, p_ids[i] AS id, p_counts[i] AS count, sum(p_counts[i]) OVER (ORDER BY i) - p_counts[i] + 1 AS first
+            FROM generate_subscripts(p_ids, 1) AS i
+          ), batch AS (
+            SELECT c.id, g AS place, row_number() OVER (PARTITION BY c.id ORDER BY g) AS k
+            FROM calls c CROSS JOIN LATERAL generate_series(c.first, c.first + c.count - 1) AS g
+          ), target AS (
+            SELECT x.key, x.id, x.next_seq, x.turns, x.bytes, per.count, row_number() OVER (ORDER BY per.last_call) AS rank
+            FROM (SELECT c.id, sum(c.count) AS count, max(c.call) AS last_call FROM calls c GROUP BY c.id) per
+            JOIN unnest(v_ids, v_keys, v_next_seqs, v_turns_of, v_bytes_of) AS x(id, key, next_seq, turns, bytes) ON x.id = per.id
+          ), touches AS (
+            SELECT array_agg(s.v ORDER BY s.v) AS v FROM (SELECT nextval(${n.literal('touch_order')}) AS v FROM generate_series(1, v_distinct)) s
+          ), kept AS (
+            SELECT t.key, t.next_seq + b.k - 1 AS seq, b.place FROM batch b JOIN target t ON t.id = b.id WHERE b.k > t.count - p_max_turns
+          ), gone AS (
+            DELETE FROM ${turns} d USING target t
+              WHERE d.conversation = ANY (v_keys) AND d.conversation = t.key AND d.seq < t.next_seq + t.count - p_max_turns
+            RETURNING d.conversation, d.bytes
+          ), inserted AS (
+            INSERT INTO ${turns} (conversation, seq, role, content, extras, ts_ms, bytes)
+            SELECT k.key, k.seq, p_roles[k.place], p_contents[k.place], p_extras[k.place], now_ms, p_bytes[k.place] FROM kept k
+          ), changes AS (
+            SELECT t.key, t.next_seq + t.count AS next_seq, t.rank,
+              t.turns + (SELECT count(*) FROM kept k WHERE k.key = t.key) - (SELECT count(*) FROM gone g WHERE g.conversation = t.key) AS turns,
+              t.bytes + (SELECT coalesce(sum(p_bytes[k.place]), 0) FROM kept k WHERE k.key = t.key)
+                - (SELECT coalesce(sum(g.bytes), 0) FROM gone g WHERE g.conversation = t.key) AS bytes
+            FROM target t
+          ), touched AS (
+            UPDATE ${conversations} c SET touch_order = (SELECT touches.v[ch.rank] FROM touches), last_access_ms = now_ms,
+              next_seq = ch.next_seq, turns = ch.turns, bytes = ch.bytes
+            FROM changes ch WHERE c.key = ANY (v_keys) AND c.key = ch.key
+          )
+          SELECT coalesce(sum(ch.turns - t.turns), 0), coalesce(sum(ch.bytes - t.bytes), 0) INTO v_fast_turns, v_fast_bytes
+            FROM changes ch JOIN target t ON t.key = ch.key;`;
+}
+
 /**
  * `appends(ids, counts, replace, maxTurns, maxConversations, maxTotalBytes, ttlMs, roles, contents,
  * extras, bytes)`: several append calls in one transaction, each exactly as if made alone, in
@@ -620,7 +717,7 @@ function shareRoom(n: SqlNames): string {
  * A conversation of the batch that an earlier call of the batch evicted or expired is created
  * again by its call, as it would be if the calls came one at a time.
  */
-function appendsFunction(n: SqlNames, summaries = false): string {
+function appendsFunction(n: SqlNames, summaries = false, setBased = false): string {
   const conversations = n.object('conversations');
   const turns = n.object('turns');
   const shards = n.object('totals_shards');
@@ -673,7 +770,7 @@ function appendsFunction(n: SqlNames, summaries = false): string {
 CREATE OR REPLACE FUNCTION ${n.object('appends')}(p_ids text[], p_counts integer[], p_replace bigint[],
   p_max_turns integer, p_max_conversations bigint, p_max_total_bytes bigint, p_ttl_ms double precision,
   p_roles smallint[], p_contents text[], p_extras text[], p_bytes integer[])
-RETURNS SETOF text[] LANGUAGE plpgsql AS $fn$
+RETURNS SETOF text[] LANGUAGE plpgsql${setBased ? ' SET jit = off SET plan_cache_mode = force_generic_plan' : ''} AS $fn$
 DECLARE${COMMON_DECLARATIONS}
   v_pending bigint[] := '{}';
   v_lock_id text;
@@ -699,8 +796,8 @@ DECLARE${COMMON_DECLARATIONS}
   v_fast_turns bigint := 0;
   v_fast_bytes bigint := 0;
   v_fast_added bigint;
-  v_shard integer;
-BEGIN
+  v_shard integer;${setBased ? SET_BASED_DECLARATIONS : ''}
+BEGIN${setBased ? lockAllAtOnce(n) : ''}
   FOR v_lock_id IN SELECT DISTINCT u.id FROM unnest(p_ids) AS u(id) ORDER BY u.id LOOP
     LOOP
       PERFORM FROM ${conversations} c WHERE c.id = v_lock_id FOR UPDATE;
@@ -715,7 +812,7 @@ BEGIN
         EXIT;
       END IF;
     END LOOP;
-  END LOOP;
+  END LOOP;${setBased ? '\n  END IF;' : ''}
 
   IF cardinality(v_pending) = 0 THEN
     -- The common case first: every conversation exists (each is locked), none has expired, no cap
@@ -725,7 +822,7 @@ BEGIN
     -- lock held. Each call then writes only its own conversation, and the batch counts in one shard
     -- of the totals, which must have room for all its turns' bytes (trims only lower its peak).
     ${READ_CLOCK}
-    SELECT coalesce(sum(b), 0) INTO v_fast_added FROM unnest(p_bytes) AS b;
+    ${setBased ? 'IF v_fast_added IS NULL THEN\n      ' : ''}SELECT coalesce(sum(b), 0) INTO v_fast_added FROM unnest(p_bytes) AS b;${setBased ? '\n    END IF;' : ''}
     -- The batch adds no conversation: the count only an exact path changes is read, not locked.
     IF NOT ${anyExpired(n)} AND (SELECT t.conversations FROM ${n.object('totals')} t) <= p_max_conversations THEN
       -- A shard with room for the batch: a free one first (batches on other connections hold the
@@ -738,13 +835,19 @@ BEGIN
           WHERE s.shard = pg_backend_pid() % ${TOTALS_SHARDS} AND s.cap_basis <= p_max_total_bytes AND s.bytes + v_fast_added <= s.quota
           FOR UPDATE;
       END IF;
-      IF v_shard IS NOT NULL THEN
+      IF v_shard IS NOT NULL THEN${
+        setBased
+          ? `
+        IF v_locked = v_distinct AND 0 = ALL (p_replace) THEN${writeAllAtOnce(n)}
+        ELSE`
+          : ''
+      }
         FOR v_call IN 1 .. cardinality(p_ids) LOOP
 ${callStart.replace(`    ${READ_CLOCK}\n`, '')}${writeTurns}          v_fast_turns := v_fast_turns + d_turns + v_count - v_trimmed_turns;
           v_fast_bytes := v_fast_bytes + d_bytes + v_added_bytes - v_trimmed_bytes;
           d_turns := 0;
           d_bytes := 0;
-        END LOOP;
+        END LOOP;${setBased ? '\n        END IF;' : ''}
         UPDATE ${shards} SET turns = turns + v_fast_turns, bytes = bytes + v_fast_bytes WHERE shard = v_shard;
         FOR v_call IN 1 .. cardinality(p_ids) LOOP
           RETURN NEXT evicted;
@@ -1011,5 +1114,15 @@ function version5(n: SqlNames): string {
   ].join('\n');
 }
 
+/**
+ * Version 6: `appends` does the common case in a fixed number of statements, however many calls
+ * its batch holds: its conversations locked in one statement when all exist, and, when no call
+ * replaces turns, every call's trims, conversation updates and inserts in one (see
+ * {@link writeAllAtOnce}). Nothing else changes.
+ */
+function version6(n: SqlNames): string {
+  return appendsFunction(n, true, true);
+}
+
 /** Each entry takes the schema from version `index` to `index + 1`: SQL run in the migration's transaction. */
-export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3, version4, version5];
+export const MIGRATIONS: ReadonlyArray<(names: SqlNames) => string> = [version1, version2, version3, version4, version5, version6];

@@ -462,7 +462,7 @@ describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () 
     }
   });
 
-  it('appends and get on conversations that exist never scan the conversations table, even under a generic plan (one index probe asks whether any has expired)', async () => {
+  it('appends (alone and combined) and get on conversations that exist never scan the conversations or turns table, even under a generic plan (one index probe asks whether any has expired)', async () => {
     // plpgsql caches a generic plan after a few calls; this session is forced to use it at once.
     const generic = new pg.Pool({ connectionString: server.url, max: 1, options: '-c plan_cache_mode=force_generic_plan' });
     generic.on('error', () => {});
@@ -473,16 +473,36 @@ describe('PostgresStore combining appends', { skip: postgresUnavailable() }, () 
       const ids = Array.from({ length: 5000 }, (_, i) => `c${i}`);
       await Promise.all(ids.map((id) => store.appendMany(id, [{ role: 'user', content: `hello ${id}` }])));
       server.sql('ANALYZE plan_conversations');
-      const seqScans = async (): Promise<number> => {
+      server.sql('ANALYZE plan_turns');
+      const seqScans = async (): Promise<string> => {
         await generic.query('SELECT pg_stat_force_next_flush()');
-        return Number(server.sql("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'plan_conversations'"));
+        return server.sql(
+          "SELECT string_agg(relname || ' ' || seq_scan, ', ' ORDER BY relname) FROM pg_stat_user_tables WHERE relname IN ('plan_conversations', 'plan_turns')",
+        );
       };
       const before = await seqScans();
       for (let i = 0; i < 20; i++) {
         await store.append(ids[i]!, 'assistant', `reply ${i}`);
         assert.equal((await store.get(ids[i]!)).length, 2);
       }
-      assert.equal((await seqScans()) - before, 0, 'sequential scans of the conversations table during 20 appends and 20 gets');
+      assert.equal(await seqScans(), before, 'sequential scans during 20 appends and 20 gets');
+      // Batches of 16 calls (one conversation twice in each), trimming at maxTurns.
+      for (let batch = 0; batch < 5; batch++) {
+        const some = ids.slice(100 + batch * 15, 100 + batch * 15 + 15);
+        await Promise.all(
+          [...some, some[0]!].map((id) =>
+            store.appendMany(id, [
+              { role: 'user', content: 'q' },
+              { role: 'assistant', content: 'a' },
+            ]),
+          ),
+        );
+      }
+      assert.equal(await seqScans(), before, 'sequential scans during 5 batches of 16 appends');
+      assert.deepEqual(
+        (await store.get(ids[100]!)).map((turn) => turn.content),
+        [`hello ${ids[100]}`, 'q', 'a', 'q', 'a'].slice(-4),
+      );
     } finally {
       await store.close();
       await generic.end();

@@ -16,6 +16,8 @@ const VERSION_2 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/pos
 const VERSION_3 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v3.sql', import.meta.url)), 'utf8');
 /** Version 4 as turnstore created it (versions 1 to 4 in one file), for the same schema and prefix. */
 const VERSION_4 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v4.sql', import.meta.url)), 'utf8');
+/** Version 5 as turnstore created it (versions 1 to 5 in one file), for the same schema and prefix. */
+const VERSION_5 = readFileSync(fileURLToPath(new URL('../../../test/fixtures/postgres-schema-v5.sql', import.meta.url)), 'utf8');
 const PREFIX = 'upgrade_';
 
 describe('PostgresStore upgrading tables of an older turnstore', { skip: postgresUnavailable() }, () => {
@@ -181,7 +183,7 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
     }
   });
 
-  it('version 4 → 5: a summary and turns read as before; the functions are replaced by ones that probe for expiries and touch in one statement, and expiry still works', async () => {
+  it('version 4 → current: a summary and turns read as before; the functions are replaced by ones that probe for expiries and touch in one statement, and expiry still works', async () => {
     const prefix = 'upgrade4_';
     await migrate(pool, 'public', prefix, [
       () => VERSION_4.replaceAll('"upgrade_', `"${prefix}`),
@@ -212,8 +214,7 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
           ['user', 'again', false],
         ],
       );
-      assert.equal(SCHEMA_VERSION, 5);
-      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '5');
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), String(SCHEMA_VERSION));
       for (const name of ['get', 'pop', 'delete', 'size', 'stats', 'sweep', 'list', 'appends', 'compact'])
         assert.match(
           server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}${name}'`),
@@ -234,6 +235,57 @@ describe('PostgresStore upgrading tables of an older turnstore', { skip: postgre
       await new Promise((resolve) => setTimeout(resolve, 1100));
       assert.deepEqual(await store.get('old'), []);
       assert.deepEqual(await store.stats(), { conversations: 0, turns: 0, bytes: 0, evictions: { ttl: 1, lru: 0, bytes: 0 } });
+    } finally {
+      await store.close();
+    }
+  });
+  it('version 5 → 6: appends on conversations that exist are written by one statement, as the loop wrote them; new conversations, expiry and caps as before', async () => {
+    const prefix = 'upgrade5_';
+    await migrate(pool, 'public', prefix, [
+      () => VERSION_5.replaceAll('"upgrade_', `"${prefix}`),
+      () => 'SELECT 1',
+      () => 'SELECT 1',
+      () => 'SELECT 1',
+      () => 'SELECT 1',
+    ]);
+    assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '5');
+    // Written by version 5's own functions: one conversation of three turns.
+    server.sql(
+      `SELECT ${prefix}appends(ARRAY['old'], ARRAY[3], ARRAY[0]::bigint[], 4, 3, 100000, 3600000, ARRAY[0, 1, 0]::smallint[], ARRAY['question', 'answer', 'again'], ARRAY[NULL, NULL, NULL]::text[], ARRAY[8, 6, 5])`,
+    );
+    assert.doesNotMatch(server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}appends'`), /WITH calls AS/);
+    const store = new PostgresStore({ pool, tablePrefix: prefix, maxTurns: 4, maxConversations: 3, maxTotalBytes: 100000, ttlSeconds: 1 });
+    try {
+      assert.equal(await store.size(), 1);
+      assert.equal(SCHEMA_VERSION, 6);
+      assert.equal(server.sql(`SELECT version FROM ${prefix}schema_version`), '6');
+      assert.match(server.sql(`SELECT prosrc FROM pg_proc WHERE proname = '${prefix}appends'`), /WITH calls AS/, 'appends replaced');
+      // Three calls at once, two on 'old' (one statement), trimmed to 4 turns.
+      await Promise.all([
+        store.append('old', 'assistant', 'one'),
+        store.appendMany('old', [
+          { role: 'user', content: 'two' },
+          { role: 'assistant', content: 'three' },
+        ]),
+      ]);
+      assert.deepEqual(
+        (await store.get('old')).map((turn) => turn.content),
+        ['again', 'one', 'two', 'three'],
+      );
+      assert.deepEqual(await store.stats(), {
+        conversations: 1,
+        turns: 4,
+        bytes: Buffer.byteLength('againonetwothree'),
+        evictions: { ttl: 0, lru: 0, bytes: 0 },
+      });
+      // New conversations past maxConversations: the least recently used ('old') goes.
+      for (const id of ['a', 'b', 'c']) await store.append(id, 'user', id);
+      assert.deepEqual(await store.get('old'), []);
+      assert.equal((await store.stats()).evictions.lru, 1);
+      // Idle past the TTL: gone, counted as expiries.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal(await store.size(), 0);
+      assert.equal((await store.stats()).evictions.ttl, 3);
     } finally {
       await store.close();
     }
