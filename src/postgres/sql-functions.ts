@@ -120,8 +120,11 @@ const COMMON_DECLARATIONS = `
 const CLOCK_MS = 'floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 const READ_CLOCK = `now_ms := ${CLOCK_MS};`;
 
-/** Whether a last access (ms) is expired: idle more than the TTL, `now − last > ttl`. */
-const isExpired = (lastAccess: string): string => `(p_ttl_ms > 0 AND ${lastAccess} < ceil(now_ms - p_ttl_ms)::bigint)`;
+/**
+ * Whether a last access (ms) is expired at `now` (an SQL expression; the clock reading `now_ms`
+ * unless given): idle more than the TTL, `now − last > ttl`.
+ */
+const isExpired = (lastAccess: string, now = 'now_ms'): string => `(p_ttl_ms > 0 AND ${lastAccess} < ceil(${now} - p_ttl_ms)::bigint)`;
 
 /**
  * Whether any conversation has expired: the oldest last access, read from the end of its index.
@@ -130,7 +133,7 @@ const isExpired = (lastAccess: string): string => `(p_ttl_ms > 0 AND ${lastAcces
  * whole table, on every call (version 5).
  */
 function anyExpired(n: SqlNames): string {
-  return `(p_ttl_ms > 0 AND (SELECT min(o.last_access_ms) FROM ${n.object('conversations')} o) < ceil(now_ms - p_ttl_ms)::bigint)`;
+  return isExpired(`(SELECT min(o.last_access_ms) FROM ${n.object('conversations')} o)`);
 }
 
 /**
@@ -384,7 +387,7 @@ function getBody(n: SqlNames, summaries: boolean, fastTouch: boolean, call?: str
   return `${
     fastTouch
       ? `UPDATE ${conversations} c SET ${touch}, last_access_ms = ${CLOCK_MS}
-    WHERE c.id = p_id AND NOT (p_ttl_ms > 0 AND c.last_access_ms < ceil(${CLOCK_MS} - p_ttl_ms)::bigint)
+    WHERE c.id = p_id AND NOT ${isExpired('c.last_access_ms', CLOCK_MS)}
     RETURNING c.key, c.last_access_ms${summaries ? ', c.summary, c.summary_ts_ms' : ''} INTO v_key, now_ms${summaries ? ', v_summary, v_summary_ts' : ''};
   v_found := FOUND;
   IF v_found THEN
